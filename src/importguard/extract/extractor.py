@@ -1,0 +1,923 @@
+"""One LibCST pass per file: bytes -> ModuleFacts.
+
+A purpose-built binding visitor in the manner of pyflakes: it tracks only what the rules need
+(import bindings and every load that can reach them, with Python's scoping), instead of LibCST's
+generic ScopeProvider, which resolves every name of the file and costs several times the parse.
+
+Scoping follows CPython: module and class bodies run in order; function and lambda bodies are
+walked after the enclosing module (late binding), see enclosing function scopes but never class
+scopes; comprehensions have their own scope; ``global``/``nonlocal`` redirect bindings. A
+binding made unconditionally replaces the earlier ones; a binding made under ``if``/``try``/loops
+is added beside them, so either may be the one a later load sees.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from ..model import (
+    ANNOTATION,
+    DEFERRED,
+    IMPORT_TIME,
+    RUNTIME,
+    TYPING,
+    TYPING_EDGE,
+    ClassFact,
+    FunctionFact,
+    ImportFact,
+    ModuleFacts,
+    Statement,
+    TypeCheckingBlock,
+    Use,
+)
+from .positions import positions
+
+OTHER = -1  # a binding that is not an import
+
+_SKIP_FIELDS = frozenset(
+    {
+        "lpar", "rpar", "comma", "semicolon", "dot", "lbracket", "rbracket", "lbrace", "rbrace",
+        "colon", "equal", "leading_lines", "lines_after_decorators", "header", "footer",
+        "asynchronous", "star", "operator", "whitespace_after_star", "star_tok",
+        "whitespace_before_colon", "whitespace_after_colon", "whitespace_before", "whitespace_after",
+    }
+)
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _fields(t: type) -> Tuple[str, ...]:
+    f = _FIELDS.get(t)
+    if f is None:
+        f = tuple(
+            x.name
+            for x in dataclasses.fields(t)
+            if x.name not in _SKIP_FIELDS and not x.name.startswith("whitespace")
+        )
+        _FIELDS[t] = f
+    return f
+
+
+def dotted(node: cst.CSTNode) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts = []
+    while type(node) is cst.Attribute:
+        parts.append(node.attr.value)
+        node = node.value
+    if type(node) is not cst.Name:
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _callee(node: cst.CSTNode) -> Optional[str]:
+    if type(node) is cst.Call:
+        node = node.func
+    return dotted(node)
+
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def _catches_import_error(handlers) -> bool:
+    for h in handlers:
+        if h.type is None:
+            return True
+        types = h.type.elements if type(h.type) is cst.Tuple else [h.type]
+        for t in types:
+            value = t.value if type(t) is cst.Element else t
+            d = dotted(value)
+            if d and d.rsplit(".", 1)[-1] in _IMPORT_ERRORS:
+                return True
+    return False
+
+
+def _is_type_checking(test: cst.CSTNode) -> Optional[str]:
+    d = dotted(test)
+    if d and (d == "TYPE_CHECKING" or d.endswith(".TYPE_CHECKING")):
+        return d
+    return None
+
+
+def _only_pass(body) -> bool:
+    for stmt in body:
+        if type(stmt) is not cst.SimpleStatementLine:
+            return False
+        for small in stmt.body:
+            if type(small) is cst.Pass:
+                continue
+            if type(small) is cst.Expr and type(small.value) is cst.Ellipsis:
+                continue
+            return False
+    return True
+
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+
+
+def parse_noqa(comments) -> Tuple[Tuple[int, Optional[Tuple[str, ...]]], ...]:
+    out = []
+    for line, text in comments:
+        m = _NOQA.search(text)
+        if not m:
+            continue
+        codes = m.group("codes")
+        if codes:
+            out.append((line, tuple(c.upper() for c in re.split(r"[,\s]+", codes.strip()) if c)))
+        else:
+            out.append((line, None))
+    return tuple(out)
+
+
+class Scope:
+    __slots__ = ("kind", "qualname", "parent", "live", "globals", "nonlocals")
+
+    def __init__(self, kind: str, qualname: str, parent: Optional["Scope"]):
+        self.kind = kind
+        self.qualname = qualname
+        self.parent = parent
+        self.live: Dict[str, Tuple[int, ...]] = {}
+        self.globals: set = set()
+        self.nonlocals: set = set()
+
+
+class _Imp:
+    """Mutable record of one import binding while the walk is running."""
+
+    __slots__ = ("fields", "uses", "submodule", "tc")
+
+    def __init__(self, fields: dict, submodule: Optional[str], tc: bool):
+        self.fields = fields
+        self.uses: List[Use] = []
+        self.submodule = submodule  # "a.b" for a plain ``import a.b``
+        self.tc = tc
+
+
+class Extractor:
+    def __init__(self, module: cst.Module):
+        self.module = module
+        self.start, self.end, self.comments = positions(module)
+        self.imports: List[_Imp] = []
+        self.classes: List[ClassFact] = []
+        self.functions: List[FunctionFact] = []
+        self.tc_blocks: List[TypeCheckingBlock] = []
+        self.statements: List[Statement] = []
+        self.all_names: Optional[List[str]] = None
+        self.future_annotations = False
+        self.module_scope = Scope("module", "", None)
+        self.scope = self.module_scope
+        self.kind = RUNTIME
+        self.owner = ""
+        self.func = ""  # qualname of the enclosing function ("" at import time)
+        self.cond = 0
+        self.in_tc = False
+        self.guarded = False
+        self.stmt_index = -1
+        self.top = False
+        self.str_pos: Optional[Tuple[int, int]] = None
+        self.snapshot: Optional[Dict[str, Tuple[int, ...]]] = None
+        self.deferred: list = []
+        self.stmt_binds: List[str] = []
+        self.stmt_loads: List[str] = []
+        self.main_pass = True
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> ModuleFacts:
+        for i, stmt in enumerate(self.module.body):
+            self.stmt_index = i
+            self.top = True
+            self.stmt_binds = []
+            self.stmt_loads = []
+            self.stmt(stmt)
+            self.statements.append(self._statement_fact(i, stmt))
+        self.top = self.main_pass = False
+        while self.deferred:
+            batch, self.deferred = self.deferred, []
+            for job in batch:
+                self._run_deferred(*job)
+        return self._facts()
+
+    def _statement_fact(self, i: int, stmt: cst.CSTNode) -> Statement:
+        line = self._stmt_line(stmt)
+        end = self.end.get(id(stmt), line)
+        t = type(stmt)
+        if t is cst.SimpleStatementLine:
+            kinds = {type(s) for s in stmt.body}
+            if kinds & {cst.Import, cst.ImportFrom, cst.LazyImport, cst.LazyImportFrom}:
+                kind = "import"
+            elif kinds & {cst.Assign, cst.AnnAssign, cst.AugAssign}:
+                kind = "assign"
+            else:
+                kind = "other"
+        else:
+            kind = {
+                cst.FunctionDef: "def", cst.ClassDef: "class", cst.If: "if",
+                cst.Try: "try", cst.TryStar: "try",
+            }.get(t, "other")
+        return Statement(i, line, end, kind, tuple(dict.fromkeys(self.stmt_binds)),
+                         tuple(dict.fromkeys(self.stmt_loads)))
+
+    def _stmt_line(self, stmt: cst.CSTNode) -> int:
+        if type(stmt) is cst.SimpleStatementLine:
+            first = stmt.body[0] if stmt.body else None
+            if first is not None and id(first) in self.start:
+                return self.start[id(first)][0]
+        pos = self.start.get(id(stmt))
+        if pos is not None:
+            return pos[0] + len(getattr(stmt, "leading_lines", ()))
+        # find the first positioned node inside
+        name = getattr(stmt, "name", None)
+        if name is not None and id(name) in self.start:
+            return self.start[id(name)][0]
+        return self._first_line(stmt)
+
+    def _first_line(self, node: cst.CSTNode) -> int:
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            p = self.start.get(id(n))
+            if p is not None and type(n) is cst.Name:
+                return p[0]
+            for f in reversed(_fields(type(n))):
+                v = getattr(n, f)
+                if isinstance(v, cst.CSTNode):
+                    stack.append(v)
+                elif isinstance(v, (list, tuple)):
+                    stack.extend(reversed([x for x in v if isinstance(x, cst.CSTNode)]))
+        return 1
+
+    def _facts(self) -> ModuleFacts:
+        imports = []
+        for imp in self.imports:
+            imports.append(ImportFact(uses=tuple(imp.uses), **imp.fields))
+        return ModuleFacts(
+            imports=tuple(imports),
+            classes=tuple(self.classes),
+            functions=tuple(self.functions),
+            type_checking=tuple(self.tc_blocks),
+            statements=tuple(self.statements),
+            all_names=tuple(self.all_names) if self.all_names is not None else None,
+            future_annotations=self.future_annotations,
+            noqa=parse_noqa(self.comments),
+            error=None,
+        )
+
+    # ------------------------------------------------------------------ bindings
+    def bind(self, name: str, bid: int = OTHER, *, scope: Optional[Scope] = None) -> None:
+        s = scope or self.scope
+        additive = self.cond > 0
+        if name in s.globals:
+            s = self.module_scope
+            additive = True
+        elif name in s.nonlocals:
+            p = s.parent
+            while p is not None and (p.kind != "function" or name not in p.live):
+                p = p.parent
+            s = p or self.module_scope
+            additive = True
+        if additive:
+            s.live[name] = s.live.get(name, ()) + (bid,)
+        else:
+            s.live[name] = (bid,)
+        if self.main_pass and s is self.module_scope:
+            self.stmt_binds.append(name)
+
+    def unbind(self, name: str) -> None:
+        s = self.scope
+        if name in s.globals:
+            s = self.module_scope
+        if self.cond == 0:
+            s.live.pop(name, None)
+
+    def resolve(self, name: str) -> Tuple[int, ...]:
+        s = self.scope
+        first = True
+        while s is not None:
+            if s.kind == "class" and not first:
+                s = s.parent
+                continue
+            if name in s.globals:
+                s = self.module_scope
+            if s is self.module_scope:
+                found = s.live.get(name, ())
+                if self.snapshot is not None:
+                    extra = self.snapshot.get(name, ())
+                    if extra and extra != found:
+                        found = found + tuple(b for b in extra if b not in found)
+                return found
+            if name in s.live:
+                return s.live[name]
+            first = False
+            s = s.parent
+        return ()
+
+    def load(self, name: str, node: cst.CSTNode, path: str) -> None:
+        ids = [b for b in self.resolve(name) if b >= 0]
+        if not ids:
+            return
+        imps = self.imports
+        if len(ids) > 1:
+            pref = [
+                b for b in ids
+                if imps[b].submodule and (path == imps[b].submodule or path.startswith(imps[b].submodule + "."))
+            ]
+            if pref:
+                ids = pref + [b for b in ids if not imps[b].submodule]
+            if self.kind == RUNTIME and not self.in_tc:
+                rt = [b for b in ids if not imps[b].tc]
+                if rt:
+                    ids = rt
+        pos = self.str_pos or self.start.get(id(node), (0, 0))
+        kind = TYPING if self.in_tc else self.kind
+        use = Use(path, pos[0], pos[1], kind, self.func, self.owner if kind == ANNOTATION else "")
+        for b in ids:
+            imps[b].uses.append(use)
+        if self.main_pass and self.func == "" and kind == RUNTIME:
+            self.stmt_loads.append(path)
+
+    # ------------------------------------------------------------------ statements
+    def stmt(self, node: cst.CSTNode) -> None:
+        handler = _STMT.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        else:
+            self.expr(node)
+
+    def body(self, block) -> None:
+        """A suite (IndentedBlock / SimpleStatementSuite) or a list of statements."""
+        stmts = block.body if hasattr(block, "body") and not isinstance(block, list) else block
+        top, self.top = self.top, False
+        for s in stmts:
+            self.stmt(s)
+        self.top = top
+
+    def cond_body(self, block) -> None:
+        self.cond += 1
+        self.body(block)
+        self.cond -= 1
+
+    def s_simple_line(self, node: cst.SimpleStatementLine) -> None:
+        top = self.top
+        for small in node.body:
+            self.stmt(small)
+            self.top = top
+
+    def s_import(self, node) -> None:
+        self._import(node, False)
+
+    def s_lazy(self, node) -> None:
+        self._import(node, True)
+
+    def _import(self, node, lazy: bool) -> None:
+        is_from = type(node) in (cst.ImportFrom, cst.LazyImportFrom)
+        start = self.start.get(id(node), (0, 0))
+        stmt_line, stmt_end = start[0], self.end.get(id(node), start[0])
+        if is_from:
+            level = len(node.relative)
+            module = dotted(node.module) if node.module is not None else ""
+            if module == "__future__" and level == 0 and type(node.names) is not cst.ImportStar:
+                for a in node.names:
+                    if a.name.value == "annotations":
+                        self.future_annotations = True
+        else:
+            level, module = 0, ""
+        kind = TYPING_EDGE if self.in_tc else (DEFERRED if self.func else IMPORT_TIME)
+        common = dict(
+            stmt_line=stmt_line, stmt_end_line=stmt_end, stmt_index=self.stmt_index, kind=kind,
+            scope=self.scope.qualname, scope_kind=self.scope.kind, top_level=self.top,
+            in_type_checking=self.in_tc, guarded=self.guarded, lazy=lazy,
+        )
+        if is_from and type(node.names) is cst.ImportStar:
+            self._add_import(dict(module=module, level=level, name="*", asname=None, bound="",
+                                  line=stmt_line, col=start[1], end_line=stmt_line, end_col=start[1],
+                                  text="*", **common), None, bind=False)
+            return
+        for alias in node.names:
+            full = dotted(alias.name) or ""
+            asname = alias.asname.name.value if alias.asname is not None else None
+            if is_from:
+                name, mod, bound = full, module, asname or full
+            else:
+                name, mod, bound = None, full, asname or full.split(".", 1)[0]
+            pos = self.start.get(id(alias), start)
+            text = full + (f" as {asname}" if asname else "")
+            sub = full if (not is_from and asname is None and "." in full) else None
+            self._add_import(dict(module=mod, level=level, name=name, asname=asname, bound=bound,
+                                  line=pos[0], col=pos[1], end_line=pos[0], end_col=pos[1] + len(text),
+                                  text=text, **common), sub, bind=True)
+
+    def _add_import(self, fields: dict, sub: Optional[str], bind: bool) -> None:
+        bid = len(self.imports)
+        self.imports.append(_Imp(fields, sub, self.in_tc))
+        if bind:
+            name = fields["bound"]
+            # ``import a.b`` next to ``import a.c``: both bind ``a``, neither replaces the other
+            if sub is not None and not self.cond:
+                prev = tuple(b for b in self.scope.live.get(name, ()) if b >= 0 and self.imports[b].submodule)
+                self.bind(name, bid)
+                if prev:
+                    self.scope.live[name] = prev + self.scope.live[name]
+            else:
+                self.bind(name, bid)
+
+    def s_assign(self, node: cst.Assign) -> None:
+        self.expr(node.value)
+        for t in node.targets:
+            self.target(t.target)
+        if self.top and self.scope is self.module_scope:
+            for t in node.targets:
+                if type(t.target) is cst.Name and t.target.value == "__all__":
+                    self._dunder_all(node.value, reset=True)
+
+    def s_ann_assign(self, node: cst.AnnAssign) -> None:
+        if self.scope.kind == "function":
+            self.annotation(node.annotation.annotation, TYPING, "")
+        else:
+            owner = self.scope.qualname if self.scope.kind == "class" else ""
+            self.annotation(node.annotation.annotation, ANNOTATION, owner)
+        if node.value is not None:
+            self.expr(node.value)
+            self.target(node.target)
+            if self.top and type(node.target) is cst.Name and node.target.value == "__all__":
+                self._dunder_all(node.value, reset=True)
+        elif type(node.target) is not cst.Name:
+            self.expr(node.target)
+
+    def s_aug_assign(self, node: cst.AugAssign) -> None:
+        self.expr(node.target)
+        self.expr(node.value)
+        self.target(node.target)
+        if self.top and type(node.target) is cst.Name and node.target.value == "__all__":
+            self._dunder_all(node.value, reset=False)
+
+    def s_expr(self, node: cst.Expr) -> None:
+        v = node.value
+        if self.top and type(v) is cst.Call and type(v.func) is cst.Attribute:
+            if dotted(v.func.value) == "__all__" and v.func.attr.value in ("append", "extend"):
+                for arg in v.args:
+                    self._dunder_all(arg.value, reset=False)
+        self.expr(v)
+
+    def _dunder_all(self, value: cst.CSTNode, reset: bool) -> None:
+        names = [] if reset or self.all_names is None else self.all_names
+        stack = [value]
+        while stack:
+            v = stack.pop()
+            t = type(v)
+            if t in (cst.List, cst.Tuple, cst.Set):
+                for e in v.elements:
+                    stack.append(e.value)
+            elif t is cst.BinaryOperation:
+                stack.extend((v.right, v.left))
+            elif t is cst.SimpleString:
+                s = v.evaluated_value
+                if isinstance(s, bytes):
+                    s = s.decode("latin-1")
+                names.append(s)
+        self.all_names = names
+
+    def s_del(self, node: cst.Del) -> None:
+        self.expr(node.target)
+        for t in self._flat_targets(node.target):
+            if type(t) is cst.Name:
+                self.unbind(t.value)
+
+    def _flat_targets(self, t):
+        if type(t) in (cst.Tuple, cst.List):
+            out = []
+            for e in t.elements:
+                out.extend(self._flat_targets(e.value))
+            return out
+        return [t]
+
+    def s_global(self, node) -> None:
+        target = self.scope.globals if type(node) is cst.Global else self.scope.nonlocals
+        for item in node.names:
+            target.add(item.name.value)
+
+    def s_function(self, node: cst.FunctionDef) -> None:
+        decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
+        for d in node.decorators:
+            self.expr(d.decorator)
+        name = node.name.value
+        qual = self._qual(name)
+        self.functions.append(FunctionFact(qual, self.start.get(id(node.name), (0, 0))[0], decorators))
+        if node.type_parameters is not None:
+            self._type_params(node.type_parameters)
+        self._params(node.params, qual)
+        if node.returns is not None:
+            self.annotation(node.returns.annotation, ANNOTATION, qual)
+        self.bind(name)
+        self._defer(node, qual)
+
+    def _qual(self, name: str) -> str:
+        q = self.scope.qualname
+        if self.scope.kind == "function":
+            return f"{q}.<locals>.{name}"
+        return f"{q}.{name}" if q else name
+
+    def _params(self, params: cst.Parameters, qual: str) -> None:
+        for p in self._all_params(params):
+            if p.default is not None:
+                self.expr(p.default)
+            if p.annotation is not None:
+                self.annotation(p.annotation.annotation, ANNOTATION, qual)
+
+    @staticmethod
+    def _all_params(params: cst.Parameters):
+        out = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+        if isinstance(params.star_arg, cst.Param):
+            out.append(params.star_arg)
+        if params.star_kwarg is not None:
+            out.append(params.star_kwarg)
+        return out
+
+    def _defer(self, node, qual: str) -> None:
+        snap = self.snapshot if self.snapshot is not None else {}
+        if self.scope is self.module_scope or self.snapshot is None:
+            snap = dict(self.module_scope.live)
+        self.deferred.append((node, self.scope, qual, snap, self.in_tc, self.stmt_index))
+
+    def _run_deferred(self, node, parent: Scope, qual: str, snap, in_tc: bool, stmt_index: int) -> None:
+        self.scope = Scope("function", qual, parent)
+        self.snapshot, self.in_tc, self.stmt_index = snap, in_tc, stmt_index
+        self.func, self.kind, self.owner, self.cond, self.guarded, self.top = qual, RUNTIME, "", 0, False, False
+        for p in self._all_params(node.params):
+            self.scope.live[p.name.value] = (OTHER,)
+        if type(node) is cst.Lambda:
+            self.expr(node.body)
+        else:
+            self.body(node.body)
+
+    def s_class(self, node: cst.ClassDef) -> None:
+        decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
+        for d in node.decorators:
+            self.expr(d.decorator)
+        if node.type_parameters is not None:
+            self._type_params(node.type_parameters)
+        bases = []
+        for arg in node.bases:
+            self.expr(arg.value)
+            d = dotted(arg.value)
+            if d is None and type(arg.value) is cst.Subscript:
+                d = dotted(arg.value.value)
+            if d:
+                bases.append(d)
+        for kw in node.keywords:
+            self.expr(kw.value)
+        name = node.name.value
+        qual = self._qual(name)
+        self.classes.append(ClassFact(qual, self.start.get(id(node.name), (0, 0))[0], tuple(bases), decorators))
+        outer = self.scope
+        self.scope = Scope("class", qual, outer)
+        top, cond = self.top, self.cond
+        self.cond = 0
+        self.body(node.body)
+        self.scope, self.top, self.cond = outer, top, cond
+        self.bind(name)
+
+    def _type_params(self, tp: cst.TypeParameters) -> None:
+        kind, self.kind = self.kind, TYPING
+        for p in tp.params:
+            bound = getattr(p.param, "bound", None)
+            if bound is not None:
+                self.expr(bound)
+            if p.default is not None:
+                self.expr(p.default)
+        self.kind = kind
+
+    def s_type_alias(self, node) -> None:
+        if node.type_parameters is not None:
+            self._type_params(node.type_parameters)
+        kind, self.kind = self.kind, TYPING
+        self.expr(node.value)
+        self.kind = kind
+        self.bind(node.name.value)
+
+    def s_if(self, node: cst.If) -> None:
+        self.expr(node.test)
+        tc = _is_type_checking(node.test)
+        if tc:
+            start = self.start.get(id(node), (0, 0))
+            line = start[0] + len(node.leading_lines)
+            self.tc_blocks.append(TypeCheckingBlock(
+                line, self.end.get(id(node), line), start[1], self.stmt_index,
+                self.top and self.scope is self.module_scope, _only_pass(node.body.body),
+                node.orelse is not None, tc))
+            was = self.in_tc
+            self.in_tc = True
+            self.cond_body(node.body)
+            self.in_tc = was
+        else:
+            self.cond_body(node.body)
+        orelse = node.orelse
+        if orelse is not None:
+            if type(orelse) is cst.If:
+                self.cond += 1
+                top, self.top = self.top, False
+                self.s_if(orelse)
+                self.top = top
+                self.cond -= 1
+            else:
+                self.cond_body(orelse.body)
+
+    def s_try(self, node) -> None:
+        guarded = self.guarded
+        if _catches_import_error(node.handlers):
+            self.guarded = True
+        self.cond_body(node.body)
+        self.guarded = guarded
+        for h in node.handlers:
+            if h.type is not None:
+                self.expr(h.type)
+            self.cond += 1
+            if h.name is not None and type(h.name.name) is cst.Name:
+                self.bind(h.name.name.value)
+            self.body(h.body)
+            self.cond -= 1
+        if node.orelse is not None:
+            self.cond_body(node.orelse.body)
+        if node.finalbody is not None:
+            self.cond_body(node.finalbody.body)
+
+    def s_for(self, node) -> None:
+        self.expr(node.iter)
+        self.cond += 1
+        self.target(node.target)
+        self.body(node.body)
+        if node.orelse is not None:
+            self.body(node.orelse.body)
+        self.cond -= 1
+
+    def s_while(self, node: cst.While) -> None:
+        self.expr(node.test)
+        self.cond_body(node.body)
+        if node.orelse is not None:
+            self.cond_body(node.orelse.body)
+
+    def s_with(self, node) -> None:
+        for item in node.items:
+            self.expr(item.item)
+            if item.asname is not None:
+                self.target(item.asname.name)
+        self.body(node.body)
+
+    def s_match(self, node) -> None:
+        self.expr(node.subject)
+        self.cond += 1
+        for case in node.cases:
+            self.pattern(case.pattern)
+            if case.guard is not None:
+                self.expr(case.guard)
+            self.body(case.body)
+        self.cond -= 1
+
+    def pattern(self, p) -> None:
+        t = type(p)
+        if t is cst.MatchAs:
+            if p.pattern is not None:
+                self.pattern(p.pattern)
+            if p.name is not None:
+                self.bind(p.name.value)
+        elif t is cst.MatchStar:
+            if p.name is not None:
+                self.bind(p.name.value)
+        elif t is cst.MatchValue or t is cst.MatchSingleton:
+            self.expr(p.value)
+        elif t is cst.MatchClass:
+            self.expr(p.cls)
+            for x in p.patterns:
+                self.pattern(x.value)
+            for k in p.kwds:
+                self.pattern(k.pattern)
+        elif t is cst.MatchMapping:
+            for e in p.elements:
+                self.expr(e.key)
+                self.pattern(e.pattern)
+            if p.rest is not None:
+                self.bind(p.rest.value)
+        elif t in (cst.MatchSequence, cst.MatchList, cst.MatchTuple):
+            for e in p.patterns:
+                self.pattern(e.value if type(e) is cst.MatchSequenceElement else e)
+        elif t is cst.MatchOr:
+            for e in p.patterns:
+                self.pattern(e.pattern)
+
+    # ------------------------------------------------------------------ targets and expressions
+    def target(self, t: cst.CSTNode) -> None:
+        tt = type(t)
+        if tt is cst.Name:
+            self.bind(t.value)
+        elif tt in (cst.Tuple, cst.List):
+            for e in t.elements:
+                self.target(e.value)
+        elif tt is cst.StarredElement:
+            self.target(t.value)
+        else:  # attribute or subscript: loads
+            self.expr(t)
+
+    def expr(self, node: cst.CSTNode) -> None:
+        stack = [node]
+        handlers = _EXPR
+        while stack:
+            n = stack.pop()
+            t = type(n)
+            if t is cst.Name:
+                self.load(n.value, n, n.value)
+                continue
+            if t is cst.Attribute:
+                d = dotted(n)
+                if d is not None:
+                    base = n
+                    while type(base) is cst.Attribute:
+                        base = base.value
+                    self.load(base.value, base, d)
+                    continue
+                stack.append(n.value)
+                continue
+            h = handlers.get(t)
+            if h is not None:
+                h(self, n)
+                continue
+            for f in _fields(t):
+                v = getattr(n, f)
+                if isinstance(v, cst.CSTNode):
+                    stack.append(v)
+                elif type(v) in (list, tuple):
+                    for x in reversed(v):
+                        if isinstance(x, cst.CSTNode):
+                            stack.append(x)
+
+    def e_arg(self, node: cst.Arg) -> None:
+        self.expr(node.value)
+
+    def e_call(self, node: cst.Call) -> None:
+        self.expr(node.func)
+        name = dotted(node.func) or ""
+        short = name.rsplit(".", 1)[-1]
+        args = node.args
+        for i, arg in enumerate(args):
+            v = arg.value
+            is_str = type(v) in (cst.SimpleString, cst.ConcatenatedString)
+            if is_str and arg.keyword is None and ((short == "cast" and i == 0) or (short == "TypeVar" and i > 0)):
+                self.string_annotation(v)
+            elif is_str and short == "TypeVar" and arg.keyword is not None and arg.keyword.value == "bound":
+                self.string_annotation(v)
+            else:
+                self.expr(v)
+        if short == "locals" and not args and self.scope.kind != "module":
+            for ids in self.scope.live.values():
+                for b in ids:
+                    if b >= 0:
+                        self.imports[b].uses.append(Use(self.imports[b].fields["bound"], 0, 0, RUNTIME, self.func, ""))
+
+    def e_lambda(self, node: cst.Lambda) -> None:
+        for p in self._all_params(node.params):
+            if p.default is not None:
+                self.expr(p.default)
+        self._defer(node, self._qual("<lambda>"))
+
+    def e_comp(self, node) -> None:
+        comp = node.for_in
+        self.expr(comp.iter)
+        outer = self.scope
+        self.scope = Scope("comprehension", outer.qualname, outer)
+        first = True
+        while comp is not None:
+            if not first:
+                self.expr(comp.iter)
+            first = False
+            self.target(comp.target)
+            for cond in comp.ifs:
+                self.expr(cond.test)
+            comp = comp.inner_for_in
+        if type(node) is cst.DictComp:
+            self.expr(node.key)
+            self.expr(node.value)
+        else:
+            self.expr(node.elt)
+        self.scope = outer
+
+    def e_named(self, node: cst.NamedExpr) -> None:
+        self.expr(node.value)
+        if type(node.target) is cst.Name:
+            s = self.scope
+            while s.kind == "comprehension":
+                s = s.parent
+            self.bind(node.target.value, scope=s)
+
+    def e_string(self, node) -> None:
+        if self.kind != RUNTIME and not self.in_literal:
+            self.string_annotation(node)
+
+    in_literal = False
+
+    # ------------------------------------------------------------------ annotations
+    def annotation(self, node: cst.CSTNode, kind: str, owner: str) -> None:
+        saved = self.kind, self.owner
+        self.kind, self.owner = kind, owner
+        self.expr(node)
+        self.kind, self.owner = saved
+
+    def e_subscript(self, node: cst.Subscript) -> None:
+        self.expr(node.value)
+        if self.kind == RUNTIME:
+            for el in node.slice:
+                self.expr(el.slice)
+            return
+        head = (dotted(node.value) or "").rsplit(".", 1)[-1]
+        if head == "Literal":
+            saved, self.in_literal = self.in_literal, True
+            for el in node.slice:
+                self.expr(el.slice)
+            self.in_literal = saved
+        elif head == "Annotated":
+            for i, el in enumerate(node.slice):
+                if i == 0:
+                    self.expr(el.slice)
+                else:
+                    saved, self.in_literal = self.in_literal, True
+                    self.expr(el.slice)
+                    self.in_literal = saved
+        else:
+            for el in node.slice:
+                self.expr(el.slice)
+
+    def string_annotation(self, node) -> None:
+        if type(node) is cst.ConcatenatedString:
+            parts, n = [], node
+            while type(n) is cst.ConcatenatedString:
+                parts.append(n.left)
+                n = n.right
+            parts.append(n)
+            if any(type(p) is not cst.SimpleString for p in parts):
+                return
+            try:
+                text = "".join(p.evaluated_value for p in parts)
+            except Exception:
+                return
+        elif type(node) is cst.SimpleString:
+            if "b" in node.prefix.lower():
+                return
+            try:
+                text = node.evaluated_value
+            except Exception:
+                return
+        else:
+            return
+        if not isinstance(text, str) or not text.strip():
+            return
+        try:
+            parsed = cst.parse_expression(text.strip())
+        except Exception:
+            return
+        saved = self.kind, self.str_pos
+        self.kind = TYPING
+        if self.str_pos is None:
+            self.str_pos = self.start.get(id(node), (0, 0))
+        self.expr(parsed)
+        self.kind, self.str_pos = saved
+
+
+_STMT = {
+    cst.SimpleStatementLine: Extractor.s_simple_line,
+    cst.Import: Extractor.s_import,
+    cst.ImportFrom: Extractor.s_import,
+    cst.LazyImport: Extractor.s_lazy,
+    cst.LazyImportFrom: Extractor.s_lazy,
+    cst.Assign: Extractor.s_assign,
+    cst.AnnAssign: Extractor.s_ann_assign,
+    cst.AugAssign: Extractor.s_aug_assign,
+    cst.Expr: Extractor.s_expr,
+    cst.Del: Extractor.s_del,
+    cst.Global: Extractor.s_global,
+    cst.Nonlocal: Extractor.s_global,
+    cst.FunctionDef: Extractor.s_function,
+    cst.ClassDef: Extractor.s_class,
+    cst.If: Extractor.s_if,
+    cst.Try: Extractor.s_try,
+    cst.TryStar: Extractor.s_try,
+    cst.For: Extractor.s_for,
+    cst.While: Extractor.s_while,
+    cst.With: Extractor.s_with,
+    cst.Match: Extractor.s_match,
+    cst.TypeAlias: Extractor.s_type_alias,
+    cst.Pass: lambda self, node: None,
+    cst.Break: lambda self, node: None,
+    cst.Continue: lambda self, node: None,
+}
+_EXPR = {
+    cst.Arg: Extractor.e_arg,
+    cst.Call: Extractor.e_call,
+    cst.Lambda: Extractor.e_lambda,
+    cst.ListComp: Extractor.e_comp,
+    cst.SetComp: Extractor.e_comp,
+    cst.GeneratorExp: Extractor.e_comp,
+    cst.DictComp: Extractor.e_comp,
+    cst.NamedExpr: Extractor.e_named,
+    cst.SimpleString: Extractor.e_string,
+    cst.ConcatenatedString: Extractor.e_string,
+    cst.Subscript: Extractor.e_subscript,
+}

@@ -1,0 +1,161 @@
+"""Plain data shared by every stage: facts extracted from files, and diagnostics.
+
+Everything here is made of strings, ints, bools and tuples (``NamedTuple``), so facts compare in
+tests, serialise to the cache with ``marshal`` and never hold a CST node. Standard library only.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple, Optional, Tuple
+
+# Kinds of use of a name.
+RUNTIME = "runtime"  # evaluated whenever the code around it runs
+ANNOTATION = "annotation"  # an annotation Python evaluates eagerly (unless deferred by PEP 563/649)
+TYPING = "typing"  # never evaluated: string annotation, local annotation, TYPE_CHECKING, type alias
+
+# Kinds of import statements / graph edges, weakest first.
+IMPORT_TIME = "import-time"
+DEFERRED = "deferred"
+TYPING_EDGE = "typing"
+EDGE_KINDS = (IMPORT_TIME, DEFERRED, TYPING_EDGE)
+
+
+class Use(NamedTuple):
+    """One load of an import-bound name."""
+
+    dotted: str  # the attribute chain as written, from the bound name: ``a.b.c``
+    line: int
+    col: int  # 0-based
+    kind: str  # RUNTIME / ANNOTATION / TYPING
+    scope: str  # qualified name of the enclosing function; "" when it runs at import time
+    owner: str  # for ANNOTATION uses: the class (body annotations) or function (signature)
+
+
+class ImportFact(NamedTuple):
+    """One name bound by an import statement (one per alias)."""
+
+    module: str  # the module as written, without leading dots: ``a.b`` (``""`` for ``from . import x``)
+    level: int  # number of leading dots of a relative import
+    name: Optional[str]  # the imported name of ``from m import name``; None for ``import m``
+    asname: Optional[str]
+    bound: str  # the local name it binds ("" for a star import)
+    line: int  # position of the alias (1-based line, 0-based column)
+    col: int
+    end_line: int
+    end_col: int
+    stmt_line: int  # first and last line of the whole statement
+    stmt_end_line: int
+    stmt_index: int  # index of the enclosing top-level statement of the module
+    kind: str  # IMPORT_TIME / DEFERRED / TYPING_EDGE
+    scope: str  # qualified name of the scope that holds the binding ("" = module, "C", "f.<locals>")
+    scope_kind: str  # "module", "class" or "function"
+    top_level: bool  # the statement sits directly in the module body
+    in_type_checking: bool
+    guarded: bool  # inside ``try:`` whose handler catches ImportError / ModuleNotFoundError
+    lazy: bool  # PEP 810 ``lazy import``
+    text: str  # source text of the alias, for baselines and messages (``a.b as c``)
+    uses: Tuple[Use, ...]  # every load this binding can reach
+
+    @property
+    def is_star(self) -> bool:
+        return self.name == "*"
+
+    @property
+    def is_future(self) -> bool:
+        return self.module == "__future__" and self.level == 0
+
+    @property
+    def redundant_alias(self) -> bool:
+        """``import x as x`` / ``from m import y as y``: an explicit re-export (PEP 484)."""
+        if self.asname is None:
+            return False
+        return self.asname == (self.name if self.name is not None else self.module)
+
+    @property
+    def target(self) -> str:
+        """The full dotted name this binding refers to (``a.b`` for ``import a.b``)."""
+        if self.name is None:
+            return self.module
+        base = "." * self.level + self.module
+        return f"{base}.{self.name}" if self.module else f"{base}{self.name}"
+
+
+class ClassFact(NamedTuple):
+    qualname: str
+    line: int
+    bases: Tuple[str, ...]  # dotted names as written (``pydantic.BaseModel``)
+    decorators: Tuple[str, ...]  # dotted names of decorators (call decorators: the callee)
+
+
+class FunctionFact(NamedTuple):
+    qualname: str
+    line: int
+    decorators: Tuple[str, ...]
+
+
+class TypeCheckingBlock(NamedTuple):
+    line: int
+    end_line: int
+    col: int
+    stmt_index: int
+    top_level: bool
+    empty: bool  # only ``pass`` / ``...``
+    has_else: bool
+    test: str  # ``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``
+
+
+class Statement(NamedTuple):
+    """A top-level statement, for simulating import order (IG301/IG302)."""
+
+    index: int
+    line: int
+    end_line: int
+    kind: str  # "import", "def", "class", "assign", "if", "try", "other"
+    binds: Tuple[str, ...]  # names bound at module level by this statement
+    loads: Tuple[str, ...]  # dotted names evaluated at import time by this statement
+
+
+class ModuleFacts(NamedTuple):
+    imports: Tuple[ImportFact, ...]
+    classes: Tuple[ClassFact, ...]
+    functions: Tuple[FunctionFact, ...]
+    type_checking: Tuple[TypeCheckingBlock, ...]
+    statements: Tuple[Statement, ...]
+    all_names: Optional[Tuple[str, ...]]  # names in ``__all__``; None when there is none
+    future_annotations: bool
+    noqa: Tuple[Tuple[int, Optional[Tuple[str, ...]]], ...]  # (line, codes or None for all)
+    error: Optional[str]  # set when the file could not be analysed (IG900)
+
+
+def failed_facts(reason: str) -> ModuleFacts:
+    return ModuleFacts((), (), (), (), (), None, False, (), reason)
+
+
+class Diagnostic(NamedTuple):
+    path: str
+    line: int
+    column: int  # 1-based
+    code: str
+    message: str
+    end_line: int = 0
+    end_column: int = 0
+    fixable: bool = False
+    entries: Tuple[str, ...] = ()
+    key: str = ""  # content key for baselines (no line numbers)
+
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.code, self.message)
+
+
+class CycleEdge(NamedTuple):
+    source: str
+    target: str
+    path: str
+    line: int
+    kind: str
+
+
+class Cycle(NamedTuple):
+    modules: Tuple[str, ...]
+    kind: str
+    path: Tuple[str, ...]
+    edges: Tuple[CycleEdge, ...]
