@@ -130,6 +130,19 @@ def failed_facts(reason: str) -> ModuleFacts:
     return ModuleFacts((), (), (), (), (), None, False, (), reason)
 
 
+class Fix(NamedTuple):
+    """What a fixer should do about a diagnostic; the codemods in ``fixers/`` apply it."""
+
+    kind: str  # "remove-import", "move-to-type-checking", "move-out-of-type-checking",
+    #           "merge-type-checking", "remove-type-checking", "defer-import"
+    safe: bool
+    title: str  # imperative: "Remove unused import"
+    line: int = 0  # the import alias (or block) the fix acts on
+    col: int = 0
+    name: str = ""  # the bound name
+    scopes: Tuple[str, ...] = ()  # functions to move an import into
+
+
 class Diagnostic(NamedTuple):
     path: str
     line: int
@@ -141,6 +154,7 @@ class Diagnostic(NamedTuple):
     fixable: bool = False
     entries: Tuple[str, ...] = ()
     key: str = ""  # content key for baselines (no line numbers)
+    fix: Optional[Fix] = None
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.code, self.message)

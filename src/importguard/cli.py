@@ -1,0 +1,185 @@
+"""The ``importguard`` command line (SPEC 2). Thin: parse options, call the engine, print."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from . import __version__
+from .config import Config, ConfigError, load_config, parse_codes, parse_version
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json", "sarif", "github")) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    p.add_argument("--select", help="comma list of codes or prefixes to enable (e.g. IG1,IG300)")
+    p.add_argument("--ignore", help="comma list of codes or prefixes to disable")
+    p.add_argument("--extend-select", help="codes or prefixes to enable on top of the configured ones")
+    p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
+    p.add_argument("--output-file", "-o", help="write the report to this file instead of stdout")
+    p.add_argument("--config", help="pyproject.toml to read [tool.importguard] from")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: available cores)")
+    p.add_argument("--baseline", help="report only findings this baseline file does not hold")
+    p.add_argument("--target-version", help="Python version the code targets (py39 ... py315)")
+    p.add_argument("--annotation-strategy", choices=("quote", "future"),
+                   help="treat evaluated annotations as typing-only, made safe by quoting or by "
+                        "`from __future__ import annotations`")
+    p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="importguard",
+        description="A whole-repository linter and fixer for Python imports.",
+    )
+    parser.add_argument("--version", action="version", version=f"importguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser("check", help="report unused, typing-only, cyclic and costly imports")
+    _common(p)
+    p.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
+    p.add_argument("--sort", choices=("path", "cost"), default="path", help="order of diagnostics")
+    p = sub.add_parser("fix", help="apply fixes (LibCST codemods)")
+    _common(p, ("text", "json"))
+    p.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
+    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
+    p = sub.add_parser("graph", help="draw the module graph")
+    _common(p, ("dot", "mermaid", "json", "html"))
+    p.add_argument("--cycles-only", action="store_true", help="only modules and edges that take part in cycles")
+    p.add_argument("--group", action="store_true", help="group modules by package")
+    p = sub.add_parser("explain", help="print a rule's documentation")
+    p.add_argument("code", help="rule code, e.g. IG200")
+    p = sub.add_parser("cost", help="measure the import cost of the modules the code imports")
+    _common(p, ("text", "json"))
+    p.add_argument("--entry", metavar="MODULE", help="measure the startup of one entry module")
+    p.add_argument("--runs", type=int, default=5, help="fresh interpreters per measurement (median)")
+    p.add_argument("--python", help="interpreter to measure with (default: this one)")
+    return parser
+
+
+def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
+    paths = getattr(args, "paths", None) or ["."]
+    cwd = cwd or Path.cwd()
+    start = Path(paths[0])
+    start = start if start.is_absolute() else cwd / start
+    config = load_config(start if start.exists() else cwd, Path(args.config) if args.config else None)
+    changes = {}
+    if args.select:
+        changes["select"] = parse_codes("--select", args.select)
+    if getattr(args, "extend_select", None):
+        changes["select"] = tuple(changes.get("select", config.select)) + parse_codes("--extend-select", args.extend_select)
+    if args.ignore:
+        changes["ignore"] = parse_codes("--ignore", args.ignore)
+    if args.target_version:
+        changes["target_version"] = parse_version("--target-version", args.target_version)
+    if args.annotation_strategy:
+        changes["annotation_strategy"] = args.annotation_strategy
+    if args.baseline:
+        changes["baseline"] = args.baseline
+    return config.with_options(**changes)
+
+
+def _use_color(args: argparse.Namespace) -> bool:
+    if args.color == "always":
+        return True
+    if args.color == "never" or args.output_file or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def emit(text: str, args: argparse.Namespace) -> None:
+    if args.output_file:
+        Path(args.output_file).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .engine import check
+    from .report import formatter
+
+    config = make_config(args)
+    result = check(args.paths or ["."], config, jobs=args.jobs, use_cache=not args.no_cache)
+    diagnostics = result.diagnostics
+    if args.write_baseline:
+        from .baseline import write_baseline
+
+        write_baseline(Path(args.write_baseline), diagnostics, result.cycles)
+        print(f"Wrote {len(diagnostics)} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return EXIT_CLEAN
+    if config.baseline:
+        from .baseline import filter_baseline
+
+        diagnostics = filter_baseline(Path(config.baseline), diagnostics)
+    if getattr(args, "sort", "path") == "cost":
+        from .cost import sort_by_cost
+
+        diagnostics = sort_by_cost(diagnostics)
+    summary = {"files": result.files, "modules": len(result.modules), "edges": len(result.edges),
+               "diagnostics": len(diagnostics), "seconds": round(result.seconds, 3)}
+    if args.quiet and args.format == "text":
+        text = "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diagnostics)
+    else:
+        text = formatter(args.format)(diagnostics, result.cycles, summary, color=_use_color(args), config=config)
+    emit(text, args)
+    return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .rules import by_code
+
+    rules = by_code()
+    code = args.code.upper()
+    rule = rules.get(code)
+    if rule is None:
+        print(f"importguard: unknown rule {args.code!r}; known: {', '.join(sorted(rules))}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"# {rule.code} {rule.name}\n")
+    print(rule.doc())
+    return EXIT_CLEAN
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    from .fixers.command import run_fix
+
+    return run_fix(args, make_config(args))
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from .graph_output import run_graph
+
+    return run_graph(args, make_config(args))
+
+
+def cmd_cost(args: argparse.Namespace) -> int:
+    from .cost import run_cost
+
+    return run_cost(args, make_config(args))
+
+
+COMMANDS = {"check": cmd_check, "fix": cmd_fix, "graph": cmd_graph, "explain": cmd_explain, "cost": cmd_cost}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"importguard: configuration error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_FINDINGS
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

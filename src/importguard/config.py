@@ -1,0 +1,210 @@
+"""``[tool.importguard]`` of pyproject.toml -> a frozen Config."""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+DEFAULT_RUNTIME_BASES = (
+    "pydantic.BaseModel",
+    "pydantic.main.BaseModel",
+    "pydantic_settings.BaseSettings",
+    "sqlalchemy.orm.DeclarativeBase",
+    "sqlalchemy.orm.DeclarativeBaseNoMeta",
+    "sqlmodel.SQLModel",
+)
+DEFAULT_RUNTIME_DECORATORS = (
+    "attrs.define",
+    "attrs.frozen",
+    "attrs.mutable",
+    "attr.s",
+    "attr.attrs",
+    "attr.define",
+    "attr.frozen",
+    "attr.mutable",
+    "pydantic.dataclasses.dataclass",
+    "pydantic.validate_call",
+    "functools.singledispatch",
+    "functools.singledispatchmethod",
+    "typing.runtime_checkable",
+)
+DEFAULT_EXEMPT = ("typing", "typing_extensions")
+DEFAULT_SELECT = ("IG1", "IG2", "IG300", "IG301", "IG302", "IG9")
+ALL_CODES = ("IG100", "IG200", "IG201", "IG202", "IG300", "IG301", "IG302", "IG400", "IG900")
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "build", "dist",
+    "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".importguard_cache", ".eggs", "*.egg-info", "site-packages", "__pypackages__",
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem; the CLI prints it and exits with status 2."""
+
+
+@dataclass(frozen=True)
+class Config:
+    project_root: Path = Path(".")
+    roots: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = ()
+    select: Tuple[str, ...] = DEFAULT_SELECT
+    ignore: Tuple[str, ...] = ()
+    side_effect_modules: Tuple[str, ...] = ()
+    runtime_evaluated_base_classes: Tuple[str, ...] = DEFAULT_RUNTIME_BASES
+    runtime_evaluated_decorators: Tuple[str, ...] = DEFAULT_RUNTIME_DECORATORS
+    exempt_modules: Tuple[str, ...] = DEFAULT_EXEMPT
+    target_version: Tuple[int, int] = (3, 9)
+    check_reexports: bool = False
+    baseline: Optional[str] = None
+    cache_dir: Optional[str] = None
+    annotation_strategy: Optional[str] = None
+    config_file: Optional[Path] = None
+    extra: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def enabled(self, code: str) -> bool:
+        def match(prefixes):
+            return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
+
+        sel, ign = match(self.select), match(self.ignore)
+        return sel >= 0 and sel > ign
+
+    def with_options(self, **changes: Any) -> "Config":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _str_list(key: str, value: Any) -> Tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"`{key}` must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def parse_codes(key: str, value: Any) -> Tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[,\s]+", value) if v]
+    codes = _str_list(key, value)
+    for c in codes:
+        if c.upper() == "ALL":
+            continue
+        if not re.fullmatch(r"IG\d{0,3}", c.upper()) or not any(a.startswith(c.upper()) for a in ALL_CODES):
+            raise ConfigError(f"`{key}`: unknown rule code or prefix {c!r} (known: {', '.join(ALL_CODES)})")
+    return tuple("IG" if c.upper() == "ALL" else c.upper() for c in codes)
+
+
+def parse_version(key: str, value: Any) -> Tuple[int, int]:
+    if not isinstance(value, str):
+        raise ConfigError(f"`{key}` must be a string such as \"py311\" or \"3.11\", got {value!r}")
+    m = re.fullmatch(r"(?:py)?3\.?(\d{1,2})", value.strip().lower())
+    if not m:
+        raise ConfigError(f"`{key}`: cannot read {value!r} as a Python version (\"py311\" or \"3.11\")")
+    return (3, int(m.group(1)))
+
+
+def requires_python_floor(spec: str) -> Optional[Tuple[int, int]]:
+    """The lower bound of a ``requires-python`` specifier, e.g. ``>=3.10,<4`` -> (3, 10)."""
+    floors = [(3, int(m.group(1))) for m in re.finditer(r"(?:>=|==|~=|>)\s*3\.(\d+)", spec)]
+    return max(floors) if floors else None
+
+
+_KEYS = {
+    "roots": "roots",
+    "exclude": "exclude",
+    "extend-exclude": "exclude",
+    "select": "select",
+    "ignore": "ignore",
+    "side-effect-modules": "side_effect_modules",
+    "runtime-evaluated-base-classes": "runtime_evaluated_base_classes",
+    "runtime-evaluated-decorators": "runtime_evaluated_decorators",
+    "exempt-modules": "exempt_modules",
+    "target-version": "target_version",
+    "check-reexports": "check_reexports",
+    "baseline": "baseline",
+    "cache-dir": "cache_dir",
+    "annotation-strategy": "annotation_strategy",
+}
+
+
+def _load_toml(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def find_project_root(start: Path) -> Tuple[Path, Optional[Path]]:
+    """The folder of the nearest pyproject.toml at or above ``start`` (else ``start``)."""
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    for d in (start, *start.parents):
+        candidate = d / "pyproject.toml"
+        if candidate.is_file():
+            return d, candidate
+    return start, None
+
+
+def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
+    if config_file is not None:
+        root, pyproject = config_file.resolve().parent, config_file
+        if not config_file.is_file():
+            raise ConfigError(f"config file not found: {config_file}")
+    else:
+        root, pyproject = find_project_root(start)
+    if pyproject is None:
+        return Config(project_root=root)
+    data = _load_toml(pyproject)
+    section = data.get("tool", {}).get("importguard", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{pyproject}: [tool.importguard] must be a table")
+    values: Dict[str, Any] = {"project_root": root, "config_file": pyproject}
+    requires = data.get("project", {}).get("requires-python")
+    if isinstance(requires, str):
+        floor = requires_python_floor(requires)
+        if floor:
+            values["target_version"] = floor
+    extend_exclude = ()
+    for key, value in section.items():
+        attr = _KEYS.get(key)
+        if attr is None:
+            hint = ""
+            if key.replace("_", "-") in _KEYS:
+                hint = f" (did you mean `{key.replace('_', '-')}`?)"
+            raise ConfigError(f"{pyproject}: unknown key `{key}` in [tool.importguard]{hint}; known keys: {', '.join(sorted(_KEYS))}")
+        if attr in ("select", "ignore"):
+            values[attr] = parse_codes(key, value)
+        elif attr == "target_version":
+            version = parse_version(key, value)
+            if "target_version" not in values:  # requires-python, when present, wins
+                values[attr] = version
+        elif attr == "check_reexports":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{pyproject}: `{key}` must be true or false, got {value!r}")
+            values[attr] = value
+        elif attr in ("baseline", "cache_dir"):
+            if not isinstance(value, str):
+                raise ConfigError(f"{pyproject}: `{key}` must be a string path, got {value!r}")
+            values[attr] = value
+        elif attr == "annotation_strategy":
+            if value not in ("quote", "future"):
+                raise ConfigError(f"{pyproject}: `{key}` must be \"quote\" or \"future\", got {value!r}")
+            values[attr] = value
+        elif key == "extend-exclude":
+            extend_exclude = _str_list(key, value)
+        else:
+            try:
+                values[attr] = _str_list(key, value)
+            except ConfigError as exc:
+                raise ConfigError(f"{pyproject}: {exc}") from None
+    if extend_exclude:
+        values["exclude"] = values.get("exclude", ()) + extend_exclude
+    return Config(**values)

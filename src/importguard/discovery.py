@@ -1,0 +1,167 @@
+"""Files -> module names (SPEC 5): roots, src layout, namespace packages, exclusions."""
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from .config import DEFAULT_EXCLUDE, Config
+
+
+class SourceFile(NamedTuple):
+    path: Path  # absolute
+    display: str  # relative to the current directory, with "/"
+    module: str  # dotted module name ("" when the file is outside every root)
+    is_init: bool
+    is_package_init: bool  # an __init__.py: the module is a package
+
+
+def display_path(path: Path, cwd: Optional[Path] = None) -> str:
+    cwd = cwd or Path.cwd()
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        try:
+            return Path(os.path.relpath(path, cwd)).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def resolve_roots(config: Config) -> Tuple[Path, ...]:
+    base = config.project_root
+    if config.roots:
+        return tuple((base / r).resolve() for r in config.roots)
+    src = base / "src"
+    if src.is_dir() and any((p / "__init__.py").is_file() or p.suffix == ".py" for p in src.iterdir()):
+        return (src.resolve(), base.resolve())
+    return (base.resolve(),)
+
+
+class _Ignore:
+    """Exclusion by directory name, config glob, and the project's .gitignore (simple patterns)."""
+
+    def __init__(self, config: Config):
+        self.base = config.project_root.resolve()
+        self.names = tuple(DEFAULT_EXCLUDE)
+        self.globs = tuple(p.rstrip("/") for p in config.exclude)
+        self.git: List[Tuple[str, bool, bool]] = []  # (pattern, dir_only, anchored)
+        gi = self.base / ".gitignore"
+        try:
+            lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            lines = []
+        for raw in lines:
+            line = raw.strip()
+            if not line or line.startswith("#") or line.startswith("!"):
+                continue
+            dir_only = line.endswith("/")
+            line = line.rstrip("/")
+            anchored = "/" in line
+            self.git.append((line.lstrip("/"), dir_only, anchored))
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        name = path.name
+        for pat in self.names:
+            if fnmatch.fnmatchcase(name, pat):
+                return is_dir or pat.endswith(".py")
+        try:
+            rel = path.relative_to(self.base).as_posix()
+        except ValueError:
+            rel = name
+        for pat in self.globs:
+            if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat) or rel.startswith(pat + "/") or rel == pat:
+                return True
+        for pat, dir_only, anchored in self.git:
+            if dir_only and not is_dir:
+                continue
+            if anchored:
+                if fnmatch.fnmatchcase(rel, pat):
+                    return True
+            elif fnmatch.fnmatchcase(name, pat):
+                return True
+        if is_dir and (path / "pyvenv.cfg").exists():
+            return True
+        return False
+
+
+def _walk(top: Path, ignore: _Ignore, out: List[Path]) -> None:
+    stack = [top]
+    seen = set()
+    while stack:
+        d = stack.pop()
+        try:
+            key = d.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries:
+            p = Path(e.path)
+            try:
+                is_dir = e.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if not ignore.excluded(p, True):
+                    stack.append(p)
+            elif e.name.endswith(".py"):
+                if not ignore.excluded(p, False):
+                    out.append(p)
+
+
+def module_name(path: Path, roots: Sequence[Path]) -> str:
+    best: Optional[Path] = None
+    for r in roots:
+        try:
+            path.relative_to(r)
+        except ValueError:
+            continue
+        if best is None or len(r.parts) > len(best.parts):
+            best = r
+    if best is None:
+        return ""
+    parts = list(path.relative_to(best).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if not all(p.isidentifier() for p in parts):
+        return ""
+    return ".".join(parts)
+
+
+def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None) -> Tuple[List[SourceFile], List[SourceFile]]:
+    """Return ``(analysed, reported)``.
+
+    Directories given on the command line are analysed whole and reported whole. Single files
+    (as pre-commit passes them) are reported alone, while the whole project is analysed so the
+    graph and the cycles through those files are complete.
+    """
+    cwd = cwd or Path.cwd()
+    roots = resolve_roots(config)
+    ignore = _Ignore(config)
+    dir_files: List[Path] = []
+    single: List[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        p = (cwd / p) if not p.is_absolute() else p
+        if p.is_dir():
+            _walk(p.resolve(), ignore, dir_files)
+        else:
+            single.append(Path(os.path.abspath(p)))
+    analysed_paths = list(dir_files)
+    if single:
+        whole: List[Path] = []
+        _walk(config.project_root.resolve(), ignore, whole)
+        analysed_paths.extend(whole)
+        analysed_paths.extend(single)
+    uniq = sorted(dict.fromkeys(analysed_paths))
+    make = lambda p: SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name == "__init__.py", p.name == "__init__.py")
+    analysed = [make(p) for p in uniq]
+    reported_set = set(dir_files) | set(single)
+    reported = [f for f in analysed if f.path in reported_set]
+    return analysed, reported

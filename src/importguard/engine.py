@@ -1,0 +1,222 @@
+"""Orchestration: files -> facts (cache, parallel extraction) -> graph -> rules -> diagnostics.
+
+No printing here; front ends turn a ``Result`` into output.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from .cache import FactsCache, content_hash, default_dir, fingerprint
+from .config import Config
+from .discovery import SourceFile, discover
+from .graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
+from .model import Cycle, Diagnostic, ModuleFacts, failed_facts
+
+
+class Result(NamedTuple):
+    diagnostics: List[Diagnostic]
+    cycles: List[Cycle]
+    modules: Dict[str, ModuleInfo]
+    edges: List[Edge]
+    files: int
+    seconds: float
+    reported_paths: Tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------- reading + extraction
+def read_source(path: Path) -> Tuple[Optional[bytes], Optional[str]]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(), None
+    except FileNotFoundError:
+        return None, "file vanished or is a dangling link"
+    except IsADirectoryError:
+        return None, "is a directory"
+    except PermissionError:
+        return None, "permission denied"
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+
+
+def _extract_many(sources: List[bytes]) -> List[tuple]:
+    from .cache import to_plain
+    from .extract import extract
+
+    return [to_plain(extract(s)) for s in sources]
+
+
+def _worker_init() -> None:
+    import gc
+
+    gc.freeze()  # the parser's trees are short-lived; skip scanning what is already loaded
+    import libcst  # noqa: F401  (warm the parser once per worker)
+
+
+def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
+    """Facts of each source, in order, using ``jobs`` processes when it pays off."""
+    from .cache import from_plain
+
+    if not sources:
+        return []
+    total = sum(len(s) for s in sources)
+    if jobs <= 1 or len(sources) < 8 or total < 200_000:
+        from .extract import extract
+
+        return [extract(s) for s in sources]
+    return [from_plain(t) for t in _extract_parallel(sources, jobs)]
+
+
+def _chunks(sources: List[bytes], jobs: int) -> List[List[int]]:
+    # largest first, dealt round the chunks, so that chunks finish together
+    order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
+    n = max(jobs * 4, 1)
+    chunks: List[List[int]] = [[] for _ in range(min(n, len(order)))]
+    for k, i in enumerate(order):
+        chunks[k % len(chunks)].append(i)
+    return chunks
+
+
+def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
+    import concurrent.futures as cf
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .cache import to_plain
+
+    results: List[Optional[tuple]] = [None] * len(sources)
+    suspects: List[int] = []
+    chunks = _chunks(sources, jobs)
+    try:
+        with cf.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
+            futures = {pool.submit(_extract_many, [sources[i] for i in chunk]): chunk for chunk in chunks}
+            for fut in cf.as_completed(futures):
+                chunk = futures[fut]
+                try:
+                    for i, plain in zip(chunk, fut.result()):
+                        results[i] = plain
+                except BrokenProcessPool:
+                    suspects.extend(chunk)
+    except BrokenProcessPool:
+        pass
+    suspects = sorted(set(suspects) | {i for i, r in enumerate(results) if r is None})
+    for i in suspects:  # a worker died: retry its files one by one, each in its own process
+        results[i] = _isolated(sources[i])
+    return [r if r is not None else to_plain(failed_facts("analysis crashed")) for r in results]
+
+
+def _isolated(source: bytes) -> tuple:
+    import concurrent.futures as cf
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .cache import to_plain
+
+    try:
+        with cf.ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_extract_many, [source]).result()[0]
+    except BrokenProcessPool:
+        return to_plain(failed_facts("the parser crashed on this file (stack overflow or similar)"))
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
+               ) -> Dict[Path, ModuleFacts]:
+    jobs = jobs or default_jobs()
+    cache = FactsCache(default_dir(config.project_root, config.cache_dir), fingerprint("facts")) if use_cache else None
+    out: Dict[Path, ModuleFacts] = {}
+    todo: List[Tuple[Path, bytes, str]] = []
+    for f in files:
+        data, err = read_source(f.path)
+        if data is None:
+            out[f.path] = failed_facts(err or "cannot read")
+            continue
+        digest = content_hash(data)
+        facts = cache.get(digest) if cache else None
+        if facts is None:
+            todo.append((f.path, data, digest))
+        else:
+            out[f.path] = facts
+    fresh = extract_all([d for _, d, _ in todo], jobs)
+    for (path, _, digest), facts in zip(todo, fresh):
+        out[path] = facts
+        if cache is not None:
+            cache.put(digest, facts)
+    if cache is not None:
+        cache.save()
+    return out
+
+
+# ---------------------------------------------------------------------------- the whole check
+def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) -> Dict[str, ModuleInfo]:
+    modules: Dict[str, ModuleInfo] = {}
+    for f in files:
+        name = f.module
+        if not name or name in modules:
+            name = f"<{f.display}>"  # outside every root, or a duplicate name: no graph edges
+        modules[name] = ModuleInfo(name, f.display, f.is_package_init, facts[f.path])
+    return modules
+
+
+def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
+            ) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+    """Rules over facts: the pure core (tests call it with facts made from strings)."""
+    from .rules import RULES
+    from .rules.context import FileContext, RepoContext, suppressed
+
+    graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
+    edges = build_edges(graph_modules)
+    cycles = find_cycles(graph_modules, edges) if edges else []
+    repo = RepoContext(config, modules, edges)
+    repo.cycles = cycles
+    report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
+    rules = [r() for r in RULES if config.enabled(r.code)]
+    out: List[Diagnostic] = []
+    by_path = {m.path: m for m in modules.values()}
+    for info in modules.values():
+        if info.path not in report_paths:
+            continue
+        ctx = FileContext(repo, info)
+        for rule in rules:
+            if rule.scope == "file":
+                out.extend(_keep(info, rule.check(ctx), suppressed))
+    reported_modules = {m.name for m in modules.values() if m.path in report_paths}
+    for rule in rules:
+        if rule.scope != "repo":
+            continue
+        for d in rule.check_repo(repo):
+            info = by_path.get(d.path)
+            in_scope = d.path in report_paths or (
+                d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
+            if info is not None and in_scope:
+                out.extend(_keep(info, [d], suppressed))
+    out.sort(key=Diagnostic.sort_key)
+    return out, cycles, edges
+
+
+def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed) -> List[Diagnostic]:
+    facts = info.facts
+    stmt_ranges = {(i.line, i.col + 1): (i.stmt_line, i.stmt_end_line) for i in facts.imports}
+    kept = []
+    for d in diags:
+        lo, hi = stmt_ranges.get((d.line, d.column), (d.line, d.end_line or d.line))
+        if not suppressed(facts, d, lo, hi):
+            kept.append(d)
+    return kept
+
+
+def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
+          cwd: Optional[Path] = None) -> Result:
+    started = time.perf_counter()
+    analysed, reported = discover(paths or ["."], config, cwd)
+    facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache)
+    modules = modules_from(analysed, facts)
+    reported_paths = tuple(f.display for f in reported)
+    diagnostics, cycles, edges = analyse(modules, config, reported_paths)
+    return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started, reported_paths)

@@ -1,0 +1,218 @@
+"""The module graph (SPEC 5): first-party import edges with their kinds, and its cycles.
+
+Edges are computed in plain Python from facts; networkx is imported only inside the functions that
+need graph algorithms, so a run whose graph results come from the cache never imports it.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+
+from .model import DEFERRED, EDGE_KINDS, IMPORT_TIME, RUNTIME, TYPING_EDGE, Cycle, CycleEdge, ImportFact, ModuleFacts
+
+_RANK = {k: i for i, k in enumerate(EDGE_KINDS)}
+
+
+class Edge(NamedTuple):
+    source: str
+    target: str
+    path: str
+    line: int
+    col: int
+    kind: str
+    import_index: int  # index of the ImportFact in the source module's facts
+    names: Tuple[str, ...]
+    uses: int  # loads of the binding(s) this import made
+    use_scopes: Tuple[str, ...]  # functions that use it ("" = import time)
+    typing_only: bool  # every use is typing-only
+
+
+def absolute_module(imp: ImportFact, module: str, is_package: bool) -> Optional[str]:
+    """The absolute module of an import (``from ..x import y`` in ``p.q.r`` -> ``p.x``)."""
+    if imp.level == 0:
+        return imp.module
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]
+    up = imp.level - 1
+    if up > len(parts):
+        return None
+    base = parts[: len(parts) - up] if up else parts
+    if imp.module:
+        base = base + imp.module.split(".")
+    return ".".join(base)
+
+
+def absolute_target(imp: ImportFact, module: str, is_package: bool) -> Optional[str]:
+    mod = absolute_module(imp, module, is_package)
+    if mod is None:
+        return None
+    if imp.name is None or imp.name == "*":
+        return mod
+    return f"{mod}.{imp.name}" if mod else imp.name
+
+
+def import_targets(imp: ImportFact, module: str, is_package: bool, known: Set[str]) -> List[str]:
+    """First-party modules an import reaches (SPEC 5)."""
+    mod = absolute_module(imp, module, is_package)
+    if not mod:
+        return []
+    own_ancestors = set()
+    parts = module.split(".")
+    for i in range(1, len(parts) + (1 if is_package else 0)):
+        own_ancestors.add(".".join(parts[:i]))
+    out: List[str] = []
+    if imp.name is None:
+        comps = mod.split(".")
+        for i in range(1, len(comps) + 1):
+            m = ".".join(comps[:i])
+            if m in known and (i == len(comps) or m not in own_ancestors):
+                out.append(m)
+    elif imp.name == "*":
+        if mod in known:
+            out.append(mod)
+    else:
+        sub = f"{mod}.{imp.name}"
+        if sub in known:
+            out.append(sub)
+        elif mod in known:
+            out.append(mod)
+    return [m for m in out if m != module]
+
+
+class ModuleInfo(NamedTuple):
+    name: str
+    path: str  # display path
+    is_package: bool
+    facts: ModuleFacts
+
+
+def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
+    known = set(modules)
+    edges: List[Edge] = []
+    for name in sorted(modules):
+        info = modules[name]
+        for idx, imp in enumerate(info.facts.imports):
+            if imp.is_future:
+                continue
+            targets = import_targets(imp, name, info.is_package, known)
+            if not targets:
+                continue
+            uses = imp.uses
+            typing_only = bool(uses) and all(u.kind != RUNTIME for u in uses)
+            scopes = tuple(sorted({u.scope for u in uses}))
+            for t in targets:
+                edges.append(Edge(name, t, info.path, imp.line, imp.col, imp.kind, idx,
+                                  (imp.name or imp.module,), len(uses), scopes, typing_only))
+    return edges
+
+
+def graph_digest(modules: Mapping[str, ModuleInfo], edges: Sequence[Edge]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(modules):
+        h.update(name.encode() + b"\0")
+    for e in edges:
+        h.update(repr(tuple(e)).encode() + b"\0")
+    return h.hexdigest()[:32]
+
+
+def _sccs(nodes: Iterable[str], pairs: Iterable[Tuple[str, str]]) -> List[List[str]]:
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(pairs)
+    return [sorted(c) for c in nx.strongly_connected_components(g) if len(c) > 1]
+
+
+def _strongest(edges: Sequence[Edge]) -> Dict[Tuple[str, str], List[Edge]]:
+    by_pair: Dict[Tuple[str, str], List[Edge]] = defaultdict(list)
+    for e in edges:
+        by_pair[(e.source, e.target)].append(e)
+    for lst in by_pair.values():
+        lst.sort(key=lambda e: (_RANK[e.kind], e.line, e.col))
+    return by_pair
+
+
+def shortest_cycle(component: Sequence[str], by_pair: Mapping[Tuple[str, str], List[Edge]], max_rank: int) -> List[str]:
+    """Shortest cycle through the component (breadth-first from each node, smallest name first)."""
+    members = set(component)
+    succ: Dict[str, List[str]] = defaultdict(list)
+    for (s, t), lst in by_pair.items():
+        if s in members and t in members and _RANK[lst[0].kind] <= max_rank:
+            succ[s].append(t)
+    for v in succ.values():
+        v.sort()
+    best: Optional[List[str]] = None
+    for start in sorted(members):
+        prev = {start: None}
+        queue = [start]
+        found = None
+        while queue and found is None:
+            nxt = []
+            for u in queue:
+                for w in succ.get(u, ()):
+                    if w == start:
+                        found = u
+                        break
+                    if w not in prev:
+                        prev[w] = u
+                        nxt.append(w)
+                if found is not None:
+                    break
+            queue = nxt
+        if found is None:
+            continue
+        path = [found]
+        while prev[path[-1]] is not None:
+            path.append(prev[path[-1]])
+        path.reverse()
+        path.append(start)
+        if best is None or len(path) < len(best):
+            best = path
+    return best or sorted(members)
+
+
+def cycles(modules: Mapping[str, ModuleInfo], edges: Sequence[Edge]) -> List[Cycle]:
+    """Every SCC of size >= 2, labelled with the weakest edge kind needed to close it."""
+    by_pair = _strongest(edges)
+    seen: Set[Tuple[str, ...]] = set()
+    out: List[Cycle] = []
+    for rank, kind in enumerate(EDGE_KINDS):
+        pairs = [p for p, lst in by_pair.items() if _RANK[lst[0].kind] <= rank]
+        for comp in sorted(_sccs(modules, pairs)):
+            key = tuple(comp)
+            if key in seen:
+                continue
+            seen.add(key)
+            path = shortest_cycle(comp, by_pair, rank)
+            cyc_edges = []
+            for a, b in zip(path, path[1:]):
+                e = by_pair[(a, b)][0]
+                cyc_edges.append(CycleEdge(a, b, e.path, e.line, e.kind))
+            out.append(Cycle(key, kind, tuple(path), tuple(cyc_edges)))
+    return out
+
+
+def break_candidates(cycle: Cycle, by_pair: Mapping[Tuple[str, str], List[Edge]]) -> List[Edge]:
+    """Import-time edges of the cycle's component, cheapest to cut first.
+
+    The weight of an edge is how many import statements make it and how often their names are used
+    at import time; edges whose uses are all inside functions or typing-only come first, since
+    they can be cut without changing behaviour at import time.
+    """
+    members = set(cycle.modules)
+    cands = []
+    on_path = set(zip(cycle.path, cycle.path[1:]))
+    for (s, t), lst in by_pair.items():
+        if s in members and t in members:
+            rt = [e for e in lst if e.kind == IMPORT_TIME]
+            if not rt:
+                continue
+            import_time_uses = sum(1 for e in rt for sc in e.use_scopes if sc == "")
+            movable = all(e.typing_only or "" not in e.use_scopes for e in rt)
+            cands.append(((0 if movable else 1, 0 if (s, t) in on_path else 1, import_time_uses,
+                           sum(e.uses for e in rt), len(rt), s, t), rt[0]))
+    cands.sort(key=lambda x: x[0])
+    return [e for _, e in cands]

@@ -1,0 +1,20 @@
+"""Output formats: adapters from diagnostics to text. Each takes sorted diagnostics."""
+from __future__ import annotations
+
+from typing import Callable, Dict
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def formatter(name: str) -> Callable:
+    if name == "text":
+        from .text import render
+    elif name == "json":
+        from .json_format import render
+    elif name == "sarif":
+        from .sarif import render
+    elif name == "github":
+        from .github import render
+    else:
+        raise ValueError(name)
+    return render

@@ -1,0 +1,27 @@
+"""SPEC 3: the stable, versioned JSON document."""
+from __future__ import annotations
+
+import json
+from typing import List
+
+from ..model import Cycle, Diagnostic
+
+
+def diagnostic_dict(d: Diagnostic) -> dict:
+    out = {"code": d.code, "message": d.message, "path": d.path, "line": d.line, "column": d.column,
+           "end_line": d.end_line or d.line, "end_column": d.end_column or d.column, "fixable": d.fixable}
+    if d.code == "IG301":
+        out["entries"] = list(d.entries)
+    return out
+
+
+def cycle_dict(c: Cycle) -> dict:
+    return {"modules": list(c.modules), "kind": c.kind, "path": list(c.path),
+            "edges": [{"from": e.source, "to": e.target, "path": e.path, "line": e.line, "kind": e.kind}
+                      for e in c.edges]}
+
+
+def render(diagnostics: List[Diagnostic], cycles: List[Cycle] = (), summary=None, **_) -> str:
+    doc = {"version": 1, "diagnostics": [diagnostic_dict(d) for d in diagnostics],
+           "cycles": [cycle_dict(c) for c in cycles], "summary": dict(summary or {})}
+    return json.dumps(doc, indent=2) + "\n"

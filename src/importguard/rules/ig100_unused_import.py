@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..model import Diagnostic, Fix, ImportFact
+from .base import Rule, diag
+from .context import FileContext
+
+
+def exempt_from_unused(ctx: FileContext, imp: ImportFact) -> bool:
+    """The SPEC's list of imports IG100 never reports (shared with IG200)."""
+    if imp.is_future or imp.is_star or not imp.bound:
+        return True
+    if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names and imp.scope_kind == "module":
+        return True
+    if imp.redundant_alias:
+        return True
+    if imp.guarded:
+        return True
+    repo = ctx.repo
+    source = ctx.source_module(imp)
+    if repo.module_matches(source, repo.config.side_effect_modules) or repo.module_matches(
+        ctx.target(imp), repo.config.side_effect_modules
+    ):
+        return True
+    if ctx.is_init and imp.scope_kind == "module" and repo.origin(source, imp.level > 0) == "first party":
+        if not repo.config.check_reexports:
+            return True
+        return repo.imported_from_package(ctx.module, imp.bound)
+    return False
+
+
+class UnusedImport(Rule):
+    """An import whose name is never used.
+
+    ## What it does
+    Reports an import binding that no load of that name can reach, with Python's real scoping:
+    class scopes are not visible from methods, `global`/`nonlocal` redirect bindings,
+    comprehensions have their own scope, and an unconditional rebinding before any use makes
+    the import unused. Names in string annotations count (`x: "pd.DataFrame"`, the first
+    argument of `cast("T", v)`, `TypeVar(..., bound="T")`).
+
+    Never reported: `__future__` imports; star imports; names listed in `__all__`; redundant
+    aliases (`import x as x`, `from m import y as y`, PEP 484 re-exports); imports of
+    first-party modules in `__init__.py` (with `check-reexports = true`, only those that no
+    module of the repository imports from the package); imports in a `try:` whose handler
+    catches `ImportError`; modules listed in `side-effect-modules`.
+
+    ## Why it matters
+    Every import runs module code and allocates memory at startup, and an unused one also hides
+    real dependencies from readers.
+
+    ## Example
+    ```python
+    import os
+    import sys
+
+    print(sys.argv)
+    ```
+
+    ## Fix
+    Remove the unused name; remove the whole statement when no name is left (leaving `pass`
+    where the block would otherwise be empty).
+
+    ## Fix safety
+    Safe, except that a module imported for its side effects loses them: list such modules in
+    `side-effect-modules`.
+    """
+
+    code = "IG100"
+    name = "unused-import"
+    VALID = (
+        "import os\nprint(os.sep)\n",
+        "from __future__ import annotations\n",
+        "from os import *\n",
+        "import os\n__all__ = ['os']\n",
+        "import os as os\n",
+        "try:\n    import ujson\nexcept ImportError:\n    ujson = None\n",
+        "import typing\nx: 'typing.List[int]' = []\n",
+        "from typing import cast\nimport decimal\ny = cast('decimal.Decimal', 1)\n",
+        "import os\ndef f():\n    return os.sep\n",
+        "class C:\n    import sys\n    x = sys.argv\n",
+        "import a.b\nimport a.c\nprint(a.b.x, a.c.y)\n",
+        "import a.b\nprint(a.c)\n",
+        {"pkg/__init__.py": "from .sub import thing\n", "pkg/sub.py": "thing = 1\n"},
+    )
+    INVALID = (
+        "import os\n",
+        "from os import path, sep\nprint(sep)\n",
+        "import os\nos = 1\nprint(os)\n",
+        "class C:\n    import os\n    def f(self):\n        return os.sep\n",
+        "def f():\n    import json\n    return 1\n",
+        "import a.b\nimport a.c\nprint(a.b.x)\n",
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
+        for imp in ctx.facts.imports:
+            if imp.uses or exempt_from_unused(ctx, imp):
+                continue
+            where = " under `if TYPE_CHECKING:`" if imp.in_type_checking else ""
+            if imp.name is None:
+                what = f"`{imp.module}`" + (f" (as `{imp.asname}`)" if imp.asname else "")
+            else:
+                mod = "." * imp.level + imp.module
+                what = f"`{mod}.{imp.name}`" if mod and not mod.endswith(".") else f"`{mod}{imp.name}`"
+                if imp.asname:
+                    what += f" (as `{imp.asname}`)"
+            msg = f"{what} imported{where} but unused"
+            fix = Fix("remove-import", True, "Remove unused import", imp.line, imp.col, imp.bound)
+            yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
+                       fix=fix, key=f"{imp.text}")

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from ..model import Diagnostic, Fix, ImportFact
+from .base import Rule, diag
+from .context import FileContext
+from .ig100_unused_import import exempt_from_unused
+
+
+def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> bool:
+    """Every use of the binding sits where Python does not evaluate it at runtime."""
+    if not imp.uses or imp.in_type_checking or imp.scope_kind != "module" or not imp.top_level:
+        return False
+    if exempt_from_unused(ctx, imp):
+        return False
+    repo = ctx.repo
+    if repo.module_matches(ctx.source_module(imp), repo.config.exempt_modules):
+        return False
+    if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names:
+        return False
+    return not any(repo.use_is_runtime(ctx, u, strategy) for u in imp.uses)
+
+
+class TypingOnlyImport(Rule):
+    """An import used only in annotations that Python does not evaluate at runtime.
+
+    ## What it does
+    Reports an import whose every use sits in an annotation that Python does not evaluate at
+    runtime: string annotations, local-variable annotations inside functions, all annotations
+    when the module has `from __future__ import annotations` or the target Python is 3.14 or
+    newer (PEP 649/749), PEP 695 `type X = ...` values and type parameter bounds, and the string
+    first argument of `cast`.
+
+    Not eligible: any runtime use (calls, bases, decorators, defaults, `isinstance`, `cast(T, v)`);
+    annotations inside classes that derive from `runtime-evaluated-base-classes` (such as
+    `pydantic.BaseModel`) or are decorated with `runtime-evaluated-decorators` (such as
+    `attrs.define` or `functools.singledispatch`), followed through first-party subclass chains
+    across modules; modules in `exempt-modules` (default `typing`, `typing_extensions`).
+
+    With `annotation-strategy = "quote"` or `"future"` (or `--annotation-strategy`), annotations
+    that Python would still evaluate count as typing-only too, since the fix will quote them or
+    add `from __future__ import annotations`.
+
+    The message says whether the module is standard library, third party or first party.
+
+    ## Why it matters
+    The import runs at startup only to serve the type checker. Under `if TYPE_CHECKING:` it costs
+    nothing at runtime, and first-party imports moved there stop closing import cycles.
+
+    ## Example
+    ```python
+    from __future__ import annotations
+
+    from decimal import Decimal
+
+    def total(x: Decimal) -> Decimal: ...
+    ```
+
+    ## Fix
+    Move the import into the module's `if TYPE_CHECKING:` block (created after the last top-level
+    import, with `from typing import TYPE_CHECKING`, when there is none).
+
+    ## Fix safety
+    Unsafe: code may inspect annotations at runtime (`typing.get_type_hints`, dataclass-like
+    libraries, dependency injection). Applied only with `--unsafe-fixes`.
+    """
+
+    code = "IG200"
+    name = "typing-only-import"
+    VALID = (
+        "from decimal import Decimal\ndef f(x: Decimal): ...\n",
+        "from __future__ import annotations\nfrom decimal import Decimal\nprint(Decimal(1))\n",
+        "from __future__ import annotations\nfrom pydantic import BaseModel\nfrom decimal import Decimal\n"
+        "class M(BaseModel):\n    x: Decimal\n",
+        "from __future__ import annotations\nfrom typing import List\ndef f(x: List[int]): ...\n",
+        "from decimal import Decimal\nfrom typing import cast\ny = cast(Decimal, 1)\n",
+    )
+    INVALID = (
+        "from __future__ import annotations\nfrom decimal import Decimal\ndef f(x: Decimal): ...\n",
+        "from decimal import Decimal\ndef f(x: 'Decimal'): ...\n",
+        "from decimal import Decimal\ndef f():\n    x: Decimal = g()\n",
+        "from decimal import Decimal\nfrom typing import cast\ny = cast('Decimal', 1)\n",
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
+        strategy = ctx.repo.config.annotation_strategy
+        for imp in ctx.facts.imports:
+            if not typing_only(ctx, imp, strategy):
+                continue
+            source = ctx.source_module(imp)
+            origin = ctx.repo.origin(source, imp.level > 0)
+            full = ctx.target(imp) or imp.text
+            msg = f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into `if TYPE_CHECKING:`"
+            fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound)
+            yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
+                       fix=fix, key=imp.text)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..model import Diagnostic, Fix
+from .base import Rule, diag
+from .context import FileContext
+
+
+class TypeCheckingBlockHygiene(Rule):
+    """An empty `if TYPE_CHECKING:` block, or a second one at module level.
+
+    ## What it does
+    Reports a `TYPE_CHECKING` block that holds only `pass` or `...`, and every module-level
+    `TYPE_CHECKING` block after the first (at the later one).
+
+    ## Why it matters
+    Typing-only imports belong in one place; scattered or empty blocks are noise that tools and
+    readers must search through.
+
+    ## Example
+    ```python
+    from typing import TYPE_CHECKING
+
+    if TYPE_CHECKING:
+        from a import A
+
+    if TYPE_CHECKING:
+        from b import B
+    ```
+
+    ## Fix
+    Merge later blocks into the first one; remove empty blocks, and the `TYPE_CHECKING` import
+    when nothing else uses it.
+
+    ## Fix safety
+    Safe: nothing inside a `TYPE_CHECKING` block runs at runtime. A block with an `else:` branch is
+    left alone.
+    """
+
+    code = "IG202"
+    name = "type-checking-block"
+    VALID = (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\n",
+    )
+    INVALID = (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\n",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\n"
+        "x = 1\nif TYPE_CHECKING:\n    from b import B\n",
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
+        first = None
+        for block in ctx.facts.type_checking:
+            if block.empty:
+                fix = None if block.has_else else Fix("remove-type-checking", True, "Remove empty `TYPE_CHECKING` block", block.line, block.col)
+                yield diag(ctx, self.code, block.line, block.col, "Empty `if TYPE_CHECKING:` block", fix=fix,
+                           end_line=block.end_line, key="empty")
+                continue
+            if not block.top_level:
+                continue
+            if first is None:
+                first = block
+                continue
+            fix = None if (block.has_else or first.has_else) else Fix(
+                "merge-type-checking", True, "Merge into the first `TYPE_CHECKING` block", block.line, block.col)
+            yield diag(ctx, self.code, block.line, block.col,
+                       f"Second `if TYPE_CHECKING:` block; merge it into the one at line {first.line}",
+                       end_line=block.end_line, fix=fix, key="second")

@@ -1,0 +1,69 @@
+"""Test helpers: build repositories from dicts and run the engine or the CLI on them."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Dict, List, Optional, Union
+
+from importguard.config import Config
+from importguard.engine import analyse, modules_from
+from importguard.extract import extract
+from importguard.discovery import SourceFile
+from importguard.model import Diagnostic
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def write_tree(root: Path, files: Dict[str, str]) -> Path:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text) if isinstance(text, str) else text, encoding="utf-8")
+    return root
+
+
+def module_of(rel: str) -> str:
+    parts = rel[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def check_sources(files: Union[str, Dict[str, str]], config: Optional[Config] = None, **cfg) -> List[Diagnostic]:
+    """Run every enabled rule on in-memory sources (no filesystem): the pure core."""
+    if isinstance(files, str):
+        files = {"mod.py": files}
+    config = config or Config(**cfg)
+    sources = []
+    facts = {}
+    for rel, text in files.items():
+        p = Path("/virtual") / rel
+        sources.append(SourceFile(p, rel, module_of(rel), rel.endswith("__init__.py"), rel.endswith("__init__.py")))
+        facts[p] = extract(textwrap.dedent(text).encode())
+    modules = modules_from(sources, facts)
+    diags, _, _ = analyse(modules, config)
+    return diags
+
+
+def codes(diags: List[Diagnostic]) -> List[str]:
+    return [d.code for d in diags]
+
+
+def run_cli(args: List[str], cwd: Path, env: Optional[dict] = None, input: Optional[str] = None) -> subprocess.CompletedProcess:
+    e = dict(os.environ)
+    e["PYTHONPATH"] = SRC + os.pathsep + e.get("PYTHONPATH", "")
+    e.pop("NO_COLOR", None)
+    if env:
+        e.update(env)
+    return subprocess.run([sys.executable, "-m", "importguard", *args], cwd=str(cwd), env=e,
+                          capture_output=True, text=True, input=input, timeout=600)
+
+
+def run_json(args: List[str], cwd: Path) -> dict:
+    proc = run_cli([*args, "--format", "json"], cwd)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
