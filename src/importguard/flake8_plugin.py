@@ -54,6 +54,10 @@ class _Project:
         return self._repo
 
 
+class ImportGuardConfigError(Exception):
+    """``[tool.importguard]`` cannot be read; flake8 shows this and exits non-zero."""
+
+
 def _in_daemon() -> bool:
     import multiprocessing
 
@@ -124,7 +128,8 @@ class ImportGuardPlugin:
                 known = [c for c in self.extra_select if _known_code(c)]
                 config = config.with_options(select=tuple(config.select) + parse_codes("--select", known))
         except ConfigError as exc:
-            raise SystemExit(f"importguard: configuration error: {exc}") from None
+            # an ordinary exception: flake8 reports it and stops (SystemExit would hang a -j worker pool)
+            raise ImportGuardConfigError(f"importguard: configuration error: {exc}") from None
         key = (str(config.project_root), str(config.config_file), tuple(config.select))
         if key not in _STATES:
             _STATES[key] = _Project(config)
