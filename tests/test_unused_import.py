@@ -146,7 +146,7 @@ def test_import_reexported_from_a_plain_module_is_used_by_its_importer():
 
 def test_annotations_see_names_bound_later_in_the_module():
     # PEP 563: annotations are evaluated lazily, against the module's final namespace
-    src = ("from __future__ import annotations\nfrom typing import TYPE_CHECKING\n"
+    src = ("from __future__ import annotations\n"
            "def f(x: Basic) -> None: ...\nfrom .basic import Basic  # avoid a cycle\n")
     assert names(src) == []
     assert names("def f(x: 'Late'): ...\nfrom m import Late\n") == []
