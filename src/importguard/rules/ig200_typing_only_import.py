@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
-from .context import FileContext
 from .ig100_unused_import import exempt_from_unused
+
+if TYPE_CHECKING:
+    from .context import FileContext
 
 
 def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> bool:
