@@ -127,3 +127,9 @@ def test_ig202_empty_and_second_block():
     assert [d.line for d in ds] == [5] and "line 2" in ds[0].message
     src = TC + "    from a import A\ndef f():\n    if TYPE_CHECKING:\n        from b import B\n"
     assert found(src, "IG202") == []  # a block inside a function is not a second module-level block
+
+
+def test_strict_reports_names_of_modules_loaded_at_runtime_anyway():
+    src = FUT + "from decimal import Context, Decimal\nc = Context()\ndef f(x: Decimal): ...\n"
+    assert ig200(src) == []
+    assert ig200(src, strict=True) == ["Decimal"]

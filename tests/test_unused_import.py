@@ -130,3 +130,23 @@ def test_one_diagnostic_per_name_at_alias_line():
     assert [line for line, _ in unused(src)] == [2, 4]
     d = [d for d in check_sources(src) if d.code == "IG100"][0]
     assert (d.line, d.column, d.end_column) == (2, 5, 6)
+
+
+def test_import_reexported_from_a_plain_module_is_used_by_its_importer():
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/dfm.py": "import os\nif os.environ.get('X'):\n    from ._dfm import DFM\nelse:\n    DFM = None\n"
+                      "from ._dfm import helper\n",
+        "pkg/_dfm.py": "DFM = helper = 1\n",
+        "pkg/user.py": "from pkg.dfm import DFM\nprint(DFM)\n",
+    }
+    found = [(d.path, d.message) for d in check_sources(files) if d.code == "IG100"]
+    assert found == [("pkg/dfm.py", "`._dfm.helper` imported but unused")]
+
+
+def test_annotations_see_names_bound_later_in_the_module():
+    # PEP 563: annotations are evaluated lazily, against the module's final namespace
+    src = ("from __future__ import annotations\n"
+           "def f(x: Basic) -> None: ...\nfrom .basic import Basic  # avoid a cycle\n")
+    assert names(src) == []
+    assert names("def f(x: 'Late'): ...\nfrom m import Late\n") == []

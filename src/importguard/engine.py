@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from .cache import FactsCache, content_hash, default_dir, fingerprint
-from .config import Config
 from .discovery import SourceFile, discover
 from .graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
 from .model import Cycle, Diagnostic, Fix, ModuleFacts, failed_facts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .config import Config
 
 
 class Result(NamedTuple):

@@ -182,6 +182,7 @@ class Extractor:
         self.stmt_binds: List[str] = []
         self.stmt_loads: List[str] = []
         self.main_pass = True
+        self.late: list = []
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -193,6 +194,7 @@ class Extractor:
             self.stmt(stmt)
             self.statements.append(self._statement_fact(i, stmt))
         self.top = self.main_pass = False
+        self._resolve_late()
         while self.deferred:
             batch, self.deferred = self.deferred, []
             for job in batch:
@@ -315,9 +317,24 @@ class Extractor:
 
     def load(self, name: str, node: cst.CSTNode, path: str) -> None:
         found = self.resolve(name)
+        late = self.kind != RUNTIME and self.main_pass
+        if not found and not late:
+            return
+        pos = self.str_pos or self.start.get(id(node), (0, 0))
+        kind = TYPING if self.in_tc else self.kind
+        use = Use(path, pos[0], pos[1], kind, self.func, self.owner if kind == ANNOTATION else "")
+        done = self._attribute(found, path, use)
+        if late:
+            # annotations may be evaluated lazily (PEP 563/649, get_type_hints): the names bound
+            # by the end of the module can be the ones they see
+            self.late.append((name, path, use, done))
+        if done and self.main_pass and self.func == "" and kind == RUNTIME:
+            self.stmt_loads.append(path)
+
+    def _attribute(self, found: Tuple[int, ...], path: str, use: Use) -> Tuple[int, ...]:
         ids = [b for b in found if b >= 0]
         if not ids:
-            return
+            return ()
         imps = self.imports
         if len(found) > 1:
             pref = [
@@ -326,20 +343,22 @@ class Extractor:
             ]
             if pref:
                 ids = pref + [b for b in ids if not imps[b].submodule]
-            if self.kind == RUNTIME and not self.in_tc:
+            if use.kind == RUNTIME:
                 # a runtime binding (import or not) covers this use: TYPE_CHECKING ones do not
                 rt = [b for b in ids if not imps[b].tc]
                 if rt or OTHER in found:
                     ids = rt
-                if not ids:
-                    return
-        pos = self.str_pos or self.start.get(id(node), (0, 0))
-        kind = TYPING if self.in_tc else self.kind
-        use = Use(path, pos[0], pos[1], kind, self.func, self.owner if kind == ANNOTATION else "")
         for b in ids:
             imps[b].uses.append(use)
-        if self.main_pass and self.func == "" and kind == RUNTIME:
-            self.stmt_loads.append(path)
+        return tuple(ids)
+
+    def _resolve_late(self) -> None:
+        live = self.module_scope.live
+        for name, path, use, done in self.late:
+            found = tuple(b for b in live.get(name, ()) if b not in done)
+            if found:
+                self._attribute(found, path, use)
+        self.late = []
 
     # ------------------------------------------------------------------ statements
     def stmt(self, node: cst.CSTNode) -> None:
