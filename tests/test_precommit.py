@@ -1,0 +1,123 @@
+"""The pre-commit hooks, through the real ``pre-commit try-repo`` with this repository.
+
+pre-commit clones this repository at its committed HEAD, installs it into a fresh virtualenv
+(with libcst, networkx and flake8 from the package index) and runs the hook on a temporary git
+repository that holds an import cycle and an unused import.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+from helpers import write_tree
+
+yaml = pytest.importorskip("yaml")
+pytest.importorskip("pre_commit")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BROKEN = {
+    "pyproject.toml": "[project]\nname = 'demo'\n",
+    "pkg/__init__.py": "",
+    "pkg/a.py": "import os\nfrom pkg import b\n\n\ndef f():\n    return b.X\n",
+    "pkg/b.py": "from pkg import a\n\nX = 1\n\n\ndef g():\n    return a.f()\n",
+    "pkg/c.py": "VALUE = 1\n",
+}
+FIXED = {
+    "pkg/a.py": "X = 0\n\n\ndef f():\n    from pkg import b\n\n    return b.X\n",
+}
+
+
+def test_hook_definitions():
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"importguard", "importguard-fix"}
+    assert hooks["importguard"]["entry"] == "importguard check"
+    assert hooks["importguard-fix"]["entry"] == "importguard fix"
+    for h in hooks.values():
+        assert h["language"] == "python" and h["require_serial"] is True and h["types"] == ["python"]
+
+
+def git(args: List[str], cwd: Path, env: Dict[str, str]) -> str:
+    return subprocess.run(["git", *args], cwd=str(cwd), env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> Dict[str, str]:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    e = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT", "PYTHONPATH", "VIRTUAL_ENV"))}
+    e.update(PRE_COMMIT_HOME=str(home), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+             GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com", GIT_CONFIG_NOSYSTEM="1",
+             HOME=str(home), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    for key in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_CONFIG_FILE"):
+        if key in os.environ:
+            e[key] = os.environ[key]
+    return e
+
+
+@pytest.fixture(scope="module")
+def ref() -> str:
+    proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=str(ROOT), capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip("this checkout is not a git repository")
+    return proc.stdout.strip()
+
+
+def try_repo(target: Path, hook: str, ref: str, env: Dict[str, str], *files: str) -> subprocess.CompletedProcess:
+    selection = ["--files", *files] if files else ["--all-files"]
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--ref", ref,
+                           "--verbose", *selection], cwd=str(target), env=env, capture_output=True, text=True,
+                          timeout=900)
+
+
+def make_target(path: Path, env: Dict[str, str]) -> Path:
+    write_tree(path, BROKEN)
+    git(["init", "-q"], path, env)
+    git(["add", "-A"], path, env)
+    git(["commit", "-qm", "broken"], path, env)
+    return path
+
+
+@pytest.mark.slow
+def test_check_hook_fails_on_a_cycle_and_an_unused_import_then_passes(tmp_path, env, ref):
+    target = make_target(tmp_path / "target", env)
+    proc = try_repo(target, "importguard", ref, env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "importguard" in out and "Failed" in out
+    assert "pkg/a.py:1:8: IG100" in out and "pkg/a.py:2:17: IG300" in out
+
+    # only b.py staged: the cycle it takes part in is still reported (its break is in a.py)
+    proc = try_repo(target, "importguard", ref, env, "pkg/b.py")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "IG300" in out and "IG100" not in out
+    # a file outside any finding passes on its own
+    proc = try_repo(target, "importguard", ref, env, "pkg/c.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    write_tree(target, FIXED)
+    git(["commit", "-qam", "fixed"], target, env)
+    proc = try_repo(target, "importguard", ref, env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "Passed" in out
+    assert not (target / ".importguard_cache").exists() or "importguard_cache" not in git(
+        ["status", "--porcelain"], target, env)
+
+
+@pytest.mark.slow
+def test_fix_hook_removes_the_unused_import(tmp_path, env, ref):
+    if not (ROOT / "src" / "importguard" / "fixers" / "command.py").exists():
+        pytest.skip("`importguard fix` is not in this checkout yet")
+    target = make_target(tmp_path / "target", env)
+    proc = try_repo(target, "importguard-fix", ref, env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out  # pre-commit fails a hook that changed files
+    assert "import os" not in (target / "pkg" / "a.py").read_text()
