@@ -118,8 +118,8 @@ def test_select_and_ignore_are_flake8s(repo):
 
 @pytest.mark.slow
 def test_f401_noqa_also_silences_ig100(repo):
-    # `# noqa: F401` silences IG100 as in `importguard check`, even under --disable-noqa: importguard.s own
-    # noqa reading (which also maps F401 -> IG100) is the engine's, as in `importguard check`
+    # `# noqa: F401` silences IG100 as in `importguard check` (SPEC 6), even under flake8's
+    # --disable-noqa: importguard reads its own noqa comments, flake8 only filters what is left
     proc = run_flake8(["--select", "IG", "--disable-noqa", "pkg/c.py"], repo)
     assert ig_lines(proc) == ["pkg/c.py:2:8: IG100"]
 
