@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
-from helpers import write_tree
+from helpers import run_cli, write_tree
 
 yaml = pytest.importorskip("yaml")
 pytest.importorskip("pre_commit")
@@ -36,10 +36,22 @@ FIXED = {
 def test_hook_definitions():
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"importguard", "importguard-fix"}
-    assert hooks["importguard"]["entry"] == "importguard check"
-    assert hooks["importguard-fix"]["entry"] == "importguard fix"
+    assert hooks["importguard"]["entry"] == "importguard check --force-exclude"
+    assert hooks["importguard-fix"]["entry"] == "importguard fix --force-exclude"
     for h in hooks.values():
         assert h["language"] == "python" and h["require_serial"] is True and h["types"] == ["python"]
+
+
+def test_file_names_report_those_files_and_their_cycles(tmp_path):
+    """What the hook runs: `importguard check --force-exclude FILE ...` (no pre-commit needed)."""
+    write_tree(tmp_path, {**BROKEN, "pyproject.toml": "[tool.importguard]\nexclude = ['migrations']\n",
+                          "migrations/m1.py": "import sys\n"})
+    proc = run_cli(["check", "--force-exclude", "pkg/b.py"], tmp_path)
+    assert proc.returncode == 1 and "pkg/a.py:2:17: IG300" in proc.stdout and "IG100" not in proc.stdout
+    proc = run_cli(["check", "--force-exclude", "migrations/m1.py", "pkg/c.py"], tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    proc = run_cli(["check", "migrations/m1.py"], tmp_path)  # named without the flag: checked
+    assert proc.returncode == 1 and "migrations/m1.py:1:8: IG100" in proc.stdout
 
 
 def git(args: List[str], cwd: Path, env: Dict[str, str]) -> str:
@@ -122,6 +134,12 @@ def test_staged_files_are_reported_with_the_cycles_they_take_part_in(tmp_path, e
     assert proc.returncode == 1, out
     assert "pkg/a.py:2:17: IG300" in out and "IG100" not in out
     proc = run_hooks(target, env, ref, "importguard", "pkg/c.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the project's exclusions hold for staged files too
+    write_tree(target, {"pyproject.toml": "[tool.importguard]\nexclude = ['migrations']\n",
+                        "migrations/m1.py": "import sys\n"})
+    git(["add", "-A"], target, env)  # pre-commit stashes unstaged changes
+    proc = run_hooks(target, env, ref, "importguard", "migrations/m1.py", "pkg/c.py")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     proc = run_hooks(target, env, ref, "importguard", "pkg/a.py", "pkg/c.py")
     out = proc.stdout + proc.stderr

@@ -29,6 +29,8 @@ def _common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json"
                    help="treat evaluated annotations as typing-only, made safe by quoting or by "
                         "`from __future__ import annotations`")
     p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
+    p.add_argument("--force-exclude", action="store_true",
+                   help="apply the configured exclusions to files named on the command line too (pre-commit)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
@@ -82,6 +84,8 @@ def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
         changes["annotation_strategy"] = args.annotation_strategy
     if args.baseline:
         changes["baseline"] = args.baseline
+    if getattr(args, "force_exclude", False):
+        changes["force_exclude"] = True
     return config.with_options(**changes)
 
 
