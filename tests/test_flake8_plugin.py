@@ -181,3 +181,33 @@ def test_loading_the_plugin_imports_neither_libcst_nor_networkx():
 def test_flake8_lists_the_plugin(repo):
     proc = run_flake8(["--version"], repo)
     assert "importguard:" in proc.stdout
+
+
+def corpus(name: str) -> Path:
+    script = Path(__file__).resolve().parents[2] / "shared" / "corpora.sh"  # beside the checkout
+    if not script.exists():
+        script = Path("/work/shared/corpora.sh")  # a developer's worktree
+    if not script.exists():
+        pytest.skip(f"{script} is missing")
+    proc = subprocess.run(["bash", str(script), name], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0 or not proc.stdout.split():
+        pytest.skip(f"corpus {name} could not be downloaded: {proc.stderr.strip()[-200:]}")
+    return Path(proc.stdout.split()[-1])
+
+
+@pytest.mark.slow
+def test_real_code_gives_the_same_findings_as_the_cli(tmp_path):
+    import shutil
+
+    src = corpus("rich")
+    work = tmp_path / "rich"
+    shutil.copytree(src, work)
+    proc = run_flake8(["-j", "2", "--select", "IG", "rich"], work)
+    assert proc.returncode in (0, 1), proc.stderr
+    from_flake8 = sorted(line.split(" ")[0] + " " + line.split(" ")[1] for line in proc.stdout.splitlines())
+    cli = subprocess.run([sys.executable, "-m", "importguard", "check", "-q", "rich"], cwd=str(work),
+                         env=dict(os.environ, PYTHONPATH=SRC), capture_output=True, text=True, timeout=600)
+    assert cli.returncode in (0, 1), cli.stderr
+    from_cli = sorted(line.split(" ")[0] + " " + line.split(" ")[1] for line in cli.stdout.splitlines())
+    assert from_flake8 == from_cli
+    assert len(from_cli) > 0
