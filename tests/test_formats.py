@@ -75,6 +75,7 @@ def test_sarif_document(tmp_path):
         assert loc["artifactLocation"] == {"uri": "pkg/a.py", "uriBaseId": "%SRCROOT%"}
         assert loc["region"]["startLine"] >= 1 and loc["region"]["startColumn"] >= 1
         assert re.fullmatch(r"[0-9a-f]{32}", r["partialFingerprints"]["importguard/v1"])
+        assert r["partialFingerprints"]["primaryLocationLineHash"] == r["partialFingerprints"]["importguard/v1"]
         assert r["message"]["text"]
     assert results[0]["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 1, "startColumn": 8, "endLine": 1, "endColumn": 10}

@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from . import __version__
 
 _STATES: Dict[Tuple[str, str, Tuple[str, ...]], "_Project"] = {}
+_CONFIGS: Dict[str, Any] = {}  # folder -> Config, read once per process
 
 
 class _Project:
@@ -123,7 +124,9 @@ class ImportGuardPlugin:
 
         start = Path(os.path.abspath(self.filename)).parent
         try:
-            config = load_config(start, Path(self.config_file) if self.config_file else None)
+            config = _CONFIGS.get(str(start))
+            if config is None:
+                config = _CONFIGS[str(start)] = load_config(start, Path(self.config_file) if self.config_file else None)
             if self.extra_select:
                 known = [c for c in self.extra_select if _known_code(c)]
                 config = config.with_options(select=tuple(config.select) + parse_codes("--select", known))

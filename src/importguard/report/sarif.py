@@ -77,7 +77,9 @@ def render(diagnostics: List[Diagnostic], cycles=(), summary=None, **_) -> str:
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
                 "region": _region(d)}}],
-            "partialFingerprints": {FINGERPRINT: fp},
+            # GitHub matches alerts across runs on primaryLocationLineHash (with path and rule);
+            # ours ignores line numbers and whitespace edits, like baselines
+            "partialFingerprints": {FINGERPRINT: fp, "primaryLocationLineHash": fp},
         }
         if d.entries:
             result["properties"] = {"entries": list(d.entries)}
