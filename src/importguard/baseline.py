@@ -14,10 +14,12 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, List, Sequence, Tuple
+from typing import Iterable, List, Sequence, TYPE_CHECKING, Tuple
 
 from .config import ConfigError
-from .model import Cycle, Diagnostic
+
+if TYPE_CHECKING:
+    from .model import Cycle, Diagnostic
 
 VERSION = 1
 Entry = Tuple[str, str, str]  # (path relative to the baseline's folder, or "" for cycles; code; key)

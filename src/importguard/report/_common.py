@@ -6,9 +6,11 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, TYPE_CHECKING, Tuple
 
-from ..model import Diagnostic
+if TYPE_CHECKING:
+    from ..model import Diagnostic
+
 
 
 def repo_relative(path: str) -> str:

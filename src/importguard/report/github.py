@@ -5,10 +5,12 @@ relative to ``$GITHUB_WORKSPACE`` (see ``_common.repo_relative``).
 """
 from __future__ import annotations
 
-from typing import List
+from typing import List, TYPE_CHECKING
 
-from ..model import Diagnostic
 from ._common import repo_relative, rule_docs, rule_name
+
+if TYPE_CHECKING:
+    from ..model import Diagnostic
 
 
 def escape_data(text: str) -> str:

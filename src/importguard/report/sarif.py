@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, TYPE_CHECKING
 from urllib.parse import quote
 
 from .. import __version__
-from ..model import Diagnostic
 from ._common import fingerprints, repo_relative, rule_docs, section, summary_line
+
+if TYPE_CHECKING:
+    from ..model import Diagnostic
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://pypi.org/project/importguard/"
