@@ -8,7 +8,7 @@ comment lines above it stay; a block left empty gets ``pass``.
 """
 from __future__ import annotations
 
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -163,6 +163,7 @@ class Editor(cst.CSTTransformer):
         self.append: Dict[int, List[Stmt]] = {}  # compound statement id -> statements for its body
         self.prepend: Dict[int, List[Stmt]] = {}  # function id -> statements after its docstring
         self.module_top: List[Stmt] = []  # after the docstring and ``__future__`` imports
+        self.replace: Dict[int, Callable[[cst.CSTNode], cst.CSTNode]] = {}  # node id -> new node
         self._orig: Dict[int, int] = {}
         self._alive: List[cst.CSTNode] = []  # keeps ids in ``_orig`` from being reused
         self._doomed: Set[int] = set()
@@ -170,7 +171,7 @@ class Editor(cst.CSTTransformer):
     @property
     def empty(self) -> bool:
         return not (self.drop_aliases or self.drop_stmts or self.before or self.after or self.append
-                    or self.prepend or self.module_top)
+                    or self.prepend or self.module_top or self.replace)
 
     def add(self, table: Dict[int, List[Stmt]], node: cst.CSTNode, stmts: Sequence[Stmt]) -> None:
         table.setdefault(id(node), []).extend(stmts)
@@ -178,6 +179,9 @@ class Editor(cst.CSTTransformer):
     # ------------------------------------------------------------------ bookkeeping
     def on_leave(self, original_node, updated_node):
         result = super().on_leave(original_node, updated_node)
+        change = self.replace.get(id(original_node))
+        if change is not None and isinstance(result, cst.CSTNode):
+            result = change(result)
         if isinstance(result, cst.CSTNode):
             self._orig[id(result)] = id(original_node)
             self._alive.append(result)
@@ -262,7 +266,10 @@ class Editor(cst.CSTTransformer):
         if self.module_top:
             at = top_insert_index(body)
             body = [*body[:at], *self.module_top, *body[at:]]
-        return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
+        footer = [*carry, *updated_node.footer]
+        if not body and not footer and not updated_node.header:  # the file held only what went
+            return updated_node.with_changes(body=body, footer=footer, has_trailing_newline=False)
+        return updated_node.with_changes(body=body, footer=footer)
 
 
 def _only_pass(stmt) -> bool:
