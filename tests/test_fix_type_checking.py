@@ -309,3 +309,28 @@ def test_ig201_moves_when_no_cycle(tmp_path):
     }
     out = fix_tree(tmp_path, files, "--unsafe-fixes")
     assert out["pkg/a.py"] == b"from pkg.b import B\nx = B()\n"
+
+
+def test_ig202_alone_removes_type_checking_import_but_not_other_names(tmp_path):
+    src = "import os\nfrom typing import TYPE_CHECKING, List\nif TYPE_CHECKING:\n    pass\nx: List[int] = []\n"
+    out = fix_one(tmp_path, src, "--select", "IG202")
+    assert out == "import os\nfrom typing import List\nx: List[int] = []\n"
+
+
+def test_codemod_commands_through_libcst_tool(tmp_path):
+    import subprocess
+    import sys
+
+    from helpers import SRC
+
+    (tmp_path / "m.py").write_text("import os\nimport sys\nprint(sys)\n")
+    (tmp_path / "t.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from decimal import Decimal\n"
+                                   "x = Decimal(1)\n")
+    env = {"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"}
+    for cmd, target in [("importguard.fixers.remove_import.RemoveUnusedImports", "m.py"),
+                        ("importguard.fixers.type_checking_codemods.MoveOutOfTypeChecking", "t.py")]:
+        proc = subprocess.run([sys.executable, "-m", "libcst.tool", "codemod", "--no-format", "-x", cmd, target],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "m.py").read_text() == "import sys\nprint(sys)\n"
+    assert (tmp_path / "t.py").read_text() == "from decimal import Decimal\nx = Decimal(1)\n"
