@@ -21,6 +21,8 @@ from ..config import Config
 from ..discovery import SourceFile, discover
 from ..engine import analyse, load_facts, modules_from, read_source
 from ..extract import extract
+from ..graph import absolute_module
+from ..rules.context import RepoContext
 from ..model import Diagnostic
 from .apply import KINDS, CycleGuard, fix_module
 
@@ -59,7 +61,21 @@ class FixRun:
         self.names = {m.path: name for name, m in modules.items()}
         diags, cycles, edges = analyse(modules, self.config, self.reported)
         self.edges = edges
+        self.repo = RepoContext(self.config, modules, edges)
+        self.module_names = list(modules)
         return diags, cycles
+
+    def importer_of(self, module: str, name: str) -> Optional[str]:
+        """A module of the run that imports ``name`` from ``module`` (a re-export), else None."""
+        if not module or not self.repo.imported_from_package(module, name):
+            return None
+        for other, info in self.repo.modules.items():
+            if other == module:
+                continue
+            for imp in info.facts.imports:
+                if absolute_module(imp, other, info.is_package) == module and imp.name in (name, "*"):
+                    return info.path
+        return "another module"
 
     def _parse(self, display: str) -> Optional[cst.Module]:
         if display in self.current:
@@ -95,7 +111,8 @@ class FixRun:
             name = self.names.get(display, "")
             out = fix_module(module, todo[display], facts, module_name=name if not name.startswith("<") else "",
                              guard=guard, strategy=self.config.annotation_strategy,
-                             target_version=self.config.target_version)
+                             target_version=self.config.target_version,
+                             imported_elsewhere=lambda n, m=name: self.importer_of(m, n))
             for d, reason in out.refused:
                 self.refused[refusal_key(d)] = (d, reason)
             if out.module is not None:
