@@ -17,14 +17,17 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from ..config import Config
 from ..discovery import SourceFile, discover
 from ..engine import analyse, load_facts, modules_from, read_source
 from ..extract import extract
 from ..graph import absolute_module
 from ..rules.context import RepoContext
-from ..model import Diagnostic
 from .apply import KINDS, CycleGuard, fix_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..model import Diagnostic
 
 MAX_ROUNDS = 8
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
