@@ -19,7 +19,7 @@ def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> b
     """Every use of the binding sits where Python does not evaluate it at runtime."""
     if not imp.uses or imp.in_type_checking or imp.scope_kind != "module" or not imp.top_level:
         return False
-    if exempt_from_unused(ctx, imp):
+    if exempt_from_unused(ctx, imp, runtime_only=True):
         return False
     repo = ctx.repo
     if repo.module_matches(ctx.source_module(imp), repo.config.exempt_modules):
