@@ -91,36 +91,42 @@ class LazyImportTransformer(cst.CSTTransformer):
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         if self._depth:
             return updated
-        body: List[cst.BaseSmallStatement] = []
-        extra: List[cst.BaseSmallStatement] = []  # eager remainders, on their own line after
-        changed = False
-        for orig, small in zip(original.body, updated.body):
-            if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
-                body.append(small)
-                continue
-            if isinstance(small, cst.ImportFrom) and small.module is not None and \
-                    libcst.helpers.get_full_name_for_node(small.module) == "__future__":
-                body.append(small)
-                continue
-            chosen = [self._selected(a) for a in orig.names]
-            if not any(chosen):
-                body.append(small)
-                continue
-            changed = True
-            lazy = [a for a, c in zip(small.names, chosen) if c]
-            rest = [a for a, c in zip(small.names, chosen) if not c]
-            self.changed += len(lazy)
-            body.append(_lazy(small, lazy))
-            if rest:
-                extra.append(_eager(small, rest))
-        if not changed:
+        chosen = {(i, j) for i, small in enumerate(original.body)
+                  if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar)
+                  for j, alias in enumerate(small.names) if self._selected(alias)}
+        if not chosen:
             return updated
-        first = updated.with_changes(body=_fix_semicolons(body))
-        if not extra:
-            return first
-        second = cst.SimpleStatementLine(body=_fix_semicolons(extra), trailing_whitespace=updated.trailing_whitespace)
-        first = first.with_changes(trailing_whitespace=cst.TrailingWhitespace())
-        return cst.FlattenSentinel([first, second])
+        self.changed += len(chosen)
+        return make_lazy(updated, chosen)
+
+
+def _is_future(small: cst.BaseSmallStatement) -> bool:
+    return (isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None
+            and libcst.helpers.get_full_name_for_node(small.module) == "__future__")
+
+
+def make_lazy(line: cst.SimpleStatementLine, chosen: Set[Tuple[int, int]]):
+    """``line`` (a module-level statement line) with the aliases at (statement index, alias
+    index) in ``chosen`` made lazy: one line, or two (lazy first) when a statement keeps names."""
+    body: List[cst.BaseSmallStatement] = []
+    extra: List[cst.BaseSmallStatement] = []  # eager remainders, on their own line after
+    for i, small in enumerate(line.body):
+        picked = [j for (k, j) in chosen if k == i]
+        if (not picked or not isinstance(small, (cst.Import, cst.ImportFrom))
+                or isinstance(small.names, cst.ImportStar) or _is_future(small)):
+            body.append(small)
+            continue
+        lazy = [a for j, a in enumerate(small.names) if j in picked]
+        rest = [a for j, a in enumerate(small.names) if j not in picked]
+        body.append(_lazy(small, lazy))
+        if rest:
+            extra.append(_eager(small, rest))
+    first = line.with_changes(body=_fix_semicolons(body))
+    if not extra:
+        return first
+    second = cst.SimpleStatementLine(body=_fix_semicolons(extra), trailing_whitespace=line.trailing_whitespace)
+    first = first.with_changes(trailing_whitespace=cst.TrailingWhitespace())
+    return cst.FlattenSentinel([first, second])
 
 
 def _fix_semicolons(body: List[cst.BaseSmallStatement]) -> List[cst.BaseSmallStatement]:
