@@ -177,3 +177,46 @@ def test_lazy_import_codemod_command():
     cmd = LazyImportCommand(CodemodContext(), positions=[(2, 7)])
     out = cmd.transform_module(cst.parse_module("import os\nimport sympy\nif 1:\n    import json\n"))
     assert out.code == "import os\nlazy import sympy\nif 1:\n    import json\n"
+
+
+# ---------------------------------------------------------------------------- through `importguard fix`
+APP = """\
+import json  # serialisation
+import os, decimal
+from concurrent.futures import ThreadPoolExecutor
+
+def dump(x):
+    return json.dumps(x)
+
+def total(xs):
+    return sum(decimal.Decimal(x) for x in xs) if os.sep else 0
+
+class Runner:
+    def run(self, f):
+        with ThreadPoolExecutor() as pool:
+            return pool.submit(f).result()
+"""
+
+
+def test_fix_defers_only_with_unsafe_fixes(tmp_path):
+    from fix_helpers import fix_one
+
+    assert fix_one(tmp_path, APP, "--select", "IG400") == APP  # unsafe: not applied by default
+    out = fix_one(tmp_path, APP, "--select", "IG400", "--unsafe-fixes")
+    assert out.startswith("import os\n\ndef dump(x):\n    import json  # serialisation\n    return json.dumps(x)\n")
+    assert "def total(xs):\n    import decimal\n" in out
+    assert "    def run(self, f):\n        from concurrent.futures import ThreadPoolExecutor\n" in out
+    ns: dict = {}
+    exec(compile(out, "mod.py", "exec"), ns)  # still runs, and behaves the same
+    assert ns["dump"]([1]) == "[1]" and ns["Runner"]().run(lambda: 7) == 7
+    assert fix_one(tmp_path, out, "--select", "IG400", "--unsafe-fixes") == out  # idempotent
+
+
+def test_fix_makes_imports_lazy_for_python_315(tmp_path):
+    from fix_helpers import fix_one
+
+    out = fix_one(tmp_path, APP, "--select", "IG400", "--unsafe-fixes", "--target-version", "py315")
+    assert out.startswith("lazy import json  # serialisation\nlazy import decimal\nimport os\n"
+                          "lazy from concurrent.futures import ThreadPoolExecutor\n")
+    cst.parse_module(out)
+    assert fix_one(tmp_path, out, "--select", "IG400", "--unsafe-fixes", "--target-version", "py315") == out

@@ -173,3 +173,23 @@ class LazyImportCommand(VisitorBasedCodemodCommand):
     def leave_SimpleStatementLine(self, original, updated):
         self._inner.metadata = self.metadata
         return self._inner.leave_SimpleStatementLine(original, updated)
+
+
+def plan_lazy(editor, index, line: int, col: int) -> str:
+    """Add "make the alias at (line, col) lazy" to the fix loop's ``Editor`` plan (see
+    ``fixers.edits``); "" when planned, else why not. Every alias of one statement line that the
+    plan makes lazy goes through one replacement of that line."""
+    site = index.aliases.get((line, col))
+    if site is None:
+        return "import not found"
+    if isinstance(site.small, (cst.LazyImport, cst.LazyImportFrom)):
+        return ""  # already lazy
+    if site.parents or not isinstance(site.line, cst.SimpleStatementLine) or _is_future(site.small):
+        return "PEP 810 allows `lazy` only on imports directly in the module body"
+    i = next(k for k, s in enumerate(site.line.body) if s is site.small)
+    j = next(k for k, a in enumerate(site.small.names) if a is site.alias)
+    plans = editor.__dict__.setdefault("lazy_lines", {})
+    chosen = plans.setdefault(id(site.line), set())
+    chosen.add((i, j))
+    editor.replace[id(site.line)] = lambda node, chosen=chosen: make_lazy(node, chosen)
+    return ""
