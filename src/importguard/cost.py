@@ -197,11 +197,11 @@ def render_text(rows: Sequence[Row], meta: dict) -> str:
         note = "  (loaded at interpreter start-up)" if rec.preloaded else ("  *" if r.cached else "")
         lines.append(f"{format_ms(rec.cumulative_ms) + ' ms':>12} {format_ms(rec.self_ms) + ' ms':>10} "
                      f"{_memory(rec.memory_kb):>9}  {rec.module:<{width}}  {where}{note}")
-    measured = [r for r in rows if not r.record.error]
+    failed = sum(1 for r in rows if r.record.error)
     lines.append("")
-    lines.append(f"{len(measured)} module(s) measured, {sum(r.cached for r in rows)} from the cache (*; "
-                 "--no-cache to measure again). Each figure is the module imported alone: shared "
-                 "dependencies count in every row.")
+    lines.append(f"{len(rows) - failed} module(s), {sum(r.cached for r in rows)} from the cache (*; --no-cache "
+                 f"to measure again){f', {failed} not importable' if failed else ''}. Each row is the module "
+                 "imported alone into a fresh interpreter: shared dependencies count in every row.")
     return "\n".join(lines) + "\n"
 
 

@@ -154,12 +154,17 @@ def run_entry(args, config, python: str, runs: int, emit) -> int:
     import sys
 
     from .cost import _load_modules
-    from .cost_measure import probe_env, run_probe
+    from .cost_measure import probe_env, resolve, run_probe
     from .discovery import resolve_roots
 
     entry = args.entry
     roots = [str(r) for r in resolve_roots(config)]
     env = probe_env(roots)
+    info = resolve(python, [entry], str(config.project_root), env)
+    if info is None or entry not in info.get("found", ()):
+        why = "no such module on its path" if info is not None else "the interpreter could not be run"
+        print(f"importguard: cannot import `{entry}` with {python}: {why}", file=sys.stderr)
+        return 2
     samples = []
     for _ in range(runs):
         s = run_probe(python, entry, str(config.project_root), env)
