@@ -159,7 +159,6 @@ def probe_env(paths: Sequence[str]) -> Dict[str, str]:
     env = dict(os.environ)
     env["IMPORTGUARD_COST_PATH"] = os.pathsep.join(str(p) for p in paths)
     env.pop("PYTHONPROFILEIMPORTTIME", None)
-    env["PYTHONDONTWRITEBYTECODE"] = env.get("PYTHONDONTWRITEBYTECODE", "")
     return env
 
 
