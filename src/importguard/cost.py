@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .config import Config, ConfigError
-from .cost_cache import COST_RE, CostRecord, CostStore, cache_file, format_ms, load_costs, record_key
+from .cost_cache import COST_PATTERN, CostRecord, CostStore, cache_file, format_ms, load_costs, record_key
 from .model import Diagnostic
 
 __all__ = ["run_cost", "sort_by_cost", "load_costs", "CostRecord", "find_interpreter", "Target"]
@@ -247,7 +247,9 @@ def run_cost(args, config: Config) -> int:
 
 # ---------------------------------------------------------------------------- check --sort cost
 def diagnostic_cost(d: Diagnostic) -> float:
-    m = COST_RE.search(d.message)
+    import re
+
+    m = re.search(COST_PATTERN, d.message)
     return float(m.group(1)) if m else -1.0
 
 

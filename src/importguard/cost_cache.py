@@ -6,21 +6,19 @@ provide its top-level package (so upgrading a library measures it again), plus `
 key of the last measurement of each module. ``importguard check`` reads only ``latest`` and
 never runs anything: when the file does not exist it costs one ``stat``.
 
-Standard library only; ``json`` is imported only when the file exists.
+Standard library only, and only ``os`` at import time (this module is on the check path);
+``json`` is imported only when the file exists.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import re
-import tempfile
 from pathlib import Path
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple
 
 SCHEMA = 1
 FILE = "costs.json"
 # How the rules write a cost into a message; ``check --sort cost`` reads it back.
-COST_RE = re.compile(r"(?:import cost|costs) ([0-9]+(?:\.[0-9]+)?) ms")
+COST_PATTERN = r"(?:import cost|costs) ([0-9]+(?:\.[0-9]+)?) ms"
 
 
 class CostRecord(NamedTuple):
@@ -37,6 +35,8 @@ class CostRecord(NamedTuple):
 
 
 def record_key(python: str, python_version: str, module: str, providers: Sequence[str]) -> str:
+    import hashlib
+
     raw = "|".join((str(SCHEMA), python, python_version, module, *sorted(providers)))
     return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
 
@@ -98,6 +98,7 @@ class CostStore:
 
     def save(self) -> None:
         import json
+        import tempfile
 
         live = set(self.latest.values())
         if len(self.records) > 5000:  # forget measurements of old versions no module points at
