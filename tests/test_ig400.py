@@ -71,7 +71,7 @@ def test_message_carries_the_measured_cost_and_free_modules_are_skipped():
     msgs = {d.line: d.message for d in diags}
     assert msgs == {
         2: "`sympy` costs 412 ms at import; every use is inside functions (`solve`)",
-        3: "`rich.console.Console` costs 38.2 ms at import; every use is inside functions (`Printer.show`)",
+        3: "`rich.console` costs 38.2 ms at import; every use of `Console` is inside functions (`Printer.show`)",
     }
 
 

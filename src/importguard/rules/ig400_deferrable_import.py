@@ -128,10 +128,11 @@ class DeferrableImport(Rule):
                     cost, lazy: bool) -> Diagnostic:
         named = _names(scopes)
         if cost is not None:
-            head = f"`{target}` costs {format_ms(cost.cumulative_ms)} ms at import"
+            head = f"`{cost.module}` costs {format_ms(cost.cumulative_ms)} ms at import"
         else:
             head = f"`{target}` is imported at module level"
-        msg = f"{head}; every use is inside functions ({named})"
+        used = "" if cost is None or cost.module == target else f" of `{imp.bound}`"
+        msg = f"{head}; every use{used} is inside functions ({named})"
         if lazy:
             fix = Fix("lazy-import", False, "Make it a `lazy import`", imp.line, imp.col, imp.bound, scopes)
         else:
