@@ -14,11 +14,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .config import Config, ConfigError
-from .cost_cache import COST_PATTERN, CostRecord, CostStore, cache_file, format_ms, load_costs, record_key
-from .model import Diagnostic
+from .cost_cache import COST_PATTERN, CostRecord, CostStore, cache_file, load_costs, record_key
+
+if TYPE_CHECKING:
+    from .model import Diagnostic
 
 __all__ = ["run_cost", "sort_by_cost", "load_costs", "CostRecord", "find_interpreter", "Target"]
 
@@ -184,6 +186,8 @@ def _memory(kb: int) -> str:
 
 
 def render_text(rows: Sequence[Row], meta: dict) -> str:
+    from .cost_cache import format_ms
+
     lines = [f"Import cost: median of {meta['runs']} fresh interpreter(s) of {meta['python']} "
              f"(Python {meta['python_version']})", ""]
     width = max([len(r.record.module) for r in rows] + [6])

@@ -12,8 +12,10 @@ Standard library only, and only ``os`` at import time (this module is on the che
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Dict, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, NamedTuple, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SCHEMA = 1
 FILE = "costs.json"

@@ -10,10 +10,12 @@ pays for it, with the line of that import when the facts know it.
 from __future__ import annotations
 
 import statistics
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
 
 from .cost_cache import format_ms
-from .cost_measure import Line
+
+if TYPE_CHECKING:
+    from .cost_measure import Line
 
 MIN_MS = 1.0  # third-party children cheaper than this are summed into one "... more" line
 MAX_CHILDREN = 12

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from ..cost_cache import format_ms, known_cost
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
-from .context import FileContext
+
+if TYPE_CHECKING:
+    from .context import FileContext
 from .ig100_unused_import import exempt_from_unused
 
 # Loaded by every CPython before the first line of user code runs: deferring them saves nothing.
