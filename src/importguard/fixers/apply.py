@@ -139,6 +139,8 @@ def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFac
                 applied.append(d)
         if not applied:
             continue
+        if "remove-type-checking" in phase:
+            _drop_unused_type_checking_import(editor, index, facts, applied)
         plan.finish(editor)
         new = apply(module, editor)
         reason = verify(module.bytes, new.bytes, parse_only="lazy-import" in phase and sys.version_info < (3, 15))
@@ -149,6 +151,23 @@ def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFac
             continue
         return Outcome(new, applied, refused)
     return Outcome(None, [], refused)
+
+
+def _drop_unused_type_checking_import(editor: Editor, index: Index, facts: ModuleFacts,
+                                      applied: Sequence[Diagnostic]) -> None:
+    """The IG202 fix also removes ``TYPE_CHECKING`` (or ``typing``) when its only uses were the
+    tests of the blocks it removes."""
+    gone = [(d.line, d.end_line or d.line) for d in applied if d.fix.kind == "remove-type-checking"]
+    if not gone:
+        return
+    for imp in facts.imports:
+        typing_name = (imp.name == "TYPE_CHECKING" or (imp.name is None and imp.module in ("typing", "typing_extensions")))
+        if not typing_name or imp.scope_kind != "module" or not imp.uses or imp.guarded:
+            continue
+        if all(any(lo <= u.line <= hi for lo, hi in gone) for u in imp.uses):
+            site = index.aliases.get((imp.line, imp.col))
+            if site is not None:
+                editor.drop_aliases.add(id(site.alias))
 
 
 def _plan_one(d: Diagnostic, editor: Editor, index: Index, plan: TypeCheckingPlan, by_pos, facts: ModuleFacts,

@@ -81,10 +81,11 @@ class FixRun:
     def round(self, diags: Sequence[Diagnostic]) -> bool:
         todo: Dict[str, List[Diagnostic]] = defaultdict(list)
         for d in diags:
-            if wanted(d, self.unsafe) and refusal_key(d) not in self.refused and d.path in self.by_display:
+            if wanted(d, self.unsafe) and d.path in self.by_display:
                 todo[d.path].append(d)
         guard = CycleGuard(self.edges)
         changed = False
+        self.refused = {}  # the repository changed: what was refused may be possible now
         for display in sorted(todo):
             module = self._parse(display)
             if module is None:

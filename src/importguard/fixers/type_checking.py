@@ -222,3 +222,4 @@ class TypeCheckingPlan:
         editor.add(editor.append, first, stmts)
         editor.drop_stmts.add(id(later))
         return ""
+
