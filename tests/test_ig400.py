@@ -220,3 +220,17 @@ def test_fix_makes_imports_lazy_for_python_315(tmp_path):
                           "lazy from concurrent.futures import ThreadPoolExecutor\n")
     cst.parse_module(out)
     assert fix_one(tmp_path, out, "--select", "IG400", "--unsafe-fixes", "--target-version", "py315") == out
+
+
+def test_ig400_libcst_codemod_command(tmp_path, monkeypatch):
+    from libcst.codemod import CodemodContext
+
+    from importguard.fixers.lazy_import import DeferCostlyImports
+
+    monkeypatch.chdir(tmp_path)
+    src = "import json\n\ndef f():\n    return json.dumps(1)\n"
+    out = DeferCostlyImports(CodemodContext()).transform_module(cst.parse_module(src))
+    assert out.code == "\ndef f():\n    import json\n    return json.dumps(1)\n"
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nrequires-python = '>=3.15'\n")
+    out = DeferCostlyImports(CodemodContext()).transform_module(cst.parse_module(src))
+    assert out.code == "lazy " + src

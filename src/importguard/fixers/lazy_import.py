@@ -193,3 +193,22 @@ def plan_lazy(editor, index, line: int, col: int) -> str:
     chosen.add((i, j))
     editor.replace[id(site.line)] = lambda node, chosen=chosen: make_lazy(node, chosen)
     return ""
+
+
+def _command_base():
+    from .codemod import ImportguardCommand
+
+    return ImportguardCommand
+
+
+class DeferCostlyImports(_command_base()):  # type: ignore[misc]
+    """IG400 as an ordinary LibCST codemod command::
+
+        python -m libcst.tool codemod --no-format -x importguard.fixers.lazy_import.DeferCostlyImports src/
+
+    Moves each module-level import used only inside functions into those functions, or makes it
+    a ``lazy import`` when the project's target Python (``requires-python``) is 3.15 or newer.
+    """
+
+    DESCRIPTION = "Defer imports used only inside functions (importguard IG400)."
+    CODES = ("IG400",)
