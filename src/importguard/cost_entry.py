@@ -178,7 +178,7 @@ def run_entry(args, config, python: str, runs: int, emit) -> int:
         print(f"importguard: cannot import `{entry}` with {python}: {first.error}", file=sys.stderr)
         return 2
     modules = _load_modules(getattr(args, "paths", None) or ["."], config, not args.no_cache)
-    tops = {m.split(".")[0] for m in modules if m and not m.startswith("<")} | {entry.split(".")[0]}
+    tops = {m.split(".")[0] for m in modules if m and not m.startswith("<")}
     root = build_tree(first.lines, entry)
     apply_medians(root, [s.lines for s in samples])
     if len(root.children) == 1 and root.children[0].name == entry:
