@@ -231,3 +231,39 @@ def test_check_path_loads_no_measurement_code():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": SRC}, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_workflow_on_a_cli_that_imports_sympy(tmp_path):
+    """The issue's scenario with a library installed here: `cost --entry` names sympy, the IG400
+    fix defers it, and `--help` no longer loads it (the start-up figures are in benchmarks/)."""
+    pytest.importorskip("sympy")
+    write_tree(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'democli'\nrequires-python = '>=3.9'\n",
+        "democli/__init__.py": "",
+        "democli/cli.py": "import argparse\nimport sympy\n\n\ndef solve(expr):\n"
+                          "    return sympy.solve(sympy.sympify(expr))\n\n\n"
+                          "def main(argv=None):\n    p = argparse.ArgumentParser(prog='democli')\n"
+                          "    p.add_argument('expr')\n    return print(solve(p.parse_args(argv).expr))\n",
+    })
+    env = {"PYTHONPATH": SRC, "VIRTUAL_ENV": ""}
+    probe = ("import sys, democli.cli as c\ntry:\n    c.main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "print('sympy' in sys.modules)\n")
+
+    def loads_sympy():
+        out = subprocess.run([sys.executable, "-c", probe], cwd=str(tmp_path), capture_output=True, text=True)
+        return out.stdout.strip().splitlines()[-1]
+
+    entry = json.loads(run_cli(["cost", "--entry", "democli.cli", "--runs", "2", "--format", "json",
+                                "--python", sys.executable], tmp_path, env=env).stdout)
+    assert entry["heaviest"][0]["module"] == "sympy"
+    assert entry["heaviest"][0]["location"] == "democli/cli.py:2"
+    assert loads_sympy() == "True"
+    proc = run_cli(["fix", "--select", "IG400", "--unsafe-fixes", "--no-cache", "."], tmp_path, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (tmp_path / "democli" / "cli.py").read_text()
+    assert "def solve(expr):\n    import sympy\n" in text
+    assert loads_sympy() == "False"
+    out = subprocess.run([sys.executable, "-c", "from democli.cli import main; main(['x**2 - 4'])"], cwd=str(tmp_path),
+                         capture_output=True, text=True)
+    assert out.stdout.strip() == "[-2, 2]"
