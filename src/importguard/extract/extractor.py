@@ -857,6 +857,13 @@ class Extractor:
                 self.expr(n)
         if self.kind != RUNTIME and not self.in_literal:
             self.string_annotation(node)
+        n = node  # f-strings inside an implicit concatenation (``"a" f"{x}"``) load names too
+        while type(n) is cst.ConcatenatedString:
+            if type(n.left) is not cst.SimpleString:
+                self.expr(n.left)
+            n = n.right
+        if n is not node and type(n) is not cst.SimpleString:
+            self.expr(n)
 
     in_literal = False
 
