@@ -849,6 +849,13 @@ class Extractor:
     def e_string(self, node) -> None:
         if self.kind != RUNTIME and not self.in_literal:
             self.string_annotation(node)
+        n = node  # f-strings inside an implicit concatenation (``"a" f"{x}"``) load names too
+        while type(n) is cst.ConcatenatedString:
+            if type(n.left) is not cst.SimpleString:
+                self.expr(n.left)
+            n = n.right
+        if n is not node and type(n) is not cst.SimpleString:
+            self.expr(n)
 
     in_literal = False
 

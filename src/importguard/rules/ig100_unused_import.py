@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
+from ..cost_cache import cost_note, known_cost
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
 
@@ -9,8 +10,9 @@ if TYPE_CHECKING:
     from .context import FileContext
 
 
-def exempt_from_unused(ctx: FileContext, imp: ImportFact) -> bool:
-    """The SPEC's list of imports IG100 never reports (shared with IG200)."""
+def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = False) -> bool:
+    """The SPEC's list of imports IG100 never reports (shared with IG200, which counts only
+    runtime imports of this module's names by other modules: ``runtime_only``)."""
     if imp.is_future or imp.is_star or not imp.bound:
         return True
     if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names and imp.scope_kind == "module":
@@ -25,12 +27,12 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact) -> bool:
         ctx.target(imp), repo.config.side_effect_modules
     ):
         return True
-    if imp.scope_kind == "module" and ctx.module and not ctx.is_init and repo.imported_from_package(ctx.module, imp.bound):
+    if imp.scope_kind == "module" and ctx.module and not ctx.is_init and repo.imported_from_package(ctx.module, imp.bound, runtime_only):
         return True  # another module imports this name from here: a re-export in use
     if ctx.is_init and imp.scope_kind == "module" and repo.origin(source, imp.level > 0) == "first party":
         if not repo.config.check_reexports:
             return True
-        return repo.imported_from_package(ctx.module, imp.bound)
+        return repo.imported_from_package(ctx.module, imp.bound, runtime_only)
     return False
 
 
@@ -111,6 +113,8 @@ class UnusedImport(Rule):
                 if imp.asname:
                     what += f" (as `{imp.asname}`)"
             msg = f"{what} imported{where} but unused"
+            if not imp.in_type_checking and imp.level == 0:
+                msg += cost_note(known_cost(ctx.repo, ctx.target(imp), ctx.source_module(imp)))
             fix = Fix("remove-import", True, "Remove unused import", imp.line, imp.col, imp.bound)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=f"{imp.text}")

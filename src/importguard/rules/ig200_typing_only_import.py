@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
+from ..cost_cache import cost_note, known_cost
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
 from .ig100_unused_import import exempt_from_unused
@@ -19,7 +20,7 @@ def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> b
     """Every use of the binding sits where Python does not evaluate it at runtime."""
     if not imp.uses or imp.in_type_checking or imp.scope_kind != "module" or not imp.top_level:
         return False
-    if exempt_from_unused(ctx, imp):
+    if exempt_from_unused(ctx, imp, runtime_only=True):
         return False
     repo = ctx.repo
     if repo.module_matches(ctx.source_module(imp), repo.config.exempt_modules):
@@ -126,6 +127,8 @@ class TypingOnlyImport(Rule):
             origin = ctx.repo.origin(source, imp.level > 0)
             full = ctx.target(imp) or imp.text
             msg = f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into `if TYPE_CHECKING:`"
+            if origin != "first party":
+                msg += cost_note(known_cost(ctx.repo, ctx.target(imp), source))
             fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=imp.text)
