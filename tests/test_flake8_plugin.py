@@ -117,6 +117,14 @@ def test_select_and_ignore_are_flake8s(repo):
 
 
 @pytest.mark.slow
+def test_ig400_is_off_unless_selected(repo):
+    write_tree(repo, {"pkg/lazy.py": "import json\n\n\ndef dump(x):\n    return json.dumps(x)\n"})
+    assert "IG400" not in "".join(ig_lines(run_flake8(["pkg/lazy.py"], repo)))
+    assert ig_lines(run_flake8(["--extend-select", "IG400", "pkg/lazy.py"], repo)) == ["pkg/lazy.py:1:8: IG400"]
+    assert ig_lines(run_flake8(["--select", "IG4", "pkg/lazy.py"], repo)) == ["pkg/lazy.py:1:8: IG400"]
+
+
+@pytest.mark.slow
 def test_f401_noqa_also_silences_ig100(repo):
     # `# noqa: F401` silences IG100 as in `importguard check` (SPEC 6), even under flake8's
     # --disable-noqa: importguard reads its own noqa comments, flake8 only filters what is left
