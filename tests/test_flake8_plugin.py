@@ -122,6 +122,8 @@ def test_ig400_is_off_unless_selected(repo):
     assert "IG400" not in "".join(ig_lines(run_flake8(["pkg/lazy.py"], repo)))
     assert ig_lines(run_flake8(["--extend-select", "IG400", "pkg/lazy.py"], repo)) == ["pkg/lazy.py:1:8: IG400"]
     assert ig_lines(run_flake8(["--select", "IG4", "pkg/lazy.py"], repo)) == ["pkg/lazy.py:1:8: IG400"]
+    # a bare `IG` turns the plugin on with importguard's own selection
+    assert ig_lines(run_flake8(["--select", "IG", "pkg/lazy.py"], repo)) == []
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, List, Sequence, TYPE_CHECKING, Tuple
@@ -33,8 +34,13 @@ def _rel(path: str, base: Path) -> str:
         return Path(absolute).as_posix()
 
 
+def content_key(d: Diagnostic) -> str:
+    """The rule's key; for a rule that sets none, its message with numbers (lines) blanked."""
+    return d.key or re.sub(r"\d+", "#", d.message)
+
+
 def entry(d: Diagnostic, base: Path) -> Entry:
-    key = d.key or d.message
+    key = content_key(d)
     if key.startswith("cycle:"):
         return ("", d.code, key)
     return (_rel(d.path, base), d.code, key)

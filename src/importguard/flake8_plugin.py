@@ -92,11 +92,13 @@ class ImportGuardPlugin:
     def parse_options(cls, options: Any) -> None:
         cls.config_file = getattr(options, "importguard_config", None) or None
         # IG codes the user asked flake8 for are computed too (IG400 is off unless selected);
-        # flake8 itself then applies --select/--ignore/--extend-select to what comes back
+        # flake8 itself then applies --select/--ignore/--extend-select to what comes back. A bare
+        # `IG` only turns the plugin on (as `extend-select = IG` is written to enable a plugin):
+        # it keeps importguard's own selection, so IG400 needs `IG4` or `IG400`
         asked: List[str] = []
         for attr in ("select", "extend_select"):
             for code in getattr(options, attr, None) or ():
-                if code.upper().startswith("IG"):
+                if code.upper().startswith("IG") and code.upper() != "IG":
                     asked.append(code.upper())
         cls.extra_select = tuple(asked)
         cls.checked_paths = tuple(os.path.abspath(p) for p in (getattr(options, "filenames", None) or ["."]))
@@ -214,7 +216,7 @@ class ImportGuardPlugin:
 def _known_code(code: str) -> bool:
     from .config import ALL_CODES
 
-    return code == "IG" or any(c.startswith(code) for c in ALL_CODES)
+    return any(c.startswith(code) for c in ALL_CODES)
 
 
 def _has_import_at(facts: Any, line: int, column: int) -> bool:
