@@ -5,6 +5,7 @@ No printing here; front ends turn a ``Result`` into output.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
@@ -29,6 +30,9 @@ class Result(NamedTuple):
 # ---------------------------------------------------------------------------- reading + extraction
 def read_source(path: Path) -> Tuple[Optional[bytes], Optional[str]]:
     try:
+        # a FIFO named x.py would block open() for ever, a link to /dev/zero would fill memory
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, "not a regular file"
         with open(path, "rb") as fh:
             return fh.read(), None
     except FileNotFoundError:
@@ -63,9 +67,10 @@ def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
         return []
     total = sum(len(s) for s in sources)
     if jobs <= 1 or len(sources) < 8 or total < 200_000:
-        from .extract import extract
+        from .extract import extract, suspicious
 
-        return [extract(s) for s in sources]
+        # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
+        return [from_plain(_isolated(s)) if suspicious(s) else extract(s) for s in sources]
     return [from_plain(t) for t in _extract_parallel(sources, jobs)]
 
 
@@ -117,6 +122,8 @@ def _isolated(source: bytes) -> tuple:
             return pool.submit(_extract_many, [source]).result()[0]
     except BrokenProcessPool:
         return to_plain(failed_facts("the parser crashed on this file (stack overflow or similar)"))
+    except OSError:  # no processes to be had here (sandbox, resource limits): analyse in-process
+        return _extract_many([source])[0]
 
 
 def default_jobs() -> int:
