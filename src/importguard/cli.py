@@ -92,10 +92,20 @@ def _use_color(args: argparse.Namespace) -> bool:
 
 
 def emit(text: str, args: argparse.Namespace) -> None:
+    # file names that are not valid UTF-8 reach here as surrogates: write their original bytes
     if args.output_file:
-        Path(args.output_file).write_text(text, encoding="utf-8")
-    else:
+        Path(args.output_file).write_bytes(text.encode("utf-8", "surrogateescape"))
+        return
+    try:
         sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        try:
+            data = text.encode(encoding, "surrogateescape")
+        except UnicodeEncodeError:
+            data = text.encode(encoding, "backslashreplace")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
