@@ -113,7 +113,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .report import formatter
 
     config = make_config(args)
-    result = check(args.paths or ["."], config, jobs=args.jobs, use_cache=not args.no_cache)
+    result = check(args.paths or ["."], config, jobs=args.jobs, use_cache=not args.no_cache, need_facts=False)
     diagnostics = result.diagnostics
     if args.write_baseline:
         from .baseline import write_baseline
@@ -129,7 +129,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         from .cost import sort_by_cost
 
         diagnostics = sort_by_cost(diagnostics)
-    summary = {"files": result.files, "modules": len(result.modules), "edges": len(result.edges),
+    summary = {"files": result.files, "modules": result.module_count, "edges": result.edge_count,
                "diagnostics": len(diagnostics), "seconds": round(result.seconds, 3)}
     if args.quiet and args.format == "text":
         text = "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diagnostics)

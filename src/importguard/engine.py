@@ -7,14 +7,17 @@ from __future__ import annotations
 import os
 import stat
 import time
-from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from .cache import FactsCache, content_hash, default_dir, fingerprint
-from .config import Config
 from .discovery import SourceFile, discover
 from .graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
-from .model import Cycle, Diagnostic, ModuleFacts, failed_facts
+from .model import Cycle, Diagnostic, Fix, ModuleFacts, failed_facts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .config import Config
 
 
 class Result(NamedTuple):
@@ -25,6 +28,8 @@ class Result(NamedTuple):
     files: int
     seconds: float
     reported_paths: Tuple[str, ...]
+    module_count: int = 0
+    edge_count: int = 0
 
 
 # ---------------------------------------------------------------------------- reading + extraction
@@ -133,28 +138,46 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
-               ) -> Dict[Path, ModuleFacts]:
-    jobs = jobs or default_jobs()
-    cache = FactsCache(default_dir(config.project_root, config.cache_dir), fingerprint("facts")) if use_cache else None
-    out: Dict[Path, ModuleFacts] = {}
-    todo: List[Tuple[Path, bytes, str]] = []
+class _Read(NamedTuple):
+    file: SourceFile
+    data: Optional[bytes]
+    error: Optional[str]
+    digest: str
+
+
+def _read_all(files: Sequence[SourceFile]) -> List[_Read]:
+    out = []
     for f in files:
         data, err = read_source(f.path)
-        if data is None:
-            out[f.path] = failed_facts(err or "cannot read")
+        out.append(_Read(f, data, err, content_hash(data) if data is not None else ""))
+    return out
+
+
+def _cache_dir(config: Config) -> Path:
+    return default_dir(config.project_root, config.cache_dir)
+
+
+def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
+               read: Optional[List[_Read]] = None) -> Dict[Path, ModuleFacts]:
+    """Facts of every file: from the cache by content hash, else extracted (in parallel)."""
+    jobs = jobs or default_jobs()
+    cache = FactsCache(_cache_dir(config), fingerprint("facts")) if use_cache else None
+    out: Dict[Path, ModuleFacts] = {}
+    todo: List[_Read] = []
+    for r in read if read is not None else _read_all(files):
+        if r.data is None:
+            out[r.file.path] = failed_facts(r.error or "cannot read")
             continue
-        digest = content_hash(data)
-        facts = cache.get(digest) if cache else None
+        facts = cache.get(r.digest) if cache else None
         if facts is None:
-            todo.append((f.path, data, digest))
+            todo.append(r)
         else:
-            out[f.path] = facts
-    fresh = extract_all([d for _, d, _ in todo], jobs)
-    for (path, _, digest), facts in zip(todo, fresh):
-        out[path] = facts
+            out[r.file.path] = facts
+    fresh = extract_all([r.data for r in todo], jobs)
+    for r, facts in zip(todo, fresh):
+        out[r.file.path] = facts
         if cache is not None:
-            cache.put(digest, facts)
+            cache.put(r.digest, facts)
     if cache is not None:
         cache.save()
     return out
@@ -171,38 +194,74 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
     return modules
 
 
+def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config) -> str:
+    """What repository rules depend on: edges, module-level statements and imports, config."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(config).encode())
+    for e in edges:
+        h.update(repr(tuple(e)).encode())
+    for name in sorted(graph_modules):
+        info = graph_modules[name]
+        f = info.facts
+        h.update(repr((name, info.path, info.is_package, f.statements, f.all_names,
+                       [i[:-1] for i in f.imports], [(u.dotted, u.line, u.kind, u.scope) for i in f.imports
+                                                     for u in i.uses if not u.scope])).encode())
+    return h.hexdigest()
+
+
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
-            ) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
-    """Rules over facts: the pure core (tests call it with facts made from strings)."""
+            store=None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+    """Rules over facts: the pure core (tests call it with facts made from strings).
+
+    ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
+    repository rules) under the graph's digest, so a run where no import changed imports
+    neither networkx nor the simulation.
+    """
     from .rules import RULES
     from .rules.context import FileContext, RepoContext, suppressed
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
     edges = build_edges(graph_modules)
-    cycles = find_cycles(graph_modules, edges) if edges else []
+    rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, modules, edges)
+    digest = _graph_digest(graph_modules, edges, config) if store is not None else ""
+    cached = store.data.get("graph:" + digest) if store is not None else None
+    if cached is not None:
+        from .cache import cycles_from_plain
+
+        cycles = cycles_from_plain(cached[0])
+        repo_diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in cached[1]]
+    else:
+        cycles = find_cycles(graph_modules, edges) if edges else []
+        repo.cycles = cycles
+        repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
+        if store is not None:
+            from .cache import cycles_to_plain
+
+            store.data["graph:" + digest] = (
+                cycles_to_plain(cycles),
+                [tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in repo_diags])
+            store.dirty = True
     repo.cycles = cycles
     report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
-    rules = [r() for r in RULES if config.enabled(r.code)]
     out: List[Diagnostic] = []
     by_path = {m.path: m for m in modules.values()}
+    file_rules = [r for r in rules if r.scope == "file"]
     for info in modules.values():
         if info.path not in report_paths:
             continue
         ctx = FileContext(repo, info)
-        for rule in rules:
-            if rule.scope == "file":
-                out.extend(_keep(info, rule.check(ctx), suppressed))
+        for rule in file_rules:
+            out.extend(_keep(info, rule.check(ctx), suppressed))
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
-    for rule in rules:
-        if rule.scope != "repo":
-            continue
-        for d in rule.check_repo(repo):
-            info = by_path.get(d.path)
-            in_scope = d.path in report_paths or (
-                d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
-            if info is not None and in_scope:
-                out.extend(_keep(info, [d], suppressed))
+    for d in repo_diags:
+        info = by_path.get(d.path)
+        in_scope = d.path in report_paths or (
+            d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
+        if info is not None and in_scope:
+            out.extend(_keep(info, [d], suppressed))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
 
@@ -219,11 +278,42 @@ def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed) -> List[Dia
 
 
 def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
-          cwd: Optional[Path] = None) -> Result:
+          cwd: Optional[Path] = None, need_facts: bool = True) -> Result:
+    """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files, config and
+    version all match a previous run returns that run's results without touching facts at all."""
     started = time.perf_counter()
     analysed, reported = discover(paths or ["."], config, cwd)
-    facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache)
-    modules = modules_from(analysed, facts)
+    read = _read_all(analysed)
     reported_paths = tuple(f.display for f in reported)
-    diagnostics, cycles, edges = analyse(modules, config, reported_paths)
-    return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started, reported_paths)
+    results = None
+    run_key = ""
+    if use_cache and not need_facts:
+        from .cache import Store, cycles_from_plain, run_digest
+
+        results = Store(_cache_dir(config) / f"results-{fingerprint('results')}.marshal")
+        run_key = run_digest(repr(config), reported_paths,
+                             [(r.file.display, r.file.module, r.file.is_package_init, r.digest or r.error or "")
+                              for r in read])
+        hit = results.data.get(run_key)
+        if hit is not None:
+            diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
+            return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
+                          time.perf_counter() - started, reported_paths, hit[2], hit[3])
+    facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache, read=read)
+    modules = modules_from(analysed, facts)
+    graph_store = None
+    if use_cache:
+        from .cache import Store
+
+        graph_store = results if results is not None else Store(
+            _cache_dir(config) / f"results-{fingerprint('results')}.marshal")
+    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=graph_store)
+    if results is not None:
+        from .cache import cycles_to_plain
+
+        results.remember(run_key, ([tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in diagnostics],
+                                   cycles_to_plain(cycles), len(modules), len(edges)))
+    if graph_store is not None:
+        graph_store.save()
+    return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
+                  reported_paths, len(modules), len(edges))

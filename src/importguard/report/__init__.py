@@ -1,7 +1,7 @@
 """Output formats: adapters from diagnostics to text. Each takes sorted diagnostics."""
 from __future__ import annotations
 
-from typing import Callable, Dict
+from typing import Callable
 
 FORMATS = ("text", "json", "sarif", "github")
 

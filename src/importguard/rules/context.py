@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
-from ..config import Config
 from ..graph import Edge, ModuleInfo, absolute_module, absolute_target
-from ..model import ANNOTATION, RUNTIME, TYPING, Diagnostic, ImportFact, ModuleFacts, Use
+from ..model import ANNOTATION, RUNTIME, Diagnostic, ImportFact, ModuleFacts, Use
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 try:
     _STDLIB: FrozenSet[str] = frozenset(sys.stdlib_module_names)  # type: ignore[attr-defined]

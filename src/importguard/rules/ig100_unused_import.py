@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
-from .context import FileContext
+
+if TYPE_CHECKING:
+    from .context import FileContext
 
 
 def exempt_from_unused(ctx: FileContext, imp: ImportFact) -> bool:
@@ -23,6 +25,8 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact) -> bool:
         ctx.target(imp), repo.config.side_effect_modules
     ):
         return True
+    if imp.scope_kind == "module" and ctx.module and not ctx.is_init and repo.imported_from_package(ctx.module, imp.bound):
+        return True  # another module imports this name from here: a re-export in use
     if ctx.is_init and imp.scope_kind == "module" and repo.origin(source, imp.level > 0) == "first party":
         if not repo.config.check_reexports:
             return True
@@ -43,7 +47,8 @@ class UnusedImport(Rule):
     Never reported: `__future__` imports; star imports; names listed in `__all__`; redundant
     aliases (`import x as x`, `from m import y as y`, PEP 484 re-exports); imports of
     first-party modules in `__init__.py` (with `check-reexports = true`, only those that no
-    module of the repository imports from the package); imports in a `try:` whose handler
+    module of the repository imports from the package); imports that another module of the
+    repository imports from this one (`from pkg.mod import name`: a re-export in use); imports in a `try:` whose handler
     catches `ImportError`; modules listed in `side-effect-modules`.
 
     ## Why it matters

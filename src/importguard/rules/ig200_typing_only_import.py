@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
-from .context import FileContext
 from .ig100_unused_import import exempt_from_unused
+
+if TYPE_CHECKING:
+    from .context import FileContext
 
 
 def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> bool:
@@ -19,7 +21,24 @@ def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> b
         return False
     if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names:
         return False
-    return not any(repo.use_is_runtime(ctx, u, strategy) for u in imp.uses)
+    if any(repo.use_is_runtime(ctx, u, strategy) for u in imp.uses):
+        return False
+    if not repo.config.strict and module_needed_at_runtime(ctx, imp, strategy):
+        return False
+    return True
+
+
+def module_needed_at_runtime(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> bool:
+    """Another runtime import of the same module in this file: moving this one saves nothing."""
+    source = ctx.source_module(imp)
+    for other in ctx.facts.imports:
+        if other is imp or other.in_type_checking or other.scope_kind != "module":
+            continue
+        if ctx.source_module(other) != source:
+            continue
+        if any(ctx.repo.use_is_runtime(ctx, u, strategy) for u in other.uses):
+            return True
+    return False
 
 
 class TypingOnlyImport(Rule):
@@ -41,6 +60,10 @@ class TypingOnlyImport(Rule):
     With `annotation-strategy = "quote"` or `"future"` (or `--annotation-strategy`), annotations
     that Python would still evaluate count as typing-only too, since the fix will quote them or
     add `from __future__ import annotations`.
+
+    Unless `strict = true`, an import is not reported when another import of the same module in
+    the file is needed at runtime (`from m import A, B` with `A` used at runtime): the module is
+    loaded anyway, so moving `B` saves nothing (ruff's default, `strict = false`, does the same).
 
     The message says whether the module is standard library, third party or first party.
 
@@ -70,6 +93,8 @@ class TypingOnlyImport(Rule):
     name = "typing-only-import"
     VALID = (
         "from decimal import Decimal\ndef f(x: Decimal): ...\n",
+        "from __future__ import annotations\nfrom decimal import Context, Decimal\nc = Context()\n"
+        "def f(x: Decimal): ...\n",
         "from __future__ import annotations\nfrom decimal import Decimal\nprint(Decimal(1))\n",
         "from __future__ import annotations\nfrom pydantic import BaseModel\nfrom decimal import Decimal\n"
         "class M(BaseModel):\n    x: Decimal\n",
