@@ -84,10 +84,10 @@ def _precheck(source: bytes) -> Optional[str]:
     if not suspicious(source):
         return None
     # CPython 3.9/3.10 have no depth limit in their parser: give compile() a large C stack
-    return _on_big_stack(_compile_verdict, source, raise_limit=False)
+    return on_big_stack(_compile_verdict, source, raise_limit=False)
 
 
-def _on_big_stack(fn: Callable, arg, raise_limit: bool = True):
+def on_big_stack(fn: Callable, arg, raise_limit: bool = True):
     """Run ``fn(arg)`` in a thread with a large stack (and recursion limit); exceptions propagate."""
     result: list = []
     error: list = []
@@ -160,7 +160,7 @@ def extract(source: bytes) -> ModuleFacts:
         except RecursionError:
             # deep but valid code (sympy's resolvent_lookup.py): walk it again with room to recurse
             try:
-                return _on_big_stack(_extract, state)
+                return on_big_stack(_extract, state)
             except RecursionError:
                 return failed_facts("too deeply nested to analyse")
     except UnicodeDecodeError as exc:
