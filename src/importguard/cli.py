@@ -99,13 +99,25 @@ def emit(text: str, args: argparse.Namespace) -> None:
     try:
         sys.stdout.write(text)
     except UnicodeEncodeError:
-        encoding = sys.stdout.encoding or "utf-8"
-        try:
-            data = text.encode(encoding, "surrogateescape")
-        except UnicodeEncodeError:
-            data = text.encode(encoding, "backslashreplace")
+        data = text.encode(sys.stdout.encoding or "utf-8", _register_bytes_or_escape())
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
+
+
+def _register_bytes_or_escape() -> str:
+    """An encoding error handler: a file name's raw bytes back as they were, anything else escaped."""
+    import codecs
+
+    def handler(exc: UnicodeError):
+        if not isinstance(exc, UnicodeEncodeError):
+            raise exc
+        bad = exc.object[exc.start:exc.end]
+        if all("\udc80" <= c <= "\udcff" for c in bad):
+            return bytes(ord(c) - 0xDC00 for c in bad), exc.end
+        return codecs.backslashreplace_errors(exc)
+
+    codecs.register_error("importguard-bytes", handler)
+    return "importguard-bytes"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
