@@ -78,3 +78,31 @@ def test_fix_in_a_package_keeps_init_reexports(tmp_path):
     })
     run_cli(["fix", "--no-cache", "."], tmp_path)
     assert (tmp_path / "pkg/__init__.py").read_text() == "from .core import thing\n"
+
+
+def test_name_imported_from_this_module_elsewhere_is_not_removed(tmp_path):
+    write_tree(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'p'\n",
+        "pkg/__init__.py": "",
+        "pkg/core.py": "from os import sep\nimport json\n",
+        "pkg/user.py": "from pkg.core import sep\nprint(sep)\n",
+    })
+    proc = run_cli(["fix", "--no-cache", "."], tmp_path)
+    assert (tmp_path / "pkg/core.py").read_text() == "from os import sep\n"
+    # IG100 itself knows `sep` is a re-export in use; the fixer's own guard stays as a second line
+    assert "sep" not in run_cli(["check", "--no-cache", "--select", "IG100", "."], tmp_path).stdout
+
+
+def test_defer_refuses_conditional_import(tmp_path):
+    from importguard.fixers.apply import fix_module
+    from importguard.extract import extract
+    from importguard.model import Diagnostic, Fix
+    import libcst as cst
+
+    src = ("import sys\nif sys.platform == 'win32':\n    from os import sep\nelse:\n    def sep():\n        return 1\n"
+           "def f():\n    return sep()\n")
+    facts = extract(src.encode())
+    d = Diagnostic("m.py", 3, 20, "IG300", "cycle", fix=Fix("defer-import", False, "t", 3, 19, "sep", ("f",)))
+    out = fix_module(cst.parse_module(src), [d], facts)
+    assert out.module is None
+    assert "conditional" in out.refused[0][1]

@@ -133,3 +133,18 @@ def test_strict_reports_names_of_modules_loaded_at_runtime_anyway():
     src = FUT + "from decimal import Context, Decimal\nc = Context()\ndef f(x: Decimal): ...\n"
     assert ig200(src) == []
     assert ig200(src, strict=True) == ["Decimal"]
+
+
+def test_names_other_modules_import_at_runtime_stay_importable():
+    files = {
+        "pkg/__init__.py": "from pkg.client import *\n",
+        "pkg/client.py": FUT + "__all__ = ['Client']\nfrom pkg.types import Auth, Url\n"
+                         "class Client:\n    def get(self, a: Auth, u: Url): ...\n",
+        "pkg/types.py": "Auth = Url = object\n",
+        "pkg/app.py": "from pkg.client import Url\nprint(Url)\n",
+        "pkg/hints.py": FUT + "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.client import Auth\n"
+                        "def f(a: Auth): ...\n",
+    }
+    # `Url` is imported from pkg.client at runtime by pkg.app; `Auth` only under TYPE_CHECKING,
+    # and the star import of a module with __all__ re-exports neither
+    assert [d.message.split("`")[1] for d in check_sources(files) if d.code == "IG200"] == ["Auth"]

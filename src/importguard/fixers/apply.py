@@ -109,8 +109,12 @@ class CycleGuard:
 def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFacts, *,
                module_name: str = "", guard: Optional[CycleGuard] = None, strategy: Optional[str] = None,
                target_version: Tuple[int, int] = (3, 9),
-               skip: Callable[[Diagnostic], bool] = lambda d: False) -> Outcome:
-    """Apply the first phase that has something to do; ``diags`` are this file's fixable ones."""
+               skip: Callable[[Diagnostic], bool] = lambda d: False,
+               imported_elsewhere: Callable[[str], Optional[str]] = lambda name: None) -> Outcome:
+    """Apply the first phase that has something to do; ``diags`` are this file's fixable ones.
+
+    ``imported_elsewhere(name)`` names a module of the repository that imports ``name`` from this
+    one (so removing or moving the module-level binding would break it), else None."""
     refused: List[Tuple[Diagnostic, str]] = []
     by_pos = {(i.line, i.col): (n, i) for n, i in enumerate(facts.imports)}
     for phase in PHASES:
@@ -128,7 +132,8 @@ def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFac
             if key in seen:
                 applied.append(d)
                 continue
-            reason = _plan_one(d, editor, index, plan, by_pos, facts, module_name, guard, target_version)
+            reason = _guard_binding(d, by_pos, facts, imported_elsewhere) or _plan_one(
+                d, editor, index, plan, by_pos, facts, module_name, guard, target_version)
             if reason:
                 refused.append((d, reason))
             else:
@@ -148,6 +153,29 @@ def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFac
             continue
         return Outcome(new, applied, refused)
     return Outcome(None, [], refused)
+
+
+LEAVES_MODULE = frozenset({"remove-import", "move-to-type-checking", "defer-import"})
+
+
+def _guard_binding(d: Diagnostic, by_pos, facts: ModuleFacts, imported_elsewhere) -> str:
+    """Refuse to take a module-level name away from modules that import it from here, or to
+    defer an import whose name is bound elsewhere at module level too."""
+    fx = d.fix
+    found = by_pos.get((fx.line, fx.col))
+    if fx.kind not in LEAVES_MODULE or found is None or found[1].scope_kind != "module":
+        return ""
+    imp = found[1]
+    user = imported_elsewhere(imp.bound)
+    if user:
+        return f"`{user}` imports `{imp.bound}` from this module"
+    if fx.kind == "defer-import":
+        if not imp.top_level or any(imp.stmt_index == s.index and s.kind != "import" for s in facts.statements):
+            return "the import is conditional (inside `if`/`try`/`with`); deferring it would change which binding is used"
+        binders = [s for s in facts.statements if imp.bound in s.binds]
+        if len(binders) > 1:
+            return f"`{imp.bound}` is bound more than once at module level"
+    return ""
 
 
 def _drop_unused_type_checking_import(editor: Editor, index: Index, facts: ModuleFacts,

@@ -17,12 +17,17 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from ..config import Config
 from ..discovery import SourceFile, discover
 from ..engine import analyse, load_facts, modules_from, read_source
 from ..extract import extract, on_big_stack
-from ..model import Diagnostic
+from ..graph import absolute_module
+from ..rules.context import RepoContext
 from .apply import KINDS, CycleGuard, fix_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..model import Diagnostic
 
 MAX_ROUNDS = 8
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
@@ -60,7 +65,21 @@ class FixRun:
         self.names = {m.path: name for name, m in modules.items()}
         diags, cycles, edges = analyse(modules, self.config, self.reported)
         self.edges = edges
+        self.repo = RepoContext(self.config, modules, edges)
+        self.module_names = list(modules)
         return diags, cycles
+
+    def importer_of(self, module: str, name: str) -> Optional[str]:
+        """A module of the run that imports ``name`` from ``module`` (a re-export), else None."""
+        if not module or not self.repo.imported_from_package(module, name):
+            return None
+        for other, info in self.repo.modules.items():
+            if other == module:
+                continue
+            for imp in info.facts.imports:
+                if absolute_module(imp, other, info.is_package) == module and imp.name in (name, "*"):
+                    return info.path
+        return "another module"
 
     def _parse(self, display: str) -> Optional[cst.Module]:
         if display in self.current:
@@ -102,7 +121,8 @@ class FixRun:
             name = self.names.get(display, "")
             out = fix_module(module, todo[display], facts, module_name=name if not name.startswith("<") else "",
                              guard=guard, strategy=self.config.annotation_strategy,
-                             target_version=self.config.target_version)
+                             target_version=self.config.target_version,
+                             imported_elsewhere=lambda n, m=name: self.importer_of(m, n))
             for d, reason in out.refused:
                 self.refused[refusal_key(d)] = (d, reason)
             if out.module is not None:
@@ -176,7 +196,7 @@ def remaining_on_disk(fr: FixRun, remaining: List[Diagnostic], unwritten: Sequen
         fr.facts[f.path] = extract(fr.original[f.display])
     diags, _ = fr.check()
     return sorted([d for d in remaining if d.path not in paths] + [d for d in diags if d.path in paths],
-                  key=Diagnostic.sort_key)
+                  key=lambda d: d.sort_key())
 
 
 def run_fix(args, config: Config) -> int:

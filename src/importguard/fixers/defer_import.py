@@ -6,11 +6,11 @@ after its docstring, and leaves the module level (other names of the same statem
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import libcst as cst
 
-from .edits import AliasSite, Editor, Index, alias_statement, apply, import_text
+from .edits import Editor, Index, alias_statement, apply, import_text
 
 
 def _already_there(module: cst.Module, func: cst.FunctionDef, text: str) -> bool:
@@ -29,8 +29,8 @@ def plan_defer(editor: Editor, index: Index, line: int, col: int, scopes: Sequen
     funcs = [index.functions.get(s) for s in scopes]
     if site is None or not scopes or any(f is None for f in funcs):
         return False
-    if any(isinstance(p, (cst.FunctionDef, cst.ClassDef)) for p in site.parents):
-        return False  # only module-level imports are deferred
+    if site.parents:
+        return False  # only unconditional module-level imports are deferred
     module = index.module
     stmt = alias_statement(module, site)
     text = import_text(module, site)

@@ -9,8 +9,9 @@ if TYPE_CHECKING:
     from .context import FileContext
 
 
-def exempt_from_unused(ctx: FileContext, imp: ImportFact) -> bool:
-    """The SPEC's list of imports IG100 never reports (shared with IG200)."""
+def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = False) -> bool:
+    """The SPEC's list of imports IG100 never reports (shared with IG200, which counts only
+    runtime imports of this module's names by other modules: ``runtime_only``)."""
     if imp.is_future or imp.is_star or not imp.bound:
         return True
     if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names and imp.scope_kind == "module":
@@ -25,12 +26,12 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact) -> bool:
         ctx.target(imp), repo.config.side_effect_modules
     ):
         return True
-    if imp.scope_kind == "module" and ctx.module and not ctx.is_init and repo.imported_from_package(ctx.module, imp.bound):
+    if imp.scope_kind == "module" and ctx.module and not ctx.is_init and repo.imported_from_package(ctx.module, imp.bound, runtime_only):
         return True  # another module imports this name from here: a re-export in use
     if ctx.is_init and imp.scope_kind == "module" and repo.origin(source, imp.level > 0) == "first party":
         if not repo.config.check_reexports:
             return True
-        return repo.imported_from_package(ctx.module, imp.bound)
+        return repo.imported_from_package(ctx.module, imp.bound, runtime_only)
     return False
 
 

@@ -10,14 +10,21 @@ if TYPE_CHECKING:
     from .context import FileContext
 
 
+# dataclasses finds these in string annotations by looking the name up in the module's globals:
+# moved under TYPE_CHECKING, an ``InitVar`` field silently becomes an ordinary field
+LOOKED_UP_BY_NAME = {"dataclasses.InitVar", "dataclasses.KW_ONLY", "typing.ClassVar"}
+
+
 def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> bool:
     """Every use of the binding sits where Python does not evaluate it at runtime."""
     if not imp.uses or imp.in_type_checking or imp.scope_kind != "module" or not imp.top_level:
         return False
-    if exempt_from_unused(ctx, imp):
+    if exempt_from_unused(ctx, imp, runtime_only=True):
         return False
     repo = ctx.repo
     if repo.module_matches(ctx.source_module(imp), repo.config.exempt_modules):
+        return False
+    if ctx.target(imp) in LOOKED_UP_BY_NAME:
         return False
     if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names:
         return False
@@ -100,6 +107,8 @@ class TypingOnlyImport(Rule):
         "class M(BaseModel):\n    x: Decimal\n",
         "from __future__ import annotations\nfrom typing import List\ndef f(x: List[int]): ...\n",
         "from decimal import Decimal\nfrom typing import cast\ny = cast(Decimal, 1)\n",
+        "from __future__ import annotations\nfrom dataclasses import InitVar, dataclass\n"
+        "@dataclass\nclass C:\n    x: InitVar[int]\n",
     )
     INVALID = (
         "from __future__ import annotations\nfrom decimal import Decimal\ndef f(x: Decimal): ...\n",
