@@ -59,8 +59,9 @@ def run_package(root: Path, files) -> str:
     return proc.stdout + (proc.stderr.strip().splitlines() or [""])[-1]
 
 
-def fix_and_verify(files: Dict[str, bytes], options) -> None:
-    """The properties, on one generated package (raises AssertionError with the evidence)."""
+def fix_and_verify(files: Dict[str, bytes], options) -> int:
+    """The properties, on one generated package (raises AssertionError with the evidence); returns
+    how many files the fix changed."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write(root, files)
@@ -74,6 +75,7 @@ def fix_and_verify(files: Dict[str, bytes], options) -> None:
         assert run_package(root, files) == before, {k: v.decode("utf-8", "replace") for k, v in fixed.items()}
         fix(root, *options)
         assert read(root, files) == fixed  # idempotent
+        return sum(fixed[k] != files[k] for k in files)
 
 
 @settings(max_examples=40, **SETTINGS)
