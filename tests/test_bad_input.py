@@ -273,6 +273,16 @@ def test_file_changes_between_discovery_and_reading(tmp_path, monkeypatch, chang
         assert ("vanished" in a[0].message) if change == "deleted" else ("syntax error" in a[0].message)
 
 
+def test_missing_path_on_the_command_line(tmp_path):
+    """Like flake8's and ruff's E902: a finding for that path, and the rest is still checked."""
+    write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/ok.py": GOOD})
+    proc = run_cli(["check", "--no-cache", "-q", "pkg/ok.py", "pkg/gone.py"], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "pkg/gone.py:1:1: IG900 Cannot analyse file: file vanished or is a dangling link",
+        "pkg/ok.py:1:8: IG100 `os` imported but unused"]
+
+
 def test_empty_files_everywhere(tmp_path):
     write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/sub/__init__.py": b"", "pkg/a.py": b"",
                            "pkg/b.py": b"from . import a\nfrom .sub import *\nprint(a)\n"})
