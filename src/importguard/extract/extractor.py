@@ -847,16 +847,15 @@ class Extractor:
             self.bind(node.target.value, scope=s)
 
     def e_string(self, node) -> None:
-        if type(node) is cst.ConcatenatedString:  # f-string parts hold expressions: f"{a}" "b"
-            n = node
-            while type(n) is cst.ConcatenatedString:
-                if type(n.left) is not cst.SimpleString:
-                    self.expr(n.left)
-                n = n.right
-            if type(n) is not cst.SimpleString:
-                self.expr(n)
         if self.kind != RUNTIME and not self.in_literal:
             self.string_annotation(node)
+        n = node  # f-strings inside an implicit concatenation (``"a" f"{x}"``) load names too
+        while type(n) is cst.ConcatenatedString:
+            if type(n.left) is not cst.SimpleString:
+                self.expr(n.left)
+            n = n.right
+        if n is not node and type(n) is not cst.SimpleString:
+            self.expr(n)
 
     in_literal = False
 

@@ -8,6 +8,7 @@ compiled under the running Python. When verification fails, nothing of the phase
 """
 from __future__ import annotations
 
+import sys
 import warnings
 from collections import defaultdict, deque
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
@@ -25,6 +26,7 @@ PHASES: Tuple[Tuple[str, ...], ...] = (
     ("move-out-of-type-checking",),
     ("move-to-type-checking",),
     ("defer-import",),
+    ("lazy-import",),
 )
 KINDS = frozenset(k for phase in PHASES for k in phase)
 
@@ -45,13 +47,14 @@ def compiles(code: bytes) -> bool:
         return False
 
 
-def verify(before: bytes, after: bytes) -> str:
-    """"" when ``after`` is acceptable output for a file whose text was ``before``."""
+def verify(before: bytes, after: bytes, parse_only: bool = False) -> str:
+    """"" when ``after`` is acceptable output for a file whose text was ``before``
+    (``parse_only``: the result uses syntax newer than the running Python, e.g. ``lazy import``)."""
     try:
         cst.parse_module(after)
     except Exception as exc:  # noqa: BLE001 - any parser failure means: do not write
         return f"result does not parse ({type(exc).__name__})"
-    if compiles(before) and not compiles(after):
+    if not parse_only and compiles(before) and not compiles(after):
         return "result does not compile"
     return ""
 
@@ -145,7 +148,7 @@ def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFac
             _drop_unused_type_checking_import(editor, index, facts, applied)
         plan.finish(editor)
         new = apply(module, editor)
-        reason = verify(module.bytes, new.bytes)
+        reason = verify(module.bytes, new.bytes, parse_only="lazy-import" in phase and sys.version_info < (3, 15))
         if reason:
             refused.extend((d, f"not applied: {reason} (please report this)") for d in applied)
             continue
@@ -222,4 +225,8 @@ def _plan_one(d: Diagnostic, editor: Editor, index: Index, plan: TypeCheckingPla
         return plan.move_in(editor, fx.line, fx.col, uses)
     if kind == "defer-import":
         return "" if plan_defer(editor, index, fx.line, fx.col, fx.scopes) else "import or function not found"
+    if kind == "lazy-import":
+        from .lazy_import import plan_lazy
+
+        return plan_lazy(editor, index, fx.line, fx.col)
     return f"unknown fix kind {kind!r}"

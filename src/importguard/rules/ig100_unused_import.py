@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
+from ..cost_cache import cost_note, known_cost
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
 
@@ -112,6 +113,8 @@ class UnusedImport(Rule):
                 if imp.asname:
                     what += f" (as `{imp.asname}`)"
             msg = f"{what} imported{where} but unused"
+            if not imp.in_type_checking and imp.level == 0:
+                msg += cost_note(known_cost(ctx.repo, ctx.target(imp), ctx.source_module(imp)))
             fix = Fix("remove-import", True, "Remove unused import", imp.line, imp.col, imp.bound)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=f"{imp.text}")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
+from ..cost_cache import cost_note, known_cost
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
 from .ig100_unused_import import exempt_from_unused
@@ -126,6 +127,8 @@ class TypingOnlyImport(Rule):
             origin = ctx.repo.origin(source, imp.level > 0)
             full = ctx.target(imp) or imp.text
             msg = f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into `if TYPE_CHECKING:`"
+            if origin != "first party":
+                msg += cost_note(known_cost(ctx.repo, ctx.target(imp), source))
             fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=imp.text)
