@@ -346,3 +346,27 @@ def test_ig200_noqa_f401_import_is_not_moved(tmp_path):
         def f(x: Decimal): ...
         """)
     assert fix_one(tmp_path, src, "--unsafe-fixes") == src
+
+
+def test_ig200_names_of_one_statement_move_together(tmp_path):
+    src = dd("""\
+        from __future__ import annotations
+        from collections.abc import Callable, Mapping  # types
+        from decimal import Decimal, localcontext, Context
+
+        def f(a: Callable, b: Mapping, c: Decimal, d: Context):
+            return localcontext
+        """)
+    out = fix_one(tmp_path, src, "--unsafe-fixes")
+    assert out == dd("""\
+        from __future__ import annotations
+        from decimal import localcontext
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from collections.abc import Callable, Mapping  # types
+            from decimal import Decimal, Context
+
+        def f(a: Callable, b: Mapping, c: Decimal, d: Context):
+            return localcontext
+        """)
