@@ -6,11 +6,11 @@ after its docstring, and leaves the module level (other names of the same statem
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import libcst as cst
 
-from .edits import AliasSite, Editor, Index, alias_statement, apply, import_text
+from .edits import Editor, Index, alias_statement, apply, import_text
 
 
 def _already_there(module: cst.Module, func: cst.FunctionDef, text: str) -> bool:

@@ -8,7 +8,7 @@ comment lines above it stay; a block left empty gets ``pass``.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, List, NamedTuple, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
