@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Dict, List, Union
+from typing import Dict, Union
 
 from importguard.cli import main
 
 
-def fix_tree(tmp_path: Path, files: Dict[str, Union[str, bytes]], *args: str, monkeypatch=None) -> Dict[str, bytes]:
+def fix_tree(tmp_path: Path, files: Dict[str, Union[str, bytes]], *args: str) -> Dict[str, bytes]:
     """Write ``files``, run ``importguard fix <args> .`` in ``tmp_path``; return every file's bytes."""
     for rel, text in files.items():
         p = tmp_path / rel

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-from fix_helpers import dd
 from helpers import run_cli, write_tree
 
 TREE = {

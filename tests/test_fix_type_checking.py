@@ -341,3 +341,39 @@ def test_codemod_commands_through_libcst_tool(tmp_path):
         assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "m.py").read_text() == "import sys\nprint(sys)\n"
     assert (tmp_path / "t.py").read_text() == "from decimal import Decimal\nx = Decimal(1)\n"
+
+
+def test_ig200_noqa_f401_import_is_not_moved(tmp_path):
+    # jinja2.runtime: `from .exceptions import TemplateRuntimeError  # noqa: F401` is used in an
+    # annotation and re-exported by name to generated template code: moving it broke 784 tests
+    src = dd("""\
+        from __future__ import annotations
+        from decimal import Decimal  # noqa: F401
+        exported = ["Decimal"]
+        def f(x: Decimal): ...
+        """)
+    assert fix_one(tmp_path, src, "--unsafe-fixes") == src
+
+
+def test_ig200_names_of_one_statement_move_together(tmp_path):
+    src = dd("""\
+        from __future__ import annotations
+        from collections.abc import Callable, Mapping  # types
+        from decimal import Decimal, localcontext, Context
+
+        def f(a: Callable, b: Mapping, c: Decimal, d: Context):
+            return localcontext
+        """)
+    out = fix_one(tmp_path, src, "--unsafe-fixes")
+    assert out == dd("""\
+        from __future__ import annotations
+        from decimal import localcontext
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from collections.abc import Callable, Mapping  # types
+            from decimal import Decimal, Context
+
+        def f(a: Callable, b: Mapping, c: Decimal, d: Context):
+            return localcontext
+        """)

@@ -98,10 +98,32 @@ def _use_color(args: argparse.Namespace) -> bool:
 
 
 def emit(text: str, args: argparse.Namespace) -> None:
+    # file names that are not valid UTF-8 reach here as surrogates: write their original bytes
     if args.output_file:
-        Path(args.output_file).write_text(text, encoding="utf-8")
-    else:
+        Path(args.output_file).write_bytes(text.encode("utf-8", "surrogateescape"))
+        return
+    try:
         sys.stdout.write(text)
+    except UnicodeEncodeError:
+        data = text.encode(sys.stdout.encoding or "utf-8", _register_bytes_or_escape())
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+
+
+def _register_bytes_or_escape() -> str:
+    """An encoding error handler: a file name's raw bytes back as they were, anything else escaped."""
+    import codecs
+
+    def handler(exc: UnicodeError):
+        if not isinstance(exc, UnicodeEncodeError):
+            raise exc
+        bad = exc.object[exc.start:exc.end]
+        if all("\udc80" <= c <= "\udcff" for c in bad):
+            return bytes(ord(c) - 0xDC00 for c in bad), exc.end
+        return codecs.backslashreplace_errors(exc)
+
+    codecs.register_error("importguard-bytes", handler)
+    return "importguard-bytes"
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ No printing here; front ends turn a ``Result`` into output.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -34,6 +35,9 @@ class Result(NamedTuple):
 # ---------------------------------------------------------------------------- reading + extraction
 def read_source(path: Path) -> Tuple[Optional[bytes], Optional[str]]:
     try:
+        # a FIFO named x.py would block open() for ever, a link to /dev/zero would fill memory
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, "not a regular file"
         with open(path, "rb") as fh:
             return fh.read(), None
     except FileNotFoundError:
@@ -68,9 +72,10 @@ def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
         return []
     total = sum(len(s) for s in sources)
     if jobs <= 1 or len(sources) < 8 or total < 200_000:
-        from .extract import extract
+        from .extract import extract, suspicious
 
-        return [extract(s) for s in sources]
+        # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
+        return [from_plain(_isolated(s)) if suspicious(s) else extract(s) for s in sources]
     return [from_plain(t) for t in _extract_parallel(sources, jobs)]
 
 
@@ -106,9 +111,47 @@ def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
     except BrokenProcessPool:
         pass
     suspects = sorted(set(suspects) | {i for i, r in enumerate(results) if r is None})
-    for i in suspects:  # a worker died: retry its files one by one, each in its own process
-        results[i] = _isolated(sources[i])
+    for i, plain in _one_worker(sources, suspects):  # a worker died: find the file that kills it
+        results[i] = plain
     return [r if r is not None else to_plain(failed_facts("analysis crashed")) for r in results]
+
+
+def _one_worker(sources: List[bytes], todo: List[int]) -> List[Tuple[int, tuple]]:
+    """Each file of ``todo`` in one worker process, in order: when it dies, the file it was on is
+    the culprit (IG900) and a fresh worker goes on with the next, so one crash costs one restart."""
+    import concurrent.futures as cf
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .cache import to_plain
+
+    out: List[Tuple[int, tuple]] = []
+    pending = list(todo)
+    while pending:
+        done = len(out)
+        try:
+            with cf.ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as pool:
+                futures = [pool.submit(_extract_many, [sources[i]]) for i in pending]
+                for k, fut in enumerate(futures):
+                    try:
+                        out.append((pending[k], fut.result()[0]))
+                    except BrokenProcessPool:
+                        out.append((pending[k], to_plain(failed_facts(_CRASHED))))
+                        pending = pending[k + 1:]
+                        break
+                else:
+                    pending = []
+        except BrokenProcessPool:
+            pass  # shutting down the broken pool; the loop goes on with what is left
+        except OSError:  # no processes to be had here: analyse in-process
+            out.extend((i, _extract_many([sources[i]])[0]) for i in pending)
+            pending = []
+        if pending and len(out) == done:  # the pool broke before any answer: never loop for ever
+            out.append((pending[0], to_plain(failed_facts(_CRASHED))))
+            pending = pending[1:]
+    return out
+
+
+_CRASHED = "the parser crashed on this file (stack overflow or similar)"
 
 
 def _isolated(source: bytes) -> tuple:
@@ -121,7 +164,9 @@ def _isolated(source: bytes) -> tuple:
         with cf.ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(_extract_many, [source]).result()[0]
     except BrokenProcessPool:
-        return to_plain(failed_facts("the parser crashed on this file (stack overflow or similar)"))
+        return to_plain(failed_facts(_CRASHED))
+    except OSError:  # no processes to be had here (sandbox, resource limits): analyse in-process
+        return _extract_many([source])[0]
 
 
 def default_jobs() -> int:

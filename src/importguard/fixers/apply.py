@@ -169,6 +169,8 @@ def _guard_binding(d: Diagnostic, by_pos, facts: ModuleFacts, imported_elsewhere
     if fx.kind not in LEAVES_MODULE or found is None or found[1].scope_kind != "module":
         return ""
     imp = found[1]
+    if fx.kind != "remove-import" and _kept_on_purpose(facts, imp):
+        return "`# noqa: F401` says the import is needed beyond its visible uses"
     user = imported_elsewhere(imp.bound)
     if user:
         return f"`{user}` imports `{imp.bound}` from this module"
@@ -179,6 +181,18 @@ def _guard_binding(d: Diagnostic, by_pos, facts: ModuleFacts, imported_elsewhere
         if len(binders) > 1:
             return f"`{imp.bound}` is bound more than once at module level"
     return ""
+
+
+KEEP_CODES = ("F401", "IG100", "IG1")
+
+
+def _kept_on_purpose(facts: ModuleFacts, imp: ImportFact) -> bool:
+    """A ``# noqa: F401`` (or IG100) on the import: kept for something no linter can see (a
+    re-export by name, generated code), so moving or deferring it is not safe either."""
+    for line, codes in facts.noqa:
+        if imp.stmt_line <= line <= imp.stmt_end_line and codes and any(c in KEEP_CODES for c in codes):
+            return True
+    return False
 
 
 def _drop_unused_type_checking_import(editor: Editor, index: Index, facts: ModuleFacts,

@@ -76,15 +76,23 @@ class Index(cst.CSTVisitor):
         return start + len(getattr(node, "leading_lines", ()))
 
 
+def import_prefix(module: cst.Module, small: cst.BaseSmallStatement) -> str:
+    """``from ..m import`` / ``import`` / ``lazy import`` of an import statement."""
+    lazy = "lazy " if isinstance(small, (cst.LazyImport, cst.LazyImportFrom)) else ""
+    if isinstance(small, FROM_TYPES):
+        dots = "." * len(small.relative)
+        mod = module.code_for_node(small.module) if small.module is not None else ""
+        return f"{lazy}from {dots}{mod} import"
+    return f"{lazy}import"
+
+
+def alias_text(module: cst.Module, alias: cst.ImportAlias) -> str:
+    return module.code_for_node(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip()
+
+
 def import_text(module: cst.Module, site: AliasSite) -> str:
     """Source of a one-alias import statement equivalent to the alias at ``site``."""
-    alias = module.code_for_node(site.alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip()
-    lazy = "lazy " if isinstance(site.small, (cst.LazyImport, cst.LazyImportFrom)) else ""
-    if isinstance(site.small, FROM_TYPES):
-        dots = "." * len(site.small.relative)
-        mod = module.code_for_node(site.small.module) if site.small.module is not None else ""
-        return f"{lazy}from {dots}{mod} import {alias}"
-    return f"{lazy}import {alias}"
+    return f"{import_prefix(module, site.small)} {alias_text(module, site.alias)}"
 
 
 def alias_statement(module: cst.Module, site: AliasSite) -> cst.SimpleStatementLine:

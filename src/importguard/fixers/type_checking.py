@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from .edits import Editor, Index, alias_statement, import_text, top_insert_index
+from .edits import Editor, Index, alias_statement, alias_text, import_prefix, import_text, top_insert_index
 
 FUTURE = "from __future__ import annotations"
 
@@ -91,6 +91,18 @@ class _Annotations(cst.CSTVisitor):
                 self.by_name[pos] = self._current[0]
 
 
+def grouped_statement(module: cst.Module, sites: Sequence) -> cst.SimpleStatementLine:
+    """One statement importing the aliases of ``sites`` (all from the same statement): the
+    statement line itself when every alias of a one-statement line moves, else built anew."""
+    small = sites[0].small
+    if len(sites) == 1:
+        return alias_statement(module, sites[0])
+    if len(sites) == len(small.names) and len(sites[0].line.body) == 1:
+        return sites[0].line.with_changes(leading_lines=(), body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+    text = f"{import_prefix(module, small)} {', '.join(alias_text(module, s.alias) for s in sites)}"
+    return cst.parse_statement(text + module.default_newline, module.config_for_parsing)
+
+
 # ---------------------------------------------------------------------------- the plan of one file
 class TypeCheckingPlan:
     """Collects the TYPE_CHECKING edits of one file, then adds them to an ``Editor``."""
@@ -102,6 +114,7 @@ class TypeCheckingPlan:
         self.has_future = future
         self.moved_in: List[cst.SimpleStatementLine] = []
         self.moved_texts: set = set()
+        self._groups: Dict[int, List] = {}  # id(import statement) -> sites moving in, in order
         self.need_future = False
         self.quotes: Dict[int, str] = {}  # id(Annotation) -> quoted source
         self._annotations: Optional[_Annotations] = None
@@ -127,7 +140,7 @@ class TypeCheckingPlan:
         text = import_text(self.module, site)
         blocks = top_level_blocks(self.module)
         if not (blocks and text in _block_texts(self.module, blocks[0])) and text not in self.moved_texts:
-            self.moved_in.append(alias_statement(self.module, site))
+            self._groups.setdefault(id(site.small), []).append(site)
             self.moved_texts.add(text)
         editor.drop_aliases.add(id(site.alias))
         return ""
@@ -155,6 +168,7 @@ class TypeCheckingPlan:
 
     def finish(self, editor: Editor) -> None:
         self._quote(editor)
+        self.moved_in = [grouped_statement(self.module, sites) for sites in self._groups.values()]
         if self.need_future and not self.has_future:
             editor.module_top.append(cst.parse_statement(FUTURE + self.module.default_newline,
                                                          self.module.config_for_parsing))
