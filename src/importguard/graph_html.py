@@ -150,9 +150,9 @@ _TEMPLATE = r"""<!DOCTYPE html>
 <body>
 <svg id="view" xmlns="http://www.w3.org/2000/svg">
   <defs>
-    <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+    <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
       <path d="M0,0 L10,5 L0,10 z" fill="#95a5a6"/></marker>
-    <marker id="arrow-cycle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+    <marker id="arrow-cycle" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
       <path d="M0,0 L10,5 L0,10 z" fill="#c0392b"/></marker>
   </defs>
   <g id="world"><g id="edges"></g><g id="nodes"></g></g>
@@ -208,9 +208,11 @@ _TEMPLATE = r"""<!DOCTYPE html>
     if (x2 > x1 + 10) {
       var mx = (x1 + x2) / 2;
       d = "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + y2;
-    } else {  // same layer (a cycle) or backwards: loop round on the right
-      var bx = Math.max(x1, b.x + b.w) + 40 + Math.abs(y2 - y1) / 6;
+    } else {  // same layer (a cycle) or backwards: loop round on the right, upward loops wider
+      var up = b.y < a.y, off = up ? 5 : -5;
+      var bx = Math.max(x1, b.x + b.w) + 30 + Math.abs(y2 - y1) / 5 + (up ? 35 : 0);
       x2 = b.x + b.w;
+      y1 += off; y2 += off;
       d = "M" + x1 + "," + y1 + " C" + bx + "," + y1 + " " + bx + "," + y2 + " " + x2 + "," + y2;
     }
     var cls = "edge kind-" + e.kind + (e.in_cycle ? " cycle" : "");
