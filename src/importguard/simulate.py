@@ -349,9 +349,11 @@ class Simulator:
                 msg = (f"partially initialized module '{value.name}' has no attribute '{attr}' "
                        f"(most likely due to a circular import)")
                 partial = value.name
-            elif isinstance(sub, Mod) and sub.state == EXECUTING:
-                msg = f"module '{value.name}' has no attribute '{attr}' (its submodule is still being imported)"
-                partial = sub.name
+            elif isinstance(sub, Mod):
+                # the submodule is still being imported, or was imported into an earlier copy of
+                # its package that failed and left sys.modules: either way not an attribute yet
+                msg = f"module '{value.name}' has no attribute '{attr}'"
+                partial = sub.name if sub.state == EXECUTING else value.name
             else:
                 return None
             raise SimError("AttributeError", self._failure(ctx, line, col, col + len(".".join(parts[:i + 1])),

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Dict, Iterable, Tuple
 
 from ..model import IMPORT_TIME, Diagnostic
-from ._simulation import describe_chain, outcomes
+from ..simulate import simulate
+from ._simulation import describe_chain, outcomes, sorted_order
 from .base import Rule
 from .context import RepoContext
 
@@ -53,6 +54,24 @@ class OrderFragileCycle(Rule):
          "pkg/cli.py": "from pkg import VERSION\ndef main():\n    return VERSION\n"},
     )
 
+    @staticmethod
+    def _culprit(repo: RepoContext, f, entry: str) -> str:
+        """The module on the failing chain whose sorting alone makes ``entry`` fail (else the
+        partially initialised one): the module whose statement order keeps the cycle alive."""
+        chain = list(dict.fromkeys([f.partial] + [m for m, _ in reversed(f.chain)]))
+        if len(chain) == 1:
+            return f.partial
+        modules = {k: v for k, v in repo.modules.items() if not k.startswith("<")}
+        first_party = {m.split(".", 1)[0] for m in modules}
+        eager = repo.config.target_version < (3, 14)
+        for m in chain:
+            def order(name: str, m=m):
+                info = modules[name]
+                return sorted_order(info, first_party) if name == m else range(len(info.facts.events))
+            if entry in simulate(modules, [entry], eager_annotations=eager, order=order).failed:
+                return m
+        return f.partial
+
     def check_repo(self, repo: RepoContext) -> Iterable[Diagnostic]:
         as_written, reordered, _ = outcomes(repo)
         component = {m: i for i, c in enumerate(repo.cycles) if c.kind == IMPORT_TIME for m in c.modules}
@@ -62,8 +81,9 @@ class OrderFragileCycle(Rule):
             f = reordered.failures[key]
             if component.get(f.partial, f.partial) in failing:
                 continue  # that cycle fails already as written: IG301 reports it
-            frame = next(((m, line) for m, line in f.chain if m == f.partial), None)
-            info = repo.modules.get(f.partial)
+            culprit = self._culprit(repo, f, min(reordered.entries[key]))
+            frame = next(((m, line) for m, line in f.chain if m == culprit), None)
+            info = repo.modules.get(culprit)
             if frame is None or info is None:
                 continue
             imp = next((i for i in info.facts.imports if i.line == frame[1] or i.stmt_line == frame[1]), None)
@@ -74,8 +94,9 @@ class OrderFragileCycle(Rule):
         for (path, line, col), slot in sorted(found.items()):
             imp, f = slot["imp"], slot["f"]
             entries = tuple(sorted(slot["entries"]))
-            msg = (f"`{imp.text}` in `{f.partial}` must stay below the code that binds `{f.name}`: with "
-                   f"imports sorted to the top, importing `{entries[0]}` first fails at {f.path}:{f.line} with "
-                   f"{f.error}: {f.message}; import chain: {describe_chain(f.chain)}")
+            where = slot["info"].name
+            msg = (f"`{imp.text}` in `{where}` must stay where it is: with the imports of `{where}` sorted to "
+                   f"the top, importing `{entries[0]}` first fails at {f.path}:{f.line} with {f.error}: "
+                   f"{f.message}; import chain: {describe_chain(f.chain)}")
             yield Diagnostic(path, line, col + 1, self.code, msg, imp.end_line, imp.end_col + 1, False, (),
                              f"fragile:{f.partial}:{imp.text}")
