@@ -21,7 +21,8 @@ missing from a module whose body finished is not reported (it may come from code
 model, such as ``globals()`` updates); the simulation carries on as if it were there.
 
 Entries are simulated by prefix (``a``, ``a.b``, ``a.b.c``): the state after importing a prefix
-from a fresh interpreter is shared by every entry below it, so a repository costs about one pass.
+from a fresh interpreter is shared by every entry below it (an undo trail takes the state back
+after each subtree), so a repository costs about one pass.
 
 Pure Python over facts: no libcst, no networkx.
 """
@@ -34,6 +35,7 @@ from .graph import ModuleInfo, absolute_module
 
 EXECUTING, DONE = 0, 1
 EXTERNAL = object()  # a module outside the repository: always importable, opaque
+_MISSING = object()
 
 
 class Failure(NamedTuple):
@@ -77,10 +79,6 @@ class Mod:
         self.state = EXECUTING
         self.is_package = is_package
 
-    def copy(self) -> "Mod":
-        m = Mod.__new__(Mod)
-        m.name, m.ns, m.state, m.is_package = self.name, dict(self.ns), self.state, self.is_package
-        return m
 
 
 # a value in a namespace: None (opaque) or a ``Mod`` / EXTERNAL (a module object)
@@ -110,30 +108,34 @@ class Simulator:
         self.order = order
         self.sysmods: Dict[str, object] = {}
         self.stack: List[_Frame] = []
+        self.trail: List[tuple] = []
         self.namespace_pkgs = _namespace_packages(modules)
 
-    # ---------------------------------------------------------------- state
-    def fork(self) -> "Simulator":
-        s = Simulator.__new__(Simulator)
-        s.modules, s.eager_annotations, s.order = self.modules, self.eager_annotations, self.order
-        s.namespace_pkgs = self.namespace_pkgs
-        copies: Dict[int, object] = {}
-        s.sysmods = {}
-        for k, v in self.sysmods.items():
-            if isinstance(v, Mod):
-                c = copies.get(id(v))
-                if c is None:
-                    c = copies[id(v)] = v.copy()
-                s.sysmods[k] = c
+    # ---------------------------------------------------------------- state, with an undo trail
+    def _put(self, d: dict, k: str, v: object) -> None:
+        self.trail.append((d, k, d.get(k, _MISSING)))
+        d[k] = v
+
+    def _drop(self, d: dict, k: str) -> None:
+        if k in d:
+            self.trail.append((d, k, d[k]))
+            del d[k]
+
+    def _done(self, mod: "Mod") -> None:
+        self.trail.append((mod, None, mod.state))
+        mod.state = DONE
+
+    def undo(self, mark: int) -> None:
+        """Back to the state when the trail was ``mark`` long (cheaper than copying the state)."""
+        trail = self.trail
+        while len(trail) > mark:
+            d, k, old = trail.pop()
+            if k is None:
+                d.state = old
+            elif old is _MISSING:
+                d.pop(k, None)
             else:
-                s.sysmods[k] = v
-        for m in copies.values():  # module objects held in namespaces point at the copies
-            ns = m.ns
-            for k, v in ns.items():
-                if isinstance(v, Mod):
-                    ns[k] = copies.get(id(v), v)
-        s.stack = []
-        return s
+                d[k] = old
 
     # ---------------------------------------------------------------- importlib._bootstrap
     def import_module(self, name: str) -> object:
@@ -152,26 +154,26 @@ class Simulator:
         if info is None:
             if name in self.namespace_pkgs:
                 mod = Mod(name, True)
-                mod.state = DONE
+                self._done(mod)
             elif parent and isinstance(self.sysmods.get(parent), Mod):
                 raise SimError("ModuleNotFoundError", None, name)  # a first-party name that is no module
             else:
-                self.sysmods[name] = EXTERNAL
+                self._put(self.sysmods, name, EXTERNAL)
                 return EXTERNAL
         else:
             mod = Mod(name, info.is_package)
-            self.sysmods[name] = mod
+            self._put(self.sysmods, name, mod)
             try:
                 self.run_module(mod, info)
             except BaseException:
-                self.sysmods.pop(name, None)
+                self._drop(self.sysmods, name)
                 raise
-            mod.state = DONE
-        self.sysmods[name] = mod
+            self._done(mod)
+        self._put(self.sysmods, name, mod)
         if parent:
             pmod = self.sysmods.get(parent)
             if isinstance(pmod, Mod):
-                pmod.ns[child] = mod
+                self._put(pmod.ns, child, mod)
         return mod
 
     def run_module(self, mod: Mod, info: ModuleInfo) -> None:
@@ -193,11 +195,11 @@ class Simulator:
                     continue
                 self.load(ev[1], ev[2], ev[3], ctx)
             elif op == "b":
-                ctx.nss[-1][ev[1]] = None
+                self._put(ctx.nss[-1], ev[1], None)
             elif op == "s":
                 self.store(ev[1], ev[2], ev[3], ctx)
             elif op == "d":
-                ctx.nss[-1].pop(ev[1], None)
+                self._drop(ctx.nss[-1], ev[1])
             elif op == "c":
                 ctx.nss.append({})
                 try:
@@ -248,13 +250,13 @@ class Simulator:
         top = self.import_module(imp.module)
         if imp.asname is None:
             first = imp.module.split(".", 1)[0]
-            ctx.nss[-1][imp.bound] = self.sysmods.get(first, top)
+            self._put(ctx.nss[-1], imp.bound, self.sysmods.get(first, top))
             return
         value = self.sysmods.get(imp.module.split(".", 1)[0])
         parts = imp.module.split(".")
         for i in range(1, len(parts)):  # IMPORT_FROM for each further component (3.7+)
             value = self.import_from(value, parts[i], imp, ctx)
-        ctx.nss[-1][imp.bound] = value
+        self._put(ctx.nss[-1], imp.bound, value)
 
     def from_import(self, imps, ctx: "_Ctx") -> None:
         head = imps[0]
@@ -265,7 +267,7 @@ class Simulator:
         if not isinstance(mod, Mod):
             for imp in imps:
                 if imp.name != "*":
-                    ctx.nss[-1][imp.bound] = None
+                    self._put(ctx.nss[-1], imp.bound, None)
             return
         names = [imp.name for imp in imps]
         if names == ["*"]:
@@ -281,7 +283,7 @@ class Simulator:
                             raise
         for imp in imps:
             self.stack[-1] = _Frame(ctx.mod.name, imp.line)
-            ctx.nss[-1][imp.bound] = self.import_from(mod, imp.name, imp, ctx)
+            self._put(ctx.nss[-1], imp.bound, self.import_from(mod, imp.name, imp, ctx))
 
     def star_import(self, mod: "Mod", imp, ctx: "_Ctx") -> None:
         all_names = self.modules[mod.name].facts.all_names if mod.name in self.modules else None
@@ -295,11 +297,11 @@ class Simulator:
                             if exc.error != "ModuleNotFoundError":
                                 raise
             for n in all_names:
-                ctx.nss[-1][n] = mod.ns.get(n)
+                self._put(ctx.nss[-1], n, mod.ns.get(n))
         else:
             for k, v in list(mod.ns.items()):
                 if not k.startswith("_"):
-                    ctx.nss[-1][k] = v
+                    self._put(ctx.nss[-1], k, v)
 
     def import_from(self, mod: object, name: str, imp, ctx: "_Ctx") -> object:
         """``IMPORT_FROM``: the attribute, else ``sys.modules[mod.__name__ + "." + name]``."""
@@ -365,7 +367,7 @@ class Simulator:
         if "." not in dotted:
             return
         if isinstance(owner, Mod):
-            owner.ns[dotted.rsplit(".", 1)[1]] = None
+            self._put(owner.ns, dotted.rsplit(".", 1)[1], None)
 
     def _failure(self, ctx: "_Ctx", line: int, col: int, end_col: int, error: str, message: str,
                  partial: str, name: str) -> Failure:
@@ -416,42 +418,52 @@ def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager
 
 
 def _simulate(modules, entries, eager_annotations, order) -> Outcome:
-    fresh = Simulator(modules, eager_annotations=eager_annotations, order=order)
-    states: Dict[str, object] = {"": fresh}  # prefix -> Simulator after importing it, or SimError
+    sim = Simulator(modules, eager_annotations=eager_annotations, order=order)
     out = Outcome({}, {}, {})
-
-    def state(prefix: str):
-        got = states.get(prefix)
-        if got is not None:
-            return got
-        parent = prefix.rpartition(".")[0]
-        before = state(parent)
-        if isinstance(before, SimError):
-            states[prefix] = before
-            return before
-        sim = before
-        if prefix not in before.sysmods:
-            sim = before.fork()
-            try:
-                sim.import_module(prefix)
-            except SimError as exc:
-                states[prefix] = exc
-                return exc
-            except RecursionError:
-                states[prefix] = SimError("RecursionError", None)
-                return states[prefix]
-        states[prefix] = sim
-        return sim
-
-    for entry in sorted(entries):
+    wanted = set(entries)
+    children: Dict[str, List[str]] = {}
+    for entry in sorted(wanted):  # the tree of prefixes: a -> a.b -> a.b.c
         parts = entry.split(".")
-        for i in range(1, len(parts)):  # build shallow prefixes first (bounded recursion)
-            state(".".join(parts[:i]))
-        result = state(entry)
-        if isinstance(result, SimError):
-            f = result.failure
-            out.failed[entry] = f
+        for i in range(1, len(parts) + 1):
+            parent, name = ".".join(parts[:i - 1]), ".".join(parts[:i])
+            kids = children.setdefault(parent, [])
+            if not kids or kids[-1] != name:
+                if name not in kids:
+                    kids.append(name)
+
+    def below(prefix: str) -> List[str]:
+        return [e for e in wanted if e == prefix or e.startswith(prefix + ".")]
+
+    def fail(prefix: str, exc: SimError) -> None:
+        f = exc.failure
+        for e in below(prefix):
+            out.failed[e] = f
             if f is not None:
                 out.failures.setdefault(f.key, f)
-                out.entries.setdefault(f.key, set()).add(entry)
+                out.entries.setdefault(f.key, set()).add(e)
+
+    # depth-first over the prefix tree: import a prefix on top of its parent's state, visit its
+    # children, then undo back to the parent's state (``import a.b.c`` imports a, a.b, a.b.c)
+    todo: List[tuple] = [("visit", name) for name in reversed(children.get("", []))]
+    while todo:
+        op, arg = todo.pop()
+        if op == "undo":
+            sim.undo(arg)
+            continue
+        mark = len(sim.trail)
+        try:
+            if arg not in sim.sysmods:
+                sim.import_module(arg)
+        except SimError as exc:
+            sim.stack = []
+            sim.undo(mark)
+            fail(arg, exc)
+            continue
+        except RecursionError:
+            sim.stack = []
+            sim.undo(mark)
+            fail(arg, SimError("RecursionError", None))
+            continue
+        todo.append(("undo", mark))
+        todo.extend(("visit", name) for name in reversed(children.get(arg, [])))
     return out

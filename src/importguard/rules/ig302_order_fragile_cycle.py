@@ -55,12 +55,13 @@ class OrderFragileCycle(Rule):
     )
 
     @staticmethod
-    def _culprit(repo: RepoContext, f, entry: str) -> str:
+    def _culprit(repo: RepoContext, f, entry: str):
         """The module on the failing chain whose sorting alone makes ``entry`` fail (else the
-        partially initialised one): the module whose statement order keeps the cycle alive."""
+        partially initialised one): the module whose statement order keeps the cycle alive, and
+        the failure that sorting it alone causes."""
         chain = list(dict.fromkeys([f.partial] + [m for m, _ in reversed(f.chain)]))
         if len(chain) == 1:
-            return f.partial
+            return f.partial, f
         modules = {k: v for k, v in repo.modules.items() if not k.startswith("<")}
         first_party = {m.split(".", 1)[0] for m in modules}
         eager = repo.config.target_version < (3, 14)
@@ -68,9 +69,10 @@ class OrderFragileCycle(Rule):
             def order(name: str, m=m):
                 info = modules[name]
                 return sorted_order(info, first_party) if name == m else range(len(info.facts.events))
-            if entry in simulate(modules, [entry], eager_annotations=eager, order=order).failed:
-                return m
-        return f.partial
+            alone = simulate(modules, [entry], eager_annotations=eager, order=order).failed.get(entry)
+            if alone is not None:
+                return m, alone
+        return f.partial, f
 
     def check_repo(self, repo: RepoContext) -> Iterable[Diagnostic]:
         as_written, reordered, _ = outcomes(repo)
@@ -81,7 +83,7 @@ class OrderFragileCycle(Rule):
             f = reordered.failures[key]
             if component.get(f.partial, f.partial) in failing:
                 continue  # that cycle fails already as written: IG301 reports it
-            culprit = self._culprit(repo, f, min(reordered.entries[key]))
+            culprit, f = self._culprit(repo, f, min(reordered.entries[key]))
             frame = next(((m, line) for m, line in f.chain if m == culprit), None)
             info = repo.modules.get(culprit)
             if frame is None or info is None:
