@@ -926,6 +926,9 @@ class Extractor:
     def e_string(self, node) -> None:
         if self.kind != RUNTIME and not self.in_literal:
             self.string_annotation(node)
+        elif type(node) is cst.ConcatenatedString:  # ``"a" f"{name}"``: the f-string parts load names
+            self.expr(node.left)
+            self.expr(node.right)
 
     in_literal = False
 
