@@ -14,9 +14,11 @@ class OrderFragileCycle(Rule):
 
     ## What it does
     Simulates imports as IG301 does, once more with each module's top-level imports moved to the
-    top and sorted as isort or ruff's I001 fix would write them. A cycle that passes as written but
-    fails sorted is reported at the import statement whose late position keeps it alive: the import
-    inside the partially initialised module that leads into the cycle.
+    top and sorted as isort or ruff's I001 fix would write them. When an entry imports fine as
+    written but fails sorted, the modules on the failing chain are sorted one at a time; the first
+    whose own sorting breaks the entry is where the finding goes, at its import that leads into the
+    cycle: the statement whose position keeps the cycle alive. A cycle that already fails as written
+    is IG301's business.
 
     ## Why it matters
     The next "organise imports" (an editor action, a pre-commit hook, a ruff `--fix`) turns it into
