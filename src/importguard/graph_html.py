@@ -2,7 +2,8 @@
 
 The layout is computed here, deterministically: strongly connected components share a layer,
 layers follow the longest import path (importers on the left, imported modules on the right), and
-two barycentre sweeps order each layer to reduce crossings. The page draws it, highlights
+two barycentre sweeps order each layer to reduce crossings; a layer taller than ``MAX_ROWS`` wraps
+into several columns. The page draws it, highlights
 import-time cycles, styles edge kinds differently, and shows an edge's import sites on click.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Dict, List
 COL_W = 280
 ROW_H = 34
 CHAR_W = 6.6
+MAX_ROWS = 30
 
 
 def layout(data: dict, group: bool) -> Dict[str, dict]:
@@ -58,9 +60,13 @@ def layout(data: dict, group: bool) -> Dict[str, dict]:
             pos = {n: i for members in layers.values() for i, n in enumerate(members)}
             layers[k].sort(key=lambda n: ((pkg[n],) if group else ()) + (_mean([pos[p] for p in pred[n]], pos[n]), n))
     out = {}
-    for k, members in layers.items():
+    column = 0
+    for k in sorted(layers):  # a tall layer (a big cycle) wraps into several columns
+        members = layers[k]
         for i, n in enumerate(members):
-            out[n] = {"x": k * COL_W, "y": i * ROW_H, "w": int(len(n) * CHAR_W + 18)}
+            out[n] = {"x": (column + i // MAX_ROWS) * COL_W, "y": (i % MAX_ROWS) * ROW_H,
+                      "w": int(len(n) * CHAR_W + 18)}
+        column += (len(members) + MAX_ROWS - 1) // MAX_ROWS
     return out
 
 
