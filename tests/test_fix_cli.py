@@ -88,7 +88,8 @@ def test_name_imported_from_this_module_elsewhere_is_not_removed(tmp_path):
     })
     proc = run_cli(["fix", "--no-cache", "."], tmp_path)
     assert (tmp_path / "pkg/core.py").read_text() == "from os import sep\n"
-    assert "IG100 not fixed: `pkg/user.py` imports `sep` from this module" in proc.stderr
+    # IG100 itself knows `sep` is a re-export in use; the fixer's own guard stays as a second line
+    assert "sep" not in run_cli(["check", "--no-cache", "--select", "IG100", "."], tmp_path).stdout
 
 
 def test_defer_refuses_conditional_import(tmp_path):

@@ -173,7 +173,14 @@ IG200 = {
 @pytest.mark.parametrize("name", sorted(IG200))
 def test_ig200_unsafe(tmp_path, name):
     before, after = IG200[name]
+    if "partial statement" in name:  # `localcontext` keeps `decimal` loaded: only strict moves `Decimal`
+        (tmp_path / "pyproject.toml").write_text("[tool.importguard]\nstrict = true\n")
     assert fix_one(tmp_path, dd(before), "--unsafe-fixes") == dd(after)
+
+
+def test_ig200_not_strict_leaves_names_of_modules_loaded_anyway(tmp_path):
+    before, _ = IG200["into existing block, keeps comment, partial statement"]
+    assert fix_one(tmp_path, dd(before), "--unsafe-fixes") == dd(before)
 
 
 def test_ig200_needs_unsafe(tmp_path):
@@ -357,6 +364,7 @@ def test_ig200_names_of_one_statement_move_together(tmp_path):
         def f(a: Callable, b: Mapping, c: Decimal, d: Context):
             return localcontext
         """)
+    (tmp_path / "pyproject.toml").write_text("[tool.importguard]\nstrict = true\n")  # `decimal` stays loaded
     out = fix_one(tmp_path, src, "--unsafe-fixes")
     assert out == dd("""\
         from __future__ import annotations

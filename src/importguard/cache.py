@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Dict, Optional
 
-from .model import ClassFact, FunctionFact, ImportFact, ModuleFacts, Statement, TypeCheckingBlock, Use
+from .model import ClassFact, Cycle, CycleEdge, FunctionFact, ImportFact, ModuleFacts, Statement, TypeCheckingBlock, Use
 
 SCHEMA = 1
 _MAX_ENTRIES = 200_000
@@ -45,6 +45,18 @@ def from_plain(t: tuple) -> ModuleFacts:
                        t[5], t[6], t[7], t[8])
 
 
+def run_digest(*parts) -> str:
+    return "run:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def cycles_to_plain(cycles) -> list:
+    return [(c.modules, c.kind, c.path, tuple(tuple(e) for e in c.edges)) for c in cycles]
+
+
+def cycles_from_plain(raw) -> list:
+    return [Cycle(tuple(m), k, tuple(p), tuple(CycleEdge(*e) for e in es)) for m, k, p, es in raw]
+
+
 def default_dir(project_root: Path, configured: Optional[str]) -> Path:
     if configured:
         p = Path(configured)
@@ -66,6 +78,18 @@ class Store:
                 self.data = loaded
         except (OSError, EOFError, ValueError, TypeError):
             self.data = {}
+
+    def remember(self, key: str, value: object, limit: int = 16) -> None:
+        """Keep ``value`` under ``key``, dropping the oldest run results beyond ``limit``."""
+        self.data.pop(key, None)
+        self.data[key] = value
+        runs = [k for k in self.data if k.startswith("run:")]
+        for k in runs[:-limit]:
+            del self.data[k]
+        graphs = [k for k in self.data if k.startswith("graph:")]
+        for k in graphs[:-limit]:
+            del self.data[k]
+        self.dirty = True
 
     def save(self, keep: Optional[set] = None) -> None:
         if not self.dirty:

@@ -9,7 +9,7 @@ import hashlib
 from collections import defaultdict
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
-from .model import DEFERRED, EDGE_KINDS, IMPORT_TIME, RUNTIME, TYPING_EDGE, Cycle, CycleEdge, ImportFact, ModuleFacts
+from .model import EDGE_KINDS, IMPORT_TIME, RUNTIME, Cycle, CycleEdge, ImportFact, ModuleFacts
 
 _RANK = {k: i for i, k in enumerate(EDGE_KINDS)}
 

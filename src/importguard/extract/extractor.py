@@ -182,6 +182,7 @@ class Extractor:
         self.stmt_binds: List[str] = []
         self.stmt_loads: List[str] = []
         self.main_pass = True
+        self.late: list = []
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -193,6 +194,7 @@ class Extractor:
             self.stmt(stmt)
             self.statements.append(self._statement_fact(i, stmt))
         self.top = self.main_pass = False
+        self._resolve_late()
         while self.deferred:
             batch, self.deferred = self.deferred, []
             for job in batch:
@@ -314,28 +316,49 @@ class Extractor:
         return ()
 
     def load(self, name: str, node: cst.CSTNode, path: str) -> None:
-        ids = [b for b in self.resolve(name) if b >= 0]
-        if not ids:
+        found = self.resolve(name)
+        late = self.kind != RUNTIME and self.main_pass
+        if not found and not late:
             return
+        pos = self.str_pos or self.start.get(id(node), (0, 0))
+        kind = TYPING if self.in_tc else self.kind
+        use = Use(path, pos[0], pos[1], kind, self.func, self.owner if kind == ANNOTATION else "")
+        done = self._attribute(found, path, use)
+        if late:
+            # annotations may be evaluated lazily (PEP 563/649, get_type_hints): the names bound
+            # by the end of the module can be the ones they see
+            self.late.append((name, path, use, done))
+        if done and self.main_pass and self.func == "" and kind == RUNTIME:
+            self.stmt_loads.append(path)
+
+    def _attribute(self, found: Tuple[int, ...], path: str, use: Use) -> Tuple[int, ...]:
+        ids = [b for b in found if b >= 0]
+        if not ids:
+            return ()
         imps = self.imports
-        if len(ids) > 1:
+        if len(found) > 1:
             pref = [
                 b for b in ids
                 if imps[b].submodule and (path == imps[b].submodule or path.startswith(imps[b].submodule + "."))
             ]
             if pref:
                 ids = pref + [b for b in ids if not imps[b].submodule]
-            if self.kind == RUNTIME and not self.in_tc:
+            if use.kind == RUNTIME:
+                # a runtime binding (import or not) covers this use: TYPE_CHECKING ones do not
                 rt = [b for b in ids if not imps[b].tc]
-                if rt:
+                if rt or OTHER in found:
                     ids = rt
-        pos = self.str_pos or self.start.get(id(node), (0, 0))
-        kind = TYPING if self.in_tc else self.kind
-        use = Use(path, pos[0], pos[1], kind, self.func, self.owner if kind == ANNOTATION else "")
         for b in ids:
             imps[b].uses.append(use)
-        if self.main_pass and self.func == "" and kind == RUNTIME:
-            self.stmt_loads.append(path)
+        return tuple(ids)
+
+    def _resolve_late(self) -> None:
+        live = self.module_scope.live
+        for name, path, use, done in self.late:
+            found = tuple(b for b in live.get(name, ()) if b not in done)
+            if found:
+                self._attribute(found, path, use)
+        self.late = []
 
     # ------------------------------------------------------------------ statements
     def stmt(self, node: cst.CSTNode) -> None:
@@ -411,16 +434,31 @@ class Extractor:
     def _add_import(self, fields: dict, sub: Optional[str], bind: bool) -> None:
         bid = len(self.imports)
         self.imports.append(_Imp(fields, sub, self.in_tc))
-        if bind:
-            name = fields["bound"]
-            # ``import a.b`` next to ``import a.c``: both bind ``a``, neither replaces the other
-            if sub is not None and not self.cond:
-                prev = tuple(b for b in self.scope.live.get(name, ()) if b >= 0 and self.imports[b].submodule)
-                self.bind(name, bid)
-                if prev:
-                    self.scope.live[name] = prev + self.scope.live[name]
-            else:
-                self.bind(name, bid)
+        if not bind:
+            return
+        name = fields["bound"]
+        plain = fields["name"] is None and fields["asname"] is None
+        # ``import a``, ``import a.b`` and ``import a.c`` all bind the same module object ``a``:
+        # none of them replaces the others
+        keep = ()
+        if plain and not self.cond:
+            imps = self.imports
+            keep = tuple(b for b in self._live_in_target(name)
+                         if b >= 0 and imps[b].fields["name"] is None and imps[b].fields["asname"] is None
+                         and imps[b].fields["module"] != fields["module"])
+        self.bind(name, bid)
+        if keep:
+            s = self._binding_scope(name)
+            s.live[name] = keep + tuple(b for b in s.live[name] if b not in keep)
+
+    def _binding_scope(self, name: str) -> Scope:
+        s = self.scope
+        if name in s.globals:
+            return self.module_scope
+        return s
+
+    def _live_in_target(self, name: str) -> Tuple[int, ...]:
+        return self._binding_scope(name).live.get(name, ())
 
     def s_assign(self, node: cst.Assign) -> None:
         self.expr(node.value)
@@ -809,16 +847,15 @@ class Extractor:
             self.bind(node.target.value, scope=s)
 
     def e_string(self, node) -> None:
-        if type(node) is cst.ConcatenatedString:  # f-string parts hold expressions: f"{a}" "b"
-            n = node
-            while type(n) is cst.ConcatenatedString:
-                if type(n.left) is not cst.SimpleString:
-                    self.expr(n.left)
-                n = n.right
-            if type(n) is not cst.SimpleString:
-                self.expr(n)
         if self.kind != RUNTIME and not self.in_literal:
             self.string_annotation(node)
+        n = node  # f-strings inside an implicit concatenation (``"a" f"{x}"``) load names too
+        while type(n) is cst.ConcatenatedString:
+            if type(n.left) is not cst.SimpleString:
+                self.expr(n.left)
+            n = n.right
+        if n is not node and type(n) is not cst.SimpleString:
+            self.expr(n)
 
     in_literal = False
 

@@ -8,6 +8,7 @@ compiled under the running Python. When verification fails, nothing of the phase
 """
 from __future__ import annotations
 
+import sys
 import warnings
 from collections import defaultdict, deque
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
@@ -25,6 +26,7 @@ PHASES: Tuple[Tuple[str, ...], ...] = (
     ("move-out-of-type-checking",),
     ("move-to-type-checking",),
     ("defer-import",),
+    ("lazy-import",),
 )
 KINDS = frozenset(k for phase in PHASES for k in phase)
 
@@ -45,13 +47,14 @@ def compiles(code: bytes) -> bool:
         return False
 
 
-def verify(before_compiles: bool, after: bytes) -> str:
-    """"" when ``after`` is acceptable output for a file that compiled or not before."""
+def verify(before_compiles: bool, after: bytes, parse_only: bool = False) -> str:
+    """"" when ``after`` is acceptable output for a file that compiled (or not) before
+    (``parse_only``: the result uses syntax newer than the running Python, e.g. ``lazy import``)."""
     try:
         cst.parse_module(after)
     except Exception as exc:  # noqa: BLE001 - any parser failure means: do not write
         return f"result does not parse ({type(exc).__name__})"
-    if before_compiles and not compiles(after):
+    if not parse_only and before_compiles and not compiles(after):
         return "result does not compile"
     return ""
 
@@ -153,7 +156,8 @@ def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFac
         after = new.bytes
         if after == before:
             continue
-        reason = verify(compiles(before), after)
+        parse_only = "lazy-import" in phase and sys.version_info < (3, 15)
+        reason = verify(not parse_only and compiles(before), after, parse_only=parse_only)
         if reason:
             refused.extend((d, f"not applied: {reason} (please report this)") for d in applied)
             continue
@@ -242,4 +246,8 @@ def _plan_one(d: Diagnostic, editor: Editor, index: Index, plan: TypeCheckingPla
         return plan.move_in(editor, fx.line, fx.col, uses)
     if kind == "defer-import":
         return "" if plan_defer(editor, index, fx.line, fx.col, fx.scopes) else "import or function not found"
+    if kind == "lazy-import":
+        from .lazy_import import plan_lazy
+
+        return plan_lazy(editor, index, fx.line, fx.col)
     return f"unknown fix kind {kind!r}"

@@ -10,17 +10,20 @@ Running a command is the opt-in: the unsafe IG200/IG201 commands need no ``--uns
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Optional, Tuple
 
-import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
 from ..config import load_config
 from ..extract import extract
 from ..graph import ModuleInfo
 from .apply import KINDS, fix_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+    import libcst as cst
 
 MAX_ROUNDS = 8
 

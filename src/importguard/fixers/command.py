@@ -17,14 +17,17 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from ..config import Config
 from ..discovery import SourceFile, discover
 from ..engine import analyse, load_facts, modules_from, read_source
-from ..extract import extract
+from ..extract import extract, on_big_stack
 from ..graph import absolute_module
 from ..rules.context import RepoContext
-from ..model import Diagnostic
 from .apply import KINDS, CycleGuard, fix_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..model import Diagnostic
 
 MAX_ROUNDS = 8
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
@@ -53,6 +56,7 @@ class FixRun:
         self.current: Dict[str, cst.Module] = {}
         self.fixed = 0
         self.refused: Dict[Tuple[str, str, str, str], Tuple[Diagnostic, str]] = {}
+        self.unparsable: Dict[str, str] = {}
         self.diagnostics: List[Diagnostic] = []
         self.cycles: list = []
 
@@ -81,14 +85,18 @@ class FixRun:
         if display in self.current:
             return self.current[display]
         f = self.by_display[display]
-        data, _ = read_source(f.path)
+        data, why = read_source(f.path)
         if data is None:
+            self.unparsable[display] = why or "cannot read"
             return None
         try:
             module = cst.parse_module(data)
         except Exception:  # noqa: BLE001 - never touch a file LibCST cannot parse
+            self.unparsable[display] = "cannot parse the file"
             return None
         if module.bytes != data:  # the round trip must be exact, or we do not touch the file
+            # LibCST drops the last newline of a file with old Mac (CR-only) line endings
+            self.unparsable[display] = "LibCST cannot reproduce this file byte for byte; left alone"
             return None
         self.original[display] = data
         self.current[display] = module
@@ -105,6 +113,8 @@ class FixRun:
         for display in sorted(todo):
             module = self._parse(display)
             if module is None:
+                for d in todo[display]:
+                    self.refused[refusal_key(d)] = (d, self.unparsable.get(display, "cannot parse the file"))
                 continue
             f = self.by_display[display]
             facts = self.facts[f.path]
@@ -174,25 +184,47 @@ def write_atomic(path: Path, expected: bytes, data: bytes) -> str:
     return ""
 
 
+def _run_and_collect(fr: FixRun) -> List[Tuple[SourceFile, bytes, bytes]]:
+    fr.run()
+    return fr.changes()
+
+
+def remaining_on_disk(fr: FixRun, remaining: List[Diagnostic], unwritten: Sequence[SourceFile]) -> List[Diagnostic]:
+    """The findings after a run in which some files could not be written: those files' own."""
+    paths = {f.display for f in unwritten}
+    for f in unwritten:
+        fr.facts[f.path] = extract(fr.original[f.display])
+    diags, _ = fr.check()
+    return sorted([d for d in remaining if d.path not in paths] + [d for d in diags if d.path in paths],
+                  key=lambda d: d.sort_key())
+
+
 def run_fix(args, config: Config) -> int:
     from ..report import formatter
 
     unsafe = bool(getattr(args, "unsafe_fixes", False))
+    remaining: List[Diagnostic] = []
     files, reported = discover(args.paths or ["."], config, None)
     fr = FixRun(files, reported, config, unsafe, jobs=args.jobs, use_cache=not args.no_cache)
-    fr.run()
-    changes = fr.changes()
+    # LibCST's transformers and code generation recurse once per nesting level: deep but valid
+    # files (sympy's resolvent_lookup.py) need more stack than the main thread has
+    changes = on_big_stack(_run_and_collect, fr)
+    remaining = fr.diagnostics
     err = sys.stderr
     out_parts: List[str] = []
     if args.diff:
         for f, before, after in changes:
             out_parts.append(unified_diff(f.display, before, after, fr.current[f.display].encoding))
     else:
+        unwritten = []
         for f, before, after in changes:
             reason = write_atomic(f.path, before, after)
             if reason:
+                unwritten.append(f)
                 print(f"importguard: {f.display}: {reason}", file=err)
-    remaining = fr.diagnostics
+        if unwritten:  # their findings are still on disk: the run must not look clean
+            changes = [c for c in changes if c[0] not in unwritten]
+            remaining = remaining_on_disk(fr, remaining, unwritten)
     if not args.quiet:
         for d, reason in sorted(fr.refused.values(), key=lambda x: x[0].sort_key()):
             if any(r.path == d.path and r.code == d.code and (r.fix and r.fix.name) == d.fix.name for r in remaining):
@@ -219,7 +251,6 @@ def run_fix(args, config: Config) -> int:
 
 
 def _emit(text: str, args) -> None:
-    if getattr(args, "output_file", None):
-        Path(args.output_file).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    from ..cli import emit  # one place that knows how to print non-UTF-8 file names
+
+    emit(text, args)

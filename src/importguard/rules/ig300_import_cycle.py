@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterable, List
+from typing import TYPE_CHECKING, Iterable
 
 from ..graph import _strongest, break_candidates
 from ..model import IMPORT_TIME, Diagnostic, Fix
 from .base import Rule
-from .context import RepoContext
+
+if TYPE_CHECKING:
+    from .context import RepoContext
 
 
 def describe_path(path) -> str:
