@@ -26,6 +26,7 @@ class Edge(NamedTuple):
     uses: int  # loads of the binding(s) this import made
     use_scopes: Tuple[str, ...]  # functions that use it ("" = import time)
     typing_only: bool  # every use is typing-only
+    conditional: bool = False  # under ``if``/``try`` at module level (platform or availability checks)
 
 
 def absolute_module(imp: ImportFact, module: str, is_package: bool) -> Optional[str]:
@@ -103,8 +104,9 @@ def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
             typing_only = bool(uses) and all(u.kind != RUNTIME for u in uses)
             scopes = tuple(sorted({u.scope for u in uses}))
             for t in targets:
+                conditional = imp.scope_kind == "module" and not imp.top_level
                 edges.append(Edge(name, t, info.path, imp.line, imp.col, imp.kind, idx,
-                                  (imp.name or imp.module,), len(uses), scopes, typing_only))
+                                  (imp.name or imp.module,), len(uses), scopes, typing_only, conditional))
     return edges
 
 
@@ -204,7 +206,11 @@ def cut_cost(edge: Edge, is_package: bool) -> float:
     Typing-only uses move under TYPE_CHECKING (cheap); uses only inside functions move into those
     functions (one edit per function and name); a use at import time cannot be deferred; an import
     nothing uses can be removed, except in ``__init__.py`` where it is the package's public surface.
+    An import under ``if``/``try`` (``if sys.platform == "win32":``) is never the advice: the
+    other branch may bind the same name.
     """
+    if edge.conditional:  # under a platform or availability test: moving it changes which code runs
+        return UNMOVABLE + edge.uses
     if edge.typing_only:
         return 1.0 + 0.1 * edge.uses
     if not edge.uses:

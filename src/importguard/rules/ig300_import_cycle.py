@@ -100,10 +100,13 @@ class ImportCycle(Rule):
     def _advice(edge: Edge, imp: ImportFact, is_package: bool) -> Tuple[str, str, Tuple[str, ...]]:
         scopes = sorted({u.scope for u in imp.uses if u.scope})
         if cut_cost(edge, is_package) >= UNMOVABLE:
+            if edge.conditional:
+                return (f"`{imp.text}` is imported under a condition at line {imp.stmt_line}; restructure "
+                        f"that block, or move the shared names into a module both can import", "", ())
             if not imp.uses:
                 return (f"`{imp.text}` is part of the package's public surface; move what it needs "
                         f"into a module both can import", "", ())
-            first = next(u for u in imp.uses if not u.scope)
+            first = next((u for u in imp.uses if not u.scope), imp.uses[0])
             return (f"`{imp.text}` is used at import time (line {first.line}); move that code, or the "
                     f"shared names into a module both can import", "", ())
         if edge.typing_only:
