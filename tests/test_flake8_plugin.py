@@ -44,6 +44,7 @@ REPO = {
         "from pkg import a\n"
         "\n"
         "X = 1\n"
+        "NAME = a.__name__  # used at import time: the import in a.py is the one to cut\n"
         "\n"
         "\n"
         "def g(d: Decimal) -> Decimal:\n"

@@ -13,6 +13,7 @@ is added beside them, so either may be the one a later load sees.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 import re
 from typing import Dict, List, Optional, Tuple
 
@@ -214,7 +215,12 @@ class Extractor:
         self.stmt_index = -1
         self.top = False
         self.str_pos: Optional[Tuple[int, int]] = None
-        self.snapshot: Optional[Dict[str, Tuple[int, ...]]] = None
+        # Module-level bindings are versioned: a function body sees the module's final names and
+        # those live when it was defined (a snapshot is a version number, not a copy of the names,
+        # which made a module of 40,000 functions quadratic).
+        self.snapshot: Optional[int] = None
+        self.version = 0
+        self.hist: Dict[str, Tuple[List[int], List[Tuple[int, ...]]]] = {}
         self.deferred: list = []
         self.stmt_binds: List[str] = []
         self.stmt_loads: List[str] = []
@@ -326,8 +332,10 @@ class Extractor:
             s.live[name] = s.live.get(name, ()) + (bid,)
         else:
             s.live[name] = (bid,)
-        if self.main_pass and s is self.module_scope:
-            self.stmt_binds.append(name)
+        if s is self.module_scope:
+            self._record(name)
+            if self.main_pass:
+                self.stmt_binds.append(name)
         if self.main_pass and bid == OTHER and s.kind != "comprehension":
             self.ev.append(("b", name))
 
@@ -337,8 +345,23 @@ class Extractor:
             s = self.module_scope
         if self.cond == 0:
             s.live.pop(name, None)
+            if s is self.module_scope:
+                self._record(name)
         if self.main_pass:
             self.ev.append(("d", name))
+
+    def _record(self, name: str) -> None:
+        self.version += 1
+        versions, values = self.hist.setdefault(name, ([], []))
+        versions.append(self.version)
+        values.append(self.module_scope.live.get(name, ()))
+
+    def _live_at(self, name: str, version: int) -> Tuple[int, ...]:
+        h = self.hist.get(name)
+        if h is None:
+            return ()
+        i = bisect_right(h[0], version) - 1
+        return h[1][i] if i >= 0 else ()
 
     def resolve(self, name: str) -> Tuple[int, ...]:
         s = self.scope
@@ -352,7 +375,7 @@ class Extractor:
             if s is self.module_scope:
                 found = s.live.get(name, ())
                 if self.snapshot is not None:
-                    extra = self.snapshot.get(name, ())
+                    extra = self._live_at(name, self.snapshot)
                     if extra and extra != found:
                         found = found + tuple(b for b in extra if b not in found)
                 return found
@@ -514,6 +537,8 @@ class Extractor:
         if keep:
             s = self._binding_scope(name)
             s.live[name] = keep + tuple(b for b in s.live[name] if b not in keep)
+            if s is self.module_scope:
+                self._record(name)
 
     def _binding_scope(self, name: str) -> Scope:
         s = self.scope
@@ -637,9 +662,9 @@ class Extractor:
         return out
 
     def _defer(self, node, qual: str) -> None:
-        snap = self.snapshot if self.snapshot is not None else {}
-        if self.scope is self.module_scope or self.snapshot is None:
-            snap = dict(self.module_scope.live)
+        snap = self.snapshot
+        if self.scope is self.module_scope or snap is None:
+            snap = self.version
         self.deferred.append((node, self.scope, qual, snap, self.in_tc, self.stmt_index))
 
     def _run_deferred(self, node, parent: Scope, qual: str, snap, in_tc: bool, stmt_index: int) -> None:
