@@ -42,6 +42,7 @@ def test_fix_click_keeps_it_working():
         report, _ = bench.run_one("click", mode, source, python, tests=tests)
         assert report["newly_not_compiling"] == [], report
         assert report["second_diff_empty"], report["second_diff_head"]
-        assert report["files_changed"] > 0  # it did fix something
+        if tests:  # click is clean for the safe fixes by now; the unsafe run has work to do
+            assert report["files_changed"] > 0
     assert report["new_failures"] == [], report["new_failures"][:20]
     assert report["tests_after"]["passed"] >= report["tests_before"]["passed"] > 2000

@@ -101,6 +101,7 @@ class TypeCheckingBlock(NamedTuple):
     empty: bool  # only ``pass`` / ``...``
     has_else: bool
     test: str  # ``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``
+    only_imports: bool = False  # nothing but imports (and ``pass``/``...``/docstrings): safe to merge
 
 
 class Statement(NamedTuple):

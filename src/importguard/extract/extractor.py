@@ -139,16 +139,46 @@ def _test_kind(test: cst.CSTNode) -> int:
     return 0
 
 
-def _only_pass(body) -> bool:
+def _small_statements(body):
+    """The small statements of a suite (an indented block's lines, or a one-line suite's own),
+    or None when it holds a compound statement."""
+    out = []
     for stmt in body:
-        if type(stmt) is not cst.SimpleStatementLine:
-            return False
-        for small in stmt.body:
-            if type(small) is cst.Pass:
-                continue
-            if type(small) is cst.Expr and type(small.value) is cst.Ellipsis:
-                continue
-            return False
+        if type(stmt) is cst.SimpleStatementLine:
+            out.extend(stmt.body)
+        elif isinstance(stmt, cst.BaseSmallStatement):
+            out.append(stmt)
+        else:
+            return None
+    return out
+
+
+def _only_pass(body) -> bool:
+    smalls = _small_statements(body)
+    if smalls is None:
+        return False
+    for small in smalls:
+        if type(small) is cst.Pass:
+            continue
+        if type(small) is cst.Expr and type(small.value) is cst.Ellipsis:
+            continue
+        return False
+    return True
+
+
+_IMPORTS = (cst.Import, cst.ImportFrom, cst.LazyImport, cst.LazyImportFrom, cst.Pass)
+
+
+def _only_imports(body) -> bool:
+    smalls = _small_statements(body)
+    if smalls is None:
+        return False
+    for small in smalls:
+        if isinstance(small, _IMPORTS):
+            continue
+        if type(small) is cst.Expr and type(small.value) in (cst.Ellipsis, cst.SimpleString):
+            continue
+        return False
     return True
 
 
@@ -751,7 +781,7 @@ class Extractor:
             self.tc_blocks.append(TypeCheckingBlock(
                 line, self.end.get(id(node), line), start[1], self.stmt_index,
                 self.top and self.scope is self.module_scope, _only_pass(node.body.body),
-                node.orelse is not None, tc))
+                node.orelse is not None, tc, _only_imports(node.body.body)))
             was = self.in_tc
             self.in_tc = True
             self.cond_body(node.body)

@@ -14,7 +14,9 @@ class TypeCheckingBlockHygiene(Rule):
 
     ## What it does
     Reports a `TYPE_CHECKING` block that holds only `pass` or `...`, and every module-level
-    `TYPE_CHECKING` block after the first (at the later one).
+    `TYPE_CHECKING` block after the first (at the later one) that holds only imports. A block with
+    an `else:` branch, or one that defines names (`if TYPE_CHECKING: T = te.TypeVar(...)`), stays
+    where it is: its position matters.
 
     ## Why it matters
     Typing-only imports belong in one place; scattered or empty blocks are noise that tools and
@@ -45,7 +47,14 @@ class TypeCheckingBlockHygiene(Rule):
     VALID = (
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\n",
     )
+    VALID = VALID + (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\n"
+        "if TYPE_CHECKING:\n    T = A\nelse:\n    T = int\n",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\nX = 1\n"
+        "if TYPE_CHECKING:\n    Y = A[X]\n",
+    )
     INVALID = (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING: pass\n",
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\n",
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\n"
         "x = 1\nif TYPE_CHECKING:\n    from b import B\n",
@@ -60,6 +69,9 @@ class TypeCheckingBlockHygiene(Rule):
                            end_line=block.end_line, key="empty")
                 continue
             if not block.top_level:
+                continue
+            if block.has_else or not block.only_imports:
+                # `if TYPE_CHECKING: X = ... else: ...` defines names in place: not a block to merge
                 continue
             if first is None:
                 first = block
