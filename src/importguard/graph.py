@@ -119,6 +119,51 @@ def graph_digest(modules: Mapping[str, ModuleInfo], edges: Sequence[Edge]) -> st
     return h.hexdigest()[:32]
 
 
+def tarjan(nodes: Iterable[str], succ: Mapping[str, Iterable[str]]) -> List[List[str]]:
+    """Strongly connected components, iterative Tarjan (no recursion limit, no networkx): for
+    callers that need components of a graph they built themselves, cheaply."""
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    on: Set[str] = set()
+    stack: List[str] = []
+    out: List[List[str]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        work = [(root, iter(sorted(succ.get(root, ()))))]
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(succ.get(w, ())))))
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on.discard(w)
+                        comp.append(w)
+                        if w == v:
+                            break
+                    out.append(comp)
+    return out
+
+
 def _sccs(nodes: Iterable[str], pairs: Iterable[Tuple[str, str]]) -> List[List[str]]:
     import networkx as nx
 

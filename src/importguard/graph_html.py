@@ -13,6 +13,8 @@ import json
 from collections import defaultdict
 from typing import Dict, List
 
+from .graph import tarjan
+
 COL_W = 280
 ROW_H = 34
 CHAR_W = 6.6
@@ -75,43 +77,8 @@ def _mean(values: List[int], default: int) -> float:
 
 
 def _components(nodes: List[str], succ: Dict[str, List[str]]) -> Dict[str, int]:
-    """Strongly connected components (iterative Tarjan): node -> component id."""
-    index: Dict[str, int] = {}
-    low: Dict[str, int] = {}
-    on, stack, comp = set(), [], {}
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on.add(root)
-        work = [(root, iter(succ.get(root, ())))]
-        while work:
-            v, it = work[-1]
-            for w in it:
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(succ.get(w, ()))))
-                    break
-                if w in on:
-                    low[v] = min(low[v], index[w])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
-                if low[v] == index[v]:
-                    while True:
-                        w = stack.pop()
-                        on.discard(w)
-                        comp[w] = index[v]
-                        if w == v:
-                            break
-    return comp
+    """Strongly connected components: node -> component id."""
+    return {n: k for k, comp in enumerate(tarjan(nodes, succ)) for n in comp}
 
 
 def render_html(data: dict, group: bool = False) -> str:

@@ -5,6 +5,7 @@ from collections import defaultdict
 from typing import Dict, List, Sequence, Set, Tuple
 
 from ..model import IMPORT_TIME
+from ..graph import tarjan
 from ..simulate import Outcome, simulate
 from typing import TYPE_CHECKING
 
@@ -54,50 +55,11 @@ def entry_modules(repo: RepoContext) -> List[str]:
 
 
 def _cyclic_nodes(nodes: Sequence[str], succ: Dict[str, Set[str]]) -> Set[str]:
-    """Nodes on some cycle (iterative Tarjan; no networkx needed)."""
-    index: Dict[str, int] = {}
-    low: Dict[str, int] = {}
-    on: Set[str] = set()
-    stack: List[str] = []
+    """Nodes on some cycle."""
     out: Set[str] = set()
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(succ.get(root, ()))))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on.add(root)
-        while work:
-            v, it = work[-1]
-            advanced = False
-            for w in it:
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(sorted(succ.get(w, ())))))
-                    advanced = True
-                    break
-                if w in on:
-                    low[v] = min(low[v], index[w])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[v])
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on.discard(w)
-                    comp.append(w)
-                    if w == v:
-                        break
-                if len(comp) > 1 or v in succ.get(v, ()):
-                    out.update(comp)
+    for comp in tarjan(nodes, succ):
+        if len(comp) > 1 or comp[0] in succ.get(comp[0], ()):
+            out.update(comp)
     return out
 
 
