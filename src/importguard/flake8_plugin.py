@@ -27,13 +27,13 @@ _CONFIGS: Dict[str, Any] = {}  # folder -> Config, read once per process
 class _Project:
     """One project's whole analysis, made once per process."""
 
-    def __init__(self, config: Any):
+    def __init__(self, config: Any, scope: Path):
         from .engine import check
 
         self.config = config
         self.root = Path(config.project_root).resolve()
         jobs = 1 if _in_daemon() else 0  # a multiprocessing worker may not start processes
-        self.result = check([str(self.root)], config, jobs=jobs, cwd=self.root)
+        self.result = check([str(scope)], config, jobs=jobs, cwd=self.root)
         self.by_path: Dict[str, list] = {}
         for d in self.result.diagnostics:
             self.by_path.setdefault(d.path, []).append(d)
@@ -53,6 +53,26 @@ class _Project:
             self._repo = RepoContext(self.config, self.result.modules, self.result.edges)
             self._repo.cycles = self.result.cycles
         return self._repo
+
+
+def _scope(path: Path, config: Any) -> Path:
+    """The folder whose graph a file needs: its top-level package below its root (``django/`` for
+    ``django/db/models/base.py``), so that each flake8 worker analyses that package rather than the
+    whole project with its tests and docs; the root itself for a module at the top."""
+    from .discovery import resolve_roots
+
+    best: Optional[Path] = None
+    for root in resolve_roots(config):
+        try:
+            rel = path.relative_to(root)
+        except ValueError:
+            continue
+        if best is None or len(root.parts) > len(best.parts):
+            best = root
+            top = rel.parts[0] if len(rel.parts) > 1 else None
+    if best is None:
+        return Path(config.project_root).resolve()
+    return best / top if top else best
 
 
 class ImportGuardConfigError(Exception):
@@ -135,9 +155,10 @@ class ImportGuardPlugin:
         except ConfigError as exc:
             # an ordinary exception: flake8 reports it and stops (SystemExit would hang a -j worker pool)
             raise ImportGuardConfigError(f"importguard: configuration error: {exc}") from None
-        key = (str(config.project_root), str(config.config_file), tuple(config.select))
+        scope = _scope(Path(os.path.abspath(self.filename)), config)
+        key = (str(config.project_root), str(config.config_file), tuple(config.select), str(scope))
         if key not in _STATES:
-            _STATES[key] = _Project(config)
+            _STATES[key] = _Project(config, scope)
         return _STATES[key]
 
     def _matches_disk(self) -> bool:
