@@ -309,9 +309,12 @@ def warm_up(cases: Sequence[Case], timeout: float) -> None:
             measure(c.argv, c.cwd, timeout)
 
 
-def run_cases(cases: Sequence[Case], runs: int, slow_runs: int, timeout: float, log=print) -> Dict[str, List[Sample]]:
+def run_cases(cases: Sequence[Case], runs: int, slow_runs: int, timeout: float, log=print,
+              on_round: Optional[Callable[[Dict[str, List[Sample]]], None]] = None) -> Dict[str, List[Sample]]:
     samples: Dict[str, List[Sample]] = {c.name: [] for c in cases}
     for r in range(runs):
+        if r and on_round is not None:
+            on_round(samples)  # a run stopped part-way still leaves the rounds it finished
         for c in cases:
             if c.slow and r >= slow_runs:
                 continue
@@ -447,7 +450,10 @@ def render(results: Dict[str, Dict[str, object]]) -> str:
         parts.append(f"Run {res['started']} UTC, {res['runs']} runs per command (slow peers {res['slow_runs']}), "
                      f"`--jobs {res['jobs']}`. Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, "
                      f"{m['os']}, Python {m['python']}. Load average at start {res['load_start']}, at end "
-                     f"{res['load_end']}. Wall time of the benchmark: {res['wall_s']} s.\n")
+                     f"{res['load_end']}. Wall time of the benchmark: {res['wall_s']} s."
+                     + (f" **Partial: {res['partial']}.**" if res.get("partial") else "") + "\n")
+        for u in res.get("updates", []):
+            parts.append(f"Updated {u}.\n")
         parts.append(table(MEDIAN_HEADER, median_rows(res)) + "\n")
         parts.append("### Goals (issue 5)\n")
         parts.append(table(GOALS_HEADER, goals(res["rows"])) + "\n")
@@ -519,31 +525,51 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.only:
         cases = [c for c in cases if any(w.lower() in c.name.lower() for w in args.only)]
     warm_up(cases, args.timeout)
-    samples = run_cases(cases, args.runs, args.slow_runs, args.timeout)
-    cli_root = WORK / "cli"
-    corpus_root = next(cli_root.glob(f"{args.corpus}-*"))
+    corpus_root = next((WORK / "cli").glob(f"{args.corpus}-*"))
     files, lines = count_lines(corpus_root, CORPORA[args.corpus][0])
     ig_py = bins["ig"] / "python"
-    imports = {"python -X importtime -m importguard --version": importtime(ig_py, ["-m", "importguard", "--version"], corpus_root)}
-    if plugin:
-        imports["python -X importtime -c 'import importguard.flake8_plugin'"] = importtime(
-            ig_py, ["-c", "import importguard.flake8_plugin"], corpus_root)
-    result = {
-        "corpus": args.corpus, "files": files, "lines": lines, "started": started, "runs": args.runs,
-        "slow_runs": args.slow_runs, "jobs": jobs, "machine": machine(), "versions": versions(bins, repo),
-        "load_start": load_start, "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "wall_s": round(time.perf_counter() - t0), "rows": summarise(samples),
-        "notes": {c.name: c.note for c in cases if c.note}, "skipped": skipped, "importtime": imports,
-    }
-    RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"{args.corpus}.json"
-    if args.only and out.exists():  # a partial run updates the rows it measured
-        old = json.loads(out.read_text())
-        old_rows = old.get("rows", {})
-        old_rows.update(result["rows"])
-        result["rows"] = old_rows
-        result["notes"] = {**old.get("notes", {}), **result["notes"]}
-    out.write_text(json.dumps(result, indent=1) + "\n")
+    old = json.loads(out.read_text()) if args.only and out.exists() else None
+
+    def result_of(samples: Dict[str, List[Sample]], imports: Dict[str, object], partial: bool) -> Dict[str, object]:
+        result: Dict[str, object] = {
+            "corpus": args.corpus, "files": files, "lines": lines, "started": started, "runs": args.runs,
+            "slow_runs": args.slow_runs, "jobs": jobs, "machine": machine(), "versions": versions(bins, repo),
+            "load_start": load_start, "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "wall_s": round(time.perf_counter() - t0), "rows": summarise(samples),
+            "notes": {c.name: c.note for c in cases if c.note}, "skipped": skipped, "importtime": imports,
+        }
+        if partial:
+            result["partial"] = f"stopped after {min(len(v) for v in samples.values() if v)} round(s)"
+        if old is not None:  # a partial run (--only) updates the rows it measured, and says so
+            update = (f"{started} UTC: rows {', '.join(sorted(result['rows']))} re-measured "  # type: ignore[arg-type]
+                      f"({args.runs} runs, load {load_start} -> {result['load_end']})")
+            merged = dict(old)
+            merged["rows"] = {**old.get("rows", {}), **result["rows"]}  # type: ignore[dict-item]
+            merged["notes"] = {**old.get("notes", {}), **result["notes"]}  # type: ignore[dict-item]
+            merged["importtime"] = result["importtime"] or old.get("importtime", {})
+            merged["updates"] = old.get("updates", []) + [update]
+            merged.pop("partial", None)
+            if partial:
+                merged["partial"] = result["partial"]
+            return merged
+        return result
+
+    def save(result: Dict[str, object]) -> None:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        out.write_text(json.dumps(result, indent=1) + "\n")
+
+    samples = run_cases(cases, args.runs, args.slow_runs, args.timeout,
+                        on_round=lambda s: save(result_of(s, {}, partial=True)))
+    imports: Dict[str, object] = {}
+    if not args.only or any("version" in c.name for c in cases):
+        imports["python -X importtime -m importguard --version"] = importtime(
+            ig_py, ["-m", "importguard", "--version"], corpus_root)
+        if plugin:
+            imports["python -X importtime -c 'import importguard.flake8_plugin'"] = importtime(
+                ig_py, ["-c", "import importguard.flake8_plugin"], corpus_root)
+    result = result_of(samples, imports, partial=False)
+    save(result)
     if not args.no_render:
         render_all()
     print(table(MEDIAN_HEADER, median_rows(result)))

@@ -12,8 +12,11 @@ alternating, and prints the median of each:
 - ``no-validate``: the same with ``CSTNode.__post_init__`` (which calls ``_validate`` on every
   node the parser builds; LibCST's own comment there says validation could move out of parsing)
   replaced by a no-op for the duration of the parse;
-- ``both``; and ``ast`` (stdlib ``ast.parse``) for scale;
-- ``codegen`` / ``positions``: ``module.code`` and importguard's position pass on the tree.
+- ``both``; and ``ast`` (stdlib ``ast.parse``) for scale, ``ast+positions`` the same plus an
+  ``ast.walk`` collecting the positions of statements, names, aliases, calls and constants;
+- ``codegen`` / ``positions``: ``module.code`` and importguard's position pass on the tree;
+- ``extract``: importguard's whole ``extract()`` (parse + positions + walk), and ``extract, both``
+  the same with both tunings.
 
 It checks that the no-validate trees equal the validated ones (``deep_equals``) and round-trip
 to the same source, so the saving is not a different tree.
@@ -38,11 +41,13 @@ def main(argv: List[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--limit", type=int, default=0, help="only the N largest files")
     ap.add_argument("--repo", default=str(HERE.parent))
+    ap.add_argument("--modes", nargs="+", metavar="MODE", help="only these modes (default: all)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(args.repo).resolve() / "src"))
     import libcst as cst
     from libcst._nodes.base import CSTNode
 
+    from importguard.extract import extract
     from importguard.extract.positions import positions
 
     files = sorted(Path(args.path).rglob("*.py"), key=lambda p: -p.stat().st_size)
@@ -81,19 +86,27 @@ def main(argv: List[str] | None = None) -> int:
 
     def run(mode: str) -> float:
         gc.collect()
-        if mode in ("gc-tuned", "both"):
+        if mode in ("gc-tuned", "both", "extract, both"):
             gc.freeze()
             gc.set_threshold(50_000, 20, 100)
-        if mode in ("no-validate", "both"):
+        if mode in ("no-validate", "both", "extract, both"):
             CSTNode.__post_init__ = lambda self: None
         t = time.process_time()
         try:
-            if mode == "ast":
+            if mode in ("ast", "ast+positions"):
                 for d in data:
                     try:
-                        ast.parse(d)
+                        tree = ast.parse(d)
                     except SyntaxError:
-                        pass
+                        continue
+                    if mode == "ast+positions":  # what a position pass from ast would collect
+                        pos = [(n.lineno, n.col_offset, getattr(n, "end_lineno", None))
+                               for n in ast.walk(tree)
+                               if isinstance(n, (ast.stmt, ast.Name, ast.alias, ast.Call, ast.Constant))]
+                        del pos
+            elif mode.startswith("extract"):
+                for d in data:
+                    extract(d)
             elif mode in ("codegen", "positions"):
                 spent = 0.0
                 for d in data:  # one tree alive at a time; time only the pass over it
@@ -116,13 +129,16 @@ def main(argv: List[str] | None = None) -> int:
             gc.set_threshold(*gc_default)
             gc.unfreeze()
 
-    modes = ("default", "gc-tuned", "no-validate", "both", "ast", "codegen", "positions")
+    modes = ("default", "gc-tuned", "no-validate", "both", "ast", "ast+positions", "codegen", "positions", "extract",
+             "extract, both")
+    if args.modes:
+        modes = tuple(m for m in modes if m in args.modes or m.replace(", ", "+") in args.modes)
     times: Dict[str, List[float]] = {m: [] for m in modes}
     for _ in range(args.rounds):
         for m in modes:
             times[m].append(run(m))
-    base = statistics.median(times["default"])
-    print("| mode | median CPU s | x default parse |\n| --- | --- | --- |")
+    base = statistics.median(times["default"] or times[modes[0]])
+    print(f"| mode | median CPU s | x {'default parse' if times.get('default') else modes[0]} |\n| --- | --- | --- |")
     for m in modes:
         med = statistics.median(times[m])
         print(f"| {m} | {med:.2f} | {med / base:.2f} |")
