@@ -217,9 +217,10 @@ def versions(bins: Dict[str, Path], repo: Path) -> Dict[str, str]:
     for name in ("importguard", "libcst", "networkx"):
         out[name] = pkg(bins["ig"], name)
     try:
-        commit = sh(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"]).strip()
-        dirty = sh(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"]).strip()
-        out["importguard"] += f" ({repo.name}@{commit}{'+dirty' if dirty else ''})"
+        head = sh(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"]).strip()
+        src = sh(["git", "-C", str(repo), "log", "-1", "--format=%h", "--", "src"]).strip()
+        dirty = sh(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no", "--", "src"]).strip()
+        out["importguard"] += f" ({repo.name}@{head}, src/ last changed in {src}{', src/ modified' if dirty else ''})"
     except (subprocess.CalledProcessError, OSError):
         pass
     return out
@@ -431,8 +432,11 @@ def median_rows(result: Dict[str, object]) -> List[List[object]]:
         ratio = f"{med / base:.1f}" if med is not None and base else ""
         spread = f"{r['min_s']}-{r['max_s']}" if med is not None else "timeout"
         runs = f"{r['runs']}" + (f" ({r['timeouts']} timed out)" if r["timeouts"] else "")
+        odd = [c for c in r.get("exit", []) if c not in (0, 1, -9)]
+        note = notes.get(name, "") + (f" (exit status {', '.join(map(str, odd))})"
+                                      if odd else "")
         out.append([name, med if med is not None else "timeout", spread, r.get("cpu_s", ""), ratio, r["tree_rss_mb"], r["max_rss_mb"],
-                    runs, notes.get(name, "")])
+                    runs, note.strip()])
     for name, why in result.get("skipped", {}).items():  # type: ignore[union-attr]
         out.append([name, why, "", "", "", "", "", 0, notes.get(name, "")])
     return out
@@ -446,7 +450,7 @@ def render(results: Dict[str, Dict[str, object]]) -> str:
              "average at the start and the end of each run is recorded.\n"]
     for corpus, res in results.items():
         m = res["machine"]
-        parts.append(f"## {corpus} ({res['files']} files, {res['lines']} lines)\n")
+        parts.append(f"## {corpus}: {res['files']} files, {res['lines']} lines\n")
         parts.append(f"Run {res['started']} UTC, {res['runs']} runs per command (slow peers {res['slow_runs']}), "
                      f"`--jobs {res['jobs']}`. Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, "
                      f"{m['os']}, Python {m['python']}. Load average at start {res['load_start']}, at end "
@@ -468,10 +472,10 @@ def render(results: Dict[str, Dict[str, object]]) -> str:
 
 def render_all() -> None:
     all_results = {}
-    for name in sorted(CORPORA):
-        p = RESULTS_DIR / f"{name}.json"
-        if p.exists():
-            all_results[name] = json.loads(p.read_text())
+    paths = sorted(RESULTS_DIR.glob("*.json"), key=lambda p: (p.stem.partition("-")[0], "-" in p.stem, p.stem))
+    for p in paths:  # django.json, then django-<label>.json, then sympy.json ...
+        corpus, _, label = p.stem.partition("-")
+        all_results[f"{corpus} ({label})" if label else corpus] = json.loads(p.read_text())
     (HERE / "RESULTS.md").write_text(render(all_results))
 
 
@@ -497,6 +501,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap.add_argument("--skip-slow-peers", action="store_true", help="skip pylint cyclic-import")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds before a run is killed (default 900)")
     ap.add_argument("--no-render", action="store_true", help="write the JSON only")
+    ap.add_argument("--label", help="write results/<corpus>-<label>.json, a section of its own (no merging)")
     ap.add_argument("--render-only", action="store_true", help="rewrite RESULTS.md from benchmarks/results/*.json")
     return ap.parse_args(argv)
 
@@ -528,8 +533,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     corpus_root = next((WORK / "cli").glob(f"{args.corpus}-*"))
     files, lines = count_lines(corpus_root, CORPORA[args.corpus][0])
     ig_py = bins["ig"] / "python"
-    out = RESULTS_DIR / f"{args.corpus}.json"
-    old = json.loads(out.read_text()) if args.only and out.exists() else None
+    out = RESULTS_DIR / (f"{args.corpus}-{args.label}.json" if args.label else f"{args.corpus}.json")
+    old = json.loads(out.read_text()) if args.only and not args.label and out.exists() else None
 
     def result_of(samples: Dict[str, List[Sample]], imports: Dict[str, object], partial: bool) -> Dict[str, object]:
         result: Dict[str, object] = {
