@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Dict, Optional
 
-from .model import ClassFact, FunctionFact, ImportFact, ModuleFacts, Statement, TypeCheckingBlock, Use
+from .model import ClassFact, Cycle, CycleEdge, FunctionFact, ImportFact, ModuleFacts, Statement, TypeCheckingBlock, Use
 
-SCHEMA = 1
+SCHEMA = 2
 _MAX_ENTRIES = 200_000
 
 
@@ -35,14 +35,26 @@ def to_plain(f: ModuleFacts) -> tuple:
     imports = tuple(tuple(i[:-1]) + (tuple(tuple(u) for u in i.uses),) for i in f.imports)
     return (imports, tuple(map(tuple, f.classes)), tuple(map(tuple, f.functions)),
             tuple(map(tuple, f.type_checking)), tuple(map(tuple, f.statements)), f.all_names,
-            f.future_annotations, f.noqa, f.error)
+            f.future_annotations, f.noqa, f.error, f.events)
 
 
 def from_plain(t: tuple) -> ModuleFacts:
     imports = tuple(ImportFact(*i[:-1], tuple(Use(*u) for u in i[-1])) for i in t[0])
     return ModuleFacts(imports, tuple(ClassFact(*c) for c in t[1]), tuple(FunctionFact(*x) for x in t[2]),
                        tuple(TypeCheckingBlock(*b) for b in t[3]), tuple(Statement(*s) for s in t[4]),
-                       t[5], t[6], t[7], t[8])
+                       t[5], t[6], t[7], t[8], t[9] if len(t) > 9 else ())
+
+
+def run_digest(*parts) -> str:
+    return "run:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def cycles_to_plain(cycles) -> list:
+    return [(c.modules, c.kind, c.path, tuple(tuple(e) for e in c.edges)) for c in cycles]
+
+
+def cycles_from_plain(raw) -> list:
+    return [Cycle(tuple(m), k, tuple(p), tuple(CycleEdge(*e) for e in es)) for m, k, p, es in raw]
 
 
 def default_dir(project_root: Path, configured: Optional[str]) -> Path:
@@ -66,6 +78,18 @@ class Store:
                 self.data = loaded
         except (OSError, EOFError, ValueError, TypeError):
             self.data = {}
+
+    def remember(self, key: str, value: object, limit: int = 16) -> None:
+        """Keep ``value`` under ``key``, dropping the oldest run results beyond ``limit``."""
+        self.data.pop(key, None)
+        self.data[key] = value
+        runs = [k for k in self.data if k.startswith("run:")]
+        for k in runs[:-limit]:
+            del self.data[k]
+        graphs = [k for k in self.data if k.startswith("graph:")]
+        for k in graphs[:-limit]:
+            del self.data[k]
+        self.dirty = True
 
     def save(self, keep: Optional[set] = None) -> None:
         if not self.dirty:

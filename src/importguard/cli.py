@@ -19,7 +19,7 @@ def _common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json"
     p.add_argument("--ignore", help="comma list of codes or prefixes to disable")
     p.add_argument("--extend-select", help="codes or prefixes to enable on top of the configured ones")
     p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
-    p.add_argument("--output-file", "-o", help="write the report to this file instead of stdout")
+    p.add_argument("--output-file", "--output", "-o", help="write the report to this file instead of stdout")
     p.add_argument("--config", help="pyproject.toml to read [tool.importguard] from")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: available cores)")
@@ -29,6 +29,8 @@ def _common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json"
                    help="treat evaluated annotations as typing-only, made safe by quoting or by "
                         "`from __future__ import annotations`")
     p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
+    p.add_argument("--force-exclude", action="store_true",
+                   help="apply the configured exclusions to files named on the command line too (pre-commit)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
@@ -40,8 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"importguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("check", help="report unused, typing-only, cyclic and costly imports")
-    _common(p)
+    _common(p, ("text", "json", "sarif", "github", "markdown"))
     p.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
+    p.add_argument("--extra-report", action="append", default=[], metavar="FORMAT=FILE",
+                   help="also write the report in FORMAT (text, json, sarif, github, markdown) to FILE; repeatable")
     p.add_argument("--sort", choices=("path", "cost"), default="path", help="order of diagnostics")
     p = sub.add_parser("fix", help="apply fixes (LibCST codemods)")
     _common(p, ("text", "json"))
@@ -80,6 +84,8 @@ def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
         changes["annotation_strategy"] = args.annotation_strategy
     if args.baseline:
         changes["baseline"] = args.baseline
+    if getattr(args, "force_exclude", False):
+        changes["force_exclude"] = True
     return config.with_options(**changes)
 
 
@@ -92,10 +98,32 @@ def _use_color(args: argparse.Namespace) -> bool:
 
 
 def emit(text: str, args: argparse.Namespace) -> None:
+    # file names that are not valid UTF-8 reach here as surrogates: write their original bytes
     if args.output_file:
-        Path(args.output_file).write_text(text, encoding="utf-8")
-    else:
+        Path(args.output_file).write_bytes(text.encode("utf-8", "surrogateescape"))
+        return
+    try:
         sys.stdout.write(text)
+    except UnicodeEncodeError:
+        data = text.encode(sys.stdout.encoding or "utf-8", _register_bytes_or_escape())
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+
+
+def _register_bytes_or_escape() -> str:
+    """An encoding error handler: a file name's raw bytes back as they were, anything else escaped."""
+    import codecs
+
+    def handler(exc: UnicodeError):
+        if not isinstance(exc, UnicodeEncodeError):
+            raise exc
+        bad = exc.object[exc.start:exc.end]
+        if all("\udc80" <= c <= "\udcff" for c in bad):
+            return bytes(ord(c) - 0xDC00 for c in bad), exc.end
+        return codecs.backslashreplace_errors(exc)
+
+    codecs.register_error("importguard-bytes", handler)
+    return "importguard-bytes"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -103,7 +131,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .report import formatter
 
     config = make_config(args)
-    result = check(args.paths or ["."], config, jobs=args.jobs, use_cache=not args.no_cache)
+    extras = extra_reports(args)
+    result = check(args.paths or ["."], config, jobs=args.jobs, use_cache=not args.no_cache, need_facts=False)
     diagnostics = result.diagnostics
     if args.write_baseline:
         from .baseline import write_baseline
@@ -111,22 +140,48 @@ def cmd_check(args: argparse.Namespace) -> int:
         write_baseline(Path(args.write_baseline), diagnostics, result.cycles)
         print(f"Wrote {len(diagnostics)} finding(s) to {args.write_baseline}", file=sys.stderr)
         return EXIT_CLEAN
-    if config.baseline:
-        from .baseline import filter_baseline
+    cycles = result.cycles
+    baseline = baseline_path(args, config)
+    if baseline is not None:
+        from .baseline import filter_baseline, filter_cycles
 
-        diagnostics = filter_baseline(Path(config.baseline), diagnostics)
+        diagnostics = filter_baseline(baseline, diagnostics)
+        cycles = filter_cycles(baseline, cycles)
     if getattr(args, "sort", "path") == "cost":
         from .cost import sort_by_cost
 
         diagnostics = sort_by_cost(diagnostics)
-    summary = {"files": result.files, "modules": len(result.modules), "edges": len(result.edges),
+    summary = {"files": result.files, "modules": result.module_count, "edges": result.edge_count,
                "diagnostics": len(diagnostics), "seconds": round(result.seconds, 3)}
     if args.quiet and args.format == "text":
         text = "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diagnostics)
     else:
-        text = formatter(args.format)(diagnostics, result.cycles, summary, color=_use_color(args), config=config)
+        text = formatter(args.format)(diagnostics, cycles, summary, color=_use_color(args), config=config)
     emit(text, args)
+    for fmt, path in extras:
+        Path(path).write_text(formatter(fmt)(diagnostics, cycles, summary, color=False, config=config), encoding="utf-8")
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def baseline_path(args: argparse.Namespace, config: Config) -> Optional[Path]:
+    """``--baseline`` is relative to the current folder; ``baseline`` in config to the project root."""
+    if args.baseline:
+        return Path(args.baseline)
+    if config.baseline:
+        return config.project_root / config.baseline
+    return None
+
+
+def extra_reports(args: argparse.Namespace) -> List[tuple]:
+    from .report import FORMATS
+
+    out = []
+    for raw in getattr(args, "extra_report", None) or []:
+        fmt, sep, path = raw.partition("=")
+        if not sep or not path or fmt not in FORMATS:
+            raise ConfigError(f"--extra-report expects FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}, got {raw!r}")
+        out.append((fmt, path))
+    return out
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

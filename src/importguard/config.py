@@ -57,6 +57,8 @@ class Config:
     exempt_modules: Tuple[str, ...] = DEFAULT_EXEMPT
     target_version: Tuple[int, int] = (3, 9)
     check_reexports: bool = False
+    strict: bool = False
+    force_exclude: bool = False  # exclusions apply to files named one by one too (pre-commit)
     baseline: Optional[str] = None
     cache_dir: Optional[str] = None
     annotation_strategy: Optional[str] = None
@@ -121,6 +123,8 @@ _KEYS = {
     "exempt-modules": "exempt_modules",
     "target-version": "target_version",
     "check-reexports": "check_reexports",
+    "strict": "strict",
+    "force-exclude": "force_exclude",
     "baseline": "baseline",
     "cache-dir": "cache_dir",
     "annotation-strategy": "annotation_strategy",
@@ -186,7 +190,7 @@ def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
             version = parse_version(key, value)
             if "target_version" not in values:  # requires-python, when present, wins
                 values[attr] = version
-        elif attr == "check_reexports":
+        elif attr in ("check_reexports", "strict", "force_exclude"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{pyproject}: `{key}` must be true or false, got {value!r}")
             values[attr] = value

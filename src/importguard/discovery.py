@@ -18,14 +18,14 @@ class SourceFile(NamedTuple):
 
 
 def display_path(path: Path, cwd: Optional[Path] = None) -> str:
-    cwd = cwd or Path.cwd()
+    base = str(cwd or Path.cwd())
+    text = str(path)
+    if text.startswith(base + os.sep):
+        return text[len(base) + 1:].replace(os.sep, "/")
     try:
-        return path.relative_to(cwd).as_posix()
+        return Path(os.path.relpath(text, base)).as_posix()
     except ValueError:
-        try:
-            return Path(os.path.relpath(path, cwd)).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return path.as_posix()
 
 
 def resolve_roots(config: Config) -> Tuple[Path, ...]:
@@ -43,7 +43,9 @@ class _Ignore:
 
     def __init__(self, config: Config):
         self.base = config.project_root.resolve()
-        self.names = tuple(DEFAULT_EXCLUDE)
+        self.base_str = str(self.base)
+        self.exact = frozenset(n for n in DEFAULT_EXCLUDE if not any(c in n for c in "*?["))
+        self.names = tuple(n for n in DEFAULT_EXCLUDE if n not in self.exact)
         self.globs = tuple(p.rstrip("/") for p in config.exclude)
         self.git: List[Tuple[str, bool, bool]] = []  # (pattern, dir_only, anchored)
         gi = self.base / ".gitignore"
@@ -60,15 +62,18 @@ class _Ignore:
             anchored = "/" in line
             self.git.append((line.lstrip("/"), dir_only, anchored))
 
-    def excluded(self, path: Path, is_dir: bool) -> bool:
-        name = path.name
+    def excluded(self, path: str, name: str, is_dir: bool) -> bool:
+        """``path`` is an absolute path string, ``name`` its last part."""
+        if name in self.exact:
+            return is_dir
         for pat in self.names:
             if fnmatch.fnmatchcase(name, pat):
                 return is_dir or pat.endswith(".py")
-        try:
-            rel = path.relative_to(self.base).as_posix()
-        except ValueError:
-            rel = name
+        if not (self.globs or self.git):
+            return False
+        base = self.base_str
+        rel = path[len(base) + 1:] if path.startswith(base + os.sep) else name
+        rel = rel.replace(os.sep, "/")
         for pat in self.globs:
             if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat) or rel.startswith(pat + "/") or rel == pat:
                 return True
@@ -80,58 +85,66 @@ class _Ignore:
                     return True
             elif fnmatch.fnmatchcase(name, pat):
                 return True
-        if is_dir and (path / "pyvenv.cfg").exists():
-            return True
         return False
 
 
 def _walk(top: Path, ignore: _Ignore, out: List[Path]) -> None:
-    stack = [top]
-    seen = set()
+    """Python files under ``top``. Symlinked folders are not followed, so links cannot loop;
+    a folder holding ``pyvenv.cfg`` is a virtual environment and is skipped."""
+    stack = [str(top)]
     while stack:
         d = stack.pop()
         try:
-            key = d.resolve()
-        except (OSError, RuntimeError):
-            continue
-        if key in seen:
-            continue
-        seen.add(key)
-        try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
+            with os.scandir(d) as it:
+                entries = list(it)
         except OSError:
+            continue  # unreadable folder, vanished, or not a folder
+        if any(e.name == "pyvenv.cfg" for e in entries) and d != str(top):
             continue
+        entries.sort(key=lambda e: e.name)
+        subdirs = []
         for e in entries:
-            p = Path(e.path)
             try:
                 is_dir = e.is_dir(follow_symlinks=False)
             except OSError:
                 continue
             if is_dir:
-                if not ignore.excluded(p, True):
-                    stack.append(p)
-            elif e.name.endswith(".py"):
-                if not ignore.excluded(p, False):
-                    out.append(p)
+                if not ignore.excluded(e.path, e.name, True):
+                    subdirs.append(e.path)
+            elif e.name.endswith(".py") and not ignore.excluded(e.path, e.name, False):
+                out.append(Path(e.path))
+        stack.extend(reversed(subdirs))
 
 
 def module_name(path: Path, roots: Sequence[Path]) -> str:
-    best: Optional[Path] = None
+    text = str(path)
+    best = ""
     for r in roots:
-        try:
-            path.relative_to(r)
-        except ValueError:
-            continue
-        if best is None or len(r.parts) > len(best.parts):
-            best = r
-    if best is None:
+        rs = str(r)
+        if text.startswith(rs + os.sep) and len(rs) > len(best):
+            best = rs
+    if not best:
         return ""
-    parts = list(path.relative_to(best).with_suffix("").parts)
+    parts = text[len(best) + 1:-3].split(os.sep)
     if parts and parts[-1] == "__init__":
         parts.pop()
     if not all(p.isidentifier() for p in parts):
         return ""
     return ".".join(parts)
+
+
+def _excluded_file(path: Path, ignore: _Ignore) -> bool:
+    """Whether a file named on the command line sits where a folder walk would not go."""
+    if ignore.excluded(str(path), path.name, False):
+        return True
+    base = ignore.base_str
+    for parent in path.parents:
+        text = str(parent)
+        if not text.startswith(base + os.sep):
+            break
+        if ignore.excluded(text, parent.name, True):
+            return True
+    return False
 
 
 def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None) -> Tuple[List[SourceFile], List[SourceFile]]:
@@ -151,7 +164,7 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None) -
         p = (cwd / p) if not p.is_absolute() else p
         if p.is_dir():
             _walk(p.resolve(), ignore, dir_files)
-        else:
+        elif not (config.force_exclude and _excluded_file(Path(os.path.abspath(p)), ignore)):
             single.append(Path(os.path.abspath(p)))
     analysed_paths = list(dir_files)
     if single:

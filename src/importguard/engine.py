@@ -5,15 +5,19 @@ No printing here; front ends turn a ``Result`` into output.
 from __future__ import annotations
 
 import os
+import stat
 import time
-from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from .cache import FactsCache, content_hash, default_dir, fingerprint
-from .config import Config
 from .discovery import SourceFile, discover
 from .graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
-from .model import Cycle, Diagnostic, ModuleFacts, failed_facts
+from .model import Cycle, Diagnostic, Fix, ModuleFacts, failed_facts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .config import Config
 
 
 class Result(NamedTuple):
@@ -24,11 +28,16 @@ class Result(NamedTuple):
     files: int
     seconds: float
     reported_paths: Tuple[str, ...]
+    module_count: int = 0
+    edge_count: int = 0
 
 
 # ---------------------------------------------------------------------------- reading + extraction
 def read_source(path: Path) -> Tuple[Optional[bytes], Optional[str]]:
     try:
+        # a FIFO named x.py would block open() for ever, a link to /dev/zero would fill memory
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, "not a regular file"
         with open(path, "rb") as fh:
             return fh.read(), None
     except FileNotFoundError:
@@ -52,6 +61,7 @@ def _worker_init() -> None:
     import gc
 
     gc.freeze()  # the parser's trees are short-lived; skip scanning what is already loaded
+    gc.set_threshold(50_000, 20, 100)  # CST trees hold no reference cycles: collect rarely
     import libcst  # noqa: F401  (warm the parser once per worker)
 
 
@@ -63,20 +73,29 @@ def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
         return []
     total = sum(len(s) for s in sources)
     if jobs <= 1 or len(sources) < 8 or total < 200_000:
-        from .extract import extract
+        from .extract import extract, suspicious
 
-        return [extract(s) for s in sources]
+        # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
+        return [from_plain(_isolated(s)) if suspicious(s) else extract(s) for s in sources]
     return [from_plain(t) for t in _extract_parallel(sources, jobs)]
 
 
+# LibCST needs ~1.5 KB of memory per byte of source while parsing (sympy's 346 KB test_spin.py
+# peaks at 610 MB): files above this size go to one chunk, parsed one after the other, so that
+# two of them never fill memory at the same time.
+HUGE = 120_000
+
+
 def _chunks(sources: List[bytes], jobs: int) -> List[List[int]]:
-    # largest first, dealt round the chunks, so that chunks finish together
+    """Work units, largest first, dealt round the chunks so that chunks finish together."""
     order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
+    huge = [i for i in order if len(sources[i]) > HUGE]
+    rest = [i for i in order if len(sources[i]) <= HUGE]
     n = max(jobs * 4, 1)
-    chunks: List[List[int]] = [[] for _ in range(min(n, len(order)))]
-    for k, i in enumerate(order):
+    chunks: List[List[int]] = [[] for _ in range(min(n, len(rest)))]
+    for k, i in enumerate(rest):
         chunks[k % len(chunks)].append(i)
-    return chunks
+    return ([huge] if huge else []) + chunks
 
 
 def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
@@ -101,9 +120,47 @@ def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
     except BrokenProcessPool:
         pass
     suspects = sorted(set(suspects) | {i for i, r in enumerate(results) if r is None})
-    for i in suspects:  # a worker died: retry its files one by one, each in its own process
-        results[i] = _isolated(sources[i])
+    for i, plain in _one_worker(sources, suspects):  # a worker died: find the file that kills it
+        results[i] = plain
     return [r if r is not None else to_plain(failed_facts("analysis crashed")) for r in results]
+
+
+def _one_worker(sources: List[bytes], todo: List[int]) -> List[Tuple[int, tuple]]:
+    """Each file of ``todo`` in one worker process, in order: when it dies, the file it was on is
+    the culprit (IG900) and a fresh worker goes on with the next, so one crash costs one restart."""
+    import concurrent.futures as cf
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .cache import to_plain
+
+    out: List[Tuple[int, tuple]] = []
+    pending = list(todo)
+    while pending:
+        done = len(out)
+        try:
+            with cf.ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as pool:
+                futures = [pool.submit(_extract_many, [sources[i]]) for i in pending]
+                for k, fut in enumerate(futures):
+                    try:
+                        out.append((pending[k], fut.result()[0]))
+                    except BrokenProcessPool:
+                        out.append((pending[k], to_plain(failed_facts(_CRASHED))))
+                        pending = pending[k + 1:]
+                        break
+                else:
+                    pending = []
+        except BrokenProcessPool:
+            pass  # shutting down the broken pool; the loop goes on with what is left
+        except OSError:  # no processes to be had here: analyse in-process
+            out.extend((i, _extract_many([sources[i]])[0]) for i in pending)
+            pending = []
+        if pending and len(out) == done:  # the pool broke before any answer: never loop for ever
+            out.append((pending[0], to_plain(failed_facts(_CRASHED))))
+            pending = pending[1:]
+    return out
+
+
+_CRASHED = "the parser crashed on this file (stack overflow or similar)"
 
 
 def _isolated(source: bytes) -> tuple:
@@ -116,7 +173,9 @@ def _isolated(source: bytes) -> tuple:
         with cf.ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(_extract_many, [source]).result()[0]
     except BrokenProcessPool:
-        return to_plain(failed_facts("the parser crashed on this file (stack overflow or similar)"))
+        return to_plain(failed_facts(_CRASHED))
+    except OSError:  # no processes to be had here (sandbox, resource limits): analyse in-process
+        return _extract_many([source])[0]
 
 
 def default_jobs() -> int:
@@ -126,28 +185,46 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
-               ) -> Dict[Path, ModuleFacts]:
-    jobs = jobs or default_jobs()
-    cache = FactsCache(default_dir(config.project_root, config.cache_dir), fingerprint("facts")) if use_cache else None
-    out: Dict[Path, ModuleFacts] = {}
-    todo: List[Tuple[Path, bytes, str]] = []
+class _Read(NamedTuple):
+    file: SourceFile
+    data: Optional[bytes]
+    error: Optional[str]
+    digest: str
+
+
+def _read_all(files: Sequence[SourceFile]) -> List[_Read]:
+    out = []
     for f in files:
         data, err = read_source(f.path)
-        if data is None:
-            out[f.path] = failed_facts(err or "cannot read")
+        out.append(_Read(f, data, err, content_hash(data) if data is not None else ""))
+    return out
+
+
+def _cache_dir(config: Config) -> Path:
+    return default_dir(config.project_root, config.cache_dir)
+
+
+def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
+               read: Optional[List[_Read]] = None) -> Dict[Path, ModuleFacts]:
+    """Facts of every file: from the cache by content hash, else extracted (in parallel)."""
+    jobs = jobs or default_jobs()
+    cache = FactsCache(_cache_dir(config), fingerprint("facts")) if use_cache else None
+    out: Dict[Path, ModuleFacts] = {}
+    todo: List[_Read] = []
+    for r in read if read is not None else _read_all(files):
+        if r.data is None:
+            out[r.file.path] = failed_facts(r.error or "cannot read")
             continue
-        digest = content_hash(data)
-        facts = cache.get(digest) if cache else None
+        facts = cache.get(r.digest) if cache else None
         if facts is None:
-            todo.append((f.path, data, digest))
+            todo.append(r)
         else:
-            out[f.path] = facts
-    fresh = extract_all([d for _, d, _ in todo], jobs)
-    for (path, _, digest), facts in zip(todo, fresh):
-        out[path] = facts
+            out[r.file.path] = facts
+    fresh = extract_all([r.data for r in todo], jobs)
+    for r, facts in zip(todo, fresh):
+        out[r.file.path] = facts
         if cache is not None:
-            cache.put(digest, facts)
+            cache.put(r.digest, facts)
     if cache is not None:
         cache.save()
     return out
@@ -164,38 +241,74 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
     return modules
 
 
+def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config) -> str:
+    """What repository rules depend on: edges, module-level statements and imports, config."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(config).encode())
+    for e in edges:
+        h.update(repr(tuple(e)).encode())
+    for name in sorted(graph_modules):
+        info = graph_modules[name]
+        f = info.facts
+        h.update(repr((name, info.path, info.is_package, f.statements, f.events, f.all_names,
+                       [i[:-1] for i in f.imports], [(u.dotted, u.line, u.kind, u.scope) for i in f.imports
+                                                     for u in i.uses if not u.scope])).encode())
+    return h.hexdigest()
+
+
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
-            ) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
-    """Rules over facts: the pure core (tests call it with facts made from strings)."""
+            store=None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+    """Rules over facts: the pure core (tests call it with facts made from strings).
+
+    ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
+    repository rules) under the graph's digest, so a run where no import changed imports
+    neither networkx nor the simulation.
+    """
     from .rules import RULES
     from .rules.context import FileContext, RepoContext, suppressed
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
     edges = build_edges(graph_modules)
-    cycles = find_cycles(graph_modules, edges) if edges else []
+    rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, modules, edges)
+    digest = _graph_digest(graph_modules, edges, config) if store is not None else ""
+    cached = store.data.get("graph:" + digest) if store is not None else None
+    if cached is not None:
+        from .cache import cycles_from_plain
+
+        cycles = cycles_from_plain(cached[0])
+        repo_diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in cached[1]]
+    else:
+        cycles = find_cycles(graph_modules, edges) if edges else []
+        repo.cycles = cycles
+        repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
+        if store is not None:
+            from .cache import cycles_to_plain
+
+            store.data["graph:" + digest] = (
+                cycles_to_plain(cycles),
+                [tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in repo_diags])
+            store.dirty = True
     repo.cycles = cycles
     report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
-    rules = [r() for r in RULES if config.enabled(r.code)]
     out: List[Diagnostic] = []
     by_path = {m.path: m for m in modules.values()}
+    file_rules = [r for r in rules if r.scope == "file"]
     for info in modules.values():
         if info.path not in report_paths:
             continue
         ctx = FileContext(repo, info)
-        for rule in rules:
-            if rule.scope == "file":
-                out.extend(_keep(info, rule.check(ctx), suppressed))
+        for rule in file_rules:
+            out.extend(_keep(info, rule.check(ctx), suppressed))
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
-    for rule in rules:
-        if rule.scope != "repo":
-            continue
-        for d in rule.check_repo(repo):
-            info = by_path.get(d.path)
-            in_scope = d.path in report_paths or (
-                d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
-            if info is not None and in_scope:
-                out.extend(_keep(info, [d], suppressed))
+    for d in repo_diags:
+        info = by_path.get(d.path)
+        in_scope = d.path in report_paths or (
+            d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
+        if info is not None and in_scope:
+            out.extend(_keep(info, [d], suppressed))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
 
@@ -212,11 +325,42 @@ def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed) -> List[Dia
 
 
 def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
-          cwd: Optional[Path] = None) -> Result:
+          cwd: Optional[Path] = None, need_facts: bool = True) -> Result:
+    """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files, config and
+    version all match a previous run returns that run's results without touching facts at all."""
     started = time.perf_counter()
     analysed, reported = discover(paths or ["."], config, cwd)
-    facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache)
-    modules = modules_from(analysed, facts)
+    read = _read_all(analysed)
     reported_paths = tuple(f.display for f in reported)
-    diagnostics, cycles, edges = analyse(modules, config, reported_paths)
-    return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started, reported_paths)
+    results = None
+    run_key = ""
+    if use_cache and not need_facts:
+        from .cache import Store, cycles_from_plain, run_digest
+
+        results = Store(_cache_dir(config) / f"results-{fingerprint('results')}.marshal")
+        run_key = run_digest(repr(config), reported_paths,
+                             [(r.file.display, r.file.module, r.file.is_package_init, r.digest or r.error or "")
+                              for r in read])
+        hit = results.data.get(run_key)
+        if hit is not None:
+            diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
+            return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
+                          time.perf_counter() - started, reported_paths, hit[2], hit[3])
+    facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache, read=read)
+    modules = modules_from(analysed, facts)
+    graph_store = None
+    if use_cache:
+        from .cache import Store
+
+        graph_store = results if results is not None else Store(
+            _cache_dir(config) / f"results-{fingerprint('results')}.marshal")
+    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=graph_store)
+    if results is not None:
+        from .cache import cycles_to_plain
+
+        results.remember(run_key, ([tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in diagnostics],
+                                   cycles_to_plain(cycles), len(modules), len(edges)))
+    if graph_store is not None:
+        graph_store.save()
+    return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
+                  reported_paths, len(modules), len(edges))

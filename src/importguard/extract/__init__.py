@@ -3,23 +3,74 @@ from __future__ import annotations
 
 import sys
 import threading
+from itertools import accumulate
+from typing import Callable, Optional
 
 from ..model import ModuleFacts, failed_facts
 
-# Lines longer than this make CPython's own parser check the file first: it rejects absurd nesting
-# at once, where LibCST's parser can spend many seconds before giving up.
-_LONG_LINE = 2000
+# Signs, cheap to count at C speed, that a file may be absurdly nested. Such a file is first
+# compiled by CPython, which rejects what it cannot handle at once, where LibCST's parser can
+# spend many seconds (a 3,000-term sum) or overflow its stack (5,000 nested brackets).
+# On Django these counts cost well under 1% of the parse; see docs/reliability.md.
+_LONG_LINE = 2000  # bytes in one logical line
+_DEEP = 100  # bracket depth (CPython's tokenizer stops at 200)
+_GROUP_OPS = 1000  # operator characters inside one bracketed expression
+_BRACKETS = b"()[]{}"
+_OPS = b"+-*/%|&^@~"
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
+_NOT_OPS = bytes(b for b in range(256) if b not in _OPS)
+_NOT_GROUP = bytes(b for b in range(256) if b not in _BRACKETS + _OPS)
+_DELTA = [0] * 256
+for _c in b"([{":
+    _DELTA[_c] = 1
+for _c in b")]}":
+    _DELTA[_c] = -1
+
+_BIG_STACK = 512 * 1024 * 1024
+_DEEP_RECURSION = 200_000
 
 
-def _precheck(source: bytes) -> str | None:
-    if len(source) < _LONG_LINE or max(map(len, source.splitlines() or [b""])) < _LONG_LINE:
-        return None
+def suspicious(source: bytes) -> bool:
+    """True when the file may be nested deeply enough to deserve CPython's opinion first."""
+    text = source.replace(b"\\\r\n", b"").replace(b"\\\n", b"") if b"\\" in source else source
+    if len(text) >= _LONG_LINE and max(map(len, text.splitlines())) >= _LONG_LINE:
+        return True
+    brackets = source.translate(None, _NOT_BRACKETS)
+    if len(brackets) >= _DEEP and max(accumulate(map(_DELTA.__getitem__, brackets))) >= _DEEP:
+        return True
+    if len(source.translate(None, _NOT_OPS)) >= _GROUP_OPS:
+        return _ops_in_one_group(source.translate(None, _NOT_GROUP)) >= _GROUP_OPS
+    return False
+
+
+def _ops_in_one_group(kept: bytes) -> int:
+    """The most operator characters inside one top-level bracketed region."""
+    depth = ops = best = 0
+    for c in kept:
+        if c in b"([{":
+            depth += 1
+        elif c in b")]}":
+            depth -= 1
+            if depth <= 0:
+                depth = ops = 0
+        elif depth:
+            ops += 1
+            if ops > best:
+                best = ops
+    return best
+
+
+def _compile_verdict(source: bytes) -> Optional[str]:
+    """Why CPython refuses this file for its nesting, or None (a plain SyntaxError is LibCST's to judge:
+    the running interpreter may be older than the code)."""
+    import warnings
+
     try:
-        compile(source, "<importguard>", "exec", 0x400, dont_inherit=True)  # PyCF_ONLY_AST
-    except RecursionError:
-        return "too deeply nested for CPython's parser"
-    except MemoryError:
-        return "too deeply nested for CPython's parser"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<importguard>", "exec", dont_inherit=True)
+    except (RecursionError, MemoryError) as exc:
+        return f"too deeply nested for CPython: {type(exc).__name__}: {exc}"
     except SyntaxError as exc:
         msg = str(exc.msg)
         if "too many" in msg or "too complex" in msg or "nested" in msg:
@@ -29,16 +80,96 @@ def _precheck(source: bytes) -> str | None:
     return None
 
 
-def _extract(source: bytes) -> ModuleFacts:
+def _precheck(source: bytes) -> Optional[str]:
+    if not suspicious(source):
+        return None
+    # CPython 3.9/3.10 have no depth limit in their parser: give compile() a large C stack
+    return on_big_stack(_compile_verdict, source, raise_limit=False)
+
+
+def on_big_stack(fn: Callable, arg, raise_limit: bool = True):
+    """Run ``fn(arg)`` in a thread with a large stack (and recursion limit); exceptions propagate."""
+    result: list = []
+    error: list = []
+
+    def work() -> None:
+        old = sys.getrecursionlimit()
+        if raise_limit:
+            sys.setrecursionlimit(max(old, _DEEP_RECURSION))
+        try:
+            result.append(fn(arg))
+        except BaseException as exc:  # re-raised in the caller's thread
+            error.append(exc)
+        finally:
+            sys.setrecursionlimit(old)
+
+    old_size = threading.stack_size()
+    try:
+        threading.stack_size(_BIG_STACK)
+    except (ValueError, RuntimeError):  # a platform that refuses: try a smaller one
+        try:
+            threading.stack_size(64 * 1024 * 1024)
+        except (ValueError, RuntimeError):
+            pass
+    try:
+        t = threading.Thread(target=work, name="importguard-deep")
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old_size)
+    if error:
+        raise error[0]
+    return result[0]
+
+
+class _Parsed:
+    """The parse, kept across a retry so that a deep file is parsed only once."""
+
+    __slots__ = ("source", "module")
+
+    def __init__(self, source: bytes):
+        self.source = source
+        self.module = None
+
+
+def parse_unvalidated(source: bytes):
+    """``libcst.parse_module`` without re-validating every node the parser builds.
+
+    LibCST validates each node in ``CSTNode.__post_init__``; for trees its own parser builds,
+    that only costs time (a seventh of the parse on Django; the trees are ``deep_equals`` and
+    round-trip to the same bytes). Validation is switched off for this call only, in this
+    thread; fixers, which build nodes of their own, always run with it.
+    """
+    import libcst as cst
+    from libcst._nodes import base
+
+    cls = base.CSTNode
+    original = cls.__dict__.get("__post_init__")
+    if original is None or threading.current_thread() is not threading.main_thread():
+        return cst.parse_module(source)
+    cls.__post_init__ = _no_validation
+    try:
+        return cst.parse_module(source)
+    finally:
+        cls.__post_init__ = original
+
+
+def _no_validation(self) -> None:
+    return None
+
+
+def _extract(state: _Parsed) -> ModuleFacts:
     import libcst as cst
 
     from .extractor import Extractor
 
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        return failed_facts(f"syntax error: {str(exc.message).strip()} (line {exc.raw_line}, column {exc.raw_column + 1})")
-    return Extractor(module).run()
+    if state.module is None:
+        try:
+            state.module = parse_unvalidated(state.source)
+        except cst.ParserSyntaxError as exc:
+            return failed_facts(
+                f"syntax error: {str(exc.message).strip()} (line {exc.raw_line}, column {exc.raw_column + 1})")
+    return Extractor(state.module).run()
 
 
 def extract(source: bytes) -> ModuleFacts:
@@ -48,40 +179,21 @@ def extract(source: bytes) -> ModuleFacts:
     reason = _precheck(source)
     if reason:
         return failed_facts(reason)
+    state = _Parsed(source)
     try:
-        return _extract(source)
-    except RecursionError:
-        return _extract_deep(source)
+        try:
+            return _extract(state)
+        except RecursionError:
+            # deep but valid code (sympy's resolvent_lookup.py): walk it again with room to recurse
+            try:
+                return on_big_stack(_extract, state)
+            except RecursionError:
+                return failed_facts("too deeply nested to analyse")
     except UnicodeDecodeError as exc:
         return failed_facts(f"not valid in its declared encoding: {exc.reason} at byte {exc.start}")
     except (LookupError, SyntaxError) as exc:
         return failed_facts(f"cannot decode: {exc}")
+    except MemoryError:
+        return failed_facts("out of memory while parsing")
     except Exception as exc:  # LibCST's native parser raises plain exceptions on odd input
         return failed_facts(f"cannot parse: {type(exc).__name__}: {exc}")
-
-
-def _extract_deep(source: bytes) -> ModuleFacts:
-    """Retry a deeply nested file in a thread with a large stack and recursion limit."""
-    result: list = []
-
-    def work() -> None:
-        old = sys.getrecursionlimit()
-        sys.setrecursionlimit(200_000)
-        try:
-            result.append(_extract(source))
-        except RecursionError:
-            result.append(failed_facts("too deeply nested to analyse"))
-        except Exception as exc:
-            result.append(failed_facts(f"cannot parse: {type(exc).__name__}: {exc}"))
-        finally:
-            sys.setrecursionlimit(old)
-
-    old_size = threading.stack_size()
-    threading.stack_size(512 * 1024 * 1024)
-    try:
-        t = threading.Thread(target=work, name="importguard-deep")
-        t.start()
-        t.join()
-    finally:
-        threading.stack_size(old_size)
-    return result[0] if result else failed_facts("too deeply nested to analyse")

@@ -1,9 +1,9 @@
 """Output formats: adapters from diagnostics to text. Each takes sorted diagnostics."""
 from __future__ import annotations
 
-from typing import Callable, Dict
+from typing import Callable
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 def formatter(name: str) -> Callable:
@@ -15,6 +15,8 @@ def formatter(name: str) -> Callable:
         from .sarif import render
     elif name == "github":
         from .github import render
+    elif name == "markdown":
+        from .markdown import render
     else:
         raise ValueError(name)
     return render

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
-from typing import List
+from typing import TYPE_CHECKING, List
 
-from ..model import Cycle, Diagnostic
+if TYPE_CHECKING:
+    from ..model import Cycle, Diagnostic
 
 
 def diagnostic_dict(d: Diagnostic) -> dict:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import List
+from typing import TYPE_CHECKING, List
 
-from ..model import Diagnostic
+if TYPE_CHECKING:
+    from ..model import Diagnostic
 
 _BOLD, _RED, _CYAN, _DIM, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[2m", "\033[0m"
 

@@ -9,6 +9,9 @@ from .ig200_typing_only_import import TypingOnlyImport
 from .ig201_runtime_type_checking_import import RuntimeTypeCheckingImport
 from .ig202_type_checking_block import TypeCheckingBlockHygiene
 from .ig300_import_cycle import ImportCycle
+from .ig301_failing_cycle import FailingImportCycle
+from .ig302_order_fragile_cycle import OrderFragileCycle
+from .ig400_deferrable_import import DeferrableImport
 from .ig900_unparsable import CannotAnalyse
 
 RULES: List[Type[Rule]] = [
@@ -17,6 +20,9 @@ RULES: List[Type[Rule]] = [
     RuntimeTypeCheckingImport,
     TypeCheckingBlockHygiene,
     ImportCycle,
+    FailingImportCycle,
+    OrderFragileCycle,
+    DeferrableImport,
     CannotAnalyse,
 ]
 

@@ -1,10 +1,12 @@
 """The rule protocol: one class per rule whose docstring is its documentation."""
 from __future__ import annotations
 
-from typing import ClassVar, Iterable, List, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, ClassVar, Iterable, Sequence, Union
 
 from ..model import Diagnostic
-from .context import FileContext, RepoContext
+
+if TYPE_CHECKING:
+    from .context import FileContext, RepoContext
 
 # An example is a single module's source, or a small repository: {"pkg/a.py": "..."}.
 Example = Union[str, dict]

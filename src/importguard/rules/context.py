@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
-from ..config import Config
 from ..graph import Edge, ModuleInfo, absolute_module, absolute_target
-from ..model import ANNOTATION, RUNTIME, TYPING, Diagnostic, ImportFact, ModuleFacts, Use
+from ..model import ANNOTATION, RUNTIME, Diagnostic, ImportFact, ModuleFacts, Use
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 try:
     _STDLIB: FrozenSet[str] = frozenset(sys.stdlib_module_names)  # type: ignore[attr-defined]
@@ -45,7 +46,7 @@ class RepoContext:
         self.edges = edges
         self.first_party_tops: Set[str] = {m.split(".", 1)[0] for m in modules if m} | set(first_party_tops)
         self._runtime_classes: Dict[Tuple[str, str], bool] = {}
-        self._imported_names: Optional[Set[Tuple[str, str]]] = None
+        self._imported_names: Optional[Tuple[Dict[Tuple[str, str], bool], Dict[Tuple[str, str], bool]]] = None
         self.cycles: list = []
 
     # ---------------------------------------------------------------- classification
@@ -179,26 +180,36 @@ class RepoContext:
         return False
 
     # ---------------------------------------------------------------- re-exports
-    def imported_from_package(self, package: str, name: str) -> bool:
+    def imported_from_package(self, package: str, name: str, runtime_only: bool = False) -> bool:
+        """Does any module import ``name`` from ``package`` (``from package import name``,
+        ``import package`` then ``package.name``, or a star import of a module without
+        ``__all__``)? With ``runtime_only``, imports under ``TYPE_CHECKING`` do not count."""
         if self._imported_names is None:
-            names: Set[Tuple[str, str]] = set()
+            self._imported_names = ({}, {})
             for mod, info in self.modules.items():
                 for imp in info.facts.imports:
                     src = absolute_module(imp, mod, info.is_package)
                     if src is None:
                         continue
+                    pairs = []
                     if imp.name and imp.name != "*":
-                        names.add((src, imp.name))
+                        pairs.append((src, imp.name))
                     elif imp.name == "*":
-                        names.add((src, "*"))
+                        target = self.modules.get(src)
+                        if target is None or target.facts.all_names is None:
+                            pairs.append((src, "*"))
                     else:
                         for u in imp.uses:
                             parts = u.dotted.split(".")
                             # ``import pkg`` then ``pkg.name``; ``import a.b`` binds ``a``
                             for i in range(1, len(parts)):
-                                names.add((".".join(parts[:i]) if imp.asname is None else src, parts[i]))
-            self._imported_names = names
-        return (package, name) in self._imported_names or (package, "*") in self._imported_names
+                                pairs.append((".".join(parts[:i]) if imp.asname is None else src, parts[i]))
+                    for key in pairs:
+                        self._imported_names[0][key] = True
+                        if not imp.in_type_checking:
+                            self._imported_names[1][key] = True
+        names = self._imported_names[1 if runtime_only else 0]
+        return (package, name) in names or (not name.startswith("_") and (package, "*") in names)
 
 
 def suppressed(facts: ModuleFacts, d: Diagnostic, first: int = 0, last: int = 0) -> bool:

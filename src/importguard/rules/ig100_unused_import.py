@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
+from ..cost_cache import cost_note, known_cost
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
-from .context import FileContext
+
+if TYPE_CHECKING:
+    from .context import FileContext
 
 
-def exempt_from_unused(ctx: FileContext, imp: ImportFact) -> bool:
-    """The SPEC's list of imports IG100 never reports (shared with IG200)."""
+def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = False) -> bool:
+    """The SPEC's list of imports IG100 never reports (shared with IG200, which counts only
+    runtime imports of this module's names by other modules: ``runtime_only``)."""
     if imp.is_future or imp.is_star or not imp.bound:
         return True
     if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names and imp.scope_kind == "module":
@@ -23,10 +27,12 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact) -> bool:
         ctx.target(imp), repo.config.side_effect_modules
     ):
         return True
+    if imp.scope_kind == "module" and ctx.module and not ctx.is_init and repo.imported_from_package(ctx.module, imp.bound, runtime_only):
+        return True  # another module imports this name from here: a re-export in use
     if ctx.is_init and imp.scope_kind == "module" and repo.origin(source, imp.level > 0) == "first party":
         if not repo.config.check_reexports:
             return True
-        return repo.imported_from_package(ctx.module, imp.bound)
+        return repo.imported_from_package(ctx.module, imp.bound, runtime_only)
     return False
 
 
@@ -43,7 +49,8 @@ class UnusedImport(Rule):
     Never reported: `__future__` imports; star imports; names listed in `__all__`; redundant
     aliases (`import x as x`, `from m import y as y`, PEP 484 re-exports); imports of
     first-party modules in `__init__.py` (with `check-reexports = true`, only those that no
-    module of the repository imports from the package); imports in a `try:` whose handler
+    module of the repository imports from the package); imports that another module of the
+    repository imports from this one (`from pkg.mod import name`: a re-export in use); imports in a `try:` whose handler
     catches `ImportError`; modules listed in `side-effect-modules`.
 
     ## Why it matters
@@ -106,6 +113,8 @@ class UnusedImport(Rule):
                 if imp.asname:
                     what += f" (as `{imp.asname}`)"
             msg = f"{what} imported{where} but unused"
+            if not imp.in_type_checking and imp.level == 0:
+                msg += cost_note(known_cost(ctx.repo, ctx.target(imp), ctx.source_module(imp)))
             fix = Fix("remove-import", True, "Remove unused import", imp.line, imp.col, imp.bound)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=f"{imp.text}")

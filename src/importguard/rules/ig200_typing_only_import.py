@@ -1,25 +1,52 @@
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
+from ..cost_cache import cost_note, known_cost
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
-from .context import FileContext
 from .ig100_unused_import import exempt_from_unused
+
+if TYPE_CHECKING:
+    from .context import FileContext
+
+
+# dataclasses finds these in string annotations by looking the name up in the module's globals:
+# moved under TYPE_CHECKING, an ``InitVar`` field silently becomes an ordinary field
+LOOKED_UP_BY_NAME = {"dataclasses.InitVar", "dataclasses.KW_ONLY", "typing.ClassVar"}
 
 
 def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> bool:
     """Every use of the binding sits where Python does not evaluate it at runtime."""
     if not imp.uses or imp.in_type_checking or imp.scope_kind != "module" or not imp.top_level:
         return False
-    if exempt_from_unused(ctx, imp):
+    if exempt_from_unused(ctx, imp, runtime_only=True):
         return False
     repo = ctx.repo
     if repo.module_matches(ctx.source_module(imp), repo.config.exempt_modules):
         return False
+    if ctx.target(imp) in LOOKED_UP_BY_NAME:
+        return False
     if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names:
         return False
-    return not any(repo.use_is_runtime(ctx, u, strategy) for u in imp.uses)
+    if any(repo.use_is_runtime(ctx, u, strategy) for u in imp.uses):
+        return False
+    if not repo.config.strict and module_needed_at_runtime(ctx, imp, strategy):
+        return False
+    return True
+
+
+def module_needed_at_runtime(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> bool:
+    """Another runtime import of the same module in this file: moving this one saves nothing."""
+    source = ctx.source_module(imp)
+    for other in ctx.facts.imports:
+        if other is imp or other.in_type_checking or other.scope_kind != "module":
+            continue
+        if ctx.source_module(other) != source:
+            continue
+        if any(ctx.repo.use_is_runtime(ctx, u, strategy) for u in other.uses):
+            return True
+    return False
 
 
 class TypingOnlyImport(Rule):
@@ -41,6 +68,10 @@ class TypingOnlyImport(Rule):
     With `annotation-strategy = "quote"` or `"future"` (or `--annotation-strategy`), annotations
     that Python would still evaluate count as typing-only too, since the fix will quote them or
     add `from __future__ import annotations`.
+
+    Unless `strict = true`, an import is not reported when another import of the same module in
+    the file is needed at runtime (`from m import A, B` with `A` used at runtime): the module is
+    loaded anyway, so moving `B` saves nothing (ruff's default, `strict = false`, does the same).
 
     The message says whether the module is standard library, third party or first party.
 
@@ -70,11 +101,15 @@ class TypingOnlyImport(Rule):
     name = "typing-only-import"
     VALID = (
         "from decimal import Decimal\ndef f(x: Decimal): ...\n",
+        "from __future__ import annotations\nfrom decimal import Context, Decimal\nc = Context()\n"
+        "def f(x: Decimal): ...\n",
         "from __future__ import annotations\nfrom decimal import Decimal\nprint(Decimal(1))\n",
         "from __future__ import annotations\nfrom pydantic import BaseModel\nfrom decimal import Decimal\n"
         "class M(BaseModel):\n    x: Decimal\n",
         "from __future__ import annotations\nfrom typing import List\ndef f(x: List[int]): ...\n",
         "from decimal import Decimal\nfrom typing import cast\ny = cast(Decimal, 1)\n",
+        "from __future__ import annotations\nfrom dataclasses import InitVar, dataclass\n"
+        "@dataclass\nclass C:\n    x: InitVar[int]\n",
     )
     INVALID = (
         "from __future__ import annotations\nfrom decimal import Decimal\ndef f(x: Decimal): ...\n",
@@ -92,6 +127,8 @@ class TypingOnlyImport(Rule):
             origin = ctx.repo.origin(source, imp.level > 0)
             full = ctx.target(imp) or imp.text
             msg = f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into `if TYPE_CHECKING:`"
+            if origin != "first party":
+                msg += cost_note(known_cost(ctx.repo, ctx.target(imp), source))
             fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=imp.text)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from ..model import Diagnostic
 from .base import Rule
-from .context import FileContext
+
+if TYPE_CHECKING:
+    from .context import FileContext
 
 
 class CannotAnalyse(Rule):

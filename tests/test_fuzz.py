@@ -1,0 +1,151 @@
+"""Fuzzing (bounded): generated programs through ``check`` and ``fix``.
+
+Properties: nothing raises; every fixed file compiles; a second fix changes nothing; the fixed
+package prints exactly what it printed before (every import use in the generated code runs);
+a damaged file is reported, never written. ``benchmarks/fuzz.py`` runs the same for longer.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from fuzzgen import mutate, program
+from importguard.cli import main
+from importguard.config import Config
+from importguard.engine import check
+from importguard.extract import extract
+
+OPTIONS = [("--unsafe-fixes",), ("--unsafe-fixes", "--annotation-strategy", "future"),
+           ("--unsafe-fixes", "--annotation-strategy", "quote"), ()]
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                database=None)
+
+
+def write(root: Path, files: Dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+
+
+def read(root: Path, files) -> Dict[str, bytes]:
+    return {rel: (root / rel).read_bytes() for rel in files}
+
+
+def fix(root: Path, *options: str) -> int:
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            return main(["fix", "--no-cache", "--jobs", "1", "-q", *options, "."])
+    finally:
+        os.chdir(old)
+
+
+def run_package(root: Path, files) -> str:
+    mods = sorted(rel[:-3].replace("/", ".") for rel in files if "/m" in rel)
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    proc = subprocess.run([sys.executable, "-c", "; ".join(f"import {m}" for m in mods)], cwd=str(root),
+                          env=env, capture_output=True, text=True, timeout=120)
+    return proc.stdout + (proc.stderr.strip().splitlines() or [""])[-1]
+
+
+def fix_and_verify(files: Dict[str, bytes], options) -> int:
+    """The properties, on one generated package (raises AssertionError with the evidence); returns
+    how many files the fix changed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write(root, files)
+        before = run_package(root, files)
+        result = check([str(root)], Config(project_root=root), jobs=1, use_cache=False, cwd=root)
+        assert not [d for d in result.diagnostics if d.code == "IG900"], result.diagnostics
+        fix(root, *options)
+        fixed = read(root, files)
+        for rel, data in fixed.items():
+            compile(data, rel, "exec", dont_inherit=True)
+        assert run_package(root, files) == before, {k: v.decode("utf-8", "replace") for k, v in fixed.items()}
+        fix(root, *options)
+        assert read(root, files) == fixed  # idempotent
+        return sum(fixed[k] != files[k] for k in files)
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(program(), st.sampled_from(OPTIONS))
+def test_generated_packages_fix_safely(files, options):
+    for rel, data in files.items():
+        compile(data, rel, "exec", dont_inherit=True)  # the generator makes valid code
+    fix_and_verify(files, options)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(program(), st.data())
+def test_damaged_sources_are_reported_never_written(files, data):
+    target = data.draw(st.sampled_from(sorted(k for k in files if "/m" in k)))
+    damaged = data.draw(mutate(files[target]))
+    facts = extract(damaged)  # never raises
+    files = dict(files, **{target: damaged})
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write(root, files)
+        result = check([str(root)], Config(project_root=root), jobs=1, use_cache=False, cwd=root)
+        ig900 = {d.path for d in result.diagnostics if d.code == "IG900"}
+        assert (target in ig900) == (facts.error is not None)
+        fix(root, "--unsafe-fixes")
+        fixed = read(root, files)
+        if facts.error is not None:
+            assert fixed[target] == damaged
+        for rel, out in fixed.items():
+            if out != files[rel]:
+                compile(out, rel, "exec", dont_inherit=True)  # a file that was written compiles
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(st.binary(max_size=400))
+def test_extract_never_raises_on_bytes(data):
+    facts = extract(data)
+    assert facts.error is None or isinstance(facts.error, str)
+
+
+try:
+    import hypothesmith
+except ImportError:  # it is in the [test] extra; without it only this test is skipped
+    hypothesmith = None
+
+
+def _with_imports(src: str, tail: str) -> bytes:
+    try:
+        data = (src + tail).encode("utf-8")
+        compile(data, "<generated>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeEncodeError, RecursionError, MemoryError):
+        assume(False)
+    return data
+
+
+TAILS = ["\nimport os\n", "\nimport os, sys\nprint(sys)\n", "\nfrom decimal import Decimal\nx: Decimal = 1\n",
+         "\ndef _f():\n    import json\n"]
+
+
+@pytest.mark.skipif(hypothesmith is None, reason="hypothesmith is not installed (pip install -e '.[test]')")
+@settings(max_examples=40, **SETTINGS)
+@given(hypothesmith.from_node() if hypothesmith else st.nothing(), st.sampled_from(TAILS), st.sampled_from(OPTIONS))
+def test_hypothesmith_programs(src, tail, options):
+    data = _with_imports(src, tail)
+    facts = extract(data)
+    assert facts.error is None, (facts.error, data)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "mod.py").write_bytes(data)
+        fix(root, *options)
+        fixed = (root / "mod.py").read_bytes()
+        compile(fixed, "mod.py", "exec", dont_inherit=True)
+        fix(root, *options)
+        assert (root / "mod.py").read_bytes() == fixed

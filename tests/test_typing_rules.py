@@ -1,0 +1,150 @@
+"""IG200, IG201, IG202: what Python evaluates, and the contexts SPEC 4 lists."""
+import pytest
+
+from helpers import check_sources
+
+FUT = "from __future__ import annotations\n"
+
+
+def found(src, code, **cfg):
+    return [d for d in check_sources(src, **cfg) if d.code == code]
+
+
+def ig200(src, **cfg):
+    return [d.message.split("`")[1] for d in found(src, "IG200", **cfg)]
+
+
+@pytest.mark.parametrize("src", [
+    "from decimal import Decimal\ndef f(x: 'Decimal'): ...\n",
+    "from decimal import Decimal\ndef f(x: 'list[Decimal]'): ...\n",
+    "from decimal import Decimal\ndef f():\n    x: Decimal = g()\n",
+    FUT + "from decimal import Decimal\ndef f(x: Decimal) -> Decimal: ...\n",
+    FUT + "from decimal import Decimal\nclass C:\n    x: Decimal\n",
+    FUT + "from decimal import Decimal\nx: Decimal\n",
+    "from decimal import Decimal\nfrom typing import cast\ny = cast('Decimal', 1)\n",
+    "from decimal import Decimal\ntype Alias = list[Decimal]\n",
+    "from decimal import Decimal\ndef f[T: Decimal](x: 'T'): ...\n",
+    "from decimal import Decimal\nfrom typing import TypeVar\nT = TypeVar('T', bound='Decimal')\n",
+])
+def test_typing_only(src):
+    assert ig200(src) == ["Decimal"]
+
+
+@pytest.mark.parametrize("src", [
+    "from decimal import Decimal\ndef f(x: Decimal): ...\n",  # evaluated at def time on 3.9
+    FUT + "from decimal import Decimal\nprint(Decimal)\n",
+    FUT + "from decimal import Decimal\ndef f(x=Decimal(1)): ...\n",
+    FUT + "from decimal import Decimal\nisinstance(1, Decimal)\n",
+    FUT + "from decimal import Decimal\nclass C(Decimal): ...\n",
+    FUT + "from decimal import Decimal\nfrom typing import cast\ny = cast(Decimal, 1)\n",
+    FUT + "from typing import List\ndef f(x: List[int]): ...\n",  # exempt module
+    FUT + "from decimal import Decimal\n__all__ = ['Decimal']\ndef f(x: Decimal): ...\n",
+    FUT + "from pydantic import BaseModel\nfrom decimal import Decimal\nclass M(BaseModel):\n    x: Decimal\n",
+    FUT + "import pydantic\nfrom decimal import Decimal\nclass M(pydantic.BaseModel):\n    x: Decimal\n",
+    FUT + "import attrs\nfrom decimal import Decimal\n@attrs.define\nclass M:\n    x: Decimal\n",
+    FUT + "from functools import singledispatch\nfrom decimal import Decimal\n@singledispatch\ndef f(x): ...\n"
+          "@f.register\ndef _(x: Decimal): ...\n",
+    FUT + "from decimal import Decimal\ndef f(x: Decimal): ...\nDecimal.x = 1\n",
+])
+def test_not_typing_only(src):
+    assert ig200(src) == []
+
+
+def test_target_version_314_defers_all_annotations():
+    src = "from decimal import Decimal\ndef f(x: Decimal): ...\n"
+    assert ig200(src) == []
+    assert ig200(src, target_version=(3, 14)) == ["Decimal"]
+
+
+def test_annotation_strategy_counts_evaluated_annotations():
+    src = "from decimal import Decimal\ndef f(x: Decimal): ...\n"
+    assert ig200(src, annotation_strategy="future") == ["Decimal"]
+    # ... but never the annotations a runtime-evaluated base class needs
+    src = "from pydantic import BaseModel\nfrom decimal import Decimal\nclass M(BaseModel):\n    x: Decimal\n"
+    assert ig200(src, annotation_strategy="quote") == []
+
+
+def test_runtime_base_class_followed_across_modules_and_reexports():
+    files = {
+        "app/__init__.py": "from app.base import Base\n",
+        "app/base.py": "from pydantic import BaseModel\nclass Base(BaseModel):\n    pass\n",
+        "app/mid.py": "from app import Base\nclass Mid(Base):\n    pass\n",
+        "app/models.py": FUT + "from decimal import Decimal\nfrom datetime import date\nfrom app.mid import Mid\n"
+                        "class M(Mid):\n    x: Decimal\ndef f(d: date): ...\n",
+    }
+    assert [d.message.split("`")[1] for d in check_sources(files) if d.code == "IG200"] == ["date"]
+
+
+def test_message_names_origin():
+    files = {
+        "app/__init__.py": "",
+        "app/x.py": "class X: ...\n",
+        "app/y.py": FUT + "from app.x import X\nfrom decimal import Decimal\nfrom attr import Attribute\n"
+                   "def f(a: X, b: Decimal, c: Attribute): ...\n",
+    }
+    msgs = sorted(d.message for d in check_sources(files) if d.code == "IG200")
+    assert any("first party import `app.x.X`" in m for m in msgs)
+    assert any("standard library import `decimal.Decimal`" in m for m in msgs)
+    assert any("third party import `attr.Attribute`" in m for m in msgs)
+
+
+def test_noqa_tc_codes_silence_ig200():
+    assert ig200(FUT + "from decimal import Decimal  # noqa: TC003\ndef f(x: Decimal): ...\n") == []
+
+
+TC = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+
+
+@pytest.mark.parametrize("src,line", [
+    (TC + "    from decimal import Decimal\ndef f(s):\n    return Decimal(s)\n", 5),
+    (TC + "    from decimal import Decimal\ndef f(x: Decimal): ...\n", 4),
+    (TC + "    from decimal import Decimal\nclass C(Decimal): ...\n", 4),
+    ("import typing\nif typing.TYPE_CHECKING:\n    import decimal\nx = decimal.Decimal(1)\n", 4),
+    (FUT + TC + "    from decimal import Decimal\nfrom pydantic import BaseModel\n"
+     "class M(BaseModel):\n    x: Decimal\n", 7),
+])
+def test_ig201(src, line):
+    ds = found(src, "IG201")
+    assert len(ds) == 1 and f"at line {line})" in ds[0].message
+
+
+@pytest.mark.parametrize("src", [
+    TC + "    from decimal import Decimal\ndef f(x: 'Decimal'): ...\n",
+    FUT + TC + "    from decimal import Decimal\ndef f(x: Decimal): ...\n",
+    # sibling submodules: `import a.b` at runtime covers `a.b.x` (PITFALLS 7)
+    "import a.b\n" + TC + "    import a.c\nprint(a.b.x)\ndef f(y: 'a.c.Y'): ...\n",
+    TC + "    from decimal import Decimal\nelse:\n    Decimal = None\nprint(Decimal)\n",
+])
+def test_no_ig201(src):
+    assert found(src, "IG201") == []
+
+
+def test_ig202_empty_and_second_block():
+    src = TC + "    pass\n"
+    assert [d.line for d in found(src, "IG202")] == [2]
+    src = TC + "    from a import A\nx = 1\nif TYPE_CHECKING:\n    from b import B\ndef f(a: 'A', b: 'B'): ...\n"
+    ds = found(src, "IG202")
+    assert [d.line for d in ds] == [5] and "line 2" in ds[0].message
+    src = TC + "    from a import A\ndef f():\n    if TYPE_CHECKING:\n        from b import B\n"
+    assert found(src, "IG202") == []  # a block inside a function is not a second module-level block
+
+
+def test_strict_reports_names_of_modules_loaded_at_runtime_anyway():
+    src = FUT + "from decimal import Context, Decimal\nc = Context()\ndef f(x: Decimal): ...\n"
+    assert ig200(src) == []
+    assert ig200(src, strict=True) == ["Decimal"]
+
+
+def test_names_other_modules_import_at_runtime_stay_importable():
+    files = {
+        "pkg/__init__.py": "from pkg.client import *\n",
+        "pkg/client.py": FUT + "__all__ = ['Client']\nfrom pkg.types import Auth, Url\n"
+                         "class Client:\n    def get(self, a: Auth, u: Url): ...\n",
+        "pkg/types.py": "Auth = Url = object\n",
+        "pkg/app.py": "from pkg.client import Url\nprint(Url)\n",
+        "pkg/hints.py": FUT + "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.client import Auth\n"
+                        "def f(a: Auth): ...\n",
+    }
+    # `Url` is imported from pkg.client at runtime by pkg.app; `Auth` only under TYPE_CHECKING,
+    # and the star import of a module with __all__ re-exports neither
+    assert [d.message.split("`")[1] for d in check_sources(files) if d.code == "IG200"] == ["Auth"]
