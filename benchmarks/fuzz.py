@@ -82,7 +82,8 @@ def campaign_damaged(stats: Stats, deadline: float):
             for rel, out in fixed.items():
                 if out != files[rel]:
                     stats.changed += 1
-                    compile(out, rel, "exec", dont_inherit=True)
+                    if tf.compiles(files[rel]):  # LibCST parses some files CPython rejects
+                        compile(out, rel, "exec", dont_inherit=True)
 
     return run
 
