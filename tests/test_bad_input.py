@@ -273,6 +273,17 @@ def test_file_changes_between_discovery_and_reading(tmp_path, monkeypatch, chang
         assert ("vanished" in a[0].message) if change == "deleted" else ("syntax error" in a[0].message)
 
 
+@pytest.mark.parametrize("src, line", [
+    (b"import os\ndef broken(:\n    pass\n", 2),
+    (b"import os\nx = (1,\ny = 2\n", 3 if sys.version_info < (3, 10) else 2),
+    (b"import os\nif x\n    pass\n", 2),
+])
+def test_syntax_error_names_the_line_cpython_names(src, line):
+    """LibCST's own message lists expected tokens at a later line; CPython's names the cause."""
+    error = extract(src).error or ""
+    assert error.startswith("syntax error: ") and f"(line {line}, column" in error, error
+
+
 def test_missing_path_on_the_command_line(tmp_path):
     """Like flake8's and ruff's E902: a finding for that path, and the rest is still checked."""
     write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/ok.py": GOOD})

@@ -141,9 +141,24 @@ def _extract(state: _Parsed) -> ModuleFacts:
         try:
             state.module = cst.parse_module(state.source)
         except cst.ParserSyntaxError as exc:
-            return failed_facts(
-                f"syntax error: {str(exc.message).strip()} (line {exc.raw_line}, column {exc.raw_column + 1})")
+            return failed_facts(_syntax_error(state.source, exc))
     return Extractor(state.module).run()
+
+
+def _syntax_error(source: bytes, exc) -> str:
+    """CPython's message where it rejects the file too: it names the real place and cause ("'(' was
+    never closed", line 1), where LibCST lists the tokens it expected at a later line."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<importguard>", "exec", 0x400, dont_inherit=True)  # PyCF_ONLY_AST
+    except SyntaxError as err:
+        return f"syntax error: {err.msg} (line {err.lineno}, column {err.offset})"
+    except Exception:  # noqa: BLE001 - CPython's opinion is only a better message
+        pass
+    return f"LibCST cannot parse it: {str(exc.message).strip()} (line {exc.raw_line}, column {exc.raw_column + 1})"
 
 
 def extract(source: bytes) -> ModuleFacts:
