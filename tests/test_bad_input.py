@@ -364,6 +364,21 @@ def test_parser_crash_in_serial_mode_is_isolated(monkeypatch):
     assert "parser crashed" in (facts[1].error or "")
 
 
+def test_a_crash_is_not_cached(tmp_path, monkeypatch):
+    """A worker may die for reasons of the moment (memory): the next run must try again."""
+    _fork_only()
+    write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/deep.py": deep_brackets(), "pkg/ok.py": GOOD})
+    config = Config(project_root=tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(extract_mod, "_compile_verdict", lambda source: None)
+        first = engine.check([str(tmp_path / "pkg")], config, jobs=1, cwd=tmp_path, need_facts=False)
+    again = engine.check([str(tmp_path / "pkg")], config, jobs=1, cwd=tmp_path, need_facts=False)
+    assert [d.message for d in first.diagnostics if d.code == "IG900"] == [
+        "Cannot analyse file: the parser crashed on this file (stack overflow or similar)"]
+    assert [d.message[:61] for d in again.diagnostics if d.code == "IG900"] == [
+        "Cannot analyse file: CPython rejects it: too many nested pare"]
+
+
 # ---------------------------------------------------------------------------- fix
 def fix_in(root: Path, *args: str) -> int:
     old = os.getcwd()
