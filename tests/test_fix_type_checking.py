@@ -364,6 +364,7 @@ def test_ig200_names_of_one_statement_move_together(tmp_path):
         def f(a: Callable, b: Mapping, c: Decimal, d: Context):
             return localcontext
         """)
+    (tmp_path / "pyproject.toml").write_text("[tool.importguard]\nstrict = true\n")  # `decimal` stays loaded
     out = fix_one(tmp_path, src, "--unsafe-fixes")
     assert out == dd("""\
         from __future__ import annotations

@@ -29,6 +29,8 @@ def _common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json"
                    help="treat evaluated annotations as typing-only, made safe by quoting or by "
                         "`from __future__ import annotations`")
     p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
+    p.add_argument("--force-exclude", action="store_true",
+                   help="apply the configured exclusions to files named on the command line too (pre-commit)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
@@ -40,8 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"importguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("check", help="report unused, typing-only, cyclic and costly imports")
-    _common(p)
+    _common(p, ("text", "json", "sarif", "github", "markdown"))
     p.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
+    p.add_argument("--extra-report", action="append", default=[], metavar="FORMAT=FILE",
+                   help="also write the report in FORMAT (text, json, sarif, github, markdown) to FILE; repeatable")
     p.add_argument("--sort", choices=("path", "cost"), default="path", help="order of diagnostics")
     p = sub.add_parser("fix", help="apply fixes (LibCST codemods)")
     _common(p, ("text", "json"))
@@ -80,6 +84,8 @@ def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
         changes["annotation_strategy"] = args.annotation_strategy
     if args.baseline:
         changes["baseline"] = args.baseline
+    if getattr(args, "force_exclude", False):
+        changes["force_exclude"] = True
     return config.with_options(**changes)
 
 
@@ -125,6 +131,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .report import formatter
 
     config = make_config(args)
+    extras = extra_reports(args)
     result = check(args.paths or ["."], config, jobs=args.jobs, use_cache=not args.no_cache, need_facts=False)
     diagnostics = result.diagnostics
     if args.write_baseline:
@@ -133,10 +140,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         write_baseline(Path(args.write_baseline), diagnostics, result.cycles)
         print(f"Wrote {len(diagnostics)} finding(s) to {args.write_baseline}", file=sys.stderr)
         return EXIT_CLEAN
-    if config.baseline:
-        from .baseline import filter_baseline
+    cycles = result.cycles
+    baseline = baseline_path(args, config)
+    if baseline is not None:
+        from .baseline import filter_baseline, filter_cycles
 
-        diagnostics = filter_baseline(Path(config.baseline), diagnostics)
+        diagnostics = filter_baseline(baseline, diagnostics)
+        cycles = filter_cycles(baseline, cycles)
     if getattr(args, "sort", "path") == "cost":
         from .cost import sort_by_cost
 
@@ -146,9 +156,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.quiet and args.format == "text":
         text = "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diagnostics)
     else:
-        text = formatter(args.format)(diagnostics, result.cycles, summary, color=_use_color(args), config=config)
+        text = formatter(args.format)(diagnostics, cycles, summary, color=_use_color(args), config=config)
     emit(text, args)
+    for fmt, path in extras:
+        Path(path).write_text(formatter(fmt)(diagnostics, cycles, summary, color=False, config=config), encoding="utf-8")
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def baseline_path(args: argparse.Namespace, config: Config) -> Optional[Path]:
+    """``--baseline`` is relative to the current folder; ``baseline`` in config to the project root."""
+    if args.baseline:
+        return Path(args.baseline)
+    if config.baseline:
+        return config.project_root / config.baseline
+    return None
+
+
+def extra_reports(args: argparse.Namespace) -> List[tuple]:
+    from .report import FORMATS
+
+    out = []
+    for raw in getattr(args, "extra_report", None) or []:
+        fmt, sep, path = raw.partition("=")
+        if not sep or not path or fmt not in FORMATS:
+            raise ConfigError(f"--extra-report expects FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}, got {raw!r}")
+        out.append((fmt, path))
+    return out
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

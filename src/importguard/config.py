@@ -58,6 +58,7 @@ class Config:
     target_version: Tuple[int, int] = (3, 9)
     check_reexports: bool = False
     strict: bool = False
+    force_exclude: bool = False  # exclusions apply to files named one by one too (pre-commit)
     baseline: Optional[str] = None
     cache_dir: Optional[str] = None
     annotation_strategy: Optional[str] = None
@@ -123,6 +124,7 @@ _KEYS = {
     "target-version": "target_version",
     "check-reexports": "check_reexports",
     "strict": "strict",
+    "force-exclude": "force_exclude",
     "baseline": "baseline",
     "cache-dir": "cache_dir",
     "annotation-strategy": "annotation_strategy",
@@ -188,7 +190,7 @@ def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
             version = parse_version(key, value)
             if "target_version" not in values:  # requires-python, when present, wins
                 values[attr] = version
-        elif attr in ("check_reexports", "strict"):
+        elif attr in ("check_reexports", "strict", "force_exclude"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{pyproject}: `{key}` must be true or false, got {value!r}")
             values[attr] = value

@@ -133,6 +133,20 @@ def module_name(path: Path, roots: Sequence[Path]) -> str:
     return ".".join(parts)
 
 
+def _excluded_file(path: Path, ignore: _Ignore) -> bool:
+    """Whether a file named on the command line sits where a folder walk would not go."""
+    if ignore.excluded(str(path), path.name, False):
+        return True
+    base = ignore.base_str
+    for parent in path.parents:
+        text = str(parent)
+        if not text.startswith(base + os.sep):
+            break
+        if ignore.excluded(text, parent.name, True):
+            return True
+    return False
+
+
 def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None) -> Tuple[List[SourceFile], List[SourceFile]]:
     """Return ``(analysed, reported)``.
 
@@ -150,7 +164,7 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None) -
         p = (cwd / p) if not p.is_absolute() else p
         if p.is_dir():
             _walk(p.resolve(), ignore, dir_files)
-        else:
+        elif not (config.force_exclude and _excluded_file(Path(os.path.abspath(p)), ignore)):
             single.append(Path(os.path.abspath(p)))
     analysed_paths = list(dir_files)
     if single:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 def formatter(name: str) -> Callable:
@@ -15,6 +15,8 @@ def formatter(name: str) -> Callable:
         from .sarif import render
     elif name == "github":
         from .github import render
+    elif name == "markdown":
+        from .markdown import render
     else:
         raise ValueError(name)
     return render
