@@ -472,6 +472,47 @@ def test_fix_deep_valid_file(tmp_path):
     assert fixed == deep_valid(700).replace(b"from m import unused\n", b"")
 
 
+def test_fix_refuses_form_feed_indentation_with_a_reason(tmp_path, capsys):
+    """Found by hypothesmith: LibCST cannot build code for a module indented with a form feed."""
+    src = b"if ...:\n\x0c pass\n\nfrom decimal import Decimal\nx: Decimal = 1\n"
+    write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/ff.py": src, "pkg/ok.py": GOOD})
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        status = main(["fix", "--no-cache", "--unsafe-fixes", "--annotation-strategy", "future", "pkg"])
+    finally:
+        os.chdir(old)
+    assert status == 1
+    assert (tmp_path / "pkg/ff.py").read_bytes() == src
+    assert (tmp_path / "pkg/ok.py").read_bytes() == b"import sys\nprint(sys.argv)\n"
+    assert "pkg/ff.py:4:21: IG200 not fixed: indented with '\\x0c '; left alone" in capsys.readouterr().err
+
+
+def test_a_fixer_that_fails_costs_its_file_only(tmp_path, monkeypatch, capsys):
+    from importguard.fixers import command
+
+    write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/a.py": GOOD, "pkg/b.py": GOOD})
+    real = command.fix_module
+
+    def fail_on_a(module, diags, *a, **k):
+        if diags[0].path == "pkg/a.py":
+            raise ValueError("boom")
+        return real(module, diags, *a, **k)
+
+    monkeypatch.setattr(command, "fix_module", fail_on_a)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        status = main(["fix", "--no-cache", "pkg"])
+    finally:
+        os.chdir(old)
+    assert status == 1
+    assert (tmp_path / "pkg/a.py").read_bytes() == GOOD
+    assert (tmp_path / "pkg/b.py").read_bytes() == b"import sys\nprint(sys.argv)\n"
+    err = capsys.readouterr().err
+    assert "pkg/a.py:1:8: IG100 not fixed: the fix failed (ValueError: boom); file left alone" in err
+
+
 def test_fix_refuses_old_mac_line_endings_with_a_reason(tmp_path, capsys):
     src = GOOD.replace(b"\n", b"\r")
     write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/mac.py": src})

@@ -23,6 +23,7 @@ from importguard.cli import main
 from importguard.config import Config
 from importguard.engine import check
 from importguard.extract import extract
+from importguard.fixers.command import FIX_FAILED
 
 OPTIONS = [("--unsafe-fixes",), ("--unsafe-fixes", "--annotation-strategy", "future"),
            ("--unsafe-fixes", "--annotation-strategy", "quote"), ()]
@@ -52,11 +53,14 @@ def compiles(data: bytes) -> bool:
 def fix(root: Path, *options: str) -> int:
     old = os.getcwd()
     os.chdir(root)
+    err = io.StringIO()
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            return main(["fix", "--no-cache", "--jobs", "1", "-q", *options, "."])
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            status = main(["fix", "--no-cache", "--jobs", "1", *options, "."])
     finally:
         os.chdir(old)
+    assert FIX_FAILED not in err.getvalue(), err.getvalue()  # the run survives it, the test must not
+    return status
 
 
 def run_package(root: Path, files) -> str:
