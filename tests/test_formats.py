@@ -14,7 +14,8 @@ REPO = {
     "pyproject.toml": "[project]\nname = 'demo'\n",
     "pkg/__init__.py": "",
     "pkg/a.py": "import os\nfrom pkg import b\n\n\ndef f():\n    return b.X\n",
-    "pkg/b.py": "from pkg import a\n\nX = 1\n\n\ndef g():\n    return a.f()\n",
+    # b uses `a` at import time: the import in a.py is the one to cut
+    "pkg/b.py": "from pkg import a\n\nX = 1\nNAME = a.__name__\n\n\ndef g():\n    return a.f()\n",
 }
 
 

@@ -24,6 +24,7 @@ LAYERS = [
     {"importguard.config", "importguard.cache", "importguard.cost_cache"},
     {"importguard.discovery", "importguard.extract", "importguard.extract.positions", "importguard.extract.extractor"},
     {"importguard.graph"},
+    {"importguard.simulate"},
     {"importguard.rules"},
     {"importguard.engine"},
 ]

@@ -19,7 +19,7 @@ def _common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json"
     p.add_argument("--ignore", help="comma list of codes or prefixes to disable")
     p.add_argument("--extend-select", help="codes or prefixes to enable on top of the configured ones")
     p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
-    p.add_argument("--output-file", "-o", help="write the report to this file instead of stdout")
+    p.add_argument("--output-file", "--output", "-o", help="write the report to this file instead of stdout")
     p.add_argument("--config", help="pyproject.toml to read [tool.importguard] from")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: available cores)")

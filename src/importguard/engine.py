@@ -258,7 +258,7 @@ def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], confi
     for name in sorted(graph_modules):
         info = graph_modules[name]
         f = info.facts
-        h.update(repr((name, info.path, info.is_package, f.statements, f.all_names,
+        h.update(repr((name, info.path, info.is_package, f.statements, f.events, f.all_names,
                        [i[:-1] for i in f.imports], [(u.dotted, u.line, u.kind, u.scope) for i in f.imports
                                                      for u in i.uses if not u.scope])).encode())
     return h.hexdigest()

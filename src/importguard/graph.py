@@ -26,6 +26,7 @@ class Edge(NamedTuple):
     uses: int  # loads of the binding(s) this import made
     use_scopes: Tuple[str, ...]  # functions that use it ("" = import time)
     typing_only: bool  # every use is typing-only
+    conditional: bool = False  # under ``if``/``try`` at module level (platform or availability checks)
 
 
 def absolute_module(imp: ImportFact, module: str, is_package: bool) -> Optional[str]:
@@ -103,8 +104,9 @@ def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
             typing_only = bool(uses) and all(u.kind != RUNTIME for u in uses)
             scopes = tuple(sorted({u.scope for u in uses}))
             for t in targets:
+                conditional = imp.scope_kind == "module" and not imp.top_level
                 edges.append(Edge(name, t, info.path, imp.line, imp.col, imp.kind, idx,
-                                  (imp.name or imp.module,), len(uses), scopes, typing_only))
+                                  (imp.name or imp.module,), len(uses), scopes, typing_only, conditional))
     return edges
 
 
@@ -195,24 +197,115 @@ def cycles(modules: Mapping[str, ModuleInfo], edges: Sequence[Edge]) -> List[Cyc
     return out
 
 
-def break_candidates(cycle: Cycle, by_pair: Mapping[Tuple[str, str], List[Edge]]) -> List[Edge]:
-    """Import-time edges of the cycle's component, cheapest to cut first.
+UNMOVABLE = 1000.0  # the cost of cutting an import whose names are used at import time
 
-    The weight of an edge is how many import statements make it and how often their names are used
-    at import time; edges whose uses are all inside functions or typing-only come first, since
-    they can be cut without changing behaviour at import time.
+
+def cut_cost(edge: Edge, is_package: bool) -> float:
+    """What cutting one import-time import costs: edits to make, and whether it can be done at all.
+
+    Typing-only uses move under TYPE_CHECKING (cheap); uses only inside functions move into those
+    functions (one edit per function and name); a use at import time cannot be deferred; an import
+    nothing uses can be removed, except in ``__init__.py`` where it is the package's public surface.
+    An import under ``if``/``try`` (``if sys.platform == "win32":``) is never the advice: the
+    other branch may bind the same name.
     """
-    members = set(cycle.modules)
-    cands = []
-    on_path = set(zip(cycle.path, cycle.path[1:]))
+    if edge.conditional:  # under a platform or availability test: moving it changes which code runs
+        return UNMOVABLE + edge.uses
+    if edge.typing_only:
+        return 1.0 + 0.1 * edge.uses
+    if not edge.uses:
+        return UNMOVABLE if is_package else 0.5
+    if "" in edge.use_scopes:
+        return UNMOVABLE + edge.uses
+    return 2.0 + len(edge.names) + 0.5 * edge.uses + len(edge.use_scopes)
+
+
+def pair_costs(members: Set[str], by_pair: Mapping[Tuple[str, str], List[Edge]],
+               packages: Set[str] = frozenset()) -> Dict[Tuple[str, str], float]:
+    """Cost of removing every import-time import from ``s`` to ``t``, for pairs inside ``members``."""
+    out: Dict[Tuple[str, str], float] = {}
     for (s, t), lst in by_pair.items():
         if s in members and t in members:
             rt = [e for e in lst if e.kind == IMPORT_TIME]
-            if not rt:
-                continue
-            import_time_uses = sum(1 for e in rt for sc in e.use_scopes if sc == "")
-            movable = all(e.typing_only or "" not in e.use_scopes for e in rt)
-            cands.append(((0 if movable else 1, 0 if (s, t) in on_path else 1, import_time_uses,
-                           sum(e.uses for e in rt), len(rt), s, t), rt[0]))
-    cands.sort(key=lambda x: x[0])
-    return [e for _, e in cands]
+            if rt:
+                out[(s, t)] = sum(cut_cost(e, s in packages) for e in rt)
+    return out
+
+
+def feedback_arc_set(weights: Mapping[Tuple[str, str], float]) -> List[Tuple[str, str]]:
+    """A light set of edges whose removal leaves the graph acyclic.
+
+    The weighted Eades-Lin-Smyth heuristic orders the nodes (sinks last, sources first, else the
+    node whose outgoing weight most exceeds its incoming weight); the edges pointing backwards in
+    that order form the set. Then any edge of the set whose return closes no cycle is dropped,
+    heaviest first, so the set is minimal.
+    """
+    succ: Dict[str, Dict[str, float]] = defaultdict(dict)
+    pred: Dict[str, Dict[str, float]] = defaultdict(dict)
+    nodes: Set[str] = set()
+    for (s, t), w in weights.items():
+        if s != t:
+            succ[s][t] = w
+            pred[t][s] = w
+            nodes.update((s, t))
+    live = set(nodes)
+    left: List[str] = []
+    right: List[str] = []
+    while live:
+        changed = True
+        while changed:
+            changed = False
+            for n in sorted(live):
+                if not any(m in live for m in succ[n]):
+                    right.append(n)
+                    live.discard(n)
+                    changed = True
+                elif not any(m in live for m in pred[n]):
+                    left.append(n)
+                    live.discard(n)
+                    changed = True
+        if live:
+            def delta(n: str) -> float:
+                return (sum(w for m, w in succ[n].items() if m in live)
+                        - sum(w for m, w in pred[n].items() if m in live))
+            best = max(sorted(live), key=delta)
+            left.append(best)
+            live.discard(best)
+    pos = {n: i for i, n in enumerate(left + right[::-1])}
+    fas = [(s, t) for (s, t) in weights if s != t and pos[s] > pos[t]]
+    cut = set(fas)
+    for e in sorted(fas, key=lambda e: (-weights[e], e)):
+        cut.discard(e)
+        if _reaches(e[1], e[0], succ, cut):
+            cut.add(e)
+    return sorted(cut, key=lambda e: (weights[e], e))
+
+
+def _reaches(start: str, goal: str, succ: Mapping[str, Mapping[str, float]], cut: Set[Tuple[str, str]]) -> bool:
+    seen = {start}
+    todo = [start]
+    while todo:
+        n = todo.pop()
+        if n == goal:
+            return True
+        for m in succ.get(n, ()):
+            if m not in seen and (n, m) not in cut:
+                seen.add(m)
+                todo.append(m)
+    return False
+
+
+def break_candidates(cycle: Cycle, by_pair: Mapping[Tuple[str, str], List[Edge]],
+                     packages: Set[str] = frozenset()) -> List[Edge]:
+    """The imports to cut to break the cycle's component, cheapest first (one per module pair).
+
+    A minimum feedback arc set heuristic over the component's import-time edges, weighted by
+    ``cut_cost``: how many names each import brings, how often and where they are used.
+    """
+    weights = pair_costs(set(cycle.modules), by_pair, packages)
+    out = []
+    for s, t in feedback_arc_set(weights):
+        rt = [e for e in by_pair[(s, t)] if e.kind == IMPORT_TIME]
+        rt.sort(key=lambda e: (cut_cost(e, s in packages) < UNMOVABLE, e.line, e.col))  # a blocker first
+        out.append(rt[0])
+    return out

@@ -124,6 +124,17 @@ class ModuleFacts(NamedTuple):
     future_annotations: bool
     noqa: Tuple[Tuple[int, Optional[Tuple[str, ...]]], ...]  # (line, codes or None for all)
     error: Optional[str]  # set when the file could not be analysed (IG900)
+    # What runs at import time, in order, one tuple of events per top-level statement (IG301/302):
+    #   ("i", first, count)            an import statement: ``imports[first:first + count]``
+    #   ("l", dotted, line, col, ann)  a load of an import-bound name (ann=1: an eager annotation)
+    #   ("s", dotted, line, col)       an attribute store ``a.b.c = ...`` on an import-bound name
+    #   ("b", name) / ("d", name)      a binding / ``del`` that is not an import
+    #   ("c", events)                  a class body (its own namespace)
+    #   ("f", test, body, orelse)      ``if``; test 1 = TYPE_CHECKING, -1 = not TYPE_CHECKING,
+    #                                  2 = ``__name__ == "__main__"``, 0 = unknown
+    #   ("t", body, handlers, orelse, final)  ``try`` (and ``with suppress(...)``); handlers are
+    #                                  ((caught names, "*" = everything), events) pairs
+    events: Tuple[tuple, ...] = ()
 
 
 def failed_facts(reason: str) -> ModuleFacts:

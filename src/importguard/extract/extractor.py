@@ -101,6 +101,43 @@ def _is_type_checking(test: cst.CSTNode) -> Optional[str]:
     return None
 
 
+def _caught(handler) -> Tuple[str, ...]:
+    """Short names of the exceptions an ``except`` clause catches; "*" for anything broad."""
+    return ("*",) if handler.type is None else _exception_names(handler.type)
+
+
+def _exception_names(node: cst.CSTNode) -> Tuple[str, ...]:
+    types = node.elements if type(node) is cst.Tuple else [node]
+    out = []
+    for t in types:
+        d = dotted(t.value if type(t) is cst.Element else t)
+        short = d.rsplit(".", 1)[-1] if d else "*"
+        out.append("*" if short in ("Exception", "BaseException") else short)
+    return tuple(out)
+
+
+def _suppressed(item: cst.CSTNode) -> Tuple[str, ...]:
+    """Exceptions a ``with contextlib.suppress(...)`` item swallows."""
+    if type(item) is not cst.Call or (_callee(item.func) or "").rsplit(".", 1)[-1] != "suppress":
+        return ()
+    return tuple(n for a in item.args for n in _exception_names(a.value)) or ("*",)
+
+
+def _test_kind(test: cst.CSTNode) -> int:
+    """1: ``TYPE_CHECKING``; -1: ``not TYPE_CHECKING``; 2: ``__name__ == "__main__"``; 0: unknown."""
+    if _is_type_checking(test):
+        return 1
+    t = type(test)
+    if t is cst.UnaryOperation and type(test.operator) is cst.Not and _is_type_checking(test.expression):
+        return -1
+    if t is cst.Comparison and dotted(test.left) == "__name__" and len(test.comparisons) == 1:
+        c = test.comparisons[0]
+        if type(c.operator) is cst.Equal and type(c.comparator) is cst.SimpleString:
+            if c.comparator.value.strip("'\"") == "__main__":
+                return 2
+    return 0
+
+
 def _only_pass(body) -> bool:
     for stmt in body:
         if type(stmt) is not cst.SimpleStatementLine:
@@ -183,6 +220,9 @@ class Extractor:
         self.stmt_loads: List[str] = []
         self.main_pass = True
         self.late: list = []
+        self.events: List[tuple] = []  # per top-level statement: what runs at import time
+        self.ev: List[tuple] = []  # events of the block being walked (main pass only)
+        self.storing = False  # walking the target of an attribute store
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -191,7 +231,9 @@ class Extractor:
             self.top = True
             self.stmt_binds = []
             self.stmt_loads = []
+            self.ev = []
             self.stmt(stmt)
+            self.events.append(tuple(self.ev))
             self.statements.append(self._statement_fact(i, stmt))
         self.top = self.main_pass = False
         self._resolve_late()
@@ -264,6 +306,7 @@ class Extractor:
             future_annotations=self.future_annotations,
             noqa=parse_noqa(self.comments),
             error=None,
+            events=tuple(self.events),
         )
 
     # ------------------------------------------------------------------ bindings
@@ -285,6 +328,8 @@ class Extractor:
             s.live[name] = (bid,)
         if self.main_pass and s is self.module_scope:
             self.stmt_binds.append(name)
+        if self.main_pass and bid == OTHER and s.kind != "comprehension":
+            self.ev.append(("b", name))
 
     def unbind(self, name: str) -> None:
         s = self.scope
@@ -292,6 +337,8 @@ class Extractor:
             s = self.module_scope
         if self.cond == 0:
             s.live.pop(name, None)
+        if self.main_pass:
+            self.ev.append(("d", name))
 
     def resolve(self, name: str) -> Tuple[int, ...]:
         s = self.scope
@@ -328,8 +375,14 @@ class Extractor:
             # annotations may be evaluated lazily (PEP 563/649, get_type_hints): the names bound
             # by the end of the module can be the ones they see
             self.late.append((name, path, use, done))
-        if done and self.main_pass and self.func == "" and kind == RUNTIME:
-            self.stmt_loads.append(path)
+        if done and self.main_pass:
+            if self.func == "" and kind == RUNTIME:
+                self.stmt_loads.append(path)
+            if kind != TYPING:  # ordered import-time events, for the cycle simulation
+                if self.storing:
+                    self.ev.append(("s", path, pos[0], pos[1]))
+                else:
+                    self.ev.append(("l", path, pos[0], pos[1], 1 if kind == ANNOTATION else 0))
 
     def _attribute(self, found: Tuple[int, ...], path: str, use: Use) -> Tuple[int, ...]:
         ids = [b for b in found if b >= 0]
@@ -412,10 +465,12 @@ class Extractor:
             scope=self.scope.qualname, scope_kind=self.scope.kind, top_level=self.top,
             in_type_checking=self.in_tc, guarded=self.guarded, lazy=lazy,
         )
+        first = len(self.imports)
         if is_from and type(node.names) is cst.ImportStar:
             self._add_import(dict(module=module, level=level, name="*", asname=None, bound="",
                                   line=stmt_line, col=start[1], end_line=stmt_line, end_col=start[1],
                                   text="*", **common), None, bind=False)
+            self._import_event(first, lazy)
             return
         for alias in node.names:
             full = dotted(alias.name) or ""
@@ -430,6 +485,15 @@ class Extractor:
             self._add_import(dict(module=mod, level=level, name=name, asname=asname, bound=bound,
                                   line=pos[0], col=pos[1], end_line=pos[0], end_col=pos[1] + len(text),
                                   text=text, **common), sub, bind=True)
+        self._import_event(first, lazy)
+
+    def _import_event(self, first: int, lazy: bool) -> None:
+        if not self.main_pass:
+            return
+        if lazy:  # PEP 810: nothing is imported until the name is used
+            self.ev.extend(("b", self.imports[i].fields["bound"]) for i in range(first, len(self.imports)))
+        else:
+            self.ev.append(("i", first, len(self.imports) - first))
 
     def _add_import(self, fields: dict, sub: Optional[str], bind: bool) -> None:
         bid = len(self.imports)
@@ -612,9 +676,18 @@ class Extractor:
         self.scope = Scope("class", qual, outer)
         top, cond = self.top, self.cond
         self.cond = 0
-        self.body(node.body)
+        body = self._capture(self.body, node.body)
         self.scope, self.top, self.cond = outer, top, cond
+        if self.main_pass:
+            self.ev.append(("c", body))
         self.bind(name)
+
+    def _capture(self, fn, *args) -> tuple:
+        """Run ``fn`` and return the import-time events it emitted instead of emitting them."""
+        saved, self.ev = self.ev, []
+        fn(*args)
+        out, self.ev = tuple(self.ev), saved
+        return out
 
     def _type_params(self, tp: cst.TypeParameters) -> None:
         kind, self.kind = self.kind, TYPING
@@ -636,6 +709,16 @@ class Extractor:
 
     def s_if(self, node: cst.If) -> None:
         self.expr(node.test)
+        saved, self.ev = self.ev, []
+        self._if(node)
+        body, self.ev = tuple(self.ev), saved
+        orelse = ()
+        if node.orelse is not None:
+            orelse = self._capture(self._orelse, node.orelse)
+        if self.main_pass:
+            self.ev.append(("f", _test_kind(node.test), body, orelse))
+
+    def _if(self, node: cst.If) -> None:
         tc = _is_type_checking(node.test)
         if tc:
             start = self.start.get(id(node), (0, 0))
@@ -650,7 +733,8 @@ class Extractor:
             self.in_tc = was
         else:
             self.cond_body(node.body)
-        orelse = node.orelse
+
+    def _orelse(self, orelse) -> None:
         if orelse is not None:
             if type(orelse) is cst.If:
                 self.cond += 1
@@ -665,20 +749,22 @@ class Extractor:
         guarded = self.guarded
         if _catches_import_error(node.handlers):
             self.guarded = True
-        self.cond_body(node.body)
+        body = self._capture(self.cond_body, node.body)
         self.guarded = guarded
-        for h in node.handlers:
-            if h.type is not None:
-                self.expr(h.type)
-            self.cond += 1
-            if h.name is not None and type(h.name.name) is cst.Name:
-                self.bind(h.name.name.value)
-            self.body(h.body)
-            self.cond -= 1
-        if node.orelse is not None:
-            self.cond_body(node.orelse.body)
-        if node.finalbody is not None:
-            self.cond_body(node.finalbody.body)
+        handlers = tuple((_caught(h), self._capture(self._handler, h)) for h in node.handlers)
+        orelse = self._capture(self.cond_body, node.orelse.body) if node.orelse is not None else ()
+        final = self._capture(self.cond_body, node.finalbody.body) if node.finalbody is not None else ()
+        if self.main_pass:
+            self.ev.append(("t", body, handlers, orelse, final))
+
+    def _handler(self, h) -> None:
+        if h.type is not None:
+            self.expr(h.type)
+        self.cond += 1
+        if h.name is not None and type(h.name.name) is cst.Name:
+            self.bind(h.name.name.value)
+        self.body(h.body)
+        self.cond -= 1
 
     def s_for(self, node) -> None:
         self.expr(node.iter)
@@ -700,10 +786,17 @@ class Extractor:
             self.expr(item.item)
             if item.asname is not None:
                 self.target(item.asname.name)
-        self.body(node.body)
+        caught = tuple(n for item in node.items for n in _suppressed(item.item))
+        if caught and self.main_pass:  # ``with suppress(ImportError):`` works like a ``try``
+            self.ev.append(("t", self._capture(self.body, node.body), ((caught, ()),), (), ()))
+        else:
+            self.body(node.body)
 
     def s_match(self, node) -> None:
         self.expr(node.subject)
+        self._capture(self._cases, node)  # which case runs is unknown: its events are dropped
+
+    def _cases(self, node) -> None:
         self.cond += 1
         for case in node.cases:
             self.pattern(case.pattern)
@@ -753,7 +846,11 @@ class Extractor:
                 self.target(e.value)
         elif tt is cst.StarredElement:
             self.target(t.value)
-        else:  # attribute or subscript: loads
+        elif tt is cst.Attribute and dotted(t) is not None:  # ``a.b = ...``: loads ``a``, stores ``b``
+            self.storing = True
+            self.expr(t)
+            self.storing = False
+        else:  # subscript: loads
             self.expr(t)
 
     def expr(self, node: cst.CSTNode) -> None:

@@ -47,14 +47,14 @@ def compiles(code: bytes) -> bool:
         return False
 
 
-def verify(before: bytes, after: bytes, parse_only: bool = False) -> str:
-    """"" when ``after`` is acceptable output for a file whose text was ``before``
+def verify(before_compiles: bool, after: bytes, parse_only: bool = False) -> str:
+    """"" when ``after`` is acceptable output for a file that compiled (or not) before
     (``parse_only``: the result uses syntax newer than the running Python, e.g. ``lazy import``)."""
     try:
         cst.parse_module(after)
     except Exception as exc:  # noqa: BLE001 - any parser failure means: do not write
         return f"result does not parse ({type(exc).__name__})"
-    if not parse_only and compiles(before) and not compiles(after):
+    if not parse_only and before_compiles and not compiles(after):
         return "result does not compile"
     return ""
 
@@ -120,11 +120,14 @@ def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFac
     one (so removing or moving the module-level binding would break it), else None."""
     refused: List[Tuple[Diagnostic, str]] = []
     by_pos = {(i.line, i.col): (n, i) for n, i in enumerate(facts.imports)}
+    index: Optional[Index] = None
+    before: Optional[bytes] = None
     for phase in PHASES:
         todo = [d for d in diags if d.fix is not None and d.fix.kind in phase and not skip(d)]
         if not todo:
             continue
-        index = Index(module)
+        if index is None:  # the module does not change until a phase succeeds
+            index = Index(module)
         editor = Editor()
         plan = TypeCheckingPlan(index, strategy, facts.future_annotations)
         applied: List[Diagnostic] = []
@@ -148,11 +151,15 @@ def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFac
             _drop_unused_type_checking_import(editor, index, facts, applied)
         plan.finish(editor)
         new = apply(module, editor)
-        reason = verify(module.bytes, new.bytes, parse_only="lazy-import" in phase and sys.version_info < (3, 15))
+        if before is None:
+            before = module.bytes
+        after = new.bytes
+        if after == before:
+            continue
+        parse_only = "lazy-import" in phase and sys.version_info < (3, 15)
+        reason = verify(not parse_only and compiles(before), after, parse_only=parse_only)
         if reason:
             refused.extend((d, f"not applied: {reason} (please report this)") for d in applied)
-            continue
-        if new.bytes == module.bytes:
             continue
         return Outcome(new, applied, refused)
     return Outcome(None, [], refused)

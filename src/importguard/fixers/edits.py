@@ -42,6 +42,8 @@ class Index(cst.CSTVisitor):
         module.visit(self)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseExpression):
+            return False  # no statement, import or function inside an expression
         if isinstance(node, (cst.BaseStatement, cst.BaseSuite)):
             self.parents[id(node)] = tuple(self._stack)
             self._stack.append(node)
@@ -185,6 +187,12 @@ class Editor(cst.CSTTransformer):
         table.setdefault(id(node), []).extend(stmts)
 
     # ------------------------------------------------------------------ bookkeeping
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # every edit is at a statement, an import alias or a whole annotation: skip expressions
+        if isinstance(node, cst.BaseExpression):
+            return False
+        return super().on_visit(node)
+
     def on_leave(self, original_node, updated_node):
         result = super().on_leave(original_node, updated_node)
         change = self.replace.get(id(original_node))

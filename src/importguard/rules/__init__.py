@@ -9,6 +9,8 @@ from .ig200_typing_only_import import TypingOnlyImport
 from .ig201_runtime_type_checking_import import RuntimeTypeCheckingImport
 from .ig202_type_checking_block import TypeCheckingBlockHygiene
 from .ig300_import_cycle import ImportCycle
+from .ig301_failing_cycle import FailingImportCycle
+from .ig302_order_fragile_cycle import OrderFragileCycle
 from .ig400_deferrable_import import DeferrableImport
 from .ig900_unparsable import CannotAnalyse
 
@@ -18,6 +20,8 @@ RULES: List[Type[Rule]] = [
     RuntimeTypeCheckingImport,
     TypeCheckingBlockHygiene,
     ImportCycle,
+    FailingImportCycle,
+    OrderFragileCycle,
     DeferrableImport,
     CannotAnalyse,
 ]

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 from ..cost_cache import cost_note, known_cost
 from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
+from .context import NOQA_ALIASES
 from .ig100_unused_import import exempt_from_unused
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> b
         return False
     if ctx.target(imp) in LOOKED_UP_BY_NAME:
         return False
+    if kept_on_purpose(ctx, imp):
+        return False
     if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names:
         return False
     if any(repo.use_is_runtime(ctx, u, strategy) for u in imp.uses):
@@ -34,6 +37,16 @@ def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> b
     if not repo.config.strict and module_needed_at_runtime(ctx, imp, strategy):
         return False
     return True
+
+
+def kept_on_purpose(ctx: FileContext, imp: ImportFact) -> bool:
+    """``# noqa: F401`` (or IG100) marks an import kept for what it exports at runtime (jinja2's
+    ``runtime.py`` exports names that compiled templates import by string)."""
+    for line, codes in ctx.facts.noqa:
+        if imp.stmt_line <= line <= imp.stmt_end_line and codes:
+            if any(NOQA_ALIASES.get(c, c) in ("IG", "IG1", "IG10", "IG100") for c in codes):
+                return True
+    return False
 
 
 def module_needed_at_runtime(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> bool:
@@ -69,7 +82,8 @@ class TypingOnlyImport(Rule):
     that Python would still evaluate count as typing-only too, since the fix will quote them or
     add `from __future__ import annotations`.
 
-    Unless `strict = true`, an import is not reported when another import of the same module in
+    An import marked `# noqa: F401` (or `IG100`) is kept for what it exports at runtime and is
+    not reported. Unless `strict = true`, an import is not reported when another import of the same module in
     the file is needed at runtime (`from m import A, B` with `A` used at runtime): the module is
     loaded anyway, so moving `B` saves nothing (ruff's default, `strict = false`, does the same).
 
@@ -108,6 +122,8 @@ class TypingOnlyImport(Rule):
         "class M(BaseModel):\n    x: Decimal\n",
         "from __future__ import annotations\nfrom typing import List\ndef f(x: List[int]): ...\n",
         "from decimal import Decimal\nfrom typing import cast\ny = cast(Decimal, 1)\n",
+        "from __future__ import annotations\nfrom decimal import Decimal  # noqa: F401\n"
+        "def f(x: Decimal): ...\n",
         "from __future__ import annotations\nfrom dataclasses import InitVar, dataclass\n"
         "@dataclass\nclass C:\n    x: InitVar[int]\n",
     )

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, List, Tuple
 
-from ..graph import _strongest, break_candidates
-from ..model import IMPORT_TIME, Diagnostic, Fix
+from ..graph import UNMOVABLE, Edge, _strongest, break_candidates, cut_cost
+from ..model import IMPORT_TIME, Diagnostic, Fix, ImportFact
 from .base import Rule
 
 if TYPE_CHECKING:
@@ -24,22 +24,33 @@ class ImportCycle(Rule):
     with the shortest cycle through the component and the advice that fits that import: move it
     into the functions that use it, or under `TYPE_CHECKING` when its uses are typing-only.
 
+    The imports to cut are chosen as a minimum feedback arc set (a weighted Eades-Lin-Smyth
+    heuristic, then pruned): the fewest, cheapest imports whose removal leaves no cycle, where an
+    import costs more the more names it brings and the more often they are used, and an import
+    whose names are used at import time cannot be cut by moving it. The message says how many
+    imports that set holds; the diagnostic sits at the cheapest.
+
     ## Why it matters
     Cycles make import order matter: a reorder, a new import or a different entry point can turn
-    them into "cannot import name X from partially initialized module Y". They also tie modules
-    together so that neither can be understood, tested or split alone.
+    them into "cannot import name X from partially initialized module Y" (see IG301 and IG302).
+    They also tie modules together so that neither can be understood, tested or split alone.
 
     ## Example
     ```python
     # pkg/a.py
     from pkg.b import helper
+    CONFIG = {}
     # pkg/b.py
     from pkg.a import CONFIG
+    def helper():
+        return CONFIG
     ```
 
     ## Fix
-    `importguard fix --unsafe-fixes --select IG300` applies the advice: moves the suggested import
-    into the functions that use it, or under `TYPE_CHECKING`.
+    `importguard fix --unsafe-fixes --select IG300` applies the advice, one import per round until
+    no cycle is left: moves the import into the functions that use it (`pkg/b.py` above: `from
+    pkg.a import CONFIG` goes into `helper`), or under `TYPE_CHECKING` when only annotations use it.
+    An import used at import time is left for a person to untangle.
 
     ## Fix safety
     Unsafe: the import then runs later (or never at runtime), which changes when its side effects
@@ -60,35 +71,48 @@ class ImportCycle(Rule):
 
     def check_repo(self, repo: RepoContext) -> Iterable[Diagnostic]:
         by_pair = _strongest(repo.edges)
+        packages = {m for m, info in repo.modules.items() if info.is_package}
         for cyc in repo.cycles:
             if cyc.kind != IMPORT_TIME:
                 continue
-            cands = break_candidates(cyc, by_pair)
+            cands = break_candidates(cyc, by_pair, packages)
             if not cands:
                 continue
-            edge = cands[0]
-            info = repo.modules[edge.source]
-            imp = info.facts.imports[edge.import_index]
-            path_txt = describe_path(cyc.path)
-            size = len(cyc.modules)
-            scopes = [s for s in edge.use_scopes if s]
-            if edge.typing_only:
-                advice = f"move `{imp.text}` under `if TYPE_CHECKING:` (only used in annotations)"
-                fix_kind, fix_scopes = "move-to-type-checking", ()
-            elif not edge.uses:
-                advice = f"remove `{imp.text}` (unused)"
-                fix_kind, fix_scopes = "remove-import", ()
-            elif "" not in edge.use_scopes:
-                fnames = ", ".join(f"`{s}`" for s in scopes[:4]) + (" ..." if len(scopes) > 4 else "")
-                advice = f"move `{imp.text}` into the function{'s' if len(scopes) > 1 else ''} that use it ({fnames})"
-                fix_kind, fix_scopes = "defer-import", tuple(scopes)
-            else:
-                advice = (f"`{imp.text}` is used at import time in `{edge.source}`; move that code or the "
-                          f"shared names into a module both can import")
-                fix_kind, fix_scopes = "", ()
-            msg = (f"Import cycle of {size} modules: {path_txt}; break it at `{edge.source}` -> "
-                   f"`{edge.target}`: {advice}")
-            fix = Fix(fix_kind, False, "Break the cycle here", imp.line, imp.col, imp.bound, fix_scopes) if fix_kind else None
-            key = "cycle:" + ",".join(cyc.modules)
-            yield Diagnostic(info.path, imp.line, imp.col + 1, self.code, msg, imp.end_line, imp.end_col + 1,
-                             fix is not None, (), key, fix)
+            yield self._diagnostic(repo, cyc, cands, packages)
+
+    def _diagnostic(self, repo: RepoContext, cyc, cands: List[Edge], packages) -> Diagnostic:
+        edge = cands[0]
+        info = repo.modules[edge.source]
+        imp = info.facts.imports[edge.import_index]
+        advice, fix_kind, fix_scopes = self._advice(edge, imp, edge.source in packages)
+        more = ""
+        if len(cands) > 1:
+            others = ", ".join(f"`{e.source}` -> `{e.target}` ({e.path}:{e.line})" for e in cands[1:4])
+            more = f"; {len(cands)} imports to cut in all, also {others}{' ...' if len(cands) > 4 else ''}"
+        msg = (f"Import cycle of {len(cyc.modules)} modules: {describe_path(cyc.path)}; break it at "
+               f"`{edge.source}` -> `{edge.target}`: {advice}{more}")
+        fix = Fix(fix_kind, False, "Break the cycle here", imp.line, imp.col, imp.bound, fix_scopes) if fix_kind else None
+        key = "cycle:" + ",".join(cyc.modules)
+        return Diagnostic(info.path, imp.line, imp.col + 1, self.code, msg, imp.end_line, imp.end_col + 1,
+                          fix is not None, (), key, fix)
+
+    @staticmethod
+    def _advice(edge: Edge, imp: ImportFact, is_package: bool) -> Tuple[str, str, Tuple[str, ...]]:
+        scopes = sorted({u.scope for u in imp.uses if u.scope})
+        if cut_cost(edge, is_package) >= UNMOVABLE:
+            if edge.conditional:
+                return (f"`{imp.text}` is imported under a condition at line {imp.stmt_line}; restructure "
+                        f"that block, or move the shared names into a module both can import", "", ())
+            if not imp.uses:
+                return (f"`{imp.text}` is part of the package's public surface; move what it needs "
+                        f"into a module both can import", "", ())
+            first = next((u for u in imp.uses if not u.scope), imp.uses[0])
+            return (f"`{imp.text}` is used at import time (line {first.line}); move that code, or the "
+                    f"shared names into a module both can import", "", ())
+        if edge.typing_only:
+            return f"move `{imp.text}` under `if TYPE_CHECKING:` (only used in annotations)", "move-to-type-checking", ()
+        if not imp.uses:
+            return f"remove `{imp.text}` (unused)", "remove-import", ()
+        names = ", ".join(f"`{s}`" for s in scopes[:4]) + (" ..." if len(scopes) > 4 else "")
+        return (f"move `{imp.text}` into the function{'s' if len(scopes) > 1 else ''} that use{'' if len(scopes) > 1 else 's'} "
+                f"it ({names})", "defer-import", tuple(scopes))

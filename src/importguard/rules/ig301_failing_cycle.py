@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..model import Diagnostic
+from ._simulation import describe_chain, outcomes
+from .base import Rule
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .context import RepoContext
+
+
+class FailingImportCycle(Rule):
+    """An import cycle that raises at import time, found by simulating CPython's import order.
+
+    ## What it does
+    Imports each first-party module first in a simulated fresh interpreter and runs every module
+    body statement by statement, as CPython does: a module is in `sys.modules` before its body
+    runs, a submodule becomes an attribute of its package only when its import finishes,
+    `from package import submodule` falls back to `sys.modules`, function bodies do not run and
+    class bodies do. Reports the statement that raises, with Python's message and the chain of
+    imports that leads there; `entries` (JSON) lists every module that, imported first, fails
+    there.
+
+    ## Why it matters
+    "cannot import name X from partially initialized module Y" appears only for some entry
+    points: the test suite imports `pkg.a` first and passes, a user's script imports `pkg.b` first
+    and crashes. This finds it before anyone runs that entry point.
+
+    ## Example
+    ```python
+    # pkg/a.py
+    from pkg.b import helper
+    CONFIG = {}
+    # pkg/b.py
+    from pkg.a import CONFIG   # ImportError when pkg.a is imported first
+    def helper(): ...
+    ```
+
+    ## Fix
+    Break the cycle (see IG300's advice): move the import into the function that uses it, import
+    the module instead of the name (`from pkg import a` then `a.CONFIG` inside functions), or move
+    the shared names into a module that imports neither.
+
+    ## Fix safety
+    No automatic fix: which side to change is a design decision.
+    """
+
+    code = "IG301"
+    name = "failing-import-cycle"
+    scope = "repo"
+    VALID = (
+        {"pkg/__init__.py": "", "pkg/a.py": "from pkg import b\nX = 1\n", "pkg/b.py": "from pkg import a\n"},
+        {"pkg/__init__.py": "", "pkg/a.py": "X = 1\nfrom pkg.b import Y\n",
+         "pkg/b.py": "def f():\n    from pkg.a import X\nY = 2\n"},
+    )
+    INVALID = (
+        {"pkg/__init__.py": "", "pkg/a.py": "from pkg.b import Y\nX = 1\n", "pkg/b.py": "from pkg.a import X\nY = 2\n"},
+        {"pkg/__init__.py": "", "pkg/a.py": "import pkg.b\nX = 1\n", "pkg/b.py": "import pkg.a\nZ = pkg.a.X\n"},
+    )
+
+    def check_repo(self, repo: RepoContext) -> Iterable[Diagnostic]:
+        as_written, _, _ = outcomes(repo)
+        for key in sorted(as_written.failures):
+            f = as_written.failures[key]
+            entries = tuple(sorted(as_written.entries[key]))
+            chain = describe_chain(f.chain)
+            first = entries[0]
+            also = f" (and {len(entries) - 1} other entr{'ies' if len(entries) > 2 else 'y'})" if len(entries) > 1 else ""
+            msg = (f"{f.error}: {f.message} when `{first}` is imported first{also}; import chain: {chain}")
+            yield Diagnostic(f.path, f.line, f.col + 1, self.code, msg, f.line, f.end_col + 1, False, entries,
+                             f"failing:{f.module}:{f.partial}.{f.name}")
