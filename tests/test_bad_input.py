@@ -284,6 +284,16 @@ def test_syntax_error_names_the_line_cpython_names(src, line):
     assert error.startswith("syntax error: ") and f"(line {line}, column" in error, error
 
 
+def test_valid_code_libcst_refuses_is_ig900_and_says_so():
+    """Found by hypothesmith: LibCST 1.9 rejects a lone backslash line before `except`, which
+    CPython accepts. The message must not blame the code."""
+    src = b"import os\ntry:\n    pass\n\\\nexcept ImportError:\n    pass\n"
+    compile(src, "<t>", "exec", dont_inherit=True)
+    error = extract(src).error
+    if error is not None:  # a later LibCST may parse it
+        assert error.startswith("LibCST cannot parse it: "), error
+
+
 def test_missing_path_on_the_command_line(tmp_path):
     """Like flake8's and ruff's E902: a finding for that path, and the rest is still checked."""
     write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/ok.py": GOOD})

@@ -142,6 +142,7 @@ def _with_imports(src: str, tail: str) -> bytes:
     return data
 
 
+LIBCST_REFUSES = "LibCST cannot parse it"
 TAILS = ["\nimport os\n", "\nimport os, sys\nprint(sys)\n", "\nfrom decimal import Decimal\nx: Decimal = 1\n",
          "\ndef _f():\n    import json\n"]
 
@@ -152,12 +153,14 @@ TAILS = ["\nimport os\n", "\nimport os, sys\nprint(sys)\n", "\nfrom decimal impo
 def test_hypothesmith_programs(src, tail, options):
     data = _with_imports(src, tail)
     facts = extract(data)
-    assert facts.error is None, (facts.error, data)
+    # valid code LibCST 1.9 refuses (a lone backslash line before `except`/`else`): IG900, no write
+    assert facts.error is None or facts.error.startswith(LIBCST_REFUSES), (facts.error, data)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "mod.py").write_bytes(data)
         fix(root, *options)
         fixed = (root / "mod.py").read_bytes()
+        assert facts.error is None or fixed == data
         compile(fixed, "mod.py", "exec", dont_inherit=True)
         fix(root, *options)
         assert (root / "mod.py").read_bytes() == fixed
