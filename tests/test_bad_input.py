@@ -273,6 +273,27 @@ def test_file_changes_between_discovery_and_reading(tmp_path, monkeypatch, chang
         assert ("vanished" in a[0].message) if change == "deleted" else ("syntax error" in a[0].message)
 
 
+@pytest.mark.parametrize("src, line", [
+    (b"import os\ndef broken(:\n    pass\n", 2),
+    (b"import os\nx = (1,\ny = 2\n", 3 if sys.version_info < (3, 10) else 2),
+    (b"import os\nif x\n    pass\n", 2),
+])
+def test_syntax_error_names_the_line_cpython_names(src, line):
+    """LibCST's own message lists expected tokens at a later line; CPython's names the cause."""
+    error = extract(src).error or ""
+    assert error.startswith("syntax error: ") and f"(line {line}, column" in error, error
+
+
+def test_valid_code_libcst_refuses_is_ig900_and_says_so():
+    """Found by hypothesmith: LibCST 1.9 rejects a lone backslash line before `except`, which
+    CPython accepts. The message must not blame the code."""
+    src = b"import os\ntry:\n    pass\n\\\nexcept ImportError:\n    pass\n"
+    compile(src, "<t>", "exec", dont_inherit=True)
+    error = extract(src).error
+    if error is not None:  # a later LibCST may parse it
+        assert error.startswith("LibCST cannot parse it: "), error
+
+
 def test_missing_path_on_the_command_line(tmp_path):
     """Like flake8's and ruff's E902: a finding for that path, and the rest is still checked."""
     write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/ok.py": GOOD})
@@ -317,6 +338,33 @@ def test_deep_valid_code_needs_the_retry():
         Extractor(module).run()
 
 
+def test_many_functions_cost_linear_memory():
+    """Each function used to snapshot the module scope by copying it: quadratic memory, and a
+    2.4 MB module of 40,000 functions was killed for 23 GB. 3,000 functions took 121 MB."""
+    import tracemalloc
+
+    from importguard.extract import parse_unvalidated
+    from importguard.extract.extractor import Extractor
+
+    src = b"import os\n" + b"".join(b"def f%d():\n    return os.sep\n" % i for i in range(3000))
+    module = parse_unvalidated(src)
+    tracemalloc.start()
+    try:
+        facts = Extractor(module).run()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(facts.imports[0].uses) == 3000
+    assert peak < 30 * 2**20, peak
+
+
+def test_late_binding_sees_the_module_as_it_was_and_as_it_ends():
+    """What the snapshot is for: a function may run before or after a later rebinding."""
+    src = b"import os\nimport sys\ndef f():\n    return os, sys\nos = 1\nf()\ndef g():\n    return os\n"
+    uses = {i.bound: [(u.line, u.scope) for u in i.uses] for i in extract(src).imports}
+    assert uses == {"os": [(4, "f")], "sys": [(4, "f")]}  # g() only ever sees os = 1
+
+
 def test_suspicious_signs():
     assert not suspicious(GOOD)
     assert not suspicious(b"")
@@ -351,6 +399,21 @@ def test_parser_crash_in_serial_mode_is_isolated(monkeypatch):
     facts = engine.extract_all([GOOD, deep_brackets()], jobs=1)
     assert facts[0].error is None
     assert "parser crashed" in (facts[1].error or "")
+
+
+def test_a_crash_is_not_cached(tmp_path, monkeypatch):
+    """A worker may die for reasons of the moment (memory): the next run must try again."""
+    _fork_only()
+    write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/deep.py": deep_brackets(), "pkg/ok.py": GOOD})
+    config = Config(project_root=tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(extract_mod, "_compile_verdict", lambda source: None)
+        first = engine.check([str(tmp_path / "pkg")], config, jobs=1, cwd=tmp_path, need_facts=False)
+    again = engine.check([str(tmp_path / "pkg")], config, jobs=1, cwd=tmp_path, need_facts=False)
+    assert [d.message for d in first.diagnostics if d.code == "IG900"] == [
+        "Cannot analyse file: the parser crashed on this file (stack overflow or similar)"]
+    assert [d.message[:61] for d in again.diagnostics if d.code == "IG900"] == [
+        "Cannot analyse file: CPython rejects it: too many nested pare"]
 
 
 # ---------------------------------------------------------------------------- fix
@@ -444,6 +507,47 @@ def test_fix_deep_valid_file(tmp_path):
     assert fix_in(tmp_path) == 0
     fixed = (tmp_path / "pkg/deep.py").read_bytes()
     assert fixed == deep_valid(700).replace(b"from m import unused\n", b"")
+
+
+def test_fix_refuses_form_feed_indentation_with_a_reason(tmp_path, capsys):
+    """Found by hypothesmith: LibCST cannot build code for a module indented with a form feed."""
+    src = b"if ...:\n\x0c pass\n\nfrom decimal import Decimal\nx: Decimal = 1\n"
+    write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/ff.py": src, "pkg/ok.py": GOOD})
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        status = main(["fix", "--no-cache", "--unsafe-fixes", "--annotation-strategy", "future", "pkg"])
+    finally:
+        os.chdir(old)
+    assert status == 1
+    assert (tmp_path / "pkg/ff.py").read_bytes() == src
+    assert (tmp_path / "pkg/ok.py").read_bytes() == b"import sys\nprint(sys.argv)\n"
+    assert "pkg/ff.py:4:21: IG200 not fixed: indented with '\\x0c '; left alone" in capsys.readouterr().err
+
+
+def test_a_fixer_that_fails_costs_its_file_only(tmp_path, monkeypatch, capsys):
+    from importguard.fixers import command
+
+    write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/a.py": GOOD, "pkg/b.py": GOOD})
+    real = command.fix_module
+
+    def fail_on_a(module, diags, *a, **k):
+        if diags[0].path == "pkg/a.py":
+            raise ValueError("boom")
+        return real(module, diags, *a, **k)
+
+    monkeypatch.setattr(command, "fix_module", fail_on_a)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        status = main(["fix", "--no-cache", "pkg"])
+    finally:
+        os.chdir(old)
+    assert status == 1
+    assert (tmp_path / "pkg/a.py").read_bytes() == GOOD
+    assert (tmp_path / "pkg/b.py").read_bytes() == b"import sys\nprint(sys.argv)\n"
+    err = capsys.readouterr().err
+    assert "pkg/a.py:1:8: IG100 not fixed: the fix failed (ValueError: boom); file left alone" in err
 
 
 def test_fix_refuses_old_mac_line_endings_with_a_reason(tmp_path, capsys):

@@ -23,6 +23,7 @@ from importguard.cli import main
 from importguard.config import Config
 from importguard.engine import check
 from importguard.extract import extract
+from importguard.fixers.command import FIX_FAILED
 
 OPTIONS = [("--unsafe-fixes",), ("--unsafe-fixes", "--annotation-strategy", "future"),
            ("--unsafe-fixes", "--annotation-strategy", "quote"), ()]
@@ -41,14 +42,25 @@ def read(root: Path, files) -> Dict[str, bytes]:
     return {rel: (root / rel).read_bytes() for rel in files}
 
 
+def compiles(data: bytes) -> bool:
+    try:
+        compile(data, "<fuzz>", "exec", dont_inherit=True)
+        return True
+    except (SyntaxError, ValueError):
+        return False
+
+
 def fix(root: Path, *options: str) -> int:
     old = os.getcwd()
     os.chdir(root)
+    err = io.StringIO()
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            return main(["fix", "--no-cache", "--jobs", "1", "-q", *options, "."])
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            status = main(["fix", "--no-cache", "--jobs", "1", *options, "."])
     finally:
         os.chdir(old)
+    assert FIX_FAILED not in err.getvalue(), err.getvalue()  # the run survives it, the test must not
+    return status
 
 
 def run_package(root: Path, files) -> str:
@@ -104,8 +116,8 @@ def test_damaged_sources_are_reported_never_written(files, data):
         if facts.error is not None:
             assert fixed[target] == damaged
         for rel, out in fixed.items():
-            if out != files[rel]:
-                compile(out, rel, "exec", dont_inherit=True)  # a file that was written compiles
+            if out != files[rel] and compiles(files[rel]):
+                compile(out, rel, "exec", dont_inherit=True)  # what compiled still compiles
 
 
 @settings(max_examples=200, **SETTINGS)
@@ -130,6 +142,7 @@ def _with_imports(src: str, tail: str) -> bytes:
     return data
 
 
+LIBCST_REFUSES = "LibCST cannot parse it"
 TAILS = ["\nimport os\n", "\nimport os, sys\nprint(sys)\n", "\nfrom decimal import Decimal\nx: Decimal = 1\n",
          "\ndef _f():\n    import json\n"]
 
@@ -140,12 +153,14 @@ TAILS = ["\nimport os\n", "\nimport os, sys\nprint(sys)\n", "\nfrom decimal impo
 def test_hypothesmith_programs(src, tail, options):
     data = _with_imports(src, tail)
     facts = extract(data)
-    assert facts.error is None, (facts.error, data)
+    # valid code LibCST 1.9 refuses (a lone backslash line before `except`/`else`): IG900, no write
+    assert facts.error is None or facts.error.startswith(LIBCST_REFUSES), (facts.error, data)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "mod.py").write_bytes(data)
         fix(root, *options)
         fixed = (root / "mod.py").read_bytes()
+        assert facts.error is None or fixed == data
         compile(fixed, "mod.py", "exec", dont_inherit=True)
         fix(root, *options)
         assert (root / "mod.py").read_bytes() == fixed

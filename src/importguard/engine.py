@@ -161,6 +161,12 @@ def _one_worker(sources: List[bytes], todo: List[int]) -> List[Tuple[int, tuple]
 
 
 _CRASHED = "the parser crashed on this file (stack overflow or similar)"
+# failures that may not happen again (a worker killed for memory): never cached by content hash
+_TRANSIENT = (_CRASHED, "analysis crashed", "out of memory")
+
+
+def _cacheable(facts: ModuleFacts) -> bool:
+    return not (facts.error and facts.error.startswith(_TRANSIENT))
 
 
 def _isolated(source: bytes) -> tuple:
@@ -223,7 +229,7 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
     fresh = extract_all([r.data for r in todo], jobs)
     for r, facts in zip(todo, fresh):
         out[r.file.path] = facts
-        if cache is not None:
+        if cache is not None and _cacheable(facts):
             cache.put(r.digest, facts)
     if cache is not None:
         cache.save()
@@ -355,7 +361,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         graph_store = results if results is not None else Store(
             _cache_dir(config) / f"results-{fingerprint('results')}.marshal")
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=graph_store)
-    if results is not None:
+    if results is not None and all(map(_cacheable, facts.values())):
         from .cache import cycles_to_plain
 
         results.remember(run_key, ([tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in diagnostics],

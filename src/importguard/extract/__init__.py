@@ -88,14 +88,18 @@ def _precheck(source: bytes) -> Optional[str]:
 
 
 def on_big_stack(fn: Callable, arg, raise_limit: bool = True):
-    """Run ``fn(arg)`` in a thread with a large stack (and recursion limit); exceptions propagate."""
+    """Run ``fn(arg)`` in a thread with a large stack (and recursion limit); exceptions propagate.
+
+    Where no such thread can be had (a platform that refuses the size, an address-space limit),
+    a smaller one is tried, and last the caller's own thread with its own recursion limit.
+    """
     result: list = []
     error: list = []
 
-    def work() -> None:
+    def work(limit: int) -> None:
         old = sys.getrecursionlimit()
-        if raise_limit:
-            sys.setrecursionlimit(max(old, _DEEP_RECURSION))
+        if limit:
+            sys.setrecursionlimit(max(old, limit))
         try:
             result.append(fn(arg))
         except BaseException as exc:  # re-raised in the caller's thread
@@ -104,19 +108,19 @@ def on_big_stack(fn: Callable, arg, raise_limit: bool = True):
             sys.setrecursionlimit(old)
 
     old_size = threading.stack_size()
-    try:
-        threading.stack_size(_BIG_STACK)
-    except (ValueError, RuntimeError):  # a platform that refuses: try a smaller one
+    for size, limit in ((_BIG_STACK, _DEEP_RECURSION), (64 * 1024 * 1024, 20_000)):
         try:
-            threading.stack_size(64 * 1024 * 1024)
-        except (ValueError, RuntimeError):
-            pass
-    try:
-        t = threading.Thread(target=work, name="importguard-deep")
-        t.start()
+            threading.stack_size(size)
+            t = threading.Thread(target=work, args=(limit if raise_limit else 0,), name="importguard-deep")
+            t.start()
+        except (ValueError, RuntimeError, MemoryError):
+            continue
+        finally:
+            threading.stack_size(old_size)
         t.join()
-    finally:
-        threading.stack_size(old_size)
+        break
+    else:
+        work(0)
     if error:
         raise error[0]
     return result[0]
@@ -167,9 +171,24 @@ def _extract(state: _Parsed) -> ModuleFacts:
         try:
             state.module = parse_unvalidated(state.source)
         except cst.ParserSyntaxError as exc:
-            return failed_facts(
-                f"syntax error: {str(exc.message).strip()} (line {exc.raw_line}, column {exc.raw_column + 1})")
+            return failed_facts(_syntax_error(state.source, exc))
     return Extractor(state.module).run()
+
+
+def _syntax_error(source: bytes, exc) -> str:
+    """CPython's message where it rejects the file too: it names the real place and cause ("'(' was
+    never closed", line 1), where LibCST lists the tokens it expected at a later line."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<importguard>", "exec", 0x400, dont_inherit=True)  # PyCF_ONLY_AST
+    except SyntaxError as err:
+        return f"syntax error: {err.msg} (line {err.lineno}, column {err.offset})"
+    except Exception:  # noqa: BLE001 - CPython's opinion is only a better message
+        pass
+    return f"LibCST cannot parse it: {str(exc.message).strip()} (line {exc.raw_line}, column {exc.raw_column + 1})"
 
 
 def extract(source: bytes) -> ModuleFacts:

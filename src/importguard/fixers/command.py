@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..model import Diagnostic
 
 MAX_ROUNDS = 8
+FIX_FAILED = "the fix failed"
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 
 
@@ -94,6 +95,9 @@ class FixRun:
         except Exception:  # noqa: BLE001 - never touch a file LibCST cannot parse
             self.unparsable[display] = "cannot parse the file"
             return None
+        if module.default_indent.strip(" \t"):  # LibCST refuses to build code with such an indent
+            self.unparsable[display] = f"indented with {module.default_indent!r}; left alone"
+            return None
         if module.bytes != data:  # the round trip must be exact, or we do not touch the file
             # LibCST drops the last newline of a file with old Mac (CR-only) line endings
             self.unparsable[display] = "LibCST cannot reproduce this file byte for byte; left alone"
@@ -119,10 +123,15 @@ class FixRun:
             f = self.by_display[display]
             facts = self.facts[f.path]
             name = self.names.get(display, "")
-            out = fix_module(module, todo[display], facts, module_name=name if not name.startswith("<") else "",
-                             guard=guard, strategy=self.config.annotation_strategy,
-                             target_version=self.config.target_version,
-                             imported_elsewhere=lambda n, m=name: self.importer_of(m, n))
+            try:
+                out = fix_module(module, todo[display], facts, module_name=name if not name.startswith("<") else "",
+                                 guard=guard, strategy=self.config.annotation_strategy,
+                                 target_version=self.config.target_version,
+                                 imported_elsewhere=lambda n, m=name: self.importer_of(m, n))
+            except Exception as exc:  # noqa: BLE001 - one file's failure never ends the run
+                for d in todo[display]:
+                    self.refused[refusal_key(d)] = (d, f"{FIX_FAILED} ({type(exc).__name__}: {exc}); file left alone")
+                continue
             for d, reason in out.refused:
                 self.refused[refusal_key(d)] = (d, reason)
             if out.module is not None:
