@@ -105,3 +105,18 @@ def test_defer_refuses_conditional_import(tmp_path):
     out = fix_module(cst.parse_module(src), [d], facts)
     assert out.module is None
     assert "conditional" in out.refused[0][1]
+
+
+def test_cycles_are_broken_only_when_ig300_is_named(tmp_path):
+    files = {
+        "pyproject.toml": "[project]\nname = 'p'\n",
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from pkg import b\n\n\ndef f():\n    return b.X\n",
+        "pkg/b.py": "from pkg import a\n\nX = 1\nNAME = a.__name__\n",
+    }
+    write_tree(tmp_path, files)
+    run_cli(["fix", "--no-cache", "--unsafe-fixes", "."], tmp_path)
+    assert (tmp_path / "pkg/a.py").read_text() == files["pkg/a.py"]  # hygiene only: the cycle stays
+    proc = run_cli(["fix", "--no-cache", "--unsafe-fixes", "--select", "IG300", "."], tmp_path)
+    assert "from pkg import b" in (tmp_path / "pkg/a.py").read_text().split("def f")[1]
+    assert "IG300" not in run_cli(["check", "--no-cache", "."], tmp_path).stdout, proc.stdout

@@ -34,7 +34,26 @@ FIX_FAILED = "the fix failed"
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 
 
-def wanted(d: Diagnostic, unsafe: bool) -> bool:
+# Breaking a cycle moves imports between modules: an architectural change, applied only when the
+# user names the rule (``--select IG300``), not as part of ``--unsafe-fixes`` hygiene
+OPT_IN = ("IG300",)
+CYCLE_ROUNDS = 40  # one import is cut per cycle and round; large components need many rounds
+
+
+def explicitly_selected(code: str, args) -> bool:
+    from ..config import parse_codes
+
+    asked = []
+    for opt in ("select", "extend_select"):
+        value = getattr(args, opt, None)
+        if value:
+            asked.extend(parse_codes(f"--{opt}", value))
+    return any(code.startswith(c) and len(c) >= 3 for c in asked)
+
+
+def wanted(d: Diagnostic, unsafe: bool, opt_in: Sequence[str] = ()) -> bool:
+    if d.code in OPT_IN and d.code not in opt_in:
+        return False
     return d.fix is not None and d.fix.kind in KINDS and (d.fix.safe or unsafe)
 
 
@@ -46,9 +65,10 @@ class FixRun:
     """The state of one ``importguard fix`` run over a set of files."""
 
     def __init__(self, files: Sequence[SourceFile], reported: Sequence[SourceFile], config: Config,
-                 unsafe: bool, jobs: int = 0, use_cache: bool = True) -> None:
+                 unsafe: bool, jobs: int = 0, use_cache: bool = True, opt_in: Sequence[str] = ()) -> None:
         self.config = config
         self.unsafe = unsafe
+        self.opt_in = tuple(opt_in)
         self.files = list(files)
         self.reported = tuple(f.display for f in reported)
         self.by_display = {f.display: f for f in self.files}
@@ -109,7 +129,7 @@ class FixRun:
     def round(self, diags: Sequence[Diagnostic]) -> bool:
         todo: Dict[str, List[Diagnostic]] = defaultdict(list)
         for d in diags:
-            if wanted(d, self.unsafe) and d.path in self.by_display:
+            if wanted(d, self.unsafe, self.opt_in) and d.path in self.by_display:
                 todo[d.path].append(d)
         guard = CycleGuard(self.edges)
         changed = False
@@ -143,7 +163,7 @@ class FixRun:
 
     def run(self) -> None:
         diags, cycles = self.check()
-        for _ in range(MAX_ROUNDS):
+        for _ in range(CYCLE_ROUNDS if self.opt_in else MAX_ROUNDS):
             if not self.round(diags):
                 break
             diags, cycles = self.check()
@@ -214,7 +234,8 @@ def run_fix(args, config: Config) -> int:
     unsafe = bool(getattr(args, "unsafe_fixes", False))
     remaining: List[Diagnostic] = []
     files, reported = discover(args.paths or ["."], config, None)
-    fr = FixRun(files, reported, config, unsafe, jobs=args.jobs, use_cache=not args.no_cache)
+    opt_in = [c for c in OPT_IN if explicitly_selected(c, args)]
+    fr = FixRun(files, reported, config, unsafe, jobs=args.jobs, use_cache=not args.no_cache, opt_in=opt_in)
     # LibCST's transformers and code generation recurse once per nesting level: deep but valid
     # files (sympy's resolvent_lookup.py) need more stack than the main thread has
     changes = on_big_stack(_run_and_collect, fr)
