@@ -288,8 +288,12 @@ def test_valid_code_libcst_refuses_is_ig900_and_says_so():
     """Found by hypothesmith: LibCST 1.9 rejects a lone backslash line before `except`, which
     CPython accepts. The message must not blame the code."""
     src = b"import os\ntry:\n    pass\n\\\nexcept ImportError:\n    pass\n"
-    compile(src, "<t>", "exec", dont_inherit=True)
     error = extract(src).error
+    try:
+        compile(src, "<t>", "exec", dont_inherit=True)
+    except SyntaxError:  # CPython before 3.10 rejects it too: then its message is the one given
+        assert error is not None and error.startswith("syntax error: "), error
+        return
     if error is not None:  # a later LibCST may parse it
         assert error.startswith("LibCST cannot parse it: "), error
 

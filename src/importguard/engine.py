@@ -98,65 +98,105 @@ def _chunks(sources: List[bytes], jobs: int) -> List[List[int]]:
     return ([huge] if huge else []) + chunks
 
 
-def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
-    import concurrent.futures as cf
-    from concurrent.futures.process import BrokenProcessPool
+def _worker_loop(conn) -> None:
+    """A worker process: extract each chunk it is sent, until it is sent None."""
+    _worker_init()
+    while True:
+        try:
+            chunk = conn.recv()
+        except EOFError:
+            return
+        if chunk is None:
+            return
+        conn.send(_extract_many(chunk))
 
+
+def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int
+                ) -> Tuple[Dict[int, tuple], List[List[int]]]:
+    """Run ``chunks`` on ``jobs`` worker processes; return the results and the chunks whose worker
+    died. Plain processes and pipes rather than ProcessPoolExecutor, whose handling of a worker
+    killed by a signal can deadlock on Python 3.9: a dead worker is seen through its sentinel,
+    its chunk is set aside and a fresh worker takes the next one."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    results: Dict[int, tuple] = {}
+    crashed: List[List[int]] = []
+    todo = list(chunks)
+    busy: Dict[object, Tuple[object, object, List[int]]] = {}  # conn -> (process, conn, chunk)
+
+    def start(chunk: List[int]) -> None:
+        parent, child = multiprocessing.Pipe()
+        proc = multiprocessing.Process(target=_worker_loop, args=(child,), daemon=True)
+        proc.start()
+        child.close()
+        parent.send([sources[i] for i in chunk])
+        busy[parent] = (proc, parent, chunk)
+
+    try:
+        while todo and len(busy) < jobs:
+            start(todo.pop(0))
+        while busy:
+            ready = wait(list(busy) + [p.sentinel for p, _, _ in busy.values()])
+            for conn in list(busy):
+                proc, _, chunk = busy[conn]
+                if conn in ready or proc.sentinel in ready:
+                    try:
+                        if not conn.poll():
+                            raise EOFError
+                        out = conn.recv()
+                    except (EOFError, OSError):
+                        del busy[conn]
+                        conn.close()
+                        proc.join(1)
+                        crashed.append(chunk)
+                        if todo:
+                            start(todo.pop(0))
+                        continue
+                    results.update(zip(chunk, out))
+                    if todo:
+                        nxt = todo.pop(0)
+                        conn.send([sources[i] for i in nxt])
+                        busy[conn] = (proc, conn, nxt)
+                    else:
+                        del busy[conn]
+                        conn.send(None)
+                        conn.close()
+                        proc.join(5)
+    finally:
+        for proc, conn, _ in busy.values():
+            proc.kill()
+            conn.close()
+    return results, crashed
+
+
+def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
     from .cache import to_plain
 
-    results: List[Optional[tuple]] = [None] * len(sources)
-    suspects: List[int] = []
-    chunks = _chunks(sources, jobs)
     try:
-        with cf.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
-            futures = {pool.submit(_extract_many, [sources[i] for i in chunk]): chunk for chunk in chunks}
-            for fut in cf.as_completed(futures):
-                chunk = futures[fut]
-                try:
-                    for i, plain in zip(chunk, fut.result()):
-                        results[i] = plain
-                except BrokenProcessPool:
-                    suspects.extend(chunk)
-    except BrokenProcessPool:
-        pass
-    suspects = sorted(set(suspects) | {i for i, r in enumerate(results) if r is None})
+        done, crashed = _run_chunks(sources, _chunks(sources, jobs), jobs)
+    except OSError:  # no processes to be had here (sandbox, resource limits): analyse in-process
+        return _extract_many(sources)
+    results: List[Optional[tuple]] = [done.get(i) for i in range(len(sources))]
+    suspects = sorted(i for chunk in crashed for i in chunk)
     for i, plain in _one_worker(sources, suspects):  # a worker died: find the file that kills it
         results[i] = plain
     return [r if r is not None else to_plain(failed_facts("analysis crashed")) for r in results]
 
 
 def _one_worker(sources: List[bytes], todo: List[int]) -> List[Tuple[int, tuple]]:
-    """Each file of ``todo`` in one worker process, in order: when it dies, the file it was on is
-    the culprit (IG900) and a fresh worker goes on with the next, so one crash costs one restart."""
-    import concurrent.futures as cf
-    from concurrent.futures.process import BrokenProcessPool
-
+    """Each file of ``todo`` alone, one worker at a time: when the worker dies, the file it was on
+    is the culprit (IG900) and a fresh worker goes on with the next."""
     from .cache import to_plain
 
-    out: List[Tuple[int, tuple]] = []
-    pending = list(todo)
-    while pending:
-        done = len(out)
-        try:
-            with cf.ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as pool:
-                futures = [pool.submit(_extract_many, [sources[i]]) for i in pending]
-                for k, fut in enumerate(futures):
-                    try:
-                        out.append((pending[k], fut.result()[0]))
-                    except BrokenProcessPool:
-                        out.append((pending[k], to_plain(failed_facts(_CRASHED))))
-                        pending = pending[k + 1:]
-                        break
-                else:
-                    pending = []
-        except BrokenProcessPool:
-            pass  # shutting down the broken pool; the loop goes on with what is left
-        except OSError:  # no processes to be had here: analyse in-process
-            out.extend((i, _extract_many([sources[i]])[0]) for i in pending)
-            pending = []
-        if pending and len(out) == done:  # the pool broke before any answer: never loop for ever
-            out.append((pending[0], to_plain(failed_facts(_CRASHED))))
-            pending = pending[1:]
+    if not todo:
+        return []
+    try:
+        done, crashed = _run_chunks(sources, [[i] for i in todo], 1)
+    except OSError:
+        return [(i, _extract_many([sources[i]])[0]) for i in todo]
+    out = [(i, plain) for i, plain in done.items()]
+    out.extend((chunk[0], to_plain(failed_facts(_CRASHED))) for chunk in crashed)
     return out
 
 
@@ -170,18 +210,7 @@ def _cacheable(facts: ModuleFacts) -> bool:
 
 
 def _isolated(source: bytes) -> tuple:
-    import concurrent.futures as cf
-    from concurrent.futures.process import BrokenProcessPool
-
-    from .cache import to_plain
-
-    try:
-        with cf.ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(_extract_many, [source]).result()[0]
-    except BrokenProcessPool:
-        return to_plain(failed_facts(_CRASHED))
-    except OSError:  # no processes to be had here (sandbox, resource limits): analyse in-process
-        return _extract_many([source])[0]
+    return _one_worker([source], [0])[0][1]
 
 
 def default_jobs() -> int:
