@@ -90,10 +90,7 @@ def to_dot(g: Graph, group: bool = False) -> str:
         return f"{indent}{_q(n)}{attrs};"
 
     if group:
-        by_pkg: Dict[str, List[str]] = defaultdict(list)
-        for n in g.nodes:
-            by_pkg[package_of(n)].append(n)
-        for i, (pkg, members) in enumerate(sorted(by_pkg.items())):
+        for i, (pkg, members) in enumerate(_by_package(g)):
             lines.append(f"  subgraph cluster_{i} {{")
             lines.append(f"    label={_q(pkg)}; style=rounded; color=\"#999999\";")
             lines.extend(node_line(n, "    ") for n in members)
@@ -111,15 +108,20 @@ def to_dot(g: Graph, group: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _by_package(g: Graph) -> List[Tuple[str, List[str]]]:
+    """Modules grouped by package, packages sorted (for ``--group``)."""
+    by_pkg: Dict[str, List[str]] = defaultdict(list)
+    for n in g.nodes:
+        by_pkg[package_of(n)].append(n)
+    return sorted(by_pkg.items())
+
+
 # ---------------------------------------------------------------------------- Mermaid
 def to_mermaid(g: Graph, group: bool = False) -> str:
     ids = {n: f"n{i}" for i, n in enumerate(g.nodes)}
     lines = ["flowchart LR"]
     if group:
-        by_pkg: Dict[str, List[str]] = defaultdict(list)
-        for n in g.nodes:
-            by_pkg[package_of(n)].append(n)
-        for i, (pkg, members) in enumerate(sorted(by_pkg.items())):
+        for i, (pkg, members) in enumerate(_by_package(g)):
             lines.append(f'  subgraph g{i}["{pkg}"]')
             lines.extend(f'    {ids[n]}["{n}"]' for n in members)
             lines.append("  end")
