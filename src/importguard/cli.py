@@ -70,7 +70,7 @@ def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
     cwd = cwd or Path.cwd()
     start = Path(paths[0])
     start = start if start.is_absolute() else cwd / start
-    config = load_config(start if start.exists() else cwd, Path(args.config) if args.config else None)
+    config = load_config(start if start.exists() else cwd, Path(args.config) if args.config else None, cwd)
     changes = {}
     if args.select:
         changes["select"] = parse_codes("--select", args.select)
