@@ -62,6 +62,7 @@ class Config:
     baseline: Optional[str] = None
     cache_dir: Optional[str] = None
     annotation_strategy: Optional[str] = None
+    min_cost_ms: float = 10.0  # IG400: measured imports cheaper than this are not reported
     config_file: Optional[Path] = None
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -128,6 +129,7 @@ _KEYS = {
     "baseline": "baseline",
     "cache-dir": "cache_dir",
     "annotation-strategy": "annotation_strategy",
+    "min-cost-ms": "min_cost_ms",
 }
 
 
@@ -221,6 +223,10 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
             if value not in ("quote", "future"):
                 raise ConfigError(f"{pyproject}: `{key}` must be \"quote\" or \"future\", got {value!r}")
             values[attr] = value
+        elif attr == "min_cost_ms":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+                raise ConfigError(f"{pyproject}: `{key}` must be a number of milliseconds >= 0, got {value!r}")
+            values[attr] = float(value)
         elif key == "extend-exclude":
             extend_exclude = _str_list(key, value)
         else:
