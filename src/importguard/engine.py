@@ -370,10 +370,14 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     results = None
     run_key = ""
     if use_cache and not need_facts:
+        from . import __version__
         from .cache import Store, cycles_from_plain, run_digest
+        from .cost_cache import costs_digest
 
         results = Store(_cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-        run_key = run_digest(repr(config), reported_paths,
+        # every input of the results: the tool, the configuration, the costs the messages and IG400
+        # read (``importguard cost`` rewrites them), the files reported and every analysed file
+        run_key = run_digest(__version__, repr(config), costs_digest(config), reported_paths,
                              [(r.file.display, r.file.module, r.file.is_package_init, r.digest or r.error or "")
                               for r in read])
         hit = results.data.get(run_key)
