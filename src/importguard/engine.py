@@ -100,6 +100,11 @@ def _chunks(sources: List[bytes], jobs: int) -> List[List[int]]:
 
 def _worker_loop(conn) -> None:
     """A worker process: extract each chunk it is sent, until it is sent None."""
+    import faulthandler
+
+    # a worker that dies in the parser is an IG900, reported by the parent: no traceback dump on
+    # the user's terminal, even when the parent runs with PYTHONFAULTHANDLER or under pytest
+    faulthandler.disable()
     _worker_init()
     while True:
         try:
