@@ -304,6 +304,7 @@ class Extractor:
         self.events: List[tuple] = []  # per top-level statement: what runs at import time
         self.ev: List[tuple] = []  # events of the block being walked (main pass only)
         self.storing = False  # walking the target of an attribute store
+        self.dynamic: List[str] = []  # dynamic namespace access (ModuleFacts.dynamic)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -388,6 +389,7 @@ class Extractor:
             noqa=parse_noqa(self.comments),
             error=None,
             events=tuple(self.events),
+            dynamic=tuple(dict.fromkeys(self.dynamic)),
         )
 
     # ------------------------------------------------------------------ bindings
@@ -686,6 +688,9 @@ class Extractor:
             self.expr(d.decorator)
         name = node.name.value
         qual = self._qual(name)
+        if name in ("__getattr__", "__dir__") and self.scope is self.module_scope:
+            line = self.start.get(id(node.name), (0, 0))[0]
+            self.dynamic.append(f"module-level `{name}` (line {line})")
         self.functions.append(FunctionFact(qual, self.start.get(id(node.name), (0, 0))[0], decorators))
         if node.type_parameters is not None:
             self._type_params(node.type_parameters)
@@ -983,11 +988,39 @@ class Extractor:
                 self.string_annotation(v)
             else:
                 self.expr(v)
+        if self.main_pass or self.func:
+            self._dynamic_call(name, args, node)
         if short == "locals" and not args and self.scope.kind != "module":
             for ids in self.scope.live.values():
                 for b in ids:
                     if b >= 0:
                         self.imports[b].uses.append(Use(self.imports[b].fields["bound"], 0, 0, RUNTIME, self.func, ""))
+
+    def _dynamic_call(self, name: str, args, node: cst.Call) -> None:
+        """Record calls that reach the module's names without naming them (ModuleFacts.dynamic)."""
+        if name not in ("eval", "exec", "globals", "vars"):
+            return
+        if self.resolve(name):  # a local or imported function of that name, not the builtin
+            return
+        line = self.str_pos[0] if self.str_pos else self._first_line(node)
+        if name in ("eval", "exec"):
+            first = args[0].value if args else None
+            if type(first) not in (cst.SimpleString, cst.ConcatenatedString):
+                self.dynamic.append(f"non-literal `{name}` (line {line})")
+        elif name == "globals":
+            self.dynamic.append(f"`globals()` (line {line})")
+        elif name == "vars" and not args and self.scope is self.module_scope:
+            self.dynamic.append(f"`vars()` at module level (line {line})")
+
+    def _module_self(self, node: cst.Subscript) -> None:
+        """``sys.modules[__name__]``: the module object itself, read or written by name."""
+        value = dotted(node.value) or ""
+        if value.rsplit(".", 1)[-1] != "modules" or len(node.slice) != 1:
+            return
+        index = node.slice[0].slice
+        if type(index) is cst.Index and dotted(index.value) == "__name__":
+            line = self.str_pos[0] if self.str_pos else self._first_line(node)
+            self.dynamic.append(f"`sys.modules[__name__]` (line {line})")
 
     def e_lambda(self, node: cst.Lambda) -> None:
         for p in self._all_params(node.params):
@@ -1046,6 +1079,8 @@ class Extractor:
 
     def e_subscript(self, node: cst.Subscript) -> None:
         self.expr(node.value)
+        if self.main_pass or self.func:
+            self._module_self(node)
         if self.kind == RUNTIME:
             for el in node.slice:
                 self.expr(el.slice)
