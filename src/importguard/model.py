@@ -141,6 +141,15 @@ class ModuleFacts(NamedTuple):
     # ``sys.modules[__name__]``, a module-level ``__getattr__``/``__dir__``): a name nobody
     # loads by name may still be read.
     dynamic: Tuple[str, ...] = ()
+    # What the module does to other modules while it is imported (outside ``if __name__ ==
+    # "__main__":``): ("call", callee, line) an expression-statement call of an import-bound
+    # callable (``admin.site.register(M)``, ``signal.connect(f)``), ("store", target, line) an
+    # attribute or item store on an import-bound name, ("decorator", name, line) an import-bound
+    # decorator of a module- or class-level ``def``/``class``.
+    effects: Tuple[Tuple[str, str, int], ...] = ()
+    # Code that expects an exception: (first line, last line, what) of ``with pytest.raises(...)``,
+    # ``self.assertRaises(...)``, ``contextlib.suppress(...)`` bodies and ``xfail`` functions.
+    expect_fail: Tuple[Tuple[int, int, str], ...] = ()
 
 
 def failed_facts(reason: str) -> ModuleFacts:
