@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..cost_cache import cost_note, known_cost
-from ..model import Diagnostic, Fix, ImportFact
+from ..model import Diagnostic, ImportFact
 from .base import Rule, diag
+from .fix_safety import unused_import_fix
 
 if TYPE_CHECKING:
     from .context import FileContext
@@ -115,6 +116,6 @@ class UnusedImport(Rule):
             msg = f"{what} imported{where} but unused"
             if not imp.in_type_checking and imp.level == 0:
                 msg += cost_note(known_cost(ctx.repo, ctx.target(imp), ctx.source_module(imp)))
-            fix = Fix("remove-import", True, "Remove unused import", imp.line, imp.col, imp.bound)
+            fix = unused_import_fix(ctx, imp)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=f"{imp.text}")
