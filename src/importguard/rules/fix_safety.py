@@ -33,6 +33,17 @@ if TYPE_CHECKING:
 
 TITLE = "Remove unused import"
 
+# Why the fixes of the other rules are never safe (their ``Fix.reason``)
+MOVE_TO_TYPE_CHECKING = ("the import no longer runs: code that evaluates annotations at runtime "
+                         "(`typing.get_type_hints`, dataclass-like libraries, dependency injection) "
+                         "or imports the name from this module breaks")
+MOVE_OUT_OF_TYPE_CHECKING = ("the module is imported at runtime from now on: its import cost, side "
+                             "effects and import failures become part of this module's import")
+BREAK_CYCLE = ("moves an import into functions or under `TYPE_CHECKING`: modules are imported in "
+               "another order, and later or never")
+DEFER_IMPORT = ("the module is imported on first use instead of at import time: its side effects "
+                "and import errors move there, and other modules can no longer import the name from here")
+
 # Decorators that only build or wrap the object they decorate (from a standard-library or
 # third-party module): not a registration in another module
 PURE_DECORATORS = frozenset({
@@ -81,6 +92,22 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
         if public:
             return public, False
     return "", False
+
+
+def type_checking_import_risk(ctx: FileContext, line: int, end_line: int) -> str:
+    """Removing an empty ``TYPE_CHECKING`` block also removes the ``TYPE_CHECKING`` (or
+    ``typing``) import when the block was its only use: why that would not be safe, or ""."""
+    for imp in ctx.facts.imports:
+        is_flag = imp.name == "TYPE_CHECKING" or (imp.name is None and imp.module in ("typing", "typing_extensions"))
+        if not is_flag or imp.scope_kind != "module" or not imp.uses or imp.guarded:
+            continue
+        if all(line <= u.line <= end_line for u in imp.uses):
+            if ctx.repo.imported_from_package(ctx.module, imp.bound):
+                return f"another module imports `{imp.bound}` from this one"
+            reason, _ = removal_risk(ctx, imp)
+            if reason:
+                return f"it also removes the import of `{imp.bound}`: {reason}"
+    return ""
 
 
 def safety_index(repo: RepoContext) -> "SafetyIndex":
