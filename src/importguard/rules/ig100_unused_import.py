@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..cost_cache import cost_note, known_cost
-from ..model import Diagnostic, ImportFact
 from .base import Rule, diag
 from .fix_safety import unused_import_fix
 
 if TYPE_CHECKING:
+    from ..model import Diagnostic, ImportFact
     from .context import FileContext
 
 
