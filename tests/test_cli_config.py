@@ -1,4 +1,4 @@
-"""The command line (SPEC 2, 3) and configuration (SPEC 6): exit codes, formats, clear errors."""
+"""The command line, JSON output and configuration: exit codes, formats, clear errors."""
 import json
 
 import pytest

@@ -135,7 +135,7 @@ def test_symlink_target_is_written_and_link_kept(tmp_path):
 
 
 def test_removal_and_rebinding_computed_together(tmp_path):
-    # PITFALLS 1: removing the first import must not leave the second one (now the only binding)
+    # removing the first import must not leave the second one (now the only binding)
     src = "import os\nimport os\nprint(os.sep)\n"
     out = fix_one(tmp_path, src)
     assert out == "import os\nprint(os.sep)\n"

@@ -1,4 +1,7 @@
-"""SPEC 3: the stable, versioned JSON document."""
+"""The stable, versioned JSON document (``--format json``), described in ``docs/json-format.md``.
+
+Version 1: fields may be added, never removed or changed in meaning.
+"""
 from __future__ import annotations
 
 import json

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 
 def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = False) -> bool:
-    """The SPEC's list of imports IG100 never reports (shared with IG200, which counts only
+    """The imports IG100 never reports (``__future__``, star imports, names in ``__all__``,
+    redundant aliases, ...) (shared with IG200, which counts only
     runtime imports of this module's names by other modules: ``runtime_only``)."""
     if imp.is_future or imp.is_star or not imp.bound:
         return True
