@@ -239,6 +239,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
+        if args.command in ("check", "fix", "graph"):
+            from . import progress
+
+            with progress.reporting(progress.wanted(args.quiet)):
+                return COMMANDS[args.command](args)
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"importguard: configuration error: {exc}", file=sys.stderr)
