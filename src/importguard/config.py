@@ -227,7 +227,8 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
                 raise ConfigError(f"{pyproject}: `{key}` must be \"quote\" or \"future\", got {value!r}")
             values[attr] = value
         elif attr == "min_cost_ms":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not number or not 0 <= value < float("inf"):
                 raise ConfigError(f"{pyproject}: `{key}` must be a number of milliseconds >= 0, got {value!r}")
             values[attr] = float(value)
         elif key == "extend-exclude":
