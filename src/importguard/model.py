@@ -136,6 +136,11 @@ class ModuleFacts(NamedTuple):
     #   ("t", body, handlers, orelse, final)  ``try`` (and ``with suppress(...)``); handlers are
     #                                  ((caught names, "*" = everything), events) pairs
     events: Tuple[tuple, ...] = ()
+    # Why the module's namespace may be read by names the code does not spell out: ``eval``/
+    # ``exec`` of a non-literal string, ``globals()``, module-level ``vars()``/``locals()``,
+    # ``sys.modules[__name__]``, a module ``__getattr__``. One reason each, with its line; an
+    # import that looks unused may still be needed, so removing it is never provably safe.
+    dynamic: Tuple[str, ...] = ()
 
 
 def failed_facts(reason: str) -> ModuleFacts:
