@@ -193,16 +193,17 @@ def test_eval_that_uses_no_import(src):
 
 
 @pytest.mark.parametrize("src,reason", [
-    ("import os\nx = eval(code)\n", "eval of a non-literal string at line 2"),
-    ("import os\ndef f(code):\n    exec(code)\n", "exec of a non-literal string at line 3"),
-    ("import os\nexec(compile(src, 'f', 'exec'))\n", "exec of a non-literal string at line 2"),
-    ("import os\nx = eval(f'{a}')\n", "eval of a non-literal string at line 2"),
-    ("import os\nglobals()['x'] = 1\n", "globals() at line 2"),
-    ("import os\ndef f(n):\n    return globals()[n]\n", "globals() at line 3"),
-    ("import os\nns = vars()\n", "module-level vars() at line 2"),
-    ("import os\nns = locals()\n", "module-level locals() at line 2"),
-    ("import os, sys\nthis = sys.modules[__name__]\n", "sys.modules[__name__] at line 2"),
-    ("import os\ndef __getattr__(name):\n    return 1\n", "module __getattr__ at line 2"),
+    ("import os\nx = eval(code)\n", "non-literal `eval` (line 2)"),
+    ("import os\ndef f(code):\n    exec(code)\n", "non-literal `exec` (line 3)"),
+    ("import os\nexec(compile(src, 'f', 'exec'))\n", "non-literal `exec` (line 2)"),
+    ("import os\nx = eval(f'{a}')\n", "non-literal `eval` (line 2)"),
+    ("import os\nx = eval('a' f'{a}')\n", "non-literal `eval` (line 2)"),
+    ("import os\nglobals()['x'] = 1\n", "`globals()` (line 2)"),
+    ("import os\ndef f(n):\n    return globals()[n]\n", "`globals()` (line 3)"),
+    ("import os\nns = vars()\n", "`vars()` at module level (line 2)"),
+    ("import os\nns = locals()\n", "`locals()` at module level (line 2)"),
+    ("import os, sys\nthis = sys.modules[__name__]\n", "`sys.modules[__name__]` (line 2)"),
+    ("import os\ndef __getattr__(name):\n    return 1\n", "module-level `__getattr__` (line 2)"),
 ])
 def test_dynamic_namespaces_are_recorded(src, reason):
     assert dynamic(src) == (reason,)

@@ -96,6 +96,10 @@ def _catches_import_error(handlers) -> bool:
     return False
 
 
+# context managers under which an exception is the expected outcome
+_EXPECTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "suppress"})
+
+
 def _is_type_checking(test: cst.CSTNode) -> Optional[str]:
     d = dotted(test)
     if d and (d == "TYPE_CHECKING" or d.endswith(".TYPE_CHECKING")):
@@ -414,7 +418,10 @@ class Extractor:
         self.events: List[tuple] = []  # per top-level statement: what runs at import time
         self.ev: List[tuple] = []  # events of the block being walked (main pass only)
         self.storing = False  # walking the target of an attribute store
-        self.dynamic: List[str] = []  # reasons the namespace may be read by computed names
+        self.dynamic: List[str] = []  # dynamic namespace access (ModuleFacts.dynamic)
+        self.effects: List[Tuple[str, str, int]] = []  # ModuleFacts.effects
+        self.expect_fail: List[Tuple[int, int, str]] = []  # ModuleFacts.expect_fail
+        self.in_main = False  # inside ``if __name__ == "__main__":``
         self.type_comments: Dict[int, Tuple[int, str]] = {}  # line -> (col, type) of ``# type:``
         for line, text in self.comments:
             if "type" in text:
@@ -506,6 +513,8 @@ class Extractor:
             error=None,
             events=tuple(self.events),
             dynamic=tuple(dict.fromkeys(self.dynamic)),
+            effects=tuple(dict.fromkeys(self.effects)),
+            expect_fail=tuple(self.expect_fail),
         )
 
     # ------------------------------------------------------------------ bindings
@@ -616,8 +625,6 @@ class Extractor:
     def stmt(self, node: cst.CSTNode) -> None:
         handler = _STMT.get(type(node))
         t = type(node)
-        if t is cst.FunctionDef and node.name.value == "__getattr__" and self.scope is self.module_scope:
-            self.dynamic.append(f"module __getattr__ at line {self._stmt_line(node)}")
         if self.type_comments and t is not cst.SimpleStatementLine:
             suite = getattr(node, "body", None)
             if isinstance(suite, cst.BaseSuite):  # the header of a compound statement
@@ -792,8 +799,17 @@ class Extractor:
         if self.top and type(node.target) is cst.Name and node.target.value == "__all__":
             self._dunder_all(node.value, reset=False)
 
+    def _effect(self, kind: str, name: Optional[str], node: cst.CSTNode) -> None:
+        """An import-time action on an import-bound name (ModuleFacts.effects)."""
+        if not name or not self.main_pass or self.func or self.in_main:
+            return
+        if any(b >= 0 for b in self.resolve(name.split(".", 1)[0])):
+            self.effects.append((kind, name, self._first_line(node)))
+
     def s_expr(self, node: cst.Expr) -> None:
         v = node.value
+        if type(v) is cst.Call:
+            self._effect("call", dotted(v.func), v)
         if self.top and type(v) is cst.Call and type(v.func) is cst.Attribute:
             if dotted(v.func.value) == "__all__" and v.func.attr.value in ("append", "extend"):
                 for arg in v.args:
@@ -837,12 +853,23 @@ class Extractor:
         for item in node.names:
             target.add(item.name.value)
 
-    def s_function(self, node: cst.FunctionDef) -> None:
+    def _decorators(self, node) -> Tuple[str, ...]:
         decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
-        for d in node.decorators:
+        for d, name in zip(node.decorators, decorators):
+            self._effect("decorator", name, d.decorator)
             self.expr(d.decorator)
+            if name.rsplit(".", 1)[-1] in ("xfail", "expectedFailure") and id(node) in self.end:
+                start = self.start.get(id(node), (0, 0))[0]
+                self.expect_fail.append((start, self.end[id(node)], name))
+        return decorators
+
+    def s_function(self, node: cst.FunctionDef) -> None:
+        decorators = self._decorators(node)
         name = node.name.value
         qual = self._qual(name)
+        if name in ("__getattr__", "__dir__") and self.scope is self.module_scope:
+            line = self.start.get(id(node.name), (0, 0))[0]
+            self.dynamic.append(f"module-level `{name}` (line {line})")
         self.functions.append(FunctionFact(qual, self.start.get(id(node.name), (0, 0))[0], decorators))
         if node.type_parameters is not None:
             self._type_params(node.type_parameters)
@@ -892,9 +919,7 @@ class Extractor:
             self.body(node.body)
 
     def s_class(self, node: cst.ClassDef) -> None:
-        decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
-        for d in node.decorators:
-            self.expr(d.decorator)
+        decorators = self._decorators(node)
         if node.type_parameters is not None:
             self._type_params(node.type_parameters)
         bases = []
@@ -969,6 +994,11 @@ class Extractor:
             self.in_tc = True
             self.cond_body(node.body)
             self.in_tc = was
+        elif _test_kind(node.test) == 2:  # ``if __name__ == "__main__":`` does not run on import
+            was = self.in_main
+            self.in_main = True
+            self.cond_body(node.body)
+            self.in_main = was
         else:
             self.cond_body(node.body)
 
@@ -1032,6 +1062,10 @@ class Extractor:
             self.expr(item.item)
             if item.asname is not None:
                 self.target(item.asname.name)
+        for item in node.items:
+            callee = _callee(item.item) if type(item.item) is cst.Call else None
+            if callee and callee.rsplit(".", 1)[-1] in _EXPECTS and id(node) in self.end:
+                self.expect_fail.append((self._first_line(item.item), self.end[id(node)], callee))
         caught = tuple(n for item in node.items for n in _suppressed(item.item))
         if caught and self.main_pass:  # ``with suppress(ImportError):`` works like a ``try``
             self.ev.append(("t", self._capture(self.body, node.body), ((caught, ()),), (), ()))
@@ -1093,10 +1127,13 @@ class Extractor:
         elif tt is cst.StarredElement:
             self.target(t.value)
         elif tt is cst.Attribute and dotted(t) is not None:  # ``a.b = ...``: loads ``a``, stores ``b``
+            self._effect("store", dotted(t), t)
             self.storing = True
             self.expr(t)
             self.storing = False
         else:  # subscript: loads
+            if tt is cst.Subscript:
+                self._effect("store", dotted(t.value), t)
             self.expr(t)
 
     def expr(self, node: cst.CSTNode) -> None:
@@ -1146,8 +1183,10 @@ class Extractor:
         else:
             for arg in args:
                 self.expr(arg.value)
-        if name in ("eval", "exec", "globals", "vars", "locals") and not self.resolve(name):
-            self._dynamic_call(name, node)
+        if self.main_pass or self.func:
+            self._dynamic_call(name, args, node)
+        if name in ("eval", "exec") and args and not self.resolve(name):
+            self._eval_literal(name, args[0].value)
         self.type_expr = saved
         if short == "locals" and not args and self.scope.kind != "module":
             for ids in self.scope.live.values():
@@ -1207,27 +1246,43 @@ class Extractor:
         self.expr(node)
         self.type_expr, self.in_literal = saved
 
-    def _dynamic_call(self, name: str, node: cst.Call) -> None:
-        """``eval``/``exec`` of a literal: the names in it are runtime uses; of anything else, and
-        ``globals()``/``vars()``/``locals()``, the namespace is read by computed names."""
-        line = self.start.get(id(node), (0, 0))[0]
+    def _eval_literal(self, name: str, code: cst.CSTNode) -> None:
+        """``eval``/``exec`` of a literal string: the names it loads are runtime uses here."""
+        text = _literal_text(code)
+        if text is None:
+            return  # not a literal: recorded in ``dynamic``
+        try:
+            tree = ast.parse(text.strip() if name == "eval" else text, mode="eval" if name == "eval" else "exec")
+        except (SyntaxError, ValueError):
+            return  # it raises when it runs: no name of the module is used
+        pos = self.str_pos or self.start.get(id(code), (0, 0))
+        self._load_names(_ast_loads(tree, False), pos, RUNTIME)
+
+    def _dynamic_call(self, name: str, args, node: cst.Call) -> None:
+        """Record calls that reach the module's names without naming them (ModuleFacts.dynamic)."""
+        if name not in ("eval", "exec", "globals", "vars", "locals"):
+            return
+        if self.resolve(name):  # a local or imported function of that name, not the builtin
+            return
+        line = self.str_pos[0] if self.str_pos else self._first_line(node)
         if name in ("eval", "exec"):
-            if not node.args:
-                return
-            code = node.args[0].value
-            text = _literal_text(code)
-            if text is None:
-                self.dynamic.append(f"{name} of a non-literal string at line {line}")
-                return
-            try:
-                tree = ast.parse(text.strip() if name == "eval" else text, mode="eval" if name == "eval" else "exec")
-            except (SyntaxError, ValueError):
-                return  # it raises when it runs: no name of the module is used
-            self._load_names(_ast_loads(tree, False), self.start.get(id(code), (line, 0)), RUNTIME)
+            first = args[0].value if args else None
+            if first is None or _literal_text(first) is None:  # f-strings and bytes included
+                self.dynamic.append(f"non-literal `{name}` (line {line})")
         elif name == "globals":
-            self.dynamic.append(f"globals() at line {line}")
-        elif not node.args and self.scope is self.module_scope:
-            self.dynamic.append(f"module-level {name}() at line {line}")
+            self.dynamic.append(f"`globals()` (line {line})")
+        elif name in ("vars", "locals") and not args and self.scope is self.module_scope:
+            self.dynamic.append(f"`{name}()` at module level (line {line})")
+
+    def _module_self(self, node: cst.Subscript) -> None:
+        """``sys.modules[__name__]``: the module object itself, read or written by name."""
+        value = dotted(node.value) or ""
+        if value.rsplit(".", 1)[-1] != "modules" or len(node.slice) != 1:
+            return
+        index = node.slice[0].slice
+        if type(index) is cst.Index and dotted(index.value) == "__name__":
+            line = self.str_pos[0] if self.str_pos else self._first_line(node)
+            self.dynamic.append(f"`sys.modules[__name__]` (line {line})")
 
     def e_lambda(self, node: cst.Lambda) -> None:
         for p in self._all_params(node.params):
@@ -1287,13 +1342,11 @@ class Extractor:
 
     def e_subscript(self, node: cst.Subscript) -> None:
         self.expr(node.value)
+        if self.main_pass or self.func:
+            self._module_self(node)
         if (self.kind == RUNTIME and not self.type_expr) or self.in_literal:
             # a plain subscript (``x["key"]``) unless its value is a typing construct
             q = self._qualified(node.value)
-            if q == "sys.modules" and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index \
-                    and dotted(node.slice[0].slice.value) == "__name__":
-                line = self.start.get(id(node.slice[0].slice.value), (0, 0))[0]
-                self.dynamic.append(f"sys.modules[__name__] at line {line}")
             if q is None or not _is_type_construct(q):
                 for el in node.slice:
                     self.expr(el.slice)
