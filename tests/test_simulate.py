@@ -139,6 +139,11 @@ CASES = {
         {"pkg.a": ("pkg/sub/c.py", 1), "pkg.b": ("pkg/a.py", 1), "pkg.sub": ("pkg/b.py", 1),
          "pkg.sub.c": ("pkg/b.py", 1)},
     ),
+    "a name bound where the facts cannot see it is not a cycle failure": (
+        {"pkg/__init__.py": "globals()['helper'] = 1\nfrom pkg import a\n",
+         "pkg/a.py": "import pkg\nfrom pkg import helper\nV = pkg.helper\n"},
+        {},
+    ),
 }
 
 
@@ -207,3 +212,28 @@ def test_ig302_not_reported_where_sorted_order_already_holds():
     files = {"pkg/__init__.py": "from pkg.cli import main\n",
              "pkg/cli.py": "from pkg.util import V\ndef main():\n    return V\n", "pkg/util.py": "V = 1\n"}
     assert check_sources(files, select=("IG301", "IG302")) == []
+
+
+# ---------------------------------------------------------------------------- modules missing from the tree
+MISSING = {
+    # generated at build time, a C extension, an ignored file: Python finds it, the tree does not
+    "from package import module": (
+        {"pkg/__init__.py": "from pkg import a\n", "pkg/a.py": "from pkg import _gen\nX = _gen.V\n"},
+        {"pkg/_gen.py": "V = 1\n"}),
+    "import of a submodule and attribute access": (
+        {"pkg/__init__.py": "from pkg import a\n", "pkg/a.py": "import pkg._gen\nX = pkg._gen.V\n"},
+        {"pkg/_gen.py": "V = 1\n"}),
+    "relative import of a name from it": (
+        {"pkg/__init__.py": "from .a import X\n", "pkg/a.py": "from ._speedups import V\nfrom . import b\nX = V\n",
+         "pkg/b.py": "from pkg import a\n"},
+        {"pkg/_speedups.py": "V = 1\n"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISSING))
+def test_first_party_module_missing_from_the_tree_is_unknown(name, tmp_path):
+    seen, hidden = MISSING[name]
+    real = cyclegen.real_outcomes(write_tree(tmp_path, {**seen, **hidden}), cyclegen.entries_of(seen))
+    assert all(v is None for v in real.values()), real
+    assert cyclegen.predicted(seen) == {e: None for e in cyclegen.entries_of(seen)}
+    assert check_sources(seen, select=("IG301", "IG302")) == []

@@ -110,6 +110,25 @@ class Simulator:
         self.stack: List[_Frame] = []
         self.trail: List[tuple] = []
         self.namespace_pkgs = _namespace_packages(modules)
+        self._binds: Dict[str, Set[str]] = {}
+
+    def binds(self, name: str) -> Set[str]:
+        """Names module ``name``'s body binds at module level (what it holds once it finishes)."""
+        got = self._binds.get(name)
+        if got is None:
+            info = self.modules.get(name)
+            got = set()
+            if info is not None:
+                for st in info.facts.statements:
+                    got.update(st.binds)
+                got.update(i.bound for i in info.facts.imports if i.scope_kind == "module" and i.bound)
+            self._binds[name] = got
+        return got
+
+    def missing_for_now(self, mod: "Mod", name: str) -> bool:
+        """Is ``name`` missing from ``mod`` only because its body has not finished? (a name the
+        module binds, or one of its submodules). Anything else is unknown, not a cycle failure."""
+        return name in self.binds(mod.name) or f"{mod.name}.{name}" in self.modules
 
     # ---------------------------------------------------------------- state, with an undo trail
     def _put(self, d: dict, k: str, v: object) -> None:
@@ -155,10 +174,15 @@ class Simulator:
             if name in self.namespace_pkgs:
                 mod = Mod(name, True)
                 self._done(mod)
-            elif parent and isinstance(self.sysmods.get(parent), Mod):
+            elif parent and isinstance(self.sysmods.get(parent), Mod) and child in self.binds(parent):
                 raise SimError("ModuleNotFoundError", None, name)  # a first-party name that is no module
             else:
+                # third party, or a first-party module missing from the tree (generated at build
+                # time, a C extension, ignored, only a ``.pyi``): importable, opaque
                 self._put(self.sysmods, name, EXTERNAL)
+                pmod = self.sysmods.get(parent) if parent else None
+                if isinstance(pmod, Mod):
+                    self._put(pmod.ns, child, EXTERNAL)
                 return EXTERNAL
         else:
             mod = Mod(name, info.is_package)
@@ -314,7 +338,7 @@ class Simulator:
         sub = self.sysmods.get(f"{mod.name}.{name}")
         if sub is not None:
             return sub
-        if mod.state == DONE:
+        if mod.state == DONE or not self.missing_for_now(mod, name):
             return None  # a name the facts cannot see (globals(), exec, ...): assume it is there
         path = self.modules[mod.name].path if mod.name in self.modules else mod.name
         msg = (f"cannot import name '{name}' from partially initialized module '{mod.name}' "
@@ -347,7 +371,7 @@ class Simulator:
             if "__getattr__" in value.ns:
                 return None
             sub = self.sysmods.get(f"{value.name}.{attr}")
-            if value.state == EXECUTING:
+            if value.state == EXECUTING and self.missing_for_now(value, attr):
                 msg = (f"partially initialized module '{value.name}' has no attribute '{attr}' "
                        f"(most likely due to a circular import)")
                 partial = value.name

@@ -95,9 +95,19 @@ def _catches_import_error(handlers) -> bool:
     return False
 
 
-def _is_type_checking(test: cst.CSTNode) -> Optional[str]:
+TYPE_CHECKING_MODULES = ("typing", "typing_extensions")
+
+
+def is_type_checking_import(module: str, level: int, name: Optional[str]) -> bool:
+    """``from typing import TYPE_CHECKING [as X]`` (or from ``typing_extensions``)."""
+    return level == 0 and name == "TYPE_CHECKING" and module in TYPE_CHECKING_MODULES
+
+
+def _is_type_checking(test: cst.CSTNode, aliases=()) -> Optional[str]:
+    """The test as written when it is ``TYPE_CHECKING``, ``typing.TYPE_CHECKING``, ``t.TYPE_CHECKING``
+    or a name ``TYPE_CHECKING`` was imported as (``aliases``: ``from typing import TYPE_CHECKING as TC``)."""
     d = dotted(test)
-    if d and (d == "TYPE_CHECKING" or d.endswith(".TYPE_CHECKING")):
+    if d and (d == "TYPE_CHECKING" or d.endswith(".TYPE_CHECKING") or d in aliases):
         return d
     return None
 
@@ -124,19 +134,142 @@ def _suppressed(item: cst.CSTNode) -> Tuple[str, ...]:
     return tuple(n for a in item.args for n in _exception_names(a.value)) or ("*",)
 
 
-def _test_kind(test: cst.CSTNode) -> int:
-    """1: ``TYPE_CHECKING``; -1: ``not TYPE_CHECKING``; 2: ``__name__ == "__main__"``; 0: unknown."""
-    if _is_type_checking(test):
+def _test_kind(test: cst.CSTNode, aliases=()):
+    """How the simulation decides an ``if`` test (the ``("f", test, ...)`` event).
+
+    1: ``TYPE_CHECKING``; -1: ``not TYPE_CHECKING``; 2: ``__name__ == "__main__"``; 0: unknown;
+    or a tuple that depends on the Python version or the platform (``_condition``).
+    """
+    if _is_type_checking(test, aliases):
         return 1
     t = type(test)
-    if t is cst.UnaryOperation and type(test.operator) is cst.Not and _is_type_checking(test.expression):
+    if t is cst.UnaryOperation and type(test.operator) is cst.Not and _is_type_checking(test.expression, aliases):
         return -1
     if t is cst.Comparison and dotted(test.left) == "__name__" and len(test.comparisons) == 1:
         c = test.comparisons[0]
         if type(c.operator) is cst.Equal and type(c.comparator) is cst.SimpleString:
             if c.comparator.value.strip("'\"") == "__main__":
                 return 2
+    cond = _condition(test, aliases)
+    return cond if type(cond) is tuple else 0
+
+
+# ``if`` tests the simulation can decide from the target Python and platform:
+#   ("v", left, op, value)   ``sys.version_info`` compared: left "full" (the whole tuple), "s1" /
+#                            "s2" (``[:1]`` / ``[:2]``), "major" / "minor" (``.major``, ``[0]``...)
+#   ("p", op, value)         ``sys.platform`` == / != a string; op "startswith": value is a tuple
+#   ("o", op, value)         ``os.name`` == / != a string
+#   ("not", c), ("and", c, ...), ("or", c, ...); ints as in ``_test_kind`` inside them
+_CMP = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=",
+        cst.GreaterThan: ">", cst.GreaterThanEqual: ">="}
+_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _condition(test: cst.CSTNode, aliases=()):
+    t = type(test)
+    if t is cst.UnaryOperation and type(test.operator) is cst.Not:
+        inner = _condition(test.expression, aliases)
+        return ("not", inner) if type(inner) is tuple else (-inner if inner in (1, -1) else 0)
+    if t is cst.BooleanOperation:
+        parts, node = [], test
+        op = type(test.operator)
+        while type(node) is cst.BooleanOperation and type(node.operator) is op:
+            parts.append(node.right)
+            node = node.left
+        parts.append(node)
+        conds = [_condition(p, aliases) for p in reversed(parts)]
+        if not any(type(c) is tuple for c in conds):
+            return 0
+        return ("and" if op is cst.And else "or",) + tuple(conds)
+    if _is_type_checking(test, aliases):
+        return 1
+    if t is cst.Comparison and len(test.comparisons) == 1:
+        c = test.comparisons[0]
+        op = _CMP.get(type(c.operator))
+        if op is None:
+            return 0
+        got = _compared(test.left, c.comparator, op)
+        if got is None:
+            got = _compared(c.comparator, test.left, _FLIP[op])
+        return got or 0
+    if t is cst.Call and type(test.func) is cst.Attribute and test.func.attr.value == "startswith":
+        if _platform(test.func.value) and len(test.args) == 1 and test.args[0].keyword is None:
+            values = _strings(test.args[0].value)
+            if values:
+                return ("p", "startswith", values)
+    if t is cst.Name and test.value in ("True", "False"):
+        return ("and",) if test.value == "True" else ("or",)
     return 0
+
+
+def _platform(node: cst.CSTNode) -> bool:
+    return dotted(node) in ("sys.platform", "platform")
+
+
+def _strings(node: cst.CSTNode) -> Tuple[str, ...]:
+    if type(node) is cst.SimpleString:
+        v = node.evaluated_value
+        return (v,) if isinstance(v, str) else ()
+    if type(node) is cst.Tuple:
+        out = []
+        for e in node.elements:
+            got = _strings(e.value)
+            if len(got) != 1:
+                return ()
+            out.extend(got)
+        return tuple(out)
+    return ()
+
+
+def _ints(node: cst.CSTNode) -> Optional[Tuple[int, ...]]:
+    if type(node) is cst.Integer:
+        return (int(node.value, 0),)
+    if type(node) is cst.Tuple and node.elements:
+        out = []
+        for e in node.elements:
+            if type(e.value) is not cst.Integer:
+                return None
+            out.append(int(e.value.value, 0))
+        return tuple(out)
+    return None
+
+
+def _version_left(node: cst.CSTNode) -> Optional[str]:
+    d = dotted(node)
+    if d in ("sys.version_info", "version_info"):
+        return "full"
+    if d in ("sys.version_info.major", "version_info.major"):
+        return "major"
+    if d in ("sys.version_info.minor", "version_info.minor"):
+        return "minor"
+    if type(node) is cst.Subscript and dotted(node.value) in ("sys.version_info", "version_info") \
+            and len(node.slice) == 1:
+        sl = node.slice[0].slice
+        if type(sl) is cst.Index and type(sl.value) is cst.Integer:
+            return {"0": "major", "1": "minor"}.get(sl.value.value)
+        if type(sl) is cst.Slice and sl.lower is None and sl.step is None and type(sl.upper) is cst.Integer:
+            return {"1": "s1", "2": "s2"}.get(sl.upper.value)
+    return None
+
+
+def _compared(left: cst.CSTNode, right: cst.CSTNode, op: str):
+    kind = _version_left(left)
+    if kind is not None:
+        value = _ints(right)
+        if value is None:
+            return None
+        if kind in ("major", "minor"):
+            return ("v", kind, op, value[0]) if type(right) is cst.Integer else None
+        return ("v", kind, op, value)
+    if op in ("==", "!="):
+        d = dotted(left)
+        values = _strings(right)
+        if len(values) == 1:
+            if _platform(left):
+                return ("p", op, values[0])
+            if d == "os.name":
+                return ("o", op, values[0])
+    return None
 
 
 def _small_statements(body):
@@ -304,6 +437,7 @@ class Extractor:
         self.events: List[tuple] = []  # per top-level statement: what runs at import time
         self.ev: List[tuple] = []  # events of the block being walked (main pass only)
         self.storing = False  # walking the target of an attribute store
+        self.tc_aliases: set = set()  # names ``TYPE_CHECKING`` was imported as
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -562,6 +696,8 @@ class Extractor:
                 name, mod, bound = None, full, asname or full.split(".", 1)[0]
             pos = self.start.get(id(alias), start)
             text = full + (f" as {asname}" if asname else "")
+            if asname and is_from and is_type_checking_import(module, level, full):
+                self.tc_aliases.add(asname)
             sub = full if (not is_from and asname is None and "." in full) else None
             self._add_import(dict(module=mod, level=level, name=name, asname=asname, bound=bound,
                                   line=pos[0], col=pos[1], end_line=pos[0], end_col=pos[1] + len(text),
@@ -797,10 +933,10 @@ class Extractor:
         if node.orelse is not None:
             orelse = self._capture(self._orelse, node.orelse)
         if self.main_pass:
-            self.ev.append(("f", _test_kind(node.test), body, orelse))
+            self.ev.append(("f", _test_kind(node.test, self.tc_aliases), body, orelse))
 
     def _if(self, node: cst.If) -> None:
-        tc = _is_type_checking(node.test)
+        tc = _is_type_checking(node.test, self.tc_aliases)
         if tc:
             start = self.start.get(id(node), (0, 0))
             line = start[0] + len(node.leading_lines)

@@ -101,6 +101,12 @@ def _sort_key(imp, info: ModuleInfo, first_party: Set[str]) -> tuple:
 
 
 # ---------------------------------------------------------------------------- cached outcomes
+def simulated_modules(repo: RepoContext) -> Dict[str, ModuleInfo]:
+    """The modules whose bodies the simulation runs: a ``.pyi`` stub never runs, so a module only
+    a stub describes is unknown to the simulation (importable, opaque), like a C extension."""
+    return {k: v for k, v in repo.modules.items() if not k.startswith("<") and not v.path.endswith(".pyi")}
+
+
 def outcomes(repo: RepoContext) -> Tuple[Outcome, Outcome, List[str]]:
     """(as written, with sorted imports, entries), computed once per repository."""
     cached = getattr(repo, "_cycle_outcomes", None)
@@ -108,7 +114,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcome, Outcome, List[str]]:
         return cached
     entries = entry_modules(repo)
     eager = repo.config.target_version < (3, 14)
-    modules = {k: v for k, v in repo.modules.items() if not k.startswith("<")}
+    modules = simulated_modules(repo)
     as_written = simulate(modules, entries, eager_annotations=eager)
     first_party = {m.split(".", 1)[0] for m in modules}
     orders: Dict[str, List[int]] = {}

@@ -4,7 +4,7 @@ from typing import Dict, Iterable, Tuple
 
 from ..model import IMPORT_TIME, Diagnostic
 from ..simulate import simulate
-from ._simulation import describe_chain, outcomes, sorted_order
+from ._simulation import describe_chain, outcomes, simulated_modules, sorted_order
 from .base import Rule
 from typing import TYPE_CHECKING
 
@@ -67,7 +67,7 @@ class OrderFragileCycle(Rule):
         chain = list(dict.fromkeys([f.partial] + [m for m, _ in reversed(f.chain)]))
         if len(chain) == 1:
             return f.partial, f
-        modules = {k: v for k, v in repo.modules.items() if not k.startswith("<")}
+        modules = simulated_modules(repo)
         first_party = {m.split(".", 1)[0] for m in modules}
         eager = repo.config.target_version < (3, 14)
         for m in chain:
