@@ -110,7 +110,10 @@ class TypingOnlyImport(Rule):
     annotations inside classes that derive from `runtime-evaluated-base-classes` (such as
     `pydantic.BaseModel`) or are decorated with `runtime-evaluated-decorators` (such as
     `attrs.define` or `functools.singledispatch`), followed through first-party subclass chains
-    across modules; modules in `exempt-modules` (default `typing`, `typing_extensions`).
+    across modules; modules in `exempt-modules` (default `typing`, `typing_extensions`); every
+    import of a module that calls `typing.get_type_hints` (also through an alias or `from typing
+    import get_type_hints`) or `inspect.get_annotations` anywhere: it evaluates annotations,
+    postponed ones included, so their names must exist at runtime.
 
     With `annotation-strategy = "quote"` or `"future"` (or `--annotation-strategy`), annotations
     that Python would still evaluate count as typing-only too, since the fix will quote them or

@@ -19,12 +19,21 @@ class RuntimeTypeCheckingImport(Rule):
     """A name imported only under `if TYPE_CHECKING:` that is used at runtime.
 
     ## What it does
-    Reports a name bound only inside `if TYPE_CHECKING:` (or `if typing.TYPE_CHECKING:`) that is
+    Reports a name bound only inside `if TYPE_CHECKING:` (or `if typing.TYPE_CHECKING:`, or
+    `TYPE_CHECKING` imported under another name: `from typing import TYPE_CHECKING as TC`) that is
     used where Python evaluates it: calls, bases, defaults, decorators, function bodies, and
     annotations that Python evaluates (no `from __future__ import annotations`, or a class that a
     runtime-evaluated base class or decorator inspects). Uses are matched by dotted path:
     `import a.b` at runtime and `import a.c` under `TYPE_CHECKING` both bind `a`, and a runtime use
-    of `a.b.x` is covered by the runtime import.
+    of `a.b.x` is covered by the runtime import; a runtime `import a.b.c` loads `a.b` and binds `a`,
+    so it covers a `TYPE_CHECKING` `import a.b` read as `a.b.X`.
+
+    Not reported: a name that a runtime fallback binds (`else:` / `elif` of the block, a later
+    `if not TYPE_CHECKING:`, a `try`/`except ImportError` fallback); annotations of attrs classes
+    (`@attr.s`, `@attrs.define`, `@define`, `@frozen`, ...) and of dataclasses under
+    `from __future__ import annotations` (or when the target Python is 3.14 or newer): attrs and
+    dataclasses keep them as strings and never evaluate them. Without postponed annotations Python
+    evaluates class-level annotations itself, so those are reported.
 
     ## Why it matters
     `TYPE_CHECKING` is false at runtime, so the name does not exist there: a `NameError` waiting to

@@ -23,6 +23,11 @@ class FailingImportCycle(Rule):
     imports that leads there; `entries` (JSON) lists every module that, imported first, fails
     there.
 
+    Only failures a cycle causes are reported: the name must be one the partially initialised
+    module binds once its body finishes, or one of its submodules. A first-party module missing
+    from the tree (generated at build time, ignored, a C extension, described only by a `.pyi`
+    stub) is unknown: importable and opaque, never "partially initialized".
+
     ## Why it matters
     "cannot import name X from partially initialized module Y" appears only for some entry
     points: the test suite imports `pkg.a` first and passes, a user's script imports `pkg.b` first
