@@ -156,6 +156,9 @@ def entries_of(files: Dict[str, str]) -> List[str]:
 _DRIVER = textwrap.dedent(r'''
     import json, os, sys, traceback
     root = sys.argv[1]
+    if os.environ.get("CYCLEGEN_PLATFORM"):  # pretend to be another platform (sys.platform, os.name)
+        sys.platform = os.environ["CYCLEGEN_PLATFORM"]
+        os.name = "nt" if sys.platform == "win32" else "posix"
     sys.path.insert(0, root)
     sys.dont_write_bytecode = True
     out = {}
@@ -187,10 +190,13 @@ _DRIVER = textwrap.dedent(r'''
 ''')
 
 
-def real_outcomes(root: Path, entries: List[str], python: str = sys.executable) -> Dict[str, Optional[list]]:
-    """``import <entry>`` in a fresh interpreter (a fork of one that imported nothing of ``root``)."""
+def real_outcomes(root: Path, entries: List[str], python: str = sys.executable,
+                  platform: Optional[str] = None) -> Dict[str, Optional[list]]:
+    """``import <entry>`` in a fresh interpreter (a fork of one that imported nothing of ``root``);
+    with ``platform``, ``sys.platform`` and ``os.name`` are set to that platform's values first."""
+    env = dict(os.environ, CYCLEGEN_PLATFORM=platform or "")
     proc = subprocess.run([python, "-I", "-c", _DRIVER, str(root), *entries], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=env)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr)
     return json.loads(proc.stdout)
@@ -203,17 +209,18 @@ def write(root: Path, files: Dict[str, str]) -> None:
         p.write_text(text, encoding="utf-8")
 
 
-def predicted(files: Dict[str, str], version: Tuple[int, int] = sys.version_info[:2]):
-    """The simulator's verdict for each entry: None, or (error, path, line, message)."""
+def predicted(files: Dict[str, str], version: Tuple[int, int] = sys.version_info[:2], platform: str = sys.platform):
+    """The simulator's verdict for each entry on that Python and platform: None, or (error, path,
+    line, message)."""
     from importguard.extract import extract
     from importguard.graph import ModuleInfo
-    from importguard.simulate import simulate
+    from importguard.simulate import World, simulate
 
     modules = {}
     for rel, text in files.items():
         name = ".".join(p for p in rel[:-3].split("/") if p != "__init__")
         modules[name] = ModuleInfo(name, rel, rel.endswith("__init__.py"), extract(text.encode()))
-    out = simulate(modules, sorted(modules), eager_annotations=version < (3, 14))
+    out = simulate(modules, sorted(modules), eager_annotations=version < (3, 14), world=World(version, platform))
     verdict = {}
     for name in modules:
         if name in out.failed:

@@ -272,6 +272,21 @@ def _compared(left: cst.CSTNode, right: cst.CSTNode, op: str):
     return None
 
 
+def _calls_or_imports(events) -> bool:
+    for ev in events:
+        op = ev[0]
+        if op in ("i", "k", "l", "s"):
+            return True
+        if op == "f" and (_calls_or_imports(ev[2]) or _calls_or_imports(ev[3])):
+            return True
+        if op == "c" and _calls_or_imports(ev[1]):
+            return True
+        if op == "t" and (_calls_or_imports(ev[1]) or any(_calls_or_imports(h) for _, h in ev[2])
+                          or _calls_or_imports(ev[3]) or _calls_or_imports(ev[4])):
+            return True
+    return False
+
+
 def _small_statements(body):
     """The small statements of a suite (an indented block's lines, or a one-line suite's own),
     or None when it holds a compound statement."""
@@ -438,6 +453,9 @@ class Extractor:
         self.ev: List[tuple] = []  # events of the block being walked (main pass only)
         self.storing = False  # walking the target of an attribute store
         self.tc_aliases: set = set()  # names ``TYPE_CHECKING`` was imported as
+        self.rec = True  # record import-time events: the main pass, or a module-level function body
+        self.top_funcs: Dict[str, int] = {}  # module-level ``def`` name -> its top-level statement
+        self.func_events: Dict[str, tuple] = {}  # module-level ``def`` name -> its body's events
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -450,13 +468,23 @@ class Extractor:
             self.stmt(stmt)
             self.events.append(tuple(self.ev))
             self.statements.append(self._statement_fact(i, stmt))
-        self.top = self.main_pass = False
+        self.top = self.main_pass = self.rec = False
         self._resolve_late()
         while self.deferred:
             batch, self.deferred = self.deferred, []
             for job in batch:
                 self._run_deferred(*job)
+        self._function_events()
         return self._facts()
+
+    def _function_events(self) -> None:
+        """``("fn", name, events)`` at the end of the statement that defines a module-level
+        function whose body imports, calls or reads imported names: a module-level call (or a
+        decorator) runs it at import time."""
+        for name, events in self.func_events.items():
+            i = self.top_funcs.get(name)
+            if i is not None and _calls_or_imports(events):
+                self.events[i] = self.events[i] + (("fn", name, events),)
 
     def _statement_fact(self, i: int, stmt: cst.CSTNode) -> Statement:
         line = self._stmt_line(stmt)
@@ -543,7 +571,7 @@ class Extractor:
             s.live[name] = (bid,)
         if self.main_pass and s is self.module_scope:
             self.stmt_binds.append(name)
-        if self.main_pass and bid == OTHER and s.kind != "comprehension":
+        if self.rec and bid == OTHER and s.kind != "comprehension":
             self.ev.append(("b", name))
 
     def unbind(self, name: str) -> None:
@@ -552,7 +580,7 @@ class Extractor:
             s = self.module_scope
         if self.cond == 0:
             s.live.pop(name, None)
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("d", name))
 
     def resolve(self, name: str) -> Tuple[int, ...]:
@@ -590,8 +618,8 @@ class Extractor:
             # annotations may be evaluated lazily (PEP 563/649, get_type_hints): the names bound
             # by the end of the module can be the ones they see
             self.late.append((name, path, use, done))
-        if done and self.main_pass:
-            if self.func == "" and kind == RUNTIME:
+        if done and self.rec:
+            if self.func == "" and kind == RUNTIME and self.main_pass:
                 self.stmt_loads.append(path)
             if kind != TYPING:  # ordered import-time events, for the cycle simulation
                 if self.storing:
@@ -705,7 +733,7 @@ class Extractor:
         self._import_event(first, lazy)
 
     def _import_event(self, first: int, lazy: bool) -> None:
-        if not self.main_pass:
+        if not self.rec:
             return
         if lazy:  # PEP 810: nothing is imported until the name is used
             self.ev.extend(("b", self.imports[i].fields["bound"]) for i in range(first, len(self.imports)))
@@ -820,6 +848,9 @@ class Extractor:
         decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
         for d in node.decorators:
             self.expr(d.decorator)
+        self._decorator_calls(node)
+        if self.main_pass and self.scope is self.module_scope:
+            self.top_funcs[node.name.value] = self.stmt_index
         name = node.name.value
         qual = self._qual(name)
         self.functions.append(FunctionFact(qual, self.start.get(id(node.name), (0, 0))[0], decorators))
@@ -867,13 +898,33 @@ class Extractor:
             self.scope.live[p.name.value] = (OTHER,)
         if type(node) is cst.Lambda:
             self.expr(node.body)
-        else:
-            self.body(node.body)
+            return
+        # a module-level function: record what its body runs, for module-level calls of it
+        self.rec = parent is self.module_scope and self.top_funcs.get(qual) == stmt_index and not in_tc
+        self.ev = []
+        self.body(node.body)
+        if self.rec:
+            self.func_events[qual] = tuple(self.ev)
+        self.rec, self.ev = False, []
+
+    def _decorator_calls(self, node) -> None:
+        """``@deco`` calls ``deco`` at import time: a module-level function of this module."""
+        if not self.rec:
+            return
+        for d in node.decorators:
+            if type(d.decorator) is cst.Name:
+                self._call_event(d.decorator)
+
+    def _call_event(self, func: cst.Name) -> None:
+        if func.value in self.top_funcs and not self.in_tc:
+            pos = self.start.get(id(func), (0, 0))
+            self.ev.append(("k", func.value, pos[0], pos[1]))
 
     def s_class(self, node: cst.ClassDef) -> None:
         decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
         for d in node.decorators:
             self.expr(d.decorator)
+        self._decorator_calls(node)
         if node.type_parameters is not None:
             self._type_params(node.type_parameters)
         bases = []
@@ -895,7 +946,7 @@ class Extractor:
         self.cond = 0
         body = self._capture(self.body, node.body)
         self.scope, self.top, self.cond = outer, top, cond
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("c", body))
         self.bind(name)
 
@@ -932,7 +983,7 @@ class Extractor:
         orelse = ()
         if node.orelse is not None:
             orelse = self._capture(self._orelse, node.orelse)
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("f", _test_kind(node.test, self.tc_aliases), body, orelse))
 
     def _if(self, node: cst.If) -> None:
@@ -971,7 +1022,7 @@ class Extractor:
         handlers = tuple((_caught(h), self._capture(self._handler, h)) for h in node.handlers)
         orelse = self._capture(self.cond_body, node.orelse.body) if node.orelse is not None else ()
         final = self._capture(self.cond_body, node.finalbody.body) if node.finalbody is not None else ()
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("t", body, handlers, orelse, final))
 
     def _handler(self, h) -> None:
@@ -1004,7 +1055,7 @@ class Extractor:
             if item.asname is not None:
                 self.target(item.asname.name)
         caught = tuple(n for item in node.items for n in _suppressed(item.item))
-        if caught and self.main_pass:  # ``with suppress(ImportError):`` works like a ``try``
+        if caught and self.rec:  # ``with suppress(ImportError):`` works like a ``try``
             self.ev.append(("t", self._capture(self.body, node.body), ((caught, ()),), (), ()))
         else:
             self.body(node.body)
@@ -1119,6 +1170,8 @@ class Extractor:
                 self.string_annotation(v)
             else:
                 self.expr(v)
+        if self.rec and type(node.func) is cst.Name:
+            self._call_event(node.func)
         if short == "locals" and not args and self.scope.kind != "module":
             for ids in self.scope.live.values():
                 for b in ids:

@@ -73,6 +73,7 @@ class FailingImportCycle(Rule):
             chain = describe_chain(f.chain)
             first = entries[0]
             also = f" (and {len(entries) - 1} other entr{'ies' if len(entries) > 2 else 'y'})" if len(entries) > 1 else ""
-            msg = (f"{f.error}: {f.message} when `{first}` is imported first{also}; import chain: {chain}")
+            msg = (f"{f.error}: {f.message} when `{first}` is imported first{also}{as_written.where[key]}; "
+                   f"import chain: {chain}")
             yield Diagnostic(f.path, f.line, f.col + 1, self.code, msg, f.line, f.end_col + 1, False, entries,
                              f"failing:{f.module}:{f.partial}.{f.name}")
