@@ -33,6 +33,9 @@ class ImportCycle(Rule):
     `if TYPE_CHECKING:`). One diagnostic per component, at the import the tool suggests to cut,
     with the shortest cycle through the component and the advice that fits that import: move it
     into the functions that use it, or under `TYPE_CHECKING` when its uses are typing-only.
+    Annotations the target Python evaluates (no `from __future__ import annotations`, before 3.14:
+    module-level and class-level variable annotations, function signatures) are not typing-only:
+    the advice is then to add `from __future__ import annotations` first.
 
     The imports to cut are chosen as a minimum feedback arc set (a weighted Eades-Lin-Smyth
     heuristic, then pruned): the fewest, cheapest imports whose removal leaves no cycle, where an
