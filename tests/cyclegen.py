@@ -59,7 +59,7 @@ def statement(draw, src: str, src_is_pkg: bool, modules: List[str], k: int) -> s
         "import", "import_as", "from_parent", "from_name", "rel_name", "rel_module", "access",
         "access_from", "class_import", "class_access", "deferred", "try", "type_checking", "star",
         "main", "store", "multi_from", "multi_import", "annotation", "default", "lambda", "comprehension",
-        "suppress", "try_else", "if_true", "nested_class",
+        "suppress", "try_else", "if_true", "nested_class", "version_if", "platform_if", "call", "decorator",
     )))
     rel = _relative(src, src_is_pkg, y)
     if kind == "import":
@@ -116,6 +116,16 @@ def statement(draw, src: str, src_is_pkg: bool, modules: List[str], k: int) -> s
                 f"finally:\n    _f{k} = 1")
     if kind == "if_true":
         return f"if len('x') == 1:\n    from {y} import {n} as _i{k}\nelse:\n    _i{k} = None"
+    if kind == "version_if":
+        minor = draw(st.integers(8, 14))
+        return f"if sys.version_info >= (3, {minor}):\n    from {y} import {n} as _v{k}\nelse:\n    _v{k} = None"
+    if kind == "platform_if":
+        plat = draw(st.sampled_from(("win32", "linux", "darwin")))
+        return f"if sys.platform == {plat!r}:\n    from {y} import {n} as _p{k}"
+    if kind == "call":
+        return f"def c{k}():\n    from {y} import {n}\n    return {n}\n_r{k} = c{k}()"
+    if kind == "decorator":
+        return f"def d{k}(f):\n    import {y}\n    _ = {y}.{n}\n    return f\n@d{k}\ndef e{k}():\n    pass"
     if kind == "nested_class" and parent:
         return f"from {parent} import {last} as _m{k}\nclass D{k}:\n    class E:\n        b = _m{k}.{n}"
     return f"from {y} import {n}"
@@ -139,7 +149,7 @@ def packages(draw, max_mods: int = 4, max_stmts: int = 4) -> Dict[str, str]:
             pos = draw(st.integers(0, len(stmts)))
             stmts.insert(pos, DEFS[name])
         header = "from __future__ import annotations\n" if draw(st.integers(0, 4)) == 0 else ""
-        files[path_of(m, pkgs)] = header + "from typing import TYPE_CHECKING\n" + "\n".join(stmts) + "\n"
+        files[path_of(m, pkgs)] = header + "import sys\nfrom typing import TYPE_CHECKING\n" + "\n".join(stmts) + "\n"
     return files
 
 
