@@ -95,6 +95,20 @@ def _catches_import_error(handlers) -> bool:
     return False
 
 
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _plain_string(node: cst.SimpleString) -> Optional[str]:
+    """The value of a short text literal, or None (bytes, too long, unreadable)."""
+    if len(node.value) > 200 or "b" in node.prefix.lower():
+        return None
+    try:
+        value = node.evaluated_value
+    except Exception:  # noqa: BLE001 - an odd literal is simply not a name
+        return None
+    return value if isinstance(value, str) else None
+
+
 # context managers under which an exception is the expected outcome
 _EXPECTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "suppress"})
 
@@ -311,6 +325,7 @@ class Extractor:
         self.dynamic: List[str] = []  # dynamic namespace access (ModuleFacts.dynamic)
         self.effects: List[Tuple[str, str, int]] = []  # ModuleFacts.effects
         self.expect_fail: List[Tuple[int, int, str]] = []  # ModuleFacts.expect_fail
+        self.string_refs: List[Tuple[str, str, int]] = []  # ModuleFacts.string_refs
         self.in_main = False  # inside ``if __name__ == "__main__":``
 
     # ------------------------------------------------------------------ driver
@@ -399,6 +414,7 @@ class Extractor:
             dynamic=tuple(dict.fromkeys(self.dynamic)),
             effects=tuple(dict.fromkeys(self.effects)),
             expect_fail=tuple(self.expect_fail),
+            string_refs=tuple(dict.fromkeys(self.string_refs)),
         )
 
     # ------------------------------------------------------------------ bindings
@@ -1026,6 +1042,8 @@ class Extractor:
                 self.expr(v)
         if self.main_pass or self.func:
             self._dynamic_call(name, args, node)
+            if args:
+                self._string_refs(args, node)
         if short == "locals" and not args and self.scope.kind != "module":
             for ids in self.scope.live.values():
                 for b in ids:
@@ -1047,6 +1065,19 @@ class Extractor:
             self.dynamic.append(f"`globals()` (line {line})")
         elif name == "vars" and not args and self.scope is self.module_scope:
             self.dynamic.append(f"`vars()` at module level (line {line})")
+
+    def _string_refs(self, args, node: cst.Call) -> None:
+        """Names given to a call as strings (ModuleFacts.string_refs)."""
+        first = args[0].value
+        if type(first) is cst.SimpleString:
+            text = _plain_string(first)
+            if text and "." in text and _DOTTED.fullmatch(text):
+                self.string_refs.append(("", text, self._first_line(node)))
+        elif len(args) >= 2 and type(args[1].value) is cst.SimpleString:
+            obj = dotted(first)
+            text = _plain_string(args[1].value)
+            if obj and text and text.isidentifier():
+                self.string_refs.append((obj, text, self._first_line(node)))
 
     def _module_self(self, node: cst.Subscript) -> None:
         """``sys.modules[__name__]``: the module object itself, read or written by name."""
