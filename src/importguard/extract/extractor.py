@@ -422,12 +422,8 @@ class Extractor:
         self.effects: List[Tuple[str, str, int]] = []  # ModuleFacts.effects
         self.expect_fail: List[Tuple[int, int, str]] = []  # ModuleFacts.expect_fail
         self.in_main = False  # inside ``if __name__ == "__main__":``
-        self.type_comments: Dict[int, Tuple[int, str]] = {}  # line -> (col, type) of ``# type:``
-        for line, text in self.comments:
-            if "type" in text:
-                t = _type_comment(text)
-                if t is not None:
-                    self.type_comments[line] = (0, t)
+        # any PEP 484 type comment in the file (most have none: then statements are not searched)
+        self.type_comments = any("type" in text and _type_comment(text) for _, text in self.comments)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -626,34 +622,52 @@ class Extractor:
         handler = _STMT.get(type(node))
         t = type(node)
         if self.type_comments and t is not cst.SimpleStatementLine:
-            suite = getattr(node, "body", None)
-            if isinstance(suite, cst.BaseSuite):  # the header of a compound statement
-                line = self._stmt_line(node)
-                if type(suite) is cst.IndentedBlock and suite.body:
-                    last = self._stmt_line(suite.body[0]) - 1
-                else:
-                    last = self.end.get(id(node), line)
-                self._type_comments(line, last)
+            self._header_type_comments(node)
         if handler is not None:
             handler(self, node)
         else:
             self.expr(node)
         if self.type_comments and t is cst.SimpleStatementLine:
-            line = self._stmt_line(node)
-            self._type_comments(line, self.end.get(id(node), line))
+            self._type_comment(node.trailing_whitespace.comment)
 
-    def _type_comments(self, first: int, last: int) -> None:
-        """PEP 484 type comments on these lines: typing uses, as type checkers read them."""
-        for line in range(first, last + 1):
-            entry = self.type_comments.pop(line, None)
-            if entry is None:
-                continue
-            text = entry[1]
-            try:
-                tree = ast.parse(text, mode="func_type" if "->" in text else "eval")
-            except (SyntaxError, ValueError):
-                continue
-            self._load_names(_ast_loads(tree, True), (line, entry[0]), TYPING)
+    def _header_type_comments(self, node: cst.CSTNode) -> None:
+        """Type comments of a compound statement, read in the scope around it: ``for x in y:  #
+        type: T``, ``with a as b:  # type: T``, a function's signature comment (after the colon or
+        alone on the next line) and per-argument comments, a one-line body's comment."""
+        suite = getattr(node, "body", None)
+        if type(suite) is cst.SimpleStatementSuite:
+            self._type_comment(suite.trailing_whitespace.comment)
+        elif type(suite) is cst.IndentedBlock and type(node) in (cst.For, cst.With, cst.FunctionDef):
+            self._type_comment(suite.header.comment)
+            if type(node) is cst.FunctionDef:
+                if suite.body:
+                    for line in getattr(suite.body[0], "leading_lines", ()):
+                        self._type_comment(line.comment)
+                stack = [node.params]  # ``def f(a,  # type: int``
+                while stack:
+                    n = stack.pop()
+                    if type(n) is cst.Comment:
+                        self._type_comment(n)
+                        continue
+                    for f in dataclasses.fields(n):
+                        v = getattr(n, f.name)
+                        if isinstance(v, cst.CSTNode):
+                            stack.append(v)
+                        elif isinstance(v, (list, tuple)):
+                            stack.extend(x for x in v if isinstance(x, cst.CSTNode))
+
+    def _type_comment(self, comment: Optional[cst.Comment]) -> None:
+        """A PEP 484 type comment: typing uses of its names, as type checkers read them."""
+        if comment is None:
+            return
+        text = _type_comment(comment.value)
+        if text is None:
+            return
+        try:
+            tree = ast.parse(text, mode="func_type" if "->" in text else "eval")
+        except (SyntaxError, ValueError):
+            return
+        self._load_names(_ast_loads(tree, True), self.start.get(id(comment), (0, 0)), TYPING)
 
     def _load_names(self, names: List[str], pos: Tuple[int, int], kind: str) -> None:
         """Loads of dotted names found outside the code's own names (a string, a comment)."""

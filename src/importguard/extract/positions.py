@@ -70,6 +70,7 @@ class _LineState(CodegenState):
             self.start[id(node)] = (self.line, self.col)
         elif t is cst.Comment:
             self.comments.append((self.line, node.value))
+            self.start[id(node)] = (self.line, self.col)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if type(node) in _END:
