@@ -53,6 +53,11 @@ class ImportFact(NamedTuple):
     guarded: bool  # inside ``try:`` whose handler catches ImportError / ModuleNotFoundError
     lazy: bool  # PEP 810 ``lazy import``
     text: str  # source text of the alias, for baselines and messages (``a.b as c``)
+    # under TYPE_CHECKING: a load type checkers credit to this import is answered at runtime by a
+    # fallback binding of the name (``else:``, ``if not TYPE_CHECKING:``, ``try``/``except``), so
+    # the import is used (IG100) although no runtime use reaches it (IG201)
+    fallback_used: bool
+    binds_global: bool  # inside a function, under ``global name``: it binds the module's global
     uses: Tuple[Use, ...]  # every load this binding can reach
 
     @property

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..cost_cache import cost_note, known_cost
-from ..model import Diagnostic, Fix, ImportFact
+from ..model import Diagnostic, Fix, ImportFact, ModuleFacts
 from .base import Rule, diag
+from .context import noqa_covers
 
 if TYPE_CHECKING:
     from .context import FileContext
@@ -15,7 +16,8 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = F
     runtime imports of this module's names by other modules: ``runtime_only``)."""
     if imp.is_future or imp.is_star or not imp.bound:
         return True
-    if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names and imp.scope_kind == "module":
+    module_level = imp.scope_kind == "module" or imp.binds_global
+    if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names and module_level:
         return True
     if imp.redundant_alias:
         return True
@@ -27,12 +29,25 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = F
         ctx.target(imp), repo.config.side_effect_modules
     ):
         return True
-    if imp.scope_kind == "module" and ctx.module and not ctx.is_init and repo.imported_from_package(ctx.module, imp.bound, runtime_only):
+    if module_level and ctx.module and not ctx.is_init and repo.imported_from_package(ctx.module, imp.bound, runtime_only):
         return True  # another module imports this name from here: a re-export in use
     if ctx.is_init and imp.scope_kind == "module" and repo.origin(source, imp.level > 0) == "first party":
         if not repo.config.check_reexports:
             return True
         return repo.imported_from_package(ctx.module, imp.bound, runtime_only)
+    return False
+
+
+def silenced_with_its_siblings(facts: ModuleFacts, imp: ImportFact, code: str) -> bool:
+    """``import a.b`` and ``import a.c`` bind one name, ``a`` (pyflakes and ruff report only the
+    last of them): a ``noqa`` on any plain import of that name in the same scope silences all."""
+    if imp.name is not None or imp.asname is not None or not facts.noqa:
+        return False
+    for other in facts.imports:
+        if (other is not imp and other.name is None and other.asname is None and other.bound == imp.bound
+                and other.scope == imp.scope and other.scope_kind == imp.scope_kind
+                and noqa_covers(facts, code, other.stmt_line, other.stmt_end_line)):
+            return True
     return False
 
 
@@ -102,7 +117,9 @@ class UnusedImport(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
         for imp in ctx.facts.imports:
-            if imp.uses or exempt_from_unused(ctx, imp):
+            if imp.uses or imp.fallback_used or exempt_from_unused(ctx, imp):
+                continue
+            if silenced_with_its_siblings(ctx.facts, imp, self.code):
                 continue
             where = " under `if TYPE_CHECKING:`" if imp.in_type_checking else ""
             if imp.name is None:
