@@ -566,7 +566,7 @@ class Extractor:
 
     def load(self, name: str, node: cst.CSTNode, path: str) -> None:
         found = self.resolve(name)
-        late = self.kind != RUNTIME and self.main_pass
+        late = self.kind != RUNTIME and self.main_pass and self.resolved_in.kind != "typeparams"
         declared = name in self.declared
         attrs = self.class_attrs and "." in path
         if not found and not late and not declared and not attrs:

@@ -56,17 +56,37 @@ class UnusedImport(Rule):
 
     ## What it does
     Reports an import binding that no load of that name can reach, with Python's real scoping:
-    class scopes are not visible from methods, `global`/`nonlocal` redirect bindings,
-    comprehensions have their own scope, and an unconditional rebinding before any use makes
-    the import unused. Names in string annotations count (`x: "pd.DataFrame"`, the first
-    argument of `cast("T", v)`, `TypeVar(..., bound="T")`).
+    - a name bound anywhere in a function (assignment, `for`, `with ... as`, `del`, an import,
+      `+=`, `:=`, `except ... as`) is local to the whole function: a load before that binding
+      never reads the module's import (it raises `UnboundLocalError`);
+    - class scopes are not visible from methods, but a class-body import is a class attribute:
+      `self.json`, `cls.json` and `A.json` use it;
+    - `global x` / `nonlocal x` make an import in a function bind the outer name, which every
+      load of that name (and `__all__`) may see;
+    - comprehensions have their own scope; PEP 695 type parameters (`def f[T]`, `class C[T]`,
+      `type X[T] = ...`) shadow imports of the same name; `except E as e:` unbinds `e` at the
+      end of the handler;
+    - `import a.b.c` makes `c` an attribute of `a.b` for every binding of `a` or `a.b`: `from a
+      import b` then `b.c.x` (or a function's own `import a.d` then `a.b.c.x`) uses it;
+    - an unconditional rebinding before any use makes the import unused.
+    Names in string annotations count (`x: "pd.DataFrame"`, the first argument of `cast("T", v)`,
+    `TypeVar(..., bound="T")`). An import under `if TYPE_CHECKING:` (also `typing.TYPE_CHECKING`
+    or `TYPE_CHECKING` imported under another name) with a runtime fallback (`else:`, `if not
+    TYPE_CHECKING:`, `try`/`except`) is the binding type checkers see: used when the name is.
 
-    Never reported: `__future__` imports; star imports; names listed in `__all__`; redundant
-    aliases (`import x as x`, `from m import y as y`, PEP 484 re-exports); imports of
-    first-party modules in `__init__.py` (with `check-reexports = true`, only those that no
-    module of the repository imports from the package); imports that another module of the
-    repository imports from this one (`from pkg.mod import name`: a re-export in use); imports in a `try:` whose handler
-    catches `ImportError`; modules listed in `side-effect-modules`.
+    Never reported: `__future__` imports; star imports; names listed in `__all__` (also
+    `__all__ += [...]` and `__all__ = __all__ + [...]`); redundant aliases (`import x as x`,
+    `from m import y as y`, PEP 484 re-exports); imports of first-party modules in `__init__.py`
+    (with `check-reexports = true`, only those that no module of the repository imports from the
+    package); imports that another module of the repository imports from this one (`from
+    pkg.mod import name`: a re-export in use); imports in a `try:` whose handler catches
+    `ImportError`, or under `with pytest.raises(ImportError)`, `with
+    self.assertRaises(ImportError)` or `with contextlib.suppress(ImportError)` (or
+    `ModuleNotFoundError`, `Exception`, `BaseException`): availability checks, or the very thing
+    under test; modules listed in `side-effect-modules`.
+
+    `import a.b` and `import a.c` bind one name, `a`: a `# noqa` (or `# noqa: F401`) on one of
+    them silences the others too, as it does for pyflakes and ruff, which report only the last.
 
     ## Why it matters
     Every import runs module code and allocates memory at startup, and an unused one also hides
@@ -105,6 +125,14 @@ class UnusedImport(Rule):
         "import a.b\nimport a.c\nprint(a.b.x, a.c.y)\n",
         "import a.b\nprint(a.c)\n",
         {"pkg/__init__.py": "from .sub import thing\n", "pkg/sub.py": "thing = 1\n"},
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n"
+        "    Decimal = float\ndef f():\n    return Decimal(1)\n",
+        "import xml.etree.ElementTree\nfrom xml import etree\netree.ElementTree.parse('x.xml')\n",
+        "import a.b  # noqa: F401\nimport a.c\n",
+        "class A:\n    import json\n    def f(self):\n        return self.json\n",
+        "def setup():\n    global json\n    import json\n__all__ = ['json']\n",
+        "import pytest\ndef test():\n    with pytest.raises(ImportError):\n        import optional_dep\n",
+        "import os, sys\n__all__ = ['os']\n__all__ = __all__ + ['sys']\n",
     )
     INVALID = (
         "import os\n",
@@ -113,6 +141,10 @@ class UnusedImport(Rule):
         "class C:\n    import os\n    def f(self):\n        return os.sep\n",
         "def f():\n    import json\n    return 1\n",
         "import a.b\nimport a.c\nprint(a.b.x)\n",
+        "from typing import TYPE_CHECKING as TC\nif TC:\n    from decimal import Decimal\n",
+        "import json\ndef f():\n    print(json)\n    json = 1\n",
+        "from m import T\ndef f[T](x: T) -> T:\n    return x\n",
+        "import e\ndef f():\n    try:\n        pass\n    except Exception as e:\n        pass\n    return e\n",
     )
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
