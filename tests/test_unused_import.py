@@ -428,3 +428,16 @@ def test_pep695_premise(tmp_path):
 def test_all_extended_keeps_earlier_names(src):
     assert names(src) == []
     assert names("import os, sys\n__all__ = ['os']\n__all__ = ['sys']\n") == ["os"]
+
+
+def test_type_checking_submodule_read_through_a_runtime_binding():
+    src = TC + "if TYPE_CHECKING:\n    import xml.etree.ElementTree\nfrom xml import etree\nprint(etree.ElementTree)\n"
+    found = check_sources(src, Config(select=("IG",)))
+    assert [d.code for d in found if d.code in ("IG100", "IG201")] == []
+
+
+def test_annotations_before_a_local_binding_stay_uses():
+    # under PEP 563, get_type_hints() evaluates the string against the module's globals
+    src = ("from __future__ import annotations\nfrom m import Foo\ndef outer():\n"
+           "    def inner(x: Foo): ...\n    Foo = 1\n    return inner\n")
+    assert names(src) == []

@@ -581,7 +581,7 @@ class Extractor:
         if not found and not late:
             return
         done = self._attribute(found, path, use)
-        if done and self.passed:
+        if done and self.passed and kind == RUNTIME:  # (annotations may be resolved elsewhere later)
             for s in self.passed:
                 s.passed.append((name, done, use))
         if late:
@@ -686,7 +686,9 @@ class Extractor:
                         ob = other.fields["bound"]
                         dotted_name = (ob + "." + ".".join(parts[n:])).rstrip(".") if other.fields["asname"] \
                             else ".".join(parts)
-                        if not any((u.line, u.col) == (use.line, use.col) for u in other.uses):
+                        if other.tc and use.kind == RUNTIME:
+                            other.fallback = True  # type checkers see it; at runtime it may be absent
+                        elif not any((u.line, u.col) == (use.line, use.col) for u in other.uses):
                             other.uses.append(use._replace(dotted=dotted_name))
 
     def _resolve_late(self) -> None:
