@@ -237,7 +237,7 @@ def test_ig200_strategy_quote(tmp_path):
     "Dict[str, Decimal\n]",
 ])
 def test_ig200_quote_refuses_unsafe_annotations(tmp_path, ann):
-    # PITFALLS 6: never quote Annotated metadata, Literal values, strings or escapes
+    # never quote Annotated metadata, Literal values, strings or escapes
     src = f"from typing import Annotated, Literal, Dict\nfrom decimal import Decimal\nfrom x import Field\ndef f(a: {ann}): ...\n"
     out = fix_one(tmp_path, src, "--unsafe-fixes", "--annotation-strategy", "quote")
     assert "def f(a: " + ann + ")" in out

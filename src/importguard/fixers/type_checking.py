@@ -68,7 +68,7 @@ _UNSAFE_TO_QUOTE = re.compile(r"""['"\\#\n\r]|\b(Annotated|Literal)\b""")
 
 def quotable(text: str) -> bool:
     """Quoting the whole annotation keeps its meaning: no strings, escapes, comments or line breaks
-    inside, and no ``Annotated`` metadata or ``Literal`` values (PITFALLS 6)."""
+    inside, and no ``Annotated`` metadata or ``Literal`` values (both are runtime data)."""
     return bool(text.strip()) and not _UNSAFE_TO_QUOTE.search(text)
 
 

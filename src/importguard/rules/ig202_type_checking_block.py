@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..model import Diagnostic, Fix
+from .fix_safety import type_checking_import_risk
 from .base import Rule, diag
 
 if TYPE_CHECKING:
@@ -64,7 +65,9 @@ class TypeCheckingBlockHygiene(Rule):
         first = None
         for block in ctx.facts.type_checking:
             if block.empty:
-                fix = None if block.has_else else Fix("remove-type-checking", True, "Remove empty `TYPE_CHECKING` block", block.line, block.col)
+                risk = type_checking_import_risk(ctx, block.line, block.end_line)
+                fix = None if block.has_else else Fix("remove-type-checking", not risk, "Remove empty `TYPE_CHECKING` block",
+                                                      block.line, block.col, reason=risk)
                 yield diag(ctx, self.code, block.line, block.col, "Empty `if TYPE_CHECKING:` block", fix=fix,
                            end_line=block.end_line, key="empty")
                 continue
