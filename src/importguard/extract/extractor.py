@@ -112,8 +112,6 @@ def is_type_checking(test: cst.CSTNode, aliases=()) -> Optional[str]:
     return None
 
 
-_is_type_checking = is_type_checking
-
 
 def type_checking_alias(node: cst.CSTNode, aliases=()) -> Optional[str]:
     """The name a statement binds to ``TYPE_CHECKING`` under another spelling, or None:
