@@ -132,7 +132,11 @@ class ModuleFacts(NamedTuple):
     #   ("b", name) / ("d", name)      a binding / ``del`` that is not an import
     #   ("c", events)                  a class body (its own namespace)
     #   ("f", test, body, orelse)      ``if``; test 1 = TYPE_CHECKING, -1 = not TYPE_CHECKING,
-    #                                  2 = ``__name__ == "__main__"``, 0 = unknown
+    #                                  2 = ``__name__ == "__main__"``, 0 = unknown, or a tuple
+    #                                  on sys.version_info / sys.platform / os.name
+    #                                  (``extract.extractor._condition``)
+    #   ("fn", name, events)           a module-level function whose body runs when called
+    #   ("k", name, line, col)         a call (or decorator) of such a function at import time
     #   ("t", body, handlers, orelse, final)  ``try`` (and ``with suppress(...)``); handlers are
     #                                  ((caught names, "*" = everything), events) pairs
     events: Tuple[tuple, ...] = ()

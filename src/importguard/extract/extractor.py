@@ -114,9 +114,19 @@ def _plain_string(node: cst.SimpleString) -> Optional[str]:
 _EXPECTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "suppress"})
 
 
-def _is_type_checking(test: cst.CSTNode) -> Optional[str]:
+TYPE_CHECKING_MODULES = ("typing", "typing_extensions")
+
+
+def is_type_checking_import(module: str, level: int, name: Optional[str]) -> bool:
+    """``from typing import TYPE_CHECKING [as X]`` (or from ``typing_extensions``)."""
+    return level == 0 and name == "TYPE_CHECKING" and module in TYPE_CHECKING_MODULES
+
+
+def _is_type_checking(test: cst.CSTNode, aliases=()) -> Optional[str]:
+    """The test as written when it is ``TYPE_CHECKING``, ``typing.TYPE_CHECKING``, ``t.TYPE_CHECKING``
+    or a name ``TYPE_CHECKING`` was imported as (``aliases``: ``from typing import TYPE_CHECKING as TC``)."""
     d = dotted(test)
-    if d and (d == "TYPE_CHECKING" or d.endswith(".TYPE_CHECKING")):
+    if d and (d == "TYPE_CHECKING" or d.endswith(".TYPE_CHECKING") or d in aliases):
         return d
     return None
 
@@ -143,19 +153,157 @@ def _suppressed(item: cst.CSTNode) -> Tuple[str, ...]:
     return tuple(n for a in item.args for n in _exception_names(a.value)) or ("*",)
 
 
-def _test_kind(test: cst.CSTNode) -> int:
-    """1: ``TYPE_CHECKING``; -1: ``not TYPE_CHECKING``; 2: ``__name__ == "__main__"``; 0: unknown."""
-    if _is_type_checking(test):
+def _test_kind(test: cst.CSTNode, aliases=()):
+    """How the simulation decides an ``if`` test (the ``("f", test, ...)`` event).
+
+    1: ``TYPE_CHECKING``; -1: ``not TYPE_CHECKING``; 2: ``__name__ == "__main__"``; 0: unknown;
+    or a tuple that depends on the Python version or the platform (``_condition``).
+    """
+    if _is_type_checking(test, aliases):
         return 1
     t = type(test)
-    if t is cst.UnaryOperation and type(test.operator) is cst.Not and _is_type_checking(test.expression):
+    if t is cst.UnaryOperation and type(test.operator) is cst.Not and _is_type_checking(test.expression, aliases):
         return -1
     if t is cst.Comparison and dotted(test.left) == "__name__" and len(test.comparisons) == 1:
         c = test.comparisons[0]
         if type(c.operator) is cst.Equal and type(c.comparator) is cst.SimpleString:
             if c.comparator.value.strip("'\"") == "__main__":
                 return 2
+    cond = _condition(test, aliases)
+    return cond if type(cond) is tuple else 0
+
+
+# ``if`` tests the simulation can decide from the target Python and platform:
+#   ("v", left, op, value)   ``sys.version_info`` compared: left "full" (the whole tuple), "s1" /
+#                            "s2" (``[:1]`` / ``[:2]``), "major" / "minor" (``.major``, ``[0]``...)
+#   ("p", op, value)         ``sys.platform`` == / != a string; op "startswith": value is a tuple
+#   ("o", op, value)         ``os.name`` == / != a string
+#   ("not", c), ("and", c, ...), ("or", c, ...); ints as in ``_test_kind`` inside them
+_CMP = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=",
+        cst.GreaterThan: ">", cst.GreaterThanEqual: ">="}
+_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _condition(test: cst.CSTNode, aliases=()):
+    t = type(test)
+    if t is cst.UnaryOperation and type(test.operator) is cst.Not:
+        inner = _condition(test.expression, aliases)
+        return ("not", inner) if type(inner) is tuple else (-inner if inner in (1, -1) else 0)
+    if t is cst.BooleanOperation:
+        parts, node = [], test
+        op = type(test.operator)
+        while type(node) is cst.BooleanOperation and type(node.operator) is op:
+            parts.append(node.right)
+            node = node.left
+        parts.append(node)
+        conds = [_condition(p, aliases) for p in reversed(parts)]
+        if not any(type(c) is tuple for c in conds):
+            return 0
+        return ("and" if op is cst.And else "or",) + tuple(conds)
+    if _is_type_checking(test, aliases):
+        return 1
+    if t is cst.Comparison and len(test.comparisons) == 1:
+        c = test.comparisons[0]
+        op = _CMP.get(type(c.operator))
+        if op is None:
+            return 0
+        got = _compared(test.left, c.comparator, op)
+        if got is None:
+            got = _compared(c.comparator, test.left, _FLIP[op])
+        return got or 0
+    if t is cst.Call and type(test.func) is cst.Attribute and test.func.attr.value == "startswith":
+        if _platform(test.func.value) and len(test.args) == 1 and test.args[0].keyword is None:
+            values = _strings(test.args[0].value)
+            if values:
+                return ("p", "startswith", values)
+    if t is cst.Name and test.value in ("True", "False"):
+        return ("and",) if test.value == "True" else ("or",)
     return 0
+
+
+def _platform(node: cst.CSTNode) -> bool:
+    return dotted(node) in ("sys.platform", "platform")
+
+
+def _strings(node: cst.CSTNode) -> Tuple[str, ...]:
+    if type(node) is cst.SimpleString:
+        v = node.evaluated_value
+        return (v,) if isinstance(v, str) else ()
+    if type(node) is cst.Tuple:
+        out = []
+        for e in node.elements:
+            got = _strings(e.value)
+            if len(got) != 1:
+                return ()
+            out.extend(got)
+        return tuple(out)
+    return ()
+
+
+def _ints(node: cst.CSTNode) -> Optional[Tuple[int, ...]]:
+    if type(node) is cst.Integer:
+        return (int(node.value, 0),)
+    if type(node) is cst.Tuple and node.elements:
+        out = []
+        for e in node.elements:
+            if type(e.value) is not cst.Integer:
+                return None
+            out.append(int(e.value.value, 0))
+        return tuple(out)
+    return None
+
+
+def _version_left(node: cst.CSTNode) -> Optional[str]:
+    d = dotted(node)
+    if d in ("sys.version_info", "version_info"):
+        return "full"
+    if d in ("sys.version_info.major", "version_info.major"):
+        return "major"
+    if d in ("sys.version_info.minor", "version_info.minor"):
+        return "minor"
+    if type(node) is cst.Subscript and dotted(node.value) in ("sys.version_info", "version_info") \
+            and len(node.slice) == 1:
+        sl = node.slice[0].slice
+        if type(sl) is cst.Index and type(sl.value) is cst.Integer:
+            return {"0": "major", "1": "minor"}.get(sl.value.value)
+        if type(sl) is cst.Slice and sl.lower is None and sl.step is None and type(sl.upper) is cst.Integer:
+            return {"1": "s1", "2": "s2"}.get(sl.upper.value)
+    return None
+
+
+def _compared(left: cst.CSTNode, right: cst.CSTNode, op: str):
+    kind = _version_left(left)
+    if kind is not None:
+        value = _ints(right)
+        if value is None:
+            return None
+        if kind in ("major", "minor"):
+            return ("v", kind, op, value[0]) if type(right) is cst.Integer else None
+        return ("v", kind, op, value)
+    if op in ("==", "!="):
+        d = dotted(left)
+        values = _strings(right)
+        if len(values) == 1:
+            if _platform(left):
+                return ("p", op, values[0])
+            if d == "os.name":
+                return ("o", op, values[0])
+    return None
+
+
+def _calls_or_imports(events) -> bool:
+    for ev in events:
+        op = ev[0]
+        if op in ("i", "k", "l", "s"):
+            return True
+        if op == "f" and (_calls_or_imports(ev[2]) or _calls_or_imports(ev[3])):
+            return True
+        if op == "c" and _calls_or_imports(ev[1]):
+            return True
+        if op == "t" and (_calls_or_imports(ev[1]) or any(_calls_or_imports(h) for _, h in ev[2])
+                          or _calls_or_imports(ev[3]) or _calls_or_imports(ev[4])):
+            return True
+    return False
 
 
 def _small_statements(body):
@@ -432,6 +580,10 @@ class Extractor:
         self.events: List[tuple] = []  # per top-level statement: what runs at import time
         self.ev: List[tuple] = []  # events of the block being walked (main pass only)
         self.storing = False  # walking the target of an attribute store
+        self.tc_aliases: set = set()  # names ``TYPE_CHECKING`` was imported as
+        self.rec = True  # record import-time events: the main pass, or a module-level function body
+        self.top_funcs: Dict[str, int] = {}  # module-level ``def`` name -> its top-level statement
+        self.func_events: Dict[str, tuple] = {}  # module-level ``def`` name -> its body's events
         self.dynamic: List[str] = []  # dynamic namespace access (ModuleFacts.dynamic)
         self.effects: List[Tuple[str, str, int]] = []  # ModuleFacts.effects
         self.expect_fail: List[Tuple[int, int, str]] = []  # ModuleFacts.expect_fail
@@ -455,13 +607,23 @@ class Extractor:
             self.stmt(stmt)
             self.events.append(tuple(self.ev))
             self.statements.append(self._statement_fact(i, stmt))
-        self.top = self.main_pass = False
+        self.top = self.main_pass = self.rec = False
         self._resolve_late()
         while self.deferred:
             batch, self.deferred = self.deferred, []
             for job in batch:
                 self._run_deferred(*job)
+        self._function_events()
         return self._facts()
+
+    def _function_events(self) -> None:
+        """``("fn", name, events)`` at the end of the statement that defines a module-level
+        function whose body imports, calls or reads imported names: a module-level call (or a
+        decorator) runs it at import time."""
+        for name, events in self.func_events.items():
+            i = self.top_funcs.get(name)
+            if i is not None and _calls_or_imports(events):
+                self.events[i] = self.events[i] + (("fn", name, events),)
 
     def _statement_fact(self, i: int, stmt: cst.CSTNode) -> Statement:
         line = self._stmt_line(stmt)
@@ -552,7 +714,7 @@ class Extractor:
             s.live[name] = (bid,)
         if self.main_pass and s is self.module_scope:
             self.stmt_binds.append(name)
-        if self.main_pass and bid == OTHER and s.kind != "comprehension":
+        if self.rec and bid == OTHER and s.kind != "comprehension":
             self.ev.append(("b", name))
 
     def unbind(self, name: str) -> None:
@@ -561,7 +723,7 @@ class Extractor:
             s = self.module_scope
         if self.cond == 0:
             s.live.pop(name, None)
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("d", name))
 
     def resolve(self, name: str) -> Tuple[int, ...]:
@@ -599,8 +761,8 @@ class Extractor:
             # annotations may be evaluated lazily (PEP 563/649, get_type_hints): the names bound
             # by the end of the module can be the ones they see
             self.late.append((name, path, use, done))
-        if done and self.main_pass:
-            if self.func == "" and kind == RUNTIME:
+        if done and self.rec:
+            if self.func == "" and kind == RUNTIME and self.main_pass:
                 self.stmt_loads.append(path)
             if kind != TYPING:  # ordered import-time events, for the cycle simulation
                 if self.storing:
@@ -739,6 +901,8 @@ class Extractor:
                 name, mod, bound = None, full, asname or full.split(".", 1)[0]
             pos = self.start.get(id(alias), start)
             text = full + (f" as {asname}" if asname else "")
+            if asname and is_from and is_type_checking_import(module, level, full):
+                self.tc_aliases.add(asname)
             sub = full if (not is_from and asname is None and "." in full) else None
             self._add_import(dict(module=mod, level=level, name=name, asname=asname, bound=bound,
                                   line=pos[0], col=pos[1], end_line=pos[0], end_col=pos[1] + len(text),
@@ -746,7 +910,7 @@ class Extractor:
         self._import_event(first, lazy)
 
     def _import_event(self, first: int, lazy: bool) -> None:
-        if not self.main_pass:
+        if not self.rec:
             return
         if lazy:  # PEP 810: nothing is imported until the name is used
             self.ev.extend(("b", self.imports[i].fields["bound"]) for i in range(first, len(self.imports)))
@@ -881,6 +1045,9 @@ class Extractor:
 
     def s_function(self, node: cst.FunctionDef) -> None:
         decorators = self._decorators(node)
+        self._decorator_calls(node)
+        if self.main_pass and self.scope is self.module_scope:
+            self.top_funcs[node.name.value] = self.stmt_index
         name = node.name.value
         qual = self._qual(name)
         if name in ("__getattr__", "__dir__") and self.scope is self.module_scope:
@@ -931,11 +1098,31 @@ class Extractor:
             self.scope.live[p.name.value] = (OTHER,)
         if type(node) is cst.Lambda:
             self.expr(node.body)
-        else:
-            self.body(node.body)
+            return
+        # a module-level function: record what its body runs, for module-level calls of it
+        self.rec = parent is self.module_scope and self.top_funcs.get(qual) == stmt_index and not in_tc
+        self.ev = []
+        self.body(node.body)
+        if self.rec:
+            self.func_events[qual] = tuple(self.ev)
+        self.rec, self.ev = False, []
+
+    def _decorator_calls(self, node) -> None:
+        """``@deco`` calls ``deco`` at import time: a module-level function of this module."""
+        if not self.rec:
+            return
+        for d in node.decorators:
+            if type(d.decorator) is cst.Name:
+                self._call_event(d.decorator)
+
+    def _call_event(self, func: cst.Name) -> None:
+        if func.value in self.top_funcs and not self.in_tc:
+            pos = self.start.get(id(func), (0, 0))
+            self.ev.append(("k", func.value, pos[0], pos[1]))
 
     def s_class(self, node: cst.ClassDef) -> None:
         decorators = self._decorators(node)
+        self._decorator_calls(node)
         if node.type_parameters is not None:
             self._type_params(node.type_parameters)
         bases = []
@@ -957,7 +1144,7 @@ class Extractor:
         self.cond = 0
         body = self._capture(self.body, node.body)
         self.scope, self.top, self.cond = outer, top, cond
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("c", body))
         self.bind(name)
 
@@ -994,11 +1181,11 @@ class Extractor:
         orelse = ()
         if node.orelse is not None:
             orelse = self._capture(self._orelse, node.orelse)
-        if self.main_pass:
-            self.ev.append(("f", _test_kind(node.test), body, orelse))
+        if self.rec:
+            self.ev.append(("f", _test_kind(node.test, self.tc_aliases), body, orelse))
 
     def _if(self, node: cst.If) -> None:
-        tc = _is_type_checking(node.test)
+        tc = _is_type_checking(node.test, self.tc_aliases)
         if tc:
             start = self.start.get(id(node), (0, 0))
             line = start[0] + len(node.leading_lines)
@@ -1038,7 +1225,7 @@ class Extractor:
         handlers = tuple((_caught(h), self._capture(self._guarded_handler, h)) for h in node.handlers)
         orelse = self._capture(self.cond_body, node.orelse.body) if node.orelse is not None else ()
         final = self._capture(self.cond_body, node.finalbody.body) if node.finalbody is not None else ()
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("t", body, handlers, orelse, final))
 
     def _guarded_handler(self, h) -> None:
@@ -1083,7 +1270,7 @@ class Extractor:
             if callee and callee.rsplit(".", 1)[-1] in _EXPECTS and id(node) in self.end:
                 self.expect_fail.append((self._first_line(item.item), self.end[id(node)], callee))
         caught = tuple(n for item in node.items for n in _suppressed(item.item))
-        if caught and self.main_pass:  # ``with suppress(ImportError):`` works like a ``try``
+        if caught and self.rec:  # ``with suppress(ImportError):`` works like a ``try``
             self.ev.append(("t", self._capture(self.body, node.body), ((caught, ()),), (), ()))
         else:
             self.body(node.body)
@@ -1199,6 +1386,8 @@ class Extractor:
         else:
             for arg in args:
                 self.expr(arg.value)
+        if self.rec and type(node.func) is cst.Name:
+            self._call_event(node.func)
         if self.main_pass or self.func:
             self._dynamic_call(name, args, node)
             if args:
