@@ -55,6 +55,31 @@ def _binds_type_checking(module: cst.Module) -> bool:
     return False
 
 
+def _typing_import(module: cst.Module, dropped: set) -> Optional[cst.ImportFrom]:
+    """The first module-level ``from typing import ...`` that keeps a name after this round's edits."""
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if (isinstance(small, cst.ImportFrom) and not small.relative and isinstance(small.module, cst.Name)
+                    and small.module.value == "typing" and not isinstance(small.names, cst.ImportStar)
+                    and any(id(a) not in dropped for a in small.names)):
+                return small
+    return None
+
+
+def _add_type_checking(node: cst.ImportFrom) -> cst.ImportFrom:
+    """``TYPE_CHECKING`` as the first name of the import, laid out as the names already are."""
+    names = list(node.names)
+    if len(names) > 1 and isinstance(names[0].comma, cst.Comma):
+        comma = names[0].comma  # the separator between the first two names: ", " or a line break
+    elif node.lpar is not None:
+        comma = cst.Comma(whitespace_after=node.lpar.whitespace_after)  # `(\n    Any,\n)`
+    else:
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return node.with_changes(names=[cst.ImportAlias(name=cst.Name("TYPE_CHECKING"), comma=comma), *names])
+
+
 def _is_import_line(stmt) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and any(
         isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
@@ -182,7 +207,11 @@ class TypeCheckingPlan:
         nl = self.module.default_newline
         new: List = []
         if not _binds_type_checking(self.module):
-            new.append(cst.parse_statement("from typing import TYPE_CHECKING" + nl, self.module.config_for_parsing))
+            typing_import = _typing_import(self.module, editor.drop_aliases)
+            if typing_import is not None:  # `from typing import Any` -> `from typing import TYPE_CHECKING, Any`
+                editor.replace[id(typing_import)] = _add_type_checking
+            else:
+                new.append(cst.parse_statement("from typing import TYPE_CHECKING" + nl, self.module.config_for_parsing))
         block = cst.parse_statement(f"if TYPE_CHECKING:{nl}{self.module.default_indent}pass{nl}",
                                     self.module.config_for_parsing)
         block = block.with_changes(leading_lines=[cst.EmptyLine()],
