@@ -1638,7 +1638,7 @@ class Extractor:
         if self.main_pass or self.func:
             self._dynamic_call(name, args, node)
             if args:
-                self._string_refs(args, node)
+                self._string_refs(args, node, name)
         if name in ("eval", "exec") and args and not self.resolve(name):
             self._eval_literal(name, args[0].value)
         self.type_expr = saved
@@ -1728,8 +1728,9 @@ class Extractor:
         elif name in ("vars", "locals") and not args and self.scope is self.module_scope:
             self.dynamic.append(f"`{name}()` at module level (line {line})")
 
-    def _string_refs(self, args, node: cst.Call) -> None:
-        """Names given to a call as strings (ModuleFacts.string_refs)."""
+    def _string_refs(self, args, node: cst.Call, callee: str) -> None:
+        """Names given to a call as strings (ModuleFacts.string_refs); ``getattr(mod, name)``
+        with a name computed at runtime is recorded as (object, "*", line)."""
         first = args[0].value
         if type(first) is cst.SimpleString:
             text = _plain_string(first)
@@ -1740,6 +1741,10 @@ class Extractor:
             text = _plain_string(args[1].value)
             if obj and text and text.isidentifier():
                 self.string_refs.append((obj, text, self._first_line(node)))
+        elif len(args) >= 2 and callee in ("getattr", "hasattr") and not self.resolve(callee):
+            obj = dotted(first)
+            if obj and type(args[1].value) not in (cst.ConcatenatedString, cst.FormattedString):
+                self.string_refs.append((obj, "*", self._first_line(node)))
 
     def _module_self(self, node: cst.Subscript) -> None:
         """``sys.modules[__name__]``: the module object itself, read or written by name."""

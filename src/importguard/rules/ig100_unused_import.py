@@ -137,7 +137,8 @@ class UnusedImport(Rule):
       `globals()`, module-level `vars()`, `sys.modules[__name__]`, a module `__getattr__`);
     - unsafe for a class-body import (a class attribute, readable as `C.name`);
     - unsafe when a call names it in a string (`mock.patch("pkg.mod.name")`,
-      `monkeypatch.setattr("pkg.mod.name", v)`, `patch.object(mod, "name")`, `getattr(mod, "name")`);
+      `monkeypatch.setattr("pkg.mod.name", v)`, `patch.object(mod, "name")`, `getattr(mod, "name")`), or another module reads the module
+      with `getattr(mod, name)`, the name computed at runtime;
     - unsafe when the import makes a first-party submodule an attribute of its package
       (`import pkg.sub`, `from pkg.sub import x`) and another binding reads `pkg.sub`
       elsewhere (`import pkg` ... `pkg.sub.x`): without it, that read can raise AttributeError;
