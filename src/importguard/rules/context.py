@@ -212,6 +212,18 @@ class RepoContext:
         return (package, name) in names or (not name.startswith("_") and (package, "*") in names)
 
 
+def noqa_covers(facts: ModuleFacts, code: str, first: int, last: int) -> bool:
+    """Does a noqa comment on a line in ``first..last`` silence ``code``?"""
+    for line, codes in facts.noqa:
+        if first <= line <= last:
+            if codes is None:
+                return True
+            for c in codes:
+                if code.startswith(NOQA_ALIASES.get(c, c)):
+                    return True
+    return False
+
+
 def suppressed(facts: ModuleFacts, d: Diagnostic, first: int = 0, last: int = 0) -> bool:
     """Does a noqa comment on the diagnostic's line (or its statement's lines) silence it?"""
     if not facts.noqa:
