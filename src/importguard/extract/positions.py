@@ -50,7 +50,7 @@ _END = frozenset(
 
 
 class _LineState(CodegenState):
-    __slots__ = ("line", "col", "start", "end", "comments")
+    __slots__ = ("line", "col", "start", "end", "comments", "own_line")
 
     def add_token(self, value: str) -> None:
         n = value.count("\n")
@@ -69,7 +69,9 @@ class _LineState(CodegenState):
         if t in _START:
             self.start[id(node)] = (self.line, self.col)
         elif t is cst.Comment:
-            self.comments.append((self.line, node.value))
+            self.comments.append((self.line, node.value, self.own_line == self.line))
+        elif t is cst.EmptyLine:
+            self.own_line = self.line  # a comment that follows is alone on its line
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if type(node) in _END:
@@ -79,13 +81,15 @@ class _LineState(CodegenState):
 
 def positions(
     module: cst.Module,
-) -> Tuple[Dict[int, Tuple[int, int]], Dict[int, int], List[Tuple[int, str]]]:
-    """Return ``(starts, ends, comments)``: starts and ends keyed by ``id(node)``."""
+) -> Tuple[Dict[int, Tuple[int, int]], Dict[int, int], List[Tuple[int, str, bool]]]:
+    """Return ``(starts, ends, comments)``: starts and ends keyed by ``id(node)``; comments as
+    ``(line, text, alone_on_its_line)``."""
     state = _LineState(default_indent=module.default_indent, default_newline=module.default_newline)
     state.line = 1
     state.col = 0
     state.start = {}
     state.end = {}
     state.comments = []
+    state.own_line = 0
     module._codegen(state)
     return state.start, state.end, state.comments
