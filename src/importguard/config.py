@@ -34,10 +34,18 @@ DEFAULT_RUNTIME_DECORATORS = (
 DEFAULT_EXEMPT = ("typing", "typing_extensions")
 DEFAULT_SELECT = ("IG1", "IG2", "IG300", "IG301", "IG302", "IG9")
 ALL_CODES = ("IG100", "IG200", "IG201", "IG202", "IG300", "IG301", "IG302", "IG400", "IG900")
+# folders never walked, by name. ``venv``, ``env`` and ``build`` are not here: a folder of any name
+# is skipped when it is a virtual environment, and ``build/`` when it is a build's output (see
+# discovery.py), so that a package or a source folder with one of those names is still checked
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "build", "dist",
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", ".env", "dist",
     "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     ".importguard_cache", ".eggs", "*.egg-info", "site-packages", "__pypackages__",
+)
+# of those, the folders that never hold a project's code: skipping them is not worth counting
+QUIET_EXCLUDE = (
+    ".git", ".hg", ".svn", ".tox", ".nox", "node_modules", "__pycache__", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", ".importguard_cache", ".eggs", "*.egg-info",
 )
 
 

@@ -30,6 +30,7 @@ class Result(NamedTuple):
     reported_paths: Tuple[str, ...]
     module_count: int = 0
     edge_count: int = 0
+    skipped: int = 0  # folders and Python files the ignore rules skipped
 
 
 # ---------------------------------------------------------------------------- reading + extraction
@@ -371,7 +372,9 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files, config and
     version all match a previous run returns that run's results without touching facts at all."""
     started = time.perf_counter()
-    analysed, reported = discover(paths or ["."], config, cwd)
+    stats: Dict[str, int] = {}
+    analysed, reported = discover(paths or ["."], config, cwd, stats)
+    skipped = stats.get("skipped", 0)
     read = _read_all(analysed)
     reported_paths = tuple(f.display for f in reported)
     results = None
@@ -387,7 +390,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         if hit is not None:
             diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
             return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
-                          time.perf_counter() - started, reported_paths, hit[2], hit[3])
+                          time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
     facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache, read=read)
     modules = modules_from(analysed, facts)
     graph_store = None
@@ -405,4 +408,4 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     if graph_store is not None:
         graph_store.save()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
-                  reported_paths, len(modules), len(edges))
+                  reported_paths, len(modules), len(edges), skipped)
