@@ -95,6 +95,10 @@ def _catches_import_error(handlers) -> bool:
     return False
 
 
+# context managers under which an exception is the expected outcome
+_EXPECTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "suppress"})
+
+
 def _is_type_checking(test: cst.CSTNode) -> Optional[str]:
     d = dotted(test)
     if d and (d == "TYPE_CHECKING" or d.endswith(".TYPE_CHECKING")):
@@ -319,6 +323,10 @@ class Extractor:
         self.events: List[tuple] = []  # per top-level statement: what runs at import time
         self.ev: List[tuple] = []  # events of the block being walked (main pass only)
         self.storing = False  # walking the target of an attribute store
+        self.dynamic: List[str] = []  # dynamic namespace access (ModuleFacts.dynamic)
+        self.effects: List[Tuple[str, str, int]] = []  # ModuleFacts.effects
+        self.expect_fail: List[Tuple[int, int, str]] = []  # ModuleFacts.expect_fail
+        self.in_main = False  # inside ``if __name__ == "__main__":``
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -403,6 +411,9 @@ class Extractor:
             noqa=parse_noqa(self.comments),
             error=None,
             events=tuple(self.events),
+            dynamic=tuple(dict.fromkeys(self.dynamic)),
+            effects=tuple(dict.fromkeys(self.effects)),
+            expect_fail=tuple(self.expect_fail),
         )
 
     # ------------------------------------------------------------------ bindings
@@ -650,8 +661,17 @@ class Extractor:
         if self.top and type(node.target) is cst.Name and node.target.value == "__all__":
             self._dunder_all(node.value, reset=False)
 
+    def _effect(self, kind: str, name: Optional[str], node: cst.CSTNode) -> None:
+        """An import-time action on an import-bound name (ModuleFacts.effects)."""
+        if not name or not self.main_pass or self.func or self.in_main:
+            return
+        if any(b >= 0 for b in self.resolve(name.split(".", 1)[0])):
+            self.effects.append((kind, name, self._first_line(node)))
+
     def s_expr(self, node: cst.Expr) -> None:
         v = node.value
+        if type(v) is cst.Call:
+            self._effect("call", dotted(v.func), v)
         if self.top and type(v) is cst.Call and type(v.func) is cst.Attribute:
             if dotted(v.func.value) == "__all__" and v.func.attr.value in ("append", "extend"):
                 for arg in v.args:
@@ -695,12 +715,23 @@ class Extractor:
         for item in node.names:
             target.add(item.name.value)
 
-    def s_function(self, node: cst.FunctionDef) -> None:
+    def _decorators(self, node) -> Tuple[str, ...]:
         decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
-        for d in node.decorators:
+        for d, name in zip(node.decorators, decorators):
+            self._effect("decorator", name, d.decorator)
             self.expr(d.decorator)
+            if name.rsplit(".", 1)[-1] in ("xfail", "expectedFailure") and id(node) in self.end:
+                start = self.start.get(id(node), (0, 0))[0]
+                self.expect_fail.append((start, self.end[id(node)], name))
+        return decorators
+
+    def s_function(self, node: cst.FunctionDef) -> None:
+        decorators = self._decorators(node)
         name = node.name.value
         qual = self._qual(name)
+        if name in ("__getattr__", "__dir__") and self.scope is self.module_scope:
+            line = self.start.get(id(node.name), (0, 0))[0]
+            self.dynamic.append(f"module-level `{name}` (line {line})")
         self.functions.append(FunctionFact(qual, self.start.get(id(node.name), (0, 0))[0], decorators))
         if node.type_parameters is not None:
             self._type_params(node.type_parameters)
@@ -750,9 +781,7 @@ class Extractor:
             self.body(node.body)
 
     def s_class(self, node: cst.ClassDef) -> None:
-        decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
-        for d in node.decorators:
-            self.expr(d.decorator)
+        decorators = self._decorators(node)
         if node.type_parameters is not None:
             self._type_params(node.type_parameters)
         bases = []
@@ -827,6 +856,11 @@ class Extractor:
             self.in_tc = True
             self.cond_body(node.body)
             self.in_tc = was
+        elif _test_kind(node.test) == 2:  # ``if __name__ == "__main__":`` does not run on import
+            was = self.in_main
+            self.in_main = True
+            self.cond_body(node.body)
+            self.in_main = was
         else:
             self.cond_body(node.body)
 
@@ -882,6 +916,10 @@ class Extractor:
             self.expr(item.item)
             if item.asname is not None:
                 self.target(item.asname.name)
+        for item in node.items:
+            callee = _callee(item.item) if type(item.item) is cst.Call else None
+            if callee and callee.rsplit(".", 1)[-1] in _EXPECTS and id(node) in self.end:
+                self.expect_fail.append((self._first_line(item.item), self.end[id(node)], callee))
         caught = tuple(n for item in node.items for n in _suppressed(item.item))
         if caught and self.main_pass:  # ``with suppress(ImportError):`` works like a ``try``
             self.ev.append(("t", self._capture(self.body, node.body), ((caught, ()),), (), ()))
@@ -943,10 +981,13 @@ class Extractor:
         elif tt is cst.StarredElement:
             self.target(t.value)
         elif tt is cst.Attribute and dotted(t) is not None:  # ``a.b = ...``: loads ``a``, stores ``b``
+            self._effect("store", dotted(t), t)
             self.storing = True
             self.expr(t)
             self.storing = False
         else:  # subscript: loads
+            if tt is cst.Subscript:
+                self._effect("store", dotted(t.value), t)
             self.expr(t)
 
     def expr(self, node: cst.CSTNode) -> None:
@@ -998,11 +1039,39 @@ class Extractor:
                 self.string_annotation(v)
             else:
                 self.expr(v)
+        if self.main_pass or self.func:
+            self._dynamic_call(name, args, node)
         if short == "locals" and not args and self.scope.kind != "module":
             for ids in self.scope.live.values():
                 for b in ids:
                     if b >= 0:
                         self.imports[b].uses.append(Use(self.imports[b].fields["bound"], 0, 0, RUNTIME, self.func, ""))
+
+    def _dynamic_call(self, name: str, args, node: cst.Call) -> None:
+        """Record calls that reach the module's names without naming them (ModuleFacts.dynamic)."""
+        if name not in ("eval", "exec", "globals", "vars"):
+            return
+        if self.resolve(name):  # a local or imported function of that name, not the builtin
+            return
+        line = self.str_pos[0] if self.str_pos else self._first_line(node)
+        if name in ("eval", "exec"):
+            first = args[0].value if args else None
+            if type(first) not in (cst.SimpleString, cst.ConcatenatedString):
+                self.dynamic.append(f"non-literal `{name}` (line {line})")
+        elif name == "globals":
+            self.dynamic.append(f"`globals()` (line {line})")
+        elif name == "vars" and not args and self.scope is self.module_scope:
+            self.dynamic.append(f"`vars()` at module level (line {line})")
+
+    def _module_self(self, node: cst.Subscript) -> None:
+        """``sys.modules[__name__]``: the module object itself, read or written by name."""
+        value = dotted(node.value) or ""
+        if value.rsplit(".", 1)[-1] != "modules" or len(node.slice) != 1:
+            return
+        index = node.slice[0].slice
+        if type(index) is cst.Index and dotted(index.value) == "__name__":
+            line = self.str_pos[0] if self.str_pos else self._first_line(node)
+            self.dynamic.append(f"`sys.modules[__name__]` (line {line})")
 
     def e_lambda(self, node: cst.Lambda) -> None:
         for p in self._all_params(node.params):
@@ -1061,6 +1130,8 @@ class Extractor:
 
     def e_subscript(self, node: cst.Subscript) -> None:
         self.expr(node.value)
+        if self.main_pass or self.func:
+            self._module_self(node)
         if self.kind == RUNTIME:
             for el in node.slice:
                 self.expr(el.slice)

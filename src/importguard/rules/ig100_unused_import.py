@@ -3,15 +3,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..cost_cache import cost_note, known_cost
-from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
+from .fix_safety import unused_import_fix
 
 if TYPE_CHECKING:
+    from ..model import Diagnostic, ImportFact
     from .context import FileContext
 
 
 def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = False) -> bool:
-    """The SPEC's list of imports IG100 never reports (shared with IG200, which counts only
+    """The imports IG100 never reports (``__future__``, star imports, names in ``__all__``,
+    redundant aliases, ...) (shared with IG200, which counts only
     runtime imports of this module's names by other modules: ``runtime_only``)."""
     if imp.is_future or imp.is_star or not imp.bound:
         return True
@@ -70,8 +72,30 @@ class UnusedImport(Rule):
     where the block would otherwise be empty).
 
     ## Fix safety
-    Safe, except that a module imported for its side effects loses them: list such modules in
-    `side-effect-modules`.
+    Safe only when the finding is certain and nobody can observe the removal. Otherwise the
+    fix is *unsafe* (applied only with `--unsafe-fixes`) or *advice* (never applied), and the
+    JSON output says why (`"fix": {"applicability": ..., "reason": ...}`):
+
+    - unsafe when the module reaches its names dynamically (a non-literal `eval`/`exec`,
+      `globals()`, module-level `vars()`, `sys.modules[__name__]`, a module `__getattr__`);
+    - unsafe for a class-body import (a class attribute, readable as `C.name`);
+    - unsafe when the import makes a first-party submodule an attribute of its package
+      (`import pkg.sub`, `from pkg.sub import x`) and another binding reads `pkg.sub`
+      elsewhere (`import pkg` ... `pkg.sub.x`): without it, that read can raise AttributeError;
+    - unsafe in a library (a `[project]` name, `setup.py`/`setup.cfg` or packages under
+      `src/`; `library = true|false` decides) for a public name (`from m import Name`) of a
+      shipped, public module without `__all__`, and for every public name of a module the
+      repository itself imports names from (a compatibility or re-export module): code outside
+      the repository may import them;
+    - advice only under a test's expectation of failure (`with pytest.raises(...)`,
+      `self.assertRaises(...)`, `contextlib.suppress(...)`, `@pytest.mark.xfail`);
+    - advice only when the import loads a first-party module (directly or through its imports)
+      that has a side effect on other modules at import time: a call, attribute or item store or
+      decorator on an imported name (`admin.site.register(M)`, `signal.connect(f)`,
+      `registry.HANDLERS[k] = f`), unless an earlier import of the module has loaded it already.
+
+    Third-party modules imported for their side effects cannot be seen: list them in
+    `side-effect-modules`. Imports under `if TYPE_CHECKING:` never run, so removing them is safe.
     """
 
     code = "IG100"
@@ -115,6 +139,6 @@ class UnusedImport(Rule):
             msg = f"{what} imported{where} but unused"
             if not imp.in_type_checking and imp.level == 0:
                 msg += cost_note(known_cost(ctx.repo, ctx.target(imp), ctx.source_module(imp)))
-            fix = Fix("remove-import", True, "Remove unused import", imp.line, imp.col, imp.bound)
+            fix = unused_import_fix(ctx, imp)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=f"{imp.text}")

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..cost_cache import cost_note, known_cost
 from ..model import Diagnostic, Fix, ImportFact
+from .fix_safety import MOVE_TO_TYPE_CHECKING
 from .base import Rule, diag
 from .context import NOQA_ALIASES
 from .ig100_unused_import import exempt_from_unused
@@ -146,6 +147,7 @@ class TypingOnlyImport(Rule):
             msg = f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into `if TYPE_CHECKING:`"
             if origin != "first party":
                 msg += cost_note(known_cost(ctx.repo, ctx.target(imp), source))
-            fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound)
+            fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound,
+                      reason=MOVE_TO_TYPE_CHECKING)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=imp.text)
