@@ -62,6 +62,13 @@ BATTERY = [
     # ... but not inside an ignored folder, and the last matching line wins
     ("keep/\n!keep/k.py\n", {"keep/k.py", "keep/drop.py"}),
     ("!n/m.py\nn/*\n", {"n/m.py", "n/o.py"}),
+    # `a/**` ignores what `a` holds, not `a` itself: a file in `a` can be re-included...
+    ("a/**\n!a/x.py\n", {"a/top.py", "a/b/top.py", "a/b/x.py", "a/b/c/x.py", "a/doc/x.py", "a/logs/y.py"}),
+    # ... but not one in a folder `a/**` ignores
+    ("a/**\n!a/b/x.py\n", {"a/top.py", "a/b/top.py", "a/x.py", "a/b/x.py", "a/b/c/x.py", "a/doc/x.py", "a/logs/y.py"}),
+    # a whitelist: ignore everything, then re-include folders and Python files
+    ("*\n!*/\n!*.py\nlogs/\n", {"logs/y.py", "a/logs/y.py"}),
+    ("/*\n!/a/\n", {"top.py", "doc/x.py", "logs/y.py", "keep/k.py", "keep/drop.py", "n/m.py", "n/o.py"}),
     # comments, blank lines, escapes
     ("# top.py\n\n\\#x.py\n", set()),
     ("[ab]/x.py\n", {"a/x.py"}),
@@ -125,19 +132,30 @@ def test_info_exclude_of_a_git_worktree(tmp_path):
     assert found(tmp_path / "wt") == ["pkg/__init__.py"]
 
 
-def test_no_pathspec_import_without_a_gitignore(tmp_path):
-    write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": ""})
-    code = ("import sys; from pathlib import Path; from importguard.config import Config; "
-            "from importguard.discovery import discover; "
-            f"discover(['.'], Config(project_root=Path({str(tmp_path)!r})), cwd=Path({str(tmp_path)!r})); "
-            "print('pathspec' in sys.modules)")
-    from helpers import SRC
+def _imports_pathspec(root: Path, *args: str) -> bool:
     import os
     import sys
+
+    from helpers import SRC
+
+    code = ("import sys; from importguard.cli import main; main(['check', '.', *sys.argv[1:]]); "
+            "print('pathspec' in sys.modules)")
     env = dict(os.environ, PYTHONPATH=SRC)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                         cwd=str(tmp_path))
-    assert out.stdout.strip() == "False"
+    out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                         cwd=str(root), timeout=300)
+    return out.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_pathspec_is_imported_only_for_new_ignore_files(tmp_path):
+    write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "", "pkg/gen.py": "import os\n"})
+    assert not _imports_pathspec(tmp_path)  # no ignore file
+    (tmp_path / ".gitignore").write_text("gen.py\n*.egg-info/\n")
+    assert _imports_pathspec(tmp_path, "--no-cache")
+    assert _imports_pathspec(tmp_path)  # new lines: translated by pathspec, then kept in the cache
+    assert not _imports_pathspec(tmp_path)  # unchanged: the cached translation
+    assert found(tmp_path) == ["pkg/__init__.py", "pkg/a.py"]
+    (tmp_path / ".gitignore").write_text("gen.py\n*.egg-info/\na.py\n")
+    assert _imports_pathspec(tmp_path)
 
 
 # ---------------------------------------------------------------------------- environments, build/

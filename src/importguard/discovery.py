@@ -129,10 +129,23 @@ def is_environment(names: Sequence[str]) -> bool:
     return "pyvenv.cfg" in names or "conda-meta" in names
 
 
+class _Pattern(NamedTuple):
+    regex: "re.Pattern[str]"  # matches a file's path relative to the ignore file's folder
+    include: bool  # True: ignores; False: a ``!`` pattern, re-includes
+    folder: Optional["re.Pattern[str]"]  # for ``name/`` patterns: the pattern without its ``/``
+
+
+def _self_match(regex: "re.Pattern[str]", rel: str) -> bool:
+    """Whether ``regex`` matches the path ``rel`` itself rather than through a folder above it
+    (pathspec marks those matches with the group ``ps_d``)."""
+    m = regex.search(rel)
+    return m is not None and not m.groupdict().get("ps_d")
+
+
 class _Spec(NamedTuple):
     """One ignore file: the folder its patterns are relative to, and the patterns."""
     base: str  # with a trailing separator
-    spec: object  # pathspec.GitIgnoreSpec
+    patterns: Tuple[_Pattern, ...]
     quick: Optional["re.Pattern[str]"]  # matches whenever any pattern may match: a fast "no"
 
     def decide(self, path: str, is_dir: bool) -> Optional[bool]:
@@ -142,23 +155,87 @@ class _Spec(NamedTuple):
         rel = path[len(self.base):]
         if os.sep != "/":
             rel = rel.replace(os.sep, "/")
-        if is_dir:
-            rel += "/"
         if self.quick is not None and self.quick.search(rel) is None:
             return None
-        return self.spec.check_file(rel).include  # type: ignore[attr-defined]
+        out: Optional[bool] = None
+        if is_dir:
+            # a folder is matched, as git matches it, by a pattern that matches its own path (the
+            # walk never enters a folder an ignore file excludes); ``name/`` patterns match folders
+            # only. So ``a/**`` ignores what ``a`` holds but not ``a`` itself
+            for p in self.patterns:
+                if _self_match(p.folder or p.regex, rel):
+                    out = p.include
+            return out
+        # pathspec's GitIgnoreSpec decision: the last matching pattern wins, except that a
+        # pattern matching the file through a folder above it (``ps_d``) does not override an
+        # earlier one matching the file itself, unless it ignores
+        priority = 0
+        for p in self.patterns:
+            m = p.regex.search(rel)
+            if m is None:
+                continue
+            dir_mark = m.groupdict().get("ps_d")
+            level = 1 if dir_mark else 2
+            if (p.include and dir_mark) or level >= priority:
+                out, priority = p.include, level
+        return out
+
+
+class _Translations:
+    """gitignore lines -> ``(regex, include, folder regex)``, translated by pathspec (whose
+    reading of git's wildmatch is the subtle part). Kept in the cache folder, so that a run whose
+    ignore files did not change does not import pathspec, which costs about as much as
+    importguard's own start-up."""
+
+    def __init__(self, store_path: Optional[Path]):
+        self.store = None
+        self.data: Dict[str, object] = {}
+        if store_path is not None:
+            from .cache import Store
+
+            self.store = Store(store_path)
+            self.data = self.store.data
+
+    @staticmethod
+    def _one(line: str) -> Optional[Tuple[str, bool]]:
+        import pathspec
+
+        pats = pathspec.GitIgnoreSpec.from_lines([line]).patterns
+        p = pats[0] if pats else None
+        rx = getattr(p, "regex", None)
+        include = getattr(p, "include", None)
+        return (rx.pattern, bool(include)) if (include is not None and rx is not None) else None
+
+    def translate(self, lines: Sequence[str]) -> List[Tuple[str, bool, Optional[str]]]:
+        missing = [ln for ln in lines if ln not in self.data]
+        for ln in missing:
+            one = self._one(ln)
+            folder = None
+            core = ln.rstrip()
+            if one is not None and core.endswith("/") and core.strip("!/"):
+                stripped = self._one(core[:-1])
+                folder = stripped[0] if stripped is not None else None
+            self.data[ln] = (one[0], one[1], folder) if one is not None else None
+        if missing and self.store is not None:
+            self.store.dirty = True
+        return [self.data[ln] for ln in lines if self.data[ln] is not None]  # type: ignore[misc]
+
+    def save(self) -> None:
+        if self.store is not None:
+            self.store.save()
 
 
 Chain = Tuple[_Spec, ...]
 
 
 class _GitIgnore:
-    """``.gitignore`` files with git's semantics (through ``pathspec``, imported only when there is
-    one): the files in each folder from the repository's top (or the project root outside git)
-    down, the deepest deciding first and the last matching line of a file winning; then
-    ``.git/info/exclude``. Each walked folder gets the chain of ignore files that apply to it."""
+    """``.gitignore`` files with git's semantics: the files in each folder from the repository's
+    top (or the project root outside git) down, the deepest deciding first and the last matching
+    line of a file winning; then ``.git/info/exclude``. Each walked folder gets the chain of ignore
+    files that apply to it."""
 
-    def __init__(self, project_root: Path):
+    def __init__(self, project_root: Path, translations: _Translations):
+        self.translations = translations
         self.chains: Dict[str, Chain] = {}
         self.exclude: Optional[_Spec] = None
         self.top = self._git_top(project_root)
@@ -194,27 +271,24 @@ class _GitIgnore:
         except OSError:
             return gitdir
 
-    @staticmethod
-    def _compile(path: Path, base: str) -> Optional[_Spec]:
+    def _compile(self, path: Path, base: str) -> Optional[_Spec]:
         try:
             with open(path, encoding="utf-8", errors="replace") as fh:
-                lines = fh.read().splitlines()
+                lines = [ln for ln in fh.read().splitlines() if ln.strip() and not ln.startswith("#")]
         except OSError:
             return None
-        if not any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines):
+        triples = self.translations.translate(lines)
+        if not triples:
             return None
-        import pathspec
-        import re
-
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        quick = None
+        patterns = tuple(_Pattern(re.compile(rx), include, re.compile(folder) if folder else None)
+                         for rx, include, folder in triples)
+        alternatives = [rx for rx, _, _ in triples] + [folder for _, _, folder in triples if folder]
         try:
-            parts = [p.regex.pattern.replace("(?P<ps_d>", "(?:")  # type: ignore[attr-defined]
-                     for p in spec.patterns if p.include is not None]
-            quick = re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
-        except (AttributeError, re.error):
+            quick: Optional["re.Pattern[str]"] = re.compile(
+                "|".join(f"(?:{rx.replace('(?P<ps_d>', '(?:')})" for rx in alternatives))
+        except re.error:
             quick = None
-        return _Spec(base.rstrip(os.sep) + os.sep, spec, quick)
+        return _Spec(base.rstrip(os.sep) + os.sep, patterns, quick)
 
     def _under_ceiling(self, folder: str) -> bool:
         return folder == self.ceiling or folder.startswith(self.ceiling.rstrip(os.sep) + os.sep)
@@ -254,14 +328,15 @@ class _Ignore:
     and what the ignore files say. ``skipped`` counts the folders and Python files skipped, but
     for version control and cache folders."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, store_path: Optional[Path] = None):
         self.base = config.project_root.resolve()
         self.base_str = str(self.base)
         self.exact = frozenset(n for n in DEFAULT_EXCLUDE if not any(c in n for c in "*?["))
         self.names = tuple(n for n in DEFAULT_EXCLUDE if n not in self.exact)
         self.quiet = frozenset(QUIET_EXCLUDE)
         self.globs = tuple(p.rstrip("/") for p in config.exclude)
-        self.git = _GitIgnore(self.base)
+        self.translations = _Translations(store_path)
+        self.git = _GitIgnore(self.base, self.translations)
         self.skipped = 0
 
     def _default(self, name: str, is_dir: bool) -> bool:
@@ -371,17 +446,24 @@ def _excluded_file(path: Path, ignore: _Ignore) -> bool:
 
 
 def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
-             stats: Optional[Dict[str, int]] = None) -> Tuple[List[SourceFile], List[SourceFile]]:
+             stats: Optional[Dict[str, int]] = None, use_cache: bool = False
+             ) -> Tuple[List[SourceFile], List[SourceFile]]:
     """Return ``(analysed, reported)``.
 
     Directories given on the command line are analysed whole and reported whole. Single files
     (as pre-commit passes them) are reported alone, while the whole project is analysed so the
     graph and the cycles through those files are complete. ``stats["skipped"]`` receives how many
-    folders and Python files the ignore rules skipped in the folders given.
+    folders and Python files the ignore rules skipped in the folders given. With ``use_cache``,
+    the translation of .gitignore lines is kept in the cache folder.
     """
     cwd = cwd or Path.cwd()
     roots = resolve_roots(config)
-    ignore = _Ignore(config)
+    store = None
+    if use_cache:
+        from .cache import default_dir, fingerprint
+
+        store = default_dir(config.project_root, config.cache_dir) / f"gitignore-{fingerprint('gitignore')}.marshal"
+    ignore = _Ignore(config, store)
     dir_files: List[Path] = []
     single: List[Path] = []
     skipped = 0
@@ -404,6 +486,7 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
         _walk(config.project_root.resolve(), ignore, whole)
         analysed_paths.extend(whole)
         analysed_paths.extend(single)
+    ignore.translations.save()
     uniq = sorted(dict.fromkeys(analysed_paths))
     make = lambda p: SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name == "__init__.py", p.name == "__init__.py")
     analysed = [make(p) for p in uniq]

@@ -373,7 +373,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     version all match a previous run returns that run's results without touching facts at all."""
     started = time.perf_counter()
     stats: Dict[str, int] = {}
-    analysed, reported = discover(paths or ["."], config, cwd, stats)
+    analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
     skipped = stats.get("skipped", 0)
     read = _read_all(analysed)
     reported_paths = tuple(f.display for f in reported)
