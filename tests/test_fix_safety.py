@@ -347,3 +347,41 @@ def test_empty_type_checking_block_removal_is_unsafe_when_its_import_is_observab
 def test_moves_are_unsafe_with_a_reason(code, rule):
     (d,) = [d for d in check_sources(code) if d.code == rule]
     assert d.fix.applicability == "unsafe" and d.fix.reason and d.fixable
+
+
+# ---------------------------------------------------------------- certain: names given as strings
+@pytest.mark.parametrize("test", [
+    "from unittest import mock\n@mock.patch('pkg.mod.requests')\ndef test(m):\n    pass\n",
+    "def test(monkeypatch):\n    monkeypatch.setattr('pkg.mod.requests.get', print)\n",
+    "from unittest import mock\nimport pkg.mod\ndef test():\n    with mock.patch.object(pkg.mod, 'requests'):\n        pass\n",
+    "from pkg import mod\nprint(getattr(mod, 'requests'))\n",
+])
+def test_name_given_as_a_string_is_unsafe(test):
+    files = {"pkg/__init__.py": "", "pkg/mod.py": "import requests\n", "tests/test_mod.py": test}
+    (d,) = [d for d in check_sources(files) if d.code == "IG100" and d.path == "pkg/mod.py"]
+    assert d.fix.applicability == "unsafe" and "tests/test_mod.py" in d.fix.reason
+
+
+def test_other_strings_leave_it_safe():
+    files = {"pkg/__init__.py": "", "pkg/mod.py": "import requests\n",
+             "tests/test_mod.py": "from unittest import mock\n@mock.patch('pkg.mod.session')\ndef test(m):\n"
+                                  "    print('pkg.mod.requests is not a call argument here'.upper())\n"}
+    (d,) = [d for d in check_sources(files) if d.code == "IG100" and d.path == "pkg/mod.py"]
+    assert d.fix.applicability == "safe"
+
+
+def test_real_mock_patch_target_survives_safe_fix(tmp_path):
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.importguard]\nlibrary = false\n",
+        "pkg/__init__.py": "",
+        "pkg/mod.py": "import json\n\ndef load():\n    return 1\n",
+        "tests/test_mod.py": ("from unittest import mock\n\nimport pkg.mod\n\n\n"
+                              "@mock.patch('pkg.mod.json')\ndef test_load(fake):\n    assert pkg.mod.load() == 1\n"),
+    })
+    pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+    env = dict(__import__("os").environ, PYTHONPATH=str(tmp_path))
+    assert subprocess.run(pytest_cmd, cwd=str(tmp_path), env=env, capture_output=True).returncode == 0
+    run_cli(["fix", "--no-cache", "."], tmp_path)
+    proc = subprocess.run(pytest_cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    assert (tmp_path / "pkg/mod.py").read_text().startswith("import json\n")

@@ -150,6 +150,10 @@ class ModuleFacts(NamedTuple):
     # Code that expects an exception: (first line, last line, what) of ``with pytest.raises(...)``,
     # ``self.assertRaises(...)``, ``contextlib.suppress(...)`` bodies and ``xfail`` functions.
     expect_fail: Tuple[Tuple[int, int, str], ...] = ()
+    # Names given as strings to calls: ("", "pkg.mod.name", line) for a dotted first argument
+    # (``mock.patch("pkg.mod.name")``, ``monkeypatch.setattr("pkg.mod.name", v)``) and
+    # (object, "name", line) for ``patch.object(mod, "name")``, ``getattr(mod, "name")``
+    string_refs: Tuple[Tuple[str, str, int], ...] = ()
 
 
 def failed_facts(reason: str) -> ModuleFacts:

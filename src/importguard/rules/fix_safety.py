@@ -5,7 +5,8 @@ applied without ``--unsafe-fixes``. A removal is *safe* only when the finding is
 nobody can observe the removal at runtime:
 
 - certain: nothing reads the module's names dynamically (``ModuleFacts.dynamic``: non-literal
-  ``eval``/``exec``, ``globals()``, ``sys.modules[__name__]``, a module ``__getattr__``), and the
+  ``eval``/``exec``, ``globals()``, ``sys.modules[__name__]``, a module ``__getattr__``), no
+  call names it in a string (``mock.patch("pkg.mod.name")``, ``getattr(mod, "name")``), and the
   binding is not a class attribute (``C.x``, ``self.x`` from anywhere);
 - unobservable: no code outside the repository can import the name (a public name of a public
   library module that is not covered by ``__all__``; any public name of a module the repository
@@ -84,6 +85,10 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
     dynamic = [d for d in facts.dynamic if imp.scope_kind == "module" or "eval" in d or "exec" in d]
     if dynamic:
         return f"the module reaches its names dynamically ({dynamic[0]})", False
+    if imp.scope_kind == "module":
+        named = index.named_in_string(ctx, imp)
+        if named:
+            return named, False
     observer = index.submodule_observer(ctx, imp)
     if observer:
         return observer, False
@@ -127,6 +132,7 @@ class SafetyIndex:
         self._effects: Dict[str, str] = {}
         self._reexporters: Optional[Set[str]] = None
         self._adj: Optional[Dict[str, Set[str]]] = None
+        self._strings: Optional[Dict[Tuple[str, str], Tuple[str, str, int]]] = None
 
     # ---------------------------------------------------------------- what an import loads
     def loaded_by(self, module: str, is_package: bool, imp: ImportFact) -> List[str]:
@@ -273,6 +279,46 @@ class SafetyIndex:
             return (f"removing it can leave `{attr}` unset on package `{package}`, which `{path}` "
                     f"reads as `{m}` (line {line}) through another import")
         return ""
+
+    # ---------------------------------------------------------------- names in strings
+    def string_names(self) -> Dict[Tuple[str, str], Tuple[str, str, int]]:
+        """(module, name) -> (path, text, line) for every name some call is given as a string:
+        ``mock.patch("pkg.mod.name")``, ``monkeypatch.setattr("pkg.mod.name", v)``,
+        ``patch.object(mod, "name")``, ``getattr(mod, "name")``."""
+        if self._strings is not None:
+            return self._strings
+        out: Dict[Tuple[str, str], Tuple[str, str, int]] = {}
+        modules = self.repo.modules
+        for name, info in modules.items():
+            for obj, text, line in info.facts.string_refs:
+                if not obj:
+                    parts = text.split(".")
+                    for i in range(1, len(parts)):
+                        mod = ".".join(parts[:i])
+                        if mod in modules:
+                            out.setdefault((mod, parts[i]), (info.path, text, line))
+                    continue
+                head, _, rest = obj.partition(".")
+                for imp in info.facts.imports:
+                    if imp.bound != head:
+                        continue
+                    if imp.name is None and imp.asname is None:
+                        base = imp.bound
+                    else:
+                        base = absolute_target(imp, name, info.is_package) or ""
+                    full = base + ("." + rest if rest else "")
+                    if full in modules:
+                        out.setdefault((full, text), (info.path, f"{obj}, {text!r}", line))
+        self._strings = out
+        return out
+
+    def named_in_string(self, ctx: FileContext, imp: ImportFact) -> str:
+        found = self.string_names().get((ctx.module, imp.bound)) if ctx.module else None
+        if found is None:
+            return ""
+        path, text, line = found
+        return (f"`{path}` names it in a string (`{text}`, line {line}), as `mock.patch` or "
+                f"`getattr` do: the name is read without being written")
 
     # ---------------------------------------------------------------- library API
     def reexporters(self) -> Set[str]:

@@ -71,10 +71,14 @@ class TypingOnlyImport(Rule):
     Reports an import whose every use sits in an annotation that Python does not evaluate at
     runtime: string annotations, local-variable annotations inside functions, all annotations
     when the module has `from __future__ import annotations` or the target Python is 3.14 or
-    newer (PEP 649/749), PEP 695 `type X = ...` values and type parameter bounds, and the string
-    first argument of `cast`.
+    newer (PEP 649/749), PEP 695 `type X = ...` values and type parameter bounds, strings in type
+    expressions that Python evaluates (`X = Union[str, "Foo"]`, `cast("Foo", v)`,
+    `TypeVar("T", bound="Foo")`, `NewType("N", "Foo")`: Python keeps the string and never looks
+    the name up), and PEP 484 type comments (`x = []  # type: List[Foo]`).
 
-    Not eligible: any runtime use (calls, bases, decorators, defaults, `isinstance`, `cast(T, v)`);
+    Not eligible: any runtime use (calls, bases, decorators, defaults, `isinstance`, `cast(T, v)`,
+    unquoted names in a type alias such as `X = Union[str, Foo]`, names in a literal string given
+    to `eval`/`exec`);
     annotations inside classes that derive from `runtime-evaluated-base-classes` (such as
     `pydantic.BaseModel`) or are decorated with `runtime-evaluated-decorators` (such as
     `attrs.define` or `functools.singledispatch`), followed through first-party subclass chains
@@ -124,6 +128,8 @@ class TypingOnlyImport(Rule):
         "class M(BaseModel):\n    x: Decimal\n",
         "from __future__ import annotations\nfrom typing import List\ndef f(x: List[int]): ...\n",
         "from decimal import Decimal\nfrom typing import cast\ny = cast(Decimal, 1)\n",
+        "from typing import Union\nfrom decimal import Decimal\nX = Union[str, Decimal]\n",
+        "from decimal import Decimal\nx = eval('Decimal(1)')\n",
         "from __future__ import annotations\nfrom decimal import Decimal  # noqa: F401\n"
         "def f(x: Decimal): ...\n",
         "from __future__ import annotations\nfrom dataclasses import InitVar, dataclass\n"
@@ -134,6 +140,8 @@ class TypingOnlyImport(Rule):
         "from decimal import Decimal\ndef f(x: 'Decimal'): ...\n",
         "from decimal import Decimal\ndef f():\n    x: Decimal = g()\n",
         "from decimal import Decimal\nfrom typing import cast\ny = cast('Decimal', 1)\n",
+        "from typing import Union\nfrom decimal import Decimal\nX = Union[str, 'Decimal']\n",
+        "from decimal import Decimal\nx = None  # type: Decimal\n",
     )
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
