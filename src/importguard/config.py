@@ -71,6 +71,7 @@ class Config:
     baseline: Optional[str] = None
     cache_dir: Optional[str] = None
     annotation_strategy: Optional[str] = None
+    min_cost_ms: float = 10.0  # IG400: measured imports cheaper than this are not reported
     # a library (other code imports its modules) or an application; None: not known (application)
     library: Optional[bool] = None
     config_file: Optional[Path] = None
@@ -237,6 +238,7 @@ _KEYS = {
     "cache-dir": "cache_dir",
     "annotation-strategy": "annotation_strategy",
     "per-file-ignores": "per_file_ignores",
+    "min-cost-ms": "min_cost_ms",
     "library": "library",
 }
 
@@ -255,25 +257,44 @@ def _load_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
-def find_project_root(start: Path) -> Tuple[Path, Optional[Path]]:
-    """The folder of the nearest pyproject.toml at or above ``start`` (else ``start``)."""
+PROJECT_MARKERS = ("setup.cfg", "setup.py", "tox.ini", ".flake8")
+VCS_MARKERS = (".git", ".hg")
+
+
+def find_project_root(start: Path, cwd: Optional[Path] = None) -> Tuple[Path, Optional[Path]]:
+    """The project root of ``start`` (a file or folder) and its ``pyproject.toml`` (or None).
+
+    Every front end (CLI, flake8 plugin, pre-commit hooks, codemods) calls this one function, so
+    they agree on module names and on the graph: the folder of the nearest ``pyproject.toml`` at or
+    above ``start``; else of the nearest ``setup.cfg``, ``setup.py``, ``tox.ini`` or ``.flake8``;
+    else the version-control root (``.git`` or ``.hg``); else the working directory ``cwd`` when
+    ``start`` is inside it, else ``start`` itself.
+    """
     start = start.resolve()
-    if start.is_file():
+    if start.is_file() or not start.exists():
         start = start.parent
-    for d in (start, *start.parents):
+    chain = (start, *start.parents)
+    for d in chain:
         candidate = d / "pyproject.toml"
         if candidate.is_file():
             return d, candidate
+    for markers in (PROJECT_MARKERS, VCS_MARKERS):
+        for d in chain:
+            if any((d / m).exists() for m in markers):
+                return d, None
+    cwd = (cwd or Path.cwd()).resolve()
+    if cwd == start or cwd in start.parents:
+        return cwd, None
     return start, None
 
 
-def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
+def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[Path] = None) -> Config:
     if config_file is not None:
         root, pyproject = config_file.resolve().parent, config_file
         if not config_file.is_file():
             raise ConfigError(f"config file not found: {config_file}")
     else:
-        root, pyproject = find_project_root(start)
+        root, pyproject = find_project_root(start, cwd)
     if pyproject is None:
         return Config(project_root=root, library=looks_like_library(root, {}))
     data = _load_toml(pyproject)
@@ -314,6 +335,11 @@ def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
             values[attr] = value
         elif attr == "per_file_ignores":
             values[attr] = _per_file_ignores(pyproject, key, value)
+        elif attr == "min_cost_ms":
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not number or not 0 <= value < float("inf"):
+                raise ConfigError(f"{pyproject}: `{key}` must be a number of milliseconds >= 0, got {value!r}")
+            values[attr] = float(value)
         elif key == "extend-exclude":
             extend_exclude = _str_list(key, value)
         else:

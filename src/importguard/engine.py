@@ -76,8 +76,14 @@ def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
     if jobs <= 1 or len(sources) < 8 or total < 200_000:
         from .extract import extract, suspicious
 
-        # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
-        return [from_plain(_isolated(s)) if suspicious(s) else extract(s) for s in sources]
+        from . import progress
+
+        out = []
+        for s in sources:
+            # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
+            out.append(from_plain(_isolated(s)) if suspicious(s) else extract(s))
+            progress.advance(1)
+        return out
     return [from_plain(t) for t in _extract_parallel(sources, jobs)]
 
 
@@ -101,6 +107,11 @@ def _chunks(sources: List[bytes], jobs: int) -> List[List[int]]:
 
 def _worker_loop(conn) -> None:
     """A worker process: extract each chunk it is sent, until it is sent None."""
+    import faulthandler
+
+    # a worker that dies in the parser is an IG900, reported by the parent: no traceback dump on
+    # the user's terminal, even when the parent runs with PYTHONFAULTHANDLER or under pytest
+    faulthandler.disable()
     _worker_init()
     while True:
         try:
@@ -112,7 +123,7 @@ def _worker_loop(conn) -> None:
         conn.send(_extract_many(chunk))
 
 
-def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int
+def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int, on_done=None
                 ) -> Tuple[Dict[int, tuple], List[List[int]]]:
     """Run ``chunks`` on ``jobs`` worker processes; return the results and the chunks whose worker
     died. Plain processes and pipes rather than ProcessPoolExecutor, whose handling of a worker
@@ -155,6 +166,8 @@ def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int
                             start(todo.pop(0))
                         continue
                     results.update(zip(chunk, out))
+                    if on_done is not None:
+                        on_done(len(chunk))
                     if todo:
                         nxt = todo.pop(0)
                         conn.send([sources[i] for i in nxt])
@@ -175,7 +188,9 @@ def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
     from .cache import to_plain
 
     try:
-        done, crashed = _run_chunks(sources, _chunks(sources, jobs), jobs)
+        from . import progress
+
+        done, crashed = _run_chunks(sources, _chunks(sources, jobs), jobs, on_done=progress.advance)
     except OSError:  # no processes to be had here (sandbox, resource limits): analyse in-process
         return _extract_many(sources)
     results: List[Optional[tuple]] = [done.get(i) for i in range(len(sources))]
@@ -256,7 +271,13 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
             todo.append(r)
         else:
             out[r.file.path] = facts
-    fresh = extract_all([r.data for r in todo], jobs)
+    from . import progress
+
+    progress.start(len(todo))
+    try:
+        fresh = extract_all([r.data for r in todo], jobs)
+    finally:
+        progress.finish()
     for r, facts in zip(todo, fresh):
         out[r.file.path] = facts
         if cache is not None and _cacheable(facts):
@@ -380,10 +401,14 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     results = None
     run_key = ""
     if use_cache and not need_facts:
+        from . import __version__
         from .cache import Store, cycles_from_plain, run_digest
+        from .cost_cache import costs_digest
 
         results = Store(_cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-        run_key = run_digest(repr(config), reported_paths,
+        # every input of the results: the tool, the configuration, the costs the messages and IG400
+        # read (``importguard cost`` rewrites them), the files reported and every analysed file
+        run_key = run_digest(__version__, repr(config), costs_digest(config), reported_paths,
                              [(r.file.display, r.file.module, r.file.is_package_init, r.digest or r.error or "")
                               for r in read])
         hit = results.data.get(run_key)

@@ -105,8 +105,8 @@ class ImportGuardPlugin:
     def add_options(cls, manager: Any) -> None:
         manager.add_option(
             "--importguard-config", parse_from_config=True, default=None, metavar="FILE",
-            help="pyproject.toml whose [tool.importguard] configures the IG codes "
-                 "(default: the nearest pyproject.toml above each file)")
+            help="pyproject.toml whose [tool.importguard] configures the IG codes (default: the "
+                 "project root's, found as `importguard check` finds it)")
 
     @classmethod
     def parse_options(cls, options: Any) -> None:

@@ -221,6 +221,18 @@ def _silences(codes: Iterable[str], code: str) -> bool:
     return any(code.startswith(NOQA_ALIASES.get(c, c)) for c in codes)
 
 
+def noqa_covers(facts: ModuleFacts, code: str, first: int, last: int) -> bool:
+    """Does a noqa comment on a line in ``first..last`` silence ``code``?"""
+    for line, codes in facts.noqa:
+        if first <= line <= last:
+            if codes is None:
+                return True
+            for c in codes:
+                if code.startswith(NOQA_ALIASES.get(c, c)):
+                    return True
+    return False
+
+
 def suppressed(facts: ModuleFacts, d: Diagnostic, first: int = 0, last: int = 0) -> bool:
     """Does a noqa comment on the diagnostic's line (or its statement's lines), or a file-level
     ``# flake8: noqa`` / ``# ruff: noqa[: codes]`` (line 0 in the facts), silence it?"""
