@@ -418,11 +418,26 @@ def _only_imports(body) -> bool:
 
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+# file-level exemptions as flake8 (``# flake8: noqa``, also ``flake8=``) and ruff (``# ruff: noqa``,
+# ``# ruff: noqa: F401``) read them: a comment alone on its line
+_FILE_NOQA = re.compile(r"#\s*(?:flake8|ruff)\s*[:=]\s*noqa(?P<rest>.*)", re.I)
+_FILE_CODES = re.compile(r"\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)", re.I)
 
 
 def parse_noqa(comments) -> Tuple[Tuple[int, Optional[Tuple[str, ...]]], ...]:
+    """``(line, codes)`` per noqa comment, codes None for a bare ``# noqa``. A file-level
+    ``# flake8: noqa`` / ``# ruff: noqa[: codes]`` is recorded at line 0."""
     out = []
-    for line, text in comments:
+    for line, text, alone in comments:
+        if alone:
+            f = _FILE_NOQA.match(text)
+            if f:
+                m = _FILE_CODES.match(f.group("rest"))
+                if m:
+                    out.append((0, tuple(c.upper() for c in re.split(r"[,\s]+", m.group("codes").strip()) if c)))
+                else:
+                    out.append((0, None))
+                continue
         m = _NOQA.search(text)
         if not m:
             continue
@@ -675,7 +690,7 @@ class Extractor:
         self.string_refs: List[Tuple[str, str, int]] = []  # ModuleFacts.string_refs
         self.in_main = False  # inside ``if __name__ == "__main__":``
         # any PEP 484 type comment in the file (most have none: then statements are not searched)
-        self.type_comments = any("type" in text and _type_comment(text) for _, text in self.comments)
+        self.type_comments = any("type" in text and _type_comment(text) for _, text, _alone in self.comments)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
