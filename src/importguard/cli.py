@@ -165,7 +165,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         diagnostics = sort_by_cost(diagnostics)
     summary = {"files": result.files, "modules": result.module_count, "edges": result.edge_count,
-               "diagnostics": len(diagnostics), "seconds": round(result.seconds, 3)}
+               "diagnostics": len(diagnostics), "seconds": round(result.seconds, 3), "skipped": result.skipped}
     if args.quiet and args.format == "text":
         text = "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diagnostics)
     else:

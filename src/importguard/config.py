@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -33,10 +34,18 @@ DEFAULT_RUNTIME_DECORATORS = (
 DEFAULT_EXEMPT = ("typing", "typing_extensions")
 DEFAULT_SELECT = ("IG1", "IG2", "IG300", "IG301", "IG302", "IG9")
 ALL_CODES = ("IG100", "IG200", "IG201", "IG202", "IG300", "IG301", "IG302", "IG400", "IG900")
+# folders never walked, by name. ``venv``, ``env`` and ``build`` are not here: a folder of any name
+# is skipped when it is a virtual environment, and ``build/`` when it is a build's output (see
+# discovery.py), so that a package or a source folder with one of those names is still checked
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "build", "dist",
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", ".env", "dist",
     "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     ".importguard_cache", ".eggs", "*.egg-info", "site-packages", "__pypackages__",
+)
+# of those, the folders that never hold a project's code: skipping them is not worth counting
+QUIET_EXCLUDE = (
+    ".git", ".hg", ".svn", ".tox", ".nox", "node_modules", "__pycache__", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", ".importguard_cache", ".eggs", "*.egg-info",
 )
 
 
@@ -66,6 +75,8 @@ class Config:
     # a library (other code imports its modules) or an application; None: not known (application)
     library: Optional[bool] = None
     config_file: Optional[Path] = None
+    # ((glob, codes), ...): ``per-file-ignores``, globs relative to the project root
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def enabled(self, code: str) -> bool:
@@ -75,8 +86,103 @@ class Config:
         sel, ign = match(self.select), match(self.ignore)
         return sel >= 0 and sel > ign
 
+    def ignored_codes(self, path: str) -> Tuple[str, ...]:
+        """The codes and prefixes ``per-file-ignores`` silences in the file at absolute ``path``."""
+        if not self.per_file_ignores:
+            return ()
+        import os
+
+        root = os.path.abspath(str(self.project_root))
+        rel = os.path.relpath(path, root).replace(os.sep, "/") if os.path.isabs(path) else path
+        name = rel.rsplit("/", 1)[-1]
+        out: Tuple[str, ...] = ()
+        for pattern, codes in self.per_file_ignores:
+            negated = pattern.startswith("!")
+            body = pattern[1:] if negated else pattern
+            hit = _glob_matches(body, rel, name)
+            if hit != negated:
+                out += codes
+        return out
+
     def with_options(self, **changes: Any) -> "Config":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+@lru_cache(maxsize=None)
+def _glob_regex(pattern: str) -> "re.Pattern[str]":
+    """A ``per-file-ignores`` glob as ruff reads it (the globset crate's defaults): ``*`` and ``?``
+    also match ``/``, ``**/`` matches any number of folders (none included), ``[...]`` and
+    ``[!...]`` are classes, ``{a,b}`` alternatives, ``\\`` escapes."""
+    out, i, n, depth = [], 0, len(pattern), 0
+    while i < n:
+        c = pattern[i]
+        if pattern.startswith("**/", i) and (i == 0 or pattern[i - 1] == "/"):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if c == "*":
+            while i + 1 < n and pattern[i + 1] == "*":
+                i += 1
+            out.append(".*")
+        elif c == "?":
+            out.append(".")
+        elif c == "[":
+            j = pattern.find("]", i + 2)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1:j]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = j
+        elif c == "{":
+            out.append("(?:")
+            depth += 1
+        elif c == "}" and depth:
+            out.append(")")
+            depth -= 1
+        elif c == "," and depth:
+            out.append("|")
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    if depth:
+        raise re.error("unclosed `{`")
+    return re.compile("".join(out) + r"\Z", re.S)
+
+
+def _glob_matches(pattern: str, rel: str, name: str) -> bool:
+    """Like ruff: the glob matches the path relative to the project root, or the file's name."""
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    regex = _glob_regex(pattern)
+    return bool(regex.match(rel) or regex.match(name))
+
+
+def _per_file_ignores(where: Path, key: str, value: Any) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `{key}` must be a table of glob = [codes], such as "
+                          f"[tool.importguard.{key}] \"tests/**\" = [\"IG2\"]; got {value!r}")
+    out = []
+    for pattern, codes in value.items():
+        if not pattern.strip("!"):
+            raise ConfigError(f"{where}: `{key}`: empty glob")
+        if not isinstance(codes, list):
+            raise ConfigError(f"{where}: `{key}`: the value of {pattern!r} must be a list of rule codes "
+                              f"or prefixes such as [\"IG100\"], got {codes!r}")
+        try:
+            out.append((pattern, parse_codes(key, codes)))
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc} (for {pattern!r})") from None
+        try:
+            _glob_regex(pattern[1:] if pattern.startswith("!") else pattern)
+        except re.error as exc:
+            raise ConfigError(f"{where}: `{key}`: cannot read the glob {pattern!r}: {exc}") from None
+    return tuple(out)
 
 
 def _str_list(key: str, value: Any) -> Tuple[str, ...]:
@@ -131,6 +237,7 @@ _KEYS = {
     "baseline": "baseline",
     "cache-dir": "cache_dir",
     "annotation-strategy": "annotation_strategy",
+    "per-file-ignores": "per_file_ignores",
     "min-cost-ms": "min_cost_ms",
     "library": "library",
 }
@@ -226,6 +333,8 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
             if value not in ("quote", "future"):
                 raise ConfigError(f"{pyproject}: `{key}` must be \"quote\" or \"future\", got {value!r}")
             values[attr] = value
+        elif attr == "per_file_ignores":
+            values[attr] = _per_file_ignores(pyproject, key, value)
         elif attr == "min_cost_ms":
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
             if not number or not 0 <= value < float("inf"):

@@ -30,6 +30,7 @@ class Result(NamedTuple):
     reported_paths: Tuple[str, ...]
     module_count: int = 0
     edge_count: int = 0
+    skipped: int = 0  # folders and Python files the ignore rules skipped
 
 
 # ---------------------------------------------------------------------------- reading + extraction
@@ -315,15 +316,16 @@ def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], confi
 
 
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
-            store=None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            store=None, cwd: Optional[Path] = None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
     repository rules) under the graph's digest, so a run where no import changed imports
-    neither networkx nor the simulation.
+    neither networkx nor the simulation. ``cwd`` is the folder the modules' paths are relative
+    to (for ``per-file-ignores``; the current directory by default).
     """
     from .rules import RULES
-    from .rules.context import FileContext, RepoContext, suppressed
+    from .rules.context import FileContext, RepoContext, ignored_by_path, suppressed
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
     edges = build_edges(graph_modules)
@@ -348,6 +350,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
                 [tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in repo_diags])
             store.dirty = True
     repo.cycles = cycles
+    cwd_text = str(cwd) if cwd is not None else None
     report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
     out: List[Diagnostic] = []
     by_path = {m.path: m for m in modules.values()}
@@ -356,24 +359,29 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         if info.path not in report_paths:
             continue
         ctx = FileContext(repo, info)
+        ignored = ignored_by_path(config, info.path, cwd_text)
         for rule in file_rules:
-            out.extend(_keep(info, rule.check(ctx), suppressed))
+            out.extend(_keep(info, rule.check(ctx), suppressed, ignored))
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
     for d in repo_diags:
         info = by_path.get(d.path)
         in_scope = d.path in report_paths or (
             d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
         if info is not None and in_scope:
-            out.extend(_keep(info, [d], suppressed))
+            out.extend(_keep(info, [d], suppressed, ignored_by_path(config, info.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
 
 
-def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed) -> List[Diagnostic]:
+def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tuple[str, ...] = ()
+          ) -> List[Diagnostic]:
+    """The diagnostics no noqa comment and no ``per-file-ignores`` entry (``ignored``) silences."""
     facts = info.facts
     stmt_ranges = {(i.line, i.col + 1): (i.stmt_line, i.stmt_end_line) for i in facts.imports}
     kept = []
     for d in diags:
+        if ignored and any(d.code.startswith(c) for c in ignored):
+            continue
         lo, hi = stmt_ranges.get((d.line, d.column), (d.line, d.end_line or d.line))
         if not suppressed(facts, d, lo, hi):
             kept.append(d)
@@ -385,7 +393,9 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files, config and
     version all match a previous run returns that run's results without touching facts at all."""
     started = time.perf_counter()
-    analysed, reported = discover(paths or ["."], config, cwd)
+    stats: Dict[str, int] = {}
+    analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
+    skipped = stats.get("skipped", 0)
     read = _read_all(analysed)
     reported_paths = tuple(f.display for f in reported)
     results = None
@@ -405,7 +415,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         if hit is not None:
             diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
             return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
-                          time.perf_counter() - started, reported_paths, hit[2], hit[3])
+                          time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
     facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache, read=read)
     modules = modules_from(analysed, facts)
     graph_store = None
@@ -414,7 +424,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
 
         graph_store = results if results is not None else Store(
             _cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=graph_store)
+    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=graph_store, cwd=cwd)
     if results is not None and all(map(_cacheable, facts.values())):
         from .cache import cycles_to_plain
 
@@ -423,4 +433,4 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     if graph_store is not None:
         graph_store.save()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
-                  reported_paths, len(modules), len(edges))
+                  reported_paths, len(modules), len(edges), skipped)

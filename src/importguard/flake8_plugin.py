@@ -138,7 +138,10 @@ class ImportGuardPlugin:
         else:
             diagnostics = self._check_text(project, rel)
         diagnostics += self._cycles_elsewhere(project, rel)
+        ignored = project.config.ignored_codes(os.path.abspath(self.filename))  # per-file-ignores
         for d in sorted(diagnostics, key=lambda d: d.sort_key()):
+            if ignored and any(d.code.startswith(c) for c in ignored):
+                continue
             yield d.line, max(d.column - 1, 0), f"{d.code} {d.message}", type(self)
 
     def _project(self) -> Optional[_Project]:

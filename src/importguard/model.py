@@ -53,6 +53,12 @@ class ImportFact(NamedTuple):
     guarded: bool  # inside ``try:`` whose handler catches ImportError / ModuleNotFoundError
     lazy: bool  # PEP 810 ``lazy import``
     text: str  # source text of the alias, for baselines and messages (``a.b as c``)
+    # under TYPE_CHECKING: a runtime load type checkers credit to this import is answered at
+    # runtime by another binding (a fallback of the name in ``else:``, ``if not TYPE_CHECKING:``
+    # or ``try``/``except``; for ``import a.b.c``, another binding of ``a``/``a.b``), so the
+    # import is used (IG100) although no runtime use reaches it (IG201)
+    fallback_used: bool
+    binds_global: bool  # inside a function, under ``global name``: it binds the module's global
     uses: Tuple[Use, ...]  # every load this binding can reach
 
     @property

@@ -15,21 +15,24 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from ..extract.extractor import type_checking_aliases
 from .edits import (IMPORT_TYPES, Editor, Index, alias_statement, alias_text, filter_aliases, import_prefix, import_text,
                     top_insert_index)
 
 FUTURE = "from __future__ import annotations"
 
 
-def is_type_checking_test(test: cst.BaseExpression) -> bool:
+def is_type_checking_test(test: cst.BaseExpression, aliases: Sequence[str] = ()) -> bool:
+    """``TYPE_CHECKING``, ``typing.TYPE_CHECKING`` or an alias of it (``type_checking_aliases``)."""
     if isinstance(test, cst.Name):
-        return test.value == "TYPE_CHECKING"
+        return test.value == "TYPE_CHECKING" or test.value in aliases
     return (isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
             and isinstance(test.value, cst.Name) and test.value.value in ("typing", "typing_extensions", "t"))
 
 
 def top_level_blocks(module: cst.Module) -> List[cst.If]:
-    return [s for s in module.body if isinstance(s, cst.If) and is_type_checking_test(s.test)]
+    aliases = type_checking_aliases(module)
+    return [s for s in module.body if isinstance(s, cst.If) and is_type_checking_test(s.test, aliases)]
 
 
 def _block_texts(module: cst.Module, block: cst.If) -> set:
@@ -235,7 +238,9 @@ class TypeCheckingPlan:
         site = self.index.aliases.get((line, col))
         if site is None:
             return "import not found"
-        block = next((p for p in reversed(site.parents) if isinstance(p, cst.If) and is_type_checking_test(p.test)), None)
+        aliases = type_checking_aliases(self.module)
+        block = next((p for p in reversed(site.parents)
+                      if isinstance(p, cst.If) and is_type_checking_test(p.test, aliases)), None)
         if block is None:
             return "import is not inside `if TYPE_CHECKING:`"
         editor.add(editor.before, block, [alias_statement(self.module, site)])
@@ -245,7 +250,8 @@ class TypeCheckingPlan:
     # -- IG202
     def remove_block(self, editor: Editor, line: int) -> str:
         found = self.index.ifs.get(line)
-        if found is None or not is_type_checking_test(found[0].test) or found[0].orelse is not None:
+        if (found is None or not is_type_checking_test(found[0].test, type_checking_aliases(self.module))
+                or found[0].orelse is not None):
             return "block not found"
         editor.drop_stmts.add(id(found[0]))
         return ""
