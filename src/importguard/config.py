@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
+from .peer_config import peer_per_file_ignores
+
 DEFAULT_RUNTIME_BASES = (
     "pydantic.BaseModel",
     "pydantic.main.BaseModel",
@@ -238,6 +240,7 @@ _KEYS = {
     "cache-dir": "cache_dir",
     "annotation-strategy": "annotation_strategy",
     "per-file-ignores": "per_file_ignores",
+    "peer-per-file-ignores": "peer_per_file_ignores",
     "min-cost-ms": "min_cost_ms",
     "library": "library",
 }
@@ -296,7 +299,8 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
     else:
         root, pyproject = find_project_root(start, cwd)
     if pyproject is None:
-        return Config(project_root=root, library=looks_like_library(root, {}))
+        return Config(project_root=root, library=looks_like_library(root, {}),
+                      per_file_ignores=peer_per_file_ignores(root))
     data = _load_toml(pyproject)
     section = data.get("tool", {}).get("importguard", {})
     if not isinstance(section, dict):
@@ -321,7 +325,7 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
             version = parse_version(key, value)
             if "target_version" not in values:  # requires-python, when present, wins
                 values[attr] = version
-        elif attr in ("check_reexports", "strict", "force_exclude", "library"):
+        elif attr in ("check_reexports", "strict", "force_exclude", "library", "peer_per_file_ignores"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{pyproject}: `{key}` must be true or false, got {value!r}")
             values[attr] = value
@@ -351,6 +355,8 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
         values["exclude"] = values.get("exclude", ()) + extend_exclude
     if "library" not in values:
         values["library"] = looks_like_library(root, data)
+    if values.pop("peer_per_file_ignores", True):
+        values["per_file_ignores"] = values.get("per_file_ignores", ()) + peer_per_file_ignores(root, data)
     return Config(**values)
 
 

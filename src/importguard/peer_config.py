@@ -8,8 +8,8 @@ Standard library only: this runs on every start.
 """
 from __future__ import annotations
 
-import configparser
 import re
+import sys
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -74,10 +74,11 @@ def _ruff_tables(data: dict, prefix: Tuple[str, ...]) -> List[Optional[dict]]:
 
 
 def _load_toml(path: Path) -> Optional[dict]:
-    try:
-        import tomllib  # type: ignore[import-not-found]
-    except ImportError:  # Python < 3.11
-        import tomli as tomllib  # type: ignore[no-redef]
+    """A peer's TOML file, or None when it cannot be read (that tool reports it, not us)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -101,6 +102,8 @@ def _flake8_entries(value: str) -> List[Tuple[str, List[str]]]:
 
 
 def _flake8(path: Path) -> PerFileIgnores:
+    import configparser
+
     parser = configparser.RawConfigParser()
     try:
         parser.read(path, encoding="utf-8")
