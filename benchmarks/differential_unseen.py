@@ -135,9 +135,14 @@ def run_importguard(src: Path, tree: Path, jobs: int) -> tuple:
     diags = []
     for d in data["diagnostics"]:
         key = (d["path"], d["line"], d["column"], d["code"])
-        fix = "safe" if key in safe else "unsafe" if d.get("fixable") else "none"
+        obj = d.get("fix")
+        if isinstance(obj, dict):  # newer JSON: the fix object says how safe it is
+            fix = {"safe": "safe", "unsafe": "unsafe"}.get(obj.get("applicability"), "none")
+        else:  # older JSON: `[*]` in the text output marks the safe fixes
+            fix = "safe" if key in safe else "unsafe" if d.get("fixable") else "none"
         diags.append({"code": d["code"], "path": d["path"], "line": d["line"], "column": d["column"],
-                      "message": d["message"], "fix": fix})
+                      "message": d["message"], "fix": fix,
+                      "reason": obj.get("reason", "") if isinstance(obj, dict) else ""})
     return diags, round(seconds, 2)
 
 
