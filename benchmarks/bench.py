@@ -1,4 +1,4 @@
-"""importguard against the tools users run today, on real code (issue 5). Not a test.
+"""importguard against the tools users run today, on real code. Not a test.
 
     python benchmarks/bench.py [--corpus django|sympy] [--runs N] [--only NAME ...]
                                [--repo PATH] [--jobs N] [--skip-slow-peers] [--timeout S]
@@ -16,7 +16,7 @@ What it does, in order:
    the median wall time and the peak memory: ``max_rss`` is the largest single process of the
    run (``wait4``), ``tree_rss`` the largest sum over the process tree, sampled every 20 ms.
 4. Writes the raw numbers to ``benchmarks/results/<corpus>.json`` and renders
-   ``benchmarks/RESULTS.md`` from every corpus recorded there, with the goals of issue 5.
+   ``benchmarks/RESULTS.md`` from every corpus recorded there, with the speed and memory goals (``GOALS_DOC``).
 """
 from __future__ import annotations
 
@@ -385,7 +385,7 @@ def _judge(kind: str, limit: float, a: Optional[float], b: Optional[float]) -> L
 
 
 def goals(rows: Dict[str, Dict[str, object]]) -> List[List[str]]:
-    """One row per goal of issue 5 (see GOALS_HEADER), judged on wall time and on CPU time.
+    """One row per speed or memory goal (see GOALS_HEADER), judged on wall time and on CPU time.
 
     The goals are stated in wall time. CPU time (user + system of the whole process tree) is shown
     beside it because the machine is shared: under load, wall time counts other sessions' work.
@@ -459,7 +459,7 @@ def render(results: Dict[str, Dict[str, object]]) -> str:
         for u in res.get("updates", []):
             parts.append(f"Updated {u}.\n")
         parts.append(table(MEDIAN_HEADER, median_rows(res)) + "\n")
-        parts.append("### Goals (issue 5)\n")
+        parts.append("### Goals\n")
         parts.append(table(GOALS_HEADER, goals(res["rows"])) + "\n")
         parts.append("### Versions\n")
         parts.append(", ".join(f"{k} {v}" for k, v in res["versions"].items()) + "\n")
@@ -490,7 +490,7 @@ def count_lines(root: Path, pkg: str) -> List[int]:
 
 # ---------------------------------------------------------------------------- main
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description="Benchmark importguard against its peers on a real corpus (issue 5).")
+    ap = argparse.ArgumentParser(description="Benchmark importguard against its peers on a real corpus.")
     ap.add_argument("--corpus", choices=sorted(CORPORA), default="django")
     ap.add_argument("--runs", type=int, default=5, help="runs per command, alternating (default 5)")
     ap.add_argument("--slow-runs", type=int, default=1, help="runs of the slow peers (pylint; default 1)")

@@ -1,4 +1,4 @@
-"""The IG400 workflow on a real example, as a new user would try it (issue 8).
+"""The IG400 workflow on a real example, as a new user would try it.
 
 A small argparse CLI imports rich, httpx and sympy at module level but uses each in one
 subcommand only. In a virtual environment with those libraries installed, this script:

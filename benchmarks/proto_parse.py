@@ -5,7 +5,7 @@
 Parses every ``.py`` file under PATH in this process (one core, CPU time) several ways,
 alternating, and prints the median of each:
 
-- ``default``: ``libcst.parse_module`` as importguard calls it today (the bound of issue 5);
+- ``default``: ``libcst.parse_module`` as importguard calls it today (the lower bound of a cold run);
 - ``gc-tuned``: the same after ``gc.freeze()`` and ``gc.set_threshold(50_000, 20, 100)``
   (LibCST trees hold no reference cycles: reference counting frees them, and the cyclic
   collector only rescans the growing heap);

@@ -1,6 +1,6 @@
-"""Hostile input through ``check`` and ``fix`` (SPEC 7 and 8).
+"""Hostile input through ``check`` and ``fix``.
 
-Every case gets a clear IG900 (or message), the exit status the SPEC gives, and every other file
+Every case gets a clear IG900 (or message), the documented exit status, and every other file
 of the run is still analysed and fixed. Cases that need a real crash of LibCST's parser (a
 segfault on 5,000 nested brackets) run it for real in worker processes.
 """

@@ -1,4 +1,4 @@
-"""Baselines (SPEC 4): today's findings are hidden, new ones are reported, line shifts change nothing."""
+"""Baselines: today's findings are hidden, new ones are reported, line shifts change nothing."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""The command line (SPEC 2, 3) and configuration (SPEC 6): exit codes, formats, clear errors."""
+"""The command line, JSON output and configuration: exit codes, formats, clear errors."""
 import json
 
 import pytest
@@ -46,7 +46,9 @@ def test_json_is_the_stable_document(repo):
     assert doc["version"] == 1
     assert set(doc) == {"version", "diagnostics", "cycles", "summary"}
     d = doc["diagnostics"][0]
-    assert set(d) == {"code", "message", "path", "line", "column", "end_line", "end_column", "fixable"}
+    assert set(d) == {"code", "message", "path", "line", "column", "end_line", "end_column", "fixable", "fix"}
+    assert d["fixable"] is True
+    assert d["fix"] == {"applicability": "safe", "title": "Remove unused import", "reason": ""}
     assert (d["code"], d["path"], d["line"], d["column"], d["end_column"]) == ("IG100", "pkg/a.py", 1, 8, 10)
     (cycle,) = doc["cycles"]
     assert cycle["modules"] == ["pkg.a", "pkg.b"] and cycle["kind"] == "import-time"

@@ -9,7 +9,7 @@ def found(src, code="IG100"):
 
 
 def test_import_rebound_by_def_before_use_is_unused():
-    # sympy/geometry/entity.py: ruff says F811 (redefinition) and no F401; SPEC 4: rebinding before use
+    # sympy/geometry/entity.py: ruff says F811 (redefinition) and no F401; rebinding before use makes the import unused
     src = ("from sympy.sets.handlers.union import union_sets\n"
            "@dispatch(A, B)\ndef union_sets(a, b):  # noqa: F811\n    return a\n")
     assert found(src) == [(1, "`sympy.sets.handlers.union.union_sets` imported but unused")]

@@ -81,7 +81,8 @@ def test_fix_in_a_package_keeps_init_reexports(tmp_path):
 
 def test_name_imported_from_this_module_elsewhere_is_not_removed(tmp_path):
     write_tree(tmp_path, {
-        "pyproject.toml": "[project]\nname = 'p'\n",
+        # an application: in a library, `pkg.core` (a re-export module) would keep `json` too
+        "pyproject.toml": "[project]\nname = 'p'\n[tool.importguard]\nlibrary = false\n",
         "pkg/__init__.py": "",
         "pkg/core.py": "from os import sep\nimport json\n",
         "pkg/user.py": "from pkg.core import sep\nprint(sep)\n",

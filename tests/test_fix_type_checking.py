@@ -37,6 +37,30 @@ IG202 = {
 
         y: "B"
         """),
+    "merge drops what the first block already imports": (
+        """\
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from collections.abc import AsyncGenerator, Coroutine
+
+        def f(x: "AsyncGenerator", y: "Coroutine", z: "Iterator", w: "Sized") -> None: ...
+
+        if TYPE_CHECKING:
+            from collections.abc import AsyncGenerator, Iterator  # keep
+            from collections.abc import Sized; from collections.abc import Coroutine
+        """,
+        """\
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from collections.abc import AsyncGenerator, Coroutine
+            from collections.abc import Iterator  # keep
+            from collections.abc import Sized
+
+        def f(x: "AsyncGenerator", y: "Coroutine", z: "Iterator", w: "Sized") -> None: ...
+
+        """),
     "three blocks": (
         """\
         import typing
@@ -92,6 +116,12 @@ IG202 = {
 def test_ig202(tmp_path, name):
     before, after = IG202[name]
     assert fix_one(tmp_path, dd(before)) == dd(after)
+
+
+def test_ig202_merge_is_idempotent(tmp_path):
+    before = IG202["merge drops what the first block already imports"][0]
+    once = fix_one(tmp_path, dd(before))
+    assert fix_one(tmp_path, once) == once
 
 
 def test_ig202_else_branch_left_alone(tmp_path):
@@ -237,7 +267,7 @@ def test_ig200_strategy_quote(tmp_path):
     "Dict[str, Decimal\n]",
 ])
 def test_ig200_quote_refuses_unsafe_annotations(tmp_path, ann):
-    # PITFALLS 6: never quote Annotated metadata, Literal values, strings or escapes
+    # never quote Annotated metadata, Literal values, strings or escapes
     src = f"from typing import Annotated, Literal, Dict\nfrom decimal import Decimal\nfrom x import Field\ndef f(a: {ann}): ...\n"
     out = fix_one(tmp_path, src, "--unsafe-fixes", "--annotation-strategy", "quote")
     assert "def f(a: " + ann + ")" in out

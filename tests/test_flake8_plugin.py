@@ -129,7 +129,7 @@ def test_ig400_is_off_unless_selected(repo):
 
 @pytest.mark.slow
 def test_f401_noqa_also_silences_ig100(repo):
-    # `# noqa: F401` silences IG100 as in `importguard check` (SPEC 6), even under flake8's
+    # `# noqa: F401` silences IG100 as in `importguard check`, even under flake8's
     # --disable-noqa: importguard reads its own noqa comments, flake8 only filters what is left
     proc = run_flake8(["--select", "IG", "--disable-noqa", "pkg/c.py"], repo)
     assert ig_lines(proc) == ["pkg/c.py:2:8: IG100"]

@@ -1,4 +1,4 @@
-"""Parallel extraction finds exactly what a single process finds (PITFALLS 10, 13)."""
+"""Parallel extraction finds exactly what a single process finds, also after a worker crash."""
 import json
 import random
 

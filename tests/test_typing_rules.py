@@ -1,4 +1,4 @@
-"""IG200, IG201, IG202: what Python evaluates, and the contexts SPEC 4 lists."""
+"""IG200, IG201, IG202: what Python evaluates, and the documented contexts."""
 import pytest
 
 from helpers import check_sources
@@ -111,7 +111,7 @@ def test_ig201(src, line):
 @pytest.mark.parametrize("src", [
     TC + "    from decimal import Decimal\ndef f(x: 'Decimal'): ...\n",
     FUT + TC + "    from decimal import Decimal\ndef f(x: Decimal): ...\n",
-    # sibling submodules: `import a.b` at runtime covers `a.b.x` (PITFALLS 7)
+    # sibling submodules: `import a.b` at runtime covers `a.b.x`
     "import a.b\n" + TC + "    import a.c\nprint(a.b.x)\ndef f(y: 'a.c.Y'): ...\n",
     TC + "    from decimal import Decimal\nelse:\n    Decimal = None\nprint(Decimal)\n",
 ])

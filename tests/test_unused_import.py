@@ -1,4 +1,4 @@
-"""IG100: Python's real scoping and every exception SPEC 4 lists."""
+"""IG100: Python's real scoping and every documented exception."""
 import pytest
 
 from helpers import check_sources

@@ -1,4 +1,4 @@
-"""Baselines (SPEC 4): record today's findings, then report only new ones.
+"""Baselines: record today's findings, then report only new ones.
 
 A finding is matched by content, never by line number: cycles (IG300) by their module set alone,
 so the cycle is the same finding wherever the suggested break moves; every other diagnostic by

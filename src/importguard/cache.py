@@ -16,7 +16,7 @@ from typing import Dict, Optional
 
 from .model import ClassFact, Cycle, CycleEdge, FunctionFact, ImportFact, ModuleFacts, Statement, TypeCheckingBlock, Use
 
-SCHEMA = 3
+SCHEMA = 5
 _MAX_ENTRIES = 200_000
 
 
@@ -35,14 +35,14 @@ def to_plain(f: ModuleFacts) -> tuple:
     imports = tuple(tuple(i[:-1]) + (tuple(tuple(u) for u in i.uses),) for i in f.imports)
     return (imports, tuple(map(tuple, f.classes)), tuple(map(tuple, f.functions)),
             tuple(map(tuple, f.type_checking)), tuple(map(tuple, f.statements)), f.all_names,
-            f.future_annotations, f.noqa, f.error, f.events)
+            f.future_annotations, f.noqa, f.error, f.events, f.dynamic, f.effects, f.expect_fail, f.string_refs)
 
 
 def from_plain(t: tuple) -> ModuleFacts:
     imports = tuple(ImportFact(*i[:-1], tuple(Use(*u) for u in i[-1])) for i in t[0])
     return ModuleFacts(imports, tuple(ClassFact(*c) for c in t[1]), tuple(FunctionFact(*x) for x in t[2]),
                        tuple(TypeCheckingBlock(*b) for b in t[3]), tuple(Statement(*s) for s in t[4]),
-                       t[5], t[6], t[7], t[8], t[9] if len(t) > 9 else ())
+                       t[5], t[6], t[7], t[8], *t[9:14])
 
 
 def run_digest(*parts) -> str:

@@ -1,4 +1,4 @@
-"""The ``importguard`` command line (SPEC 2). Thin: parse options, call the engine, print."""
+"""The ``importguard`` command line. Thin: parse options, call the engine, print."""
 from __future__ import annotations
 
 import argparse

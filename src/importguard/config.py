@@ -62,6 +62,8 @@ class Config:
     baseline: Optional[str] = None
     cache_dir: Optional[str] = None
     annotation_strategy: Optional[str] = None
+    # a library (other code imports its modules) or an application; None: not known (application)
+    library: Optional[bool] = None
     config_file: Optional[Path] = None
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -128,6 +130,7 @@ _KEYS = {
     "baseline": "baseline",
     "cache-dir": "cache_dir",
     "annotation-strategy": "annotation_strategy",
+    "library": "library",
 }
 
 
@@ -165,7 +168,7 @@ def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
     else:
         root, pyproject = find_project_root(start)
     if pyproject is None:
-        return Config(project_root=root)
+        return Config(project_root=root, library=looks_like_library(root, {}))
     data = _load_toml(pyproject)
     section = data.get("tool", {}).get("importguard", {})
     if not isinstance(section, dict):
@@ -190,7 +193,7 @@ def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
             version = parse_version(key, value)
             if "target_version" not in values:  # requires-python, when present, wins
                 values[attr] = version
-        elif attr in ("check_reexports", "strict", "force_exclude"):
+        elif attr in ("check_reexports", "strict", "force_exclude", "library"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{pyproject}: `{key}` must be true or false, got {value!r}")
             values[attr] = value
@@ -211,4 +214,20 @@ def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
                 raise ConfigError(f"{pyproject}: {exc}") from None
     if extend_exclude:
         values["exclude"] = values.get("exclude", ()) + extend_exclude
+    if "library" not in values:
+        values["library"] = looks_like_library(root, data)
     return Config(**values)
+
+
+def looks_like_library(root: Path, pyproject: dict) -> bool:
+    """A project others install and import: a ``[project]`` table with a name, a ``setup.py`` or
+    ``setup.cfg``, or packages under ``src/``. ``library = true|false`` in config decides instead."""
+    project = pyproject.get("project")
+    if isinstance(project, dict) and isinstance(project.get("name"), str) and project["name"].strip():
+        return True
+    if (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
+        return True
+    try:
+        return any((d / "__init__.py").is_file() for d in (root / "src").iterdir() if d.is_dir())
+    except OSError:
+        return False

@@ -1,4 +1,4 @@
-"""``importguard cost``: what the imports of a repository cost at start-up (SPEC 2, 3).
+"""``importguard cost``: what the imports of a repository cost at start-up.
 
 For every standard-library and third-party module the repository imports at runtime, the median
 over ``--runs`` fresh interpreters of the import time (self and cumulative, from ``python -X

@@ -1,4 +1,4 @@
-"""Files -> module names (SPEC 5): roots, src layout, namespace packages, exclusions."""
+"""Files -> module names: roots, src layout, namespace packages, exclusions."""
 from __future__ import annotations
 
 import fnmatch

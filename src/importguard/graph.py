@@ -1,4 +1,4 @@
-"""The module graph (SPEC 5): first-party import edges with their kinds, and its cycles.
+"""The module graph: first-party import edges with their kinds, and its cycles.
 
 Edges are computed in plain Python from facts; networkx is imported only inside the functions that
 need graph algorithms, so a run whose graph results come from the cache never imports it.
@@ -55,7 +55,8 @@ def absolute_target(imp: ImportFact, module: str, is_package: bool) -> Optional[
 
 
 def import_targets(imp: ImportFact, module: str, is_package: bool, known: Set[str]) -> List[str]:
-    """First-party modules an import reaches (SPEC 5)."""
+    """First-party modules an import reaches: ``import a.b.c`` reaches ``a``, ``a.b`` and ``a.b.c``;
+    ``from p import n`` reaches ``p.n`` when that is a module, else ``p``."""
     mod = absolute_module(imp, module, is_package)
     if not mod:
         return []

@@ -136,6 +136,24 @@ class ModuleFacts(NamedTuple):
     #   ("t", body, handlers, orelse, final)  ``try`` (and ``with suppress(...)``); handlers are
     #                                  ((caught names, "*" = everything), events) pairs
     events: Tuple[tuple, ...] = ()
+    # Dynamic access to the module's namespace the binding analysis cannot follow, one reason
+    # each (non-literal ``eval``/``exec``, ``globals()``, module-level ``vars()``,
+    # ``sys.modules[__name__]``, a module-level ``__getattr__``/``__dir__``): a name nobody
+    # loads by name may still be read.
+    dynamic: Tuple[str, ...] = ()
+    # What the module does to other modules while it is imported (outside ``if __name__ ==
+    # "__main__":``): ("call", callee, line) an expression-statement call of an import-bound
+    # callable (``admin.site.register(M)``, ``signal.connect(f)``), ("store", target, line) an
+    # attribute or item store on an import-bound name, ("decorator", name, line) an import-bound
+    # decorator of a module- or class-level ``def``/``class``.
+    effects: Tuple[Tuple[str, str, int], ...] = ()
+    # Code that expects an exception: (first line, last line, what) of ``with pytest.raises(...)``,
+    # ``self.assertRaises(...)``, ``contextlib.suppress(...)`` bodies and ``xfail`` functions.
+    expect_fail: Tuple[Tuple[int, int, str], ...] = ()
+    # Names given as strings to calls: ("", "pkg.mod.name", line) for a dotted first argument
+    # (``mock.patch("pkg.mod.name")``, ``monkeypatch.setattr("pkg.mod.name", v)``) and
+    # (object, "name", line) for ``patch.object(mod, "name")``, ``getattr(mod, "name")``
+    string_refs: Tuple[Tuple[str, str, int], ...] = ()
 
 
 def failed_facts(reason: str) -> ModuleFacts:
@@ -153,6 +171,16 @@ class Fix(NamedTuple):
     col: int = 0
     name: str = ""  # the bound name
     scopes: Tuple[str, ...] = ()  # functions to move an import into
+    reason: str = ""  # why the fix is not safe (empty for a safe fix)
+    advice: bool = False  # advice only: never applied, not even with ``--unsafe-fixes``
+
+    @property
+    def applicability(self) -> str:
+        """``safe`` (applied by ``importguard fix``), ``unsafe`` (only with ``--unsafe-fixes``) or
+        ``advice`` (shown, never applied)."""
+        if self.advice:
+            return "advice"
+        return "safe" if self.safe else "unsafe"
 
 
 class Diagnostic(NamedTuple):

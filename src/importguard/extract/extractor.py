@@ -12,6 +12,7 @@ is added beside them, so either may be the one a later load sees.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 from bisect import bisect_right
 import re
@@ -93,6 +94,24 @@ def _catches_import_error(handlers) -> bool:
             if d and d.rsplit(".", 1)[-1] in _IMPORT_ERRORS:
                 return True
     return False
+
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _plain_string(node: cst.SimpleString) -> Optional[str]:
+    """The value of a short text literal, or None (bytes, too long, unreadable)."""
+    if len(node.value) > 200 or "b" in node.prefix.lower():
+        return None
+    try:
+        value = node.evaluated_value
+    except Exception:  # noqa: BLE001 - an odd literal is simply not a name
+        return None
+    return value if isinstance(value, str) else None
+
+
+# context managers under which an exception is the expected outcome
+_EXPECTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "suppress"})
 
 
 def _is_type_checking(test: cst.CSTNode) -> Optional[str]:
@@ -197,6 +216,115 @@ def parse_noqa(comments) -> Tuple[Tuple[int, Optional[Tuple[str, ...]]], ...]:
         else:
             out.append((line, None))
     return tuple(out)
+
+
+# Subscripting these makes a type expression: a string inside is a forward reference
+_TYPE_MODULES = ("typing", "typing_extensions", "collections.abc", "mypy_extensions")
+_TYPE_CONSTRUCTS = frozenset({
+    "builtins.list", "builtins.dict", "builtins.tuple", "builtins.set", "builtins.frozenset",
+    "builtins.type", "collections.deque", "collections.defaultdict", "collections.OrderedDict",
+    "collections.Counter", "collections.ChainMap", "re.Pattern", "re.Match", "os.PathLike",
+    "contextlib.AbstractContextManager", "contextlib.AbstractAsyncContextManager",
+    "queue.Queue", "weakref.ref", "weakref.WeakKeyDictionary", "weakref.WeakValueDictionary",
+    "weakref.WeakSet",
+})
+
+
+def _is_type_construct(qualified: str) -> bool:
+    if qualified in _TYPE_CONSTRUCTS:
+        return True
+    return any(qualified.startswith(m + ".") for m in _TYPE_MODULES)
+
+
+# typing calls whose arguments are types: positions (from 0) and keywords that hold a type
+_TYPE_ARGS = {
+    "cast": ((0,), ("typ",)),
+    "NewType": ((1,), ("tp",)),
+    "TypeAliasType": ((1,), ("value",)),
+    "ForwardRef": ((0,), ("arg",)),
+}
+_TYPE_VARS = frozenset({"TypeVar", "ParamSpec", "TypeVarTuple"})  # args after the name; bound=, default=
+
+_TYPE_COMMENT = re.compile(r"#\s*type:\s*(?P<text>.*)$")
+_TYPE_IGNORE = re.compile(r"ignore(\[[^\]]*\])?\s*($|#)")
+
+
+def _type_comment(text: str) -> Optional[str]:
+    """The type of a PEP 484 type comment (``# type: List[int]``), or None (``# type: ignore``)."""
+    m = _TYPE_COMMENT.match(text)
+    if m is None:
+        return None
+    body = m.group("text")
+    if _TYPE_IGNORE.match(body):
+        return None
+    body = body.split("#", 1)[0].strip()  # ``# type: int  # noqa``
+    return body or None
+
+
+def _literal_text(node: cst.CSTNode) -> Optional[str]:
+    """The value of a plain string literal (implicit concatenation included, no f-strings)."""
+    if type(node) is cst.ConcatenatedString:
+        parts, n = [], node
+        while type(n) is cst.ConcatenatedString:
+            parts.append(n.left)
+            n = n.right
+        parts.append(n)
+        if any(type(p) is not cst.SimpleString or "b" in p.prefix.lower() for p in parts):
+            return None
+        try:
+            text = "".join(p.evaluated_value for p in parts)
+        except Exception:
+            return None
+    elif type(node) is cst.SimpleString:
+        if "b" in node.prefix.lower():
+            return None
+        try:
+            text = node.evaluated_value
+        except Exception:
+            return None
+    else:
+        return None
+    return text if isinstance(text, str) else None
+
+
+def _ast_loads(tree: ast.AST, typing: bool) -> List[str]:
+    """Dotted names a parsed string or type comment loads. With ``typing``, strings inside are
+    forward references too (except in ``Literal[...]`` and ``Annotated`` metadata)."""
+    out: List[str] = []
+    stack = [tree]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load):
+            parts, base = [], n
+            while isinstance(base, ast.Attribute):
+                parts.append(base.attr)
+                base = base.value
+            if isinstance(base, ast.Name):
+                parts.append(base.id)
+                out.append(".".join(reversed(parts)))
+                continue
+            stack.append(base)
+            continue
+        if typing and isinstance(n, ast.Subscript):
+            head = n.value
+            short = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
+            stack.append(head)
+            if short == "Literal":
+                continue
+            if short == "Annotated":
+                if isinstance(n.slice, ast.Tuple) and n.slice.elts:
+                    stack.append(n.slice.elts[0])
+                    continue
+            stack.append(n.slice)
+            continue
+        if typing and isinstance(n, ast.Constant) and isinstance(n.value, str):
+            try:
+                stack.append(ast.parse(n.value.strip(), mode="eval"))
+            except (SyntaxError, ValueError):
+                pass
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return out
 
 
 class Scope:
@@ -304,6 +432,17 @@ class Extractor:
         self.events: List[tuple] = []  # per top-level statement: what runs at import time
         self.ev: List[tuple] = []  # events of the block being walked (main pass only)
         self.storing = False  # walking the target of an attribute store
+        self.dynamic: List[str] = []  # dynamic namespace access (ModuleFacts.dynamic)
+        self.effects: List[Tuple[str, str, int]] = []  # ModuleFacts.effects
+        self.expect_fail: List[Tuple[int, int, str]] = []  # ModuleFacts.expect_fail
+        self.string_refs: List[Tuple[str, str, int]] = []  # ModuleFacts.string_refs
+        self.in_main = False  # inside ``if __name__ == "__main__":``
+        self.type_comments: Dict[int, Tuple[int, str]] = {}  # line -> (col, type) of ``# type:``
+        for line, text in self.comments:
+            if "type" in text:
+                t = _type_comment(text)
+                if t is not None:
+                    self.type_comments[line] = (0, t)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -388,6 +527,10 @@ class Extractor:
             noqa=parse_noqa(self.comments),
             error=None,
             events=tuple(self.events),
+            dynamic=tuple(dict.fromkeys(self.dynamic)),
+            effects=tuple(dict.fromkeys(self.effects)),
+            expect_fail=tuple(self.expect_fail),
+            string_refs=tuple(dict.fromkeys(self.string_refs)),
         )
 
     # ------------------------------------------------------------------ bindings
@@ -497,10 +640,44 @@ class Extractor:
     # ------------------------------------------------------------------ statements
     def stmt(self, node: cst.CSTNode) -> None:
         handler = _STMT.get(type(node))
+        t = type(node)
+        if self.type_comments and t is not cst.SimpleStatementLine:
+            suite = getattr(node, "body", None)
+            if isinstance(suite, cst.BaseSuite):  # the header of a compound statement
+                line = self._stmt_line(node)
+                if type(suite) is cst.IndentedBlock and suite.body:
+                    last = self._stmt_line(suite.body[0]) - 1
+                else:
+                    last = self.end.get(id(node), line)
+                self._type_comments(line, last)
         if handler is not None:
             handler(self, node)
         else:
             self.expr(node)
+        if self.type_comments and t is cst.SimpleStatementLine:
+            line = self._stmt_line(node)
+            self._type_comments(line, self.end.get(id(node), line))
+
+    def _type_comments(self, first: int, last: int) -> None:
+        """PEP 484 type comments on these lines: typing uses, as type checkers read them."""
+        for line in range(first, last + 1):
+            entry = self.type_comments.pop(line, None)
+            if entry is None:
+                continue
+            text = entry[1]
+            try:
+                tree = ast.parse(text, mode="func_type" if "->" in text else "eval")
+            except (SyntaxError, ValueError):
+                continue
+            self._load_names(_ast_loads(tree, True), (line, entry[0]), TYPING)
+
+    def _load_names(self, names: List[str], pos: Tuple[int, int], kind: str) -> None:
+        """Loads of dotted names found outside the code's own names (a string, a comment)."""
+        saved = self.kind, self.str_pos
+        self.kind, self.str_pos = kind, pos
+        for d in names:
+            self.load(d.split(".", 1)[0], None, d)
+        self.kind, self.str_pos = saved
 
     def body(self, block) -> None:
         """A suite (IndentedBlock / SimpleStatementSuite) or a list of statements."""
@@ -621,7 +798,10 @@ class Extractor:
             owner = self.scope.qualname if self.scope.kind == "class" else ""
             self.annotation(node.annotation.annotation, ANNOTATION, owner)
         if node.value is not None:
-            self.expr(node.value)
+            if (dotted(node.annotation.annotation) or "").rsplit(".", 1)[-1] == "TypeAlias":
+                self.type_expression(node.value)  # ``X: TypeAlias = "Foo"``
+            else:
+                self.expr(node.value)
             self.target(node.target)
             if self.top and type(node.target) is cst.Name and node.target.value == "__all__":
                 self._dunder_all(node.value, reset=True)
@@ -635,8 +815,17 @@ class Extractor:
         if self.top and type(node.target) is cst.Name and node.target.value == "__all__":
             self._dunder_all(node.value, reset=False)
 
+    def _effect(self, kind: str, name: Optional[str], node: cst.CSTNode) -> None:
+        """An import-time action on an import-bound name (ModuleFacts.effects)."""
+        if not name or not self.main_pass or self.func or self.in_main:
+            return
+        if any(b >= 0 for b in self.resolve(name.split(".", 1)[0])):
+            self.effects.append((kind, name, self._first_line(node)))
+
     def s_expr(self, node: cst.Expr) -> None:
         v = node.value
+        if type(v) is cst.Call:
+            self._effect("call", dotted(v.func), v)
         if self.top and type(v) is cst.Call and type(v.func) is cst.Attribute:
             if dotted(v.func.value) == "__all__" and v.func.attr.value in ("append", "extend"):
                 for arg in v.args:
@@ -680,12 +869,23 @@ class Extractor:
         for item in node.names:
             target.add(item.name.value)
 
-    def s_function(self, node: cst.FunctionDef) -> None:
+    def _decorators(self, node) -> Tuple[str, ...]:
         decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
-        for d in node.decorators:
+        for d, name in zip(node.decorators, decorators):
+            self._effect("decorator", name, d.decorator)
             self.expr(d.decorator)
+            if name.rsplit(".", 1)[-1] in ("xfail", "expectedFailure") and id(node) in self.end:
+                start = self.start.get(id(node), (0, 0))[0]
+                self.expect_fail.append((start, self.end[id(node)], name))
+        return decorators
+
+    def s_function(self, node: cst.FunctionDef) -> None:
+        decorators = self._decorators(node)
         name = node.name.value
         qual = self._qual(name)
+        if name in ("__getattr__", "__dir__") and self.scope is self.module_scope:
+            line = self.start.get(id(node.name), (0, 0))[0]
+            self.dynamic.append(f"module-level `{name}` (line {line})")
         self.functions.append(FunctionFact(qual, self.start.get(id(node.name), (0, 0))[0], decorators))
         if node.type_parameters is not None:
             self._type_params(node.type_parameters)
@@ -735,9 +935,7 @@ class Extractor:
             self.body(node.body)
 
     def s_class(self, node: cst.ClassDef) -> None:
-        decorators = tuple(_callee(d.decorator) or "" for d in node.decorators)
-        for d in node.decorators:
-            self.expr(d.decorator)
+        decorators = self._decorators(node)
         if node.type_parameters is not None:
             self._type_params(node.type_parameters)
         bases = []
@@ -812,6 +1010,11 @@ class Extractor:
             self.in_tc = True
             self.cond_body(node.body)
             self.in_tc = was
+        elif _test_kind(node.test) == 2:  # ``if __name__ == "__main__":`` does not run on import
+            was = self.in_main
+            self.in_main = True
+            self.cond_body(node.body)
+            self.in_main = was
         else:
             self.cond_body(node.body)
 
@@ -832,11 +1035,19 @@ class Extractor:
             self.guarded = True
         body = self._capture(self.cond_body, node.body)
         self.guarded = guarded
-        handlers = tuple((_caught(h), self._capture(self._handler, h)) for h in node.handlers)
+        handlers = tuple((_caught(h), self._capture(self._guarded_handler, h)) for h in node.handlers)
         orelse = self._capture(self.cond_body, node.orelse.body) if node.orelse is not None else ()
         final = self._capture(self.cond_body, node.finalbody.body) if node.finalbody is not None else ()
         if self.main_pass:
             self.ev.append(("t", body, handlers, orelse, final))
+
+    def _guarded_handler(self, h) -> None:
+        """An ``except ImportError:`` handler is the fallback half of an availability check."""
+        guarded = self.guarded
+        if _catches_import_error([h]):
+            self.guarded = True
+        self._handler(h)
+        self.guarded = guarded
 
     def _handler(self, h) -> None:
         if h.type is not None:
@@ -867,6 +1078,10 @@ class Extractor:
             self.expr(item.item)
             if item.asname is not None:
                 self.target(item.asname.name)
+        for item in node.items:
+            callee = _callee(item.item) if type(item.item) is cst.Call else None
+            if callee and callee.rsplit(".", 1)[-1] in _EXPECTS and id(node) in self.end:
+                self.expect_fail.append((self._first_line(item.item), self.end[id(node)], callee))
         caught = tuple(n for item in node.items for n in _suppressed(item.item))
         if caught and self.main_pass:  # ``with suppress(ImportError):`` works like a ``try``
             self.ev.append(("t", self._capture(self.body, node.body), ((caught, ()),), (), ()))
@@ -928,10 +1143,13 @@ class Extractor:
         elif tt is cst.StarredElement:
             self.target(t.value)
         elif tt is cst.Attribute and dotted(t) is not None:  # ``a.b = ...``: loads ``a``, stores ``b``
+            self._effect("store", dotted(t), t)
             self.storing = True
             self.expr(t)
             self.storing = False
         else:  # subscript: loads
+            if tt is cst.Subscript:
+                self._effect("store", dotted(t.value), t)
             self.expr(t)
 
     def expr(self, node: cst.CSTNode) -> None:
@@ -970,24 +1188,132 @@ class Extractor:
         self.expr(node.value)
 
     def e_call(self, node: cst.Call) -> None:
+        saved = self.type_expr
+        self.type_expr = False  # the arguments of a call are ordinary values, unless said below
         self.expr(node.func)
         name = dotted(node.func) or ""
         short = name.rsplit(".", 1)[-1]
         args = node.args
-        for i, arg in enumerate(args):
-            v = arg.value
-            is_str = type(v) in (cst.SimpleString, cst.ConcatenatedString)
-            if is_str and arg.keyword is None and ((short == "cast" and i == 0) or (short == "TypeVar" and i > 0)):
-                self.string_annotation(v)
-            elif is_str and short == "TypeVar" and arg.keyword is not None and arg.keyword.value == "bound":
-                self.string_annotation(v)
-            else:
-                self.expr(v)
+        if short in _TYPE_ARGS or short in _TYPE_VARS or short in ("NamedTuple", "TypedDict"):
+            self._typing_call(short, args)
+        else:
+            for arg in args:
+                self.expr(arg.value)
+        if self.main_pass or self.func:
+            self._dynamic_call(name, args, node)
+            if args:
+                self._string_refs(args, node)
+        if name in ("eval", "exec") and args and not self.resolve(name):
+            self._eval_literal(name, args[0].value)
+        self.type_expr = saved
         if short == "locals" and not args and self.scope.kind != "module":
             for ids in self.scope.live.values():
                 for b in ids:
                     if b >= 0:
                         self.imports[b].uses.append(Use(self.imports[b].fields["bound"], 0, 0, RUNTIME, self.func, ""))
+
+    def _typing_call(self, short: str, args) -> None:
+        """``cast(T, v)``, ``TypeVar("T", A, bound=B)``, ``NewType("N", T)``, ``NamedTuple("N", [("a",
+        T)])``, ``TypedDict("D", {"a": T})``...: the arguments that are types are type expressions."""
+        positions, keywords = _TYPE_ARGS.get(short, ((), ()))
+        for i, arg in enumerate(args):
+            v = arg.value
+            if arg.keyword is not None:
+                kw = arg.keyword.value
+                is_type = kw in keywords or (short in _TYPE_VARS and kw in ("bound", "default")) or (
+                    short in ("NamedTuple", "TypedDict") and kw not in ("total", "closed", "extra_items"))
+            elif arg.star:
+                is_type = False
+            elif short in _TYPE_VARS:
+                is_type = i > 0
+            elif short in ("NamedTuple", "TypedDict") and i == 1:
+                self._fields_of(v)
+                continue
+            else:
+                is_type = i in positions
+            if is_type:
+                self.type_expression(v)
+            else:
+                self.expr(v)
+
+    def _fields_of(self, v: cst.CSTNode) -> None:
+        """The field list of ``NamedTuple("N", [("a", T)])`` or dict of ``TypedDict("D", {"a": T})``."""
+        if type(v) in (cst.List, cst.Tuple):
+            for el in v.elements:
+                pair = el.value
+                if type(pair) is cst.Tuple and len(pair.elements) == 2:
+                    self.expr(pair.elements[0].value)
+                    self.type_expression(pair.elements[1].value)
+                else:
+                    self.expr(pair)
+        elif type(v) is cst.Dict:
+            for el in v.elements:
+                if type(el) is cst.DictElement:
+                    self.expr(el.key)
+                    self.type_expression(el.value)
+                else:
+                    self.expr(el.value)
+        else:
+            self.expr(v)
+
+    def type_expression(self, node: cst.CSTNode) -> None:
+        """A type Python evaluates at runtime (an alias value, ``cast``'s first argument): names are
+        loaded where they are, strings in it are forward references (typing uses)."""
+        saved = self.type_expr, self.in_literal
+        self.type_expr, self.in_literal = True, False
+        self.expr(node)
+        self.type_expr, self.in_literal = saved
+
+    def _eval_literal(self, name: str, code: cst.CSTNode) -> None:
+        """``eval``/``exec`` of a literal string: the names it loads are runtime uses here."""
+        text = _literal_text(code)
+        if text is None:
+            return  # not a literal: recorded in ``dynamic``
+        try:
+            tree = ast.parse(text.strip() if name == "eval" else text, mode="eval" if name == "eval" else "exec")
+        except (SyntaxError, ValueError):
+            return  # it raises when it runs: no name of the module is used
+        pos = self.str_pos or self.start.get(id(code), (0, 0))
+        self._load_names(_ast_loads(tree, False), pos, RUNTIME)
+
+    def _dynamic_call(self, name: str, args, node: cst.Call) -> None:
+        """Record calls that reach the module's names without naming them (ModuleFacts.dynamic)."""
+        if name not in ("eval", "exec", "globals", "vars", "locals"):
+            return
+        if self.resolve(name):  # a local or imported function of that name, not the builtin
+            return
+        line = self.str_pos[0] if self.str_pos else self._first_line(node)
+        if name in ("eval", "exec"):
+            first = args[0].value if args else None
+            if first is None or _literal_text(first) is None:  # f-strings and bytes included
+                self.dynamic.append(f"non-literal `{name}` (line {line})")
+        elif name == "globals":
+            self.dynamic.append(f"`globals()` (line {line})")
+        elif name in ("vars", "locals") and not args and self.scope is self.module_scope:
+            self.dynamic.append(f"`{name}()` at module level (line {line})")
+
+    def _string_refs(self, args, node: cst.Call) -> None:
+        """Names given to a call as strings (ModuleFacts.string_refs)."""
+        first = args[0].value
+        if type(first) is cst.SimpleString:
+            text = _plain_string(first)
+            if text and "." in text and _DOTTED.fullmatch(text):
+                self.string_refs.append(("", text, self._first_line(node)))
+        elif len(args) >= 2 and type(args[1].value) is cst.SimpleString:
+            obj = dotted(first)
+            text = _plain_string(args[1].value)
+            if obj and text and text.isidentifier():
+                self.string_refs.append((obj, text, self._first_line(node)))
+
+    def _module_self(self, node: cst.Subscript) -> None:
+        """``sys.modules[__name__]``: the module object itself, read or written by name."""
+        value = dotted(node.value) or ""
+        if value.rsplit(".", 1)[-1] != "modules" or len(node.slice) != 1:
+            return
+        index = node.slice[0].slice
+        if type(index) is cst.Index and dotted(index.value) == "__name__":
+            line = self.str_pos[0] if self.str_pos else self._first_line(node)
+            self.dynamic.append(f"`sys.modules[__name__]` (line {line})")
 
     def e_lambda(self, node: cst.Lambda) -> None:
         for p in self._all_params(node.params):
@@ -1025,7 +1351,7 @@ class Extractor:
             self.bind(node.target.value, scope=s)
 
     def e_string(self, node) -> None:
-        if self.kind != RUNTIME and not self.in_literal:
+        if (self.kind != RUNTIME or self.type_expr) and not self.in_literal:
             self.string_annotation(node)
         n = node  # f-strings inside an implicit concatenation (``"a" f"{x}"``) load names too
         while type(n) is cst.ConcatenatedString:
@@ -1035,7 +1361,8 @@ class Extractor:
         if n is not node and type(n) is not cst.SimpleString:
             self.expr(n)
 
-    in_literal = False
+    in_literal = False  # inside ``Literal[...]`` or ``Annotated`` metadata: strings are values
+    type_expr = False  # inside a type expression Python evaluates (``X = Union[str, "Foo"]``)
 
     # ------------------------------------------------------------------ annotations
     def annotation(self, node: cst.CSTNode, kind: str, owner: str) -> None:
@@ -1046,27 +1373,54 @@ class Extractor:
 
     def e_subscript(self, node: cst.Subscript) -> None:
         self.expr(node.value)
-        if self.kind == RUNTIME:
-            for el in node.slice:
-                self.expr(el.slice)
-            return
+        if self.main_pass or self.func:
+            self._module_self(node)
+        if (self.kind == RUNTIME and not self.type_expr) or self.in_literal:
+            # a plain subscript (``x["key"]``) unless its value is a typing construct
+            q = self._qualified(node.value)
+            if q is None or not _is_type_construct(q):
+                for el in node.slice:
+                    self.expr(el.slice)
+                return
+        saved = self.type_expr, self.in_literal
+        self.type_expr, self.in_literal = True, False
         head = (dotted(node.value) or "").rsplit(".", 1)[-1]
         if head == "Literal":
-            saved, self.in_literal = self.in_literal, True
+            self.in_literal = True
             for el in node.slice:
                 self.expr(el.slice)
-            self.in_literal = saved
         elif head == "Annotated":
             for i, el in enumerate(node.slice):
-                if i == 0:
-                    self.expr(el.slice)
-                else:
-                    saved, self.in_literal = self.in_literal, True
-                    self.expr(el.slice)
-                    self.in_literal = saved
+                self.in_literal = i > 0  # metadata: values, unless a type construct inside
+                self.expr(el.slice)
         else:
             for el in node.slice:
                 self.expr(el.slice)
+        self.type_expr, self.in_literal = saved
+
+    def _qualified(self, node: cst.CSTNode) -> Optional[str]:
+        """The full name a Name/Attribute chain refers to through this module's imports
+        (``t.List`` -> ``typing.List`` after ``import typing as t``); ``builtins.x`` for a name
+        bound nowhere; None when not known."""
+        d = dotted(node)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        found = self.resolve(head)
+        if not found:
+            return "builtins." + d
+        for b in found:
+            if b < 0:
+                continue
+            f = self.imports[b].fields
+            if f["level"]:
+                continue
+            if f["name"] is None:  # ``import a.b`` binds ``a``; ``import a.b as c`` binds ``a.b``
+                base = f["module"] if f["asname"] else head
+            else:
+                base = f"{f['module']}.{f['name']}"
+            return base + ("." + rest if rest else "")
+        return None
 
     def string_annotation(self, node) -> None:
         if type(node) is cst.ConcatenatedString:

@@ -3,7 +3,7 @@
 One phase per file per round (removals first, then TYPE_CHECKING hygiene, then moves), all of that
 phase's fixes planned against the same parse and applied in one pass. The caller re-checks the
 result and calls again until nothing is left to fix, so every fix is computed against the file as
-it is (PITFALLS 1). The output is verified: it parses with LibCST, and compiles when the original
+it is (removing one of two ``import os`` never removes the other, now the only binding). The output is verified: it parses with LibCST, and compiles when the original
 compiled under the running Python. When verification fails, nothing of the phase is kept.
 """
 from __future__ import annotations

@@ -39,7 +39,8 @@ def fix_single_module(module: cst.Module, config, path: str = "mod.py", unsafe: 
             return module
         info = ModuleInfo(name, path, path.endswith("__init__.py"), facts)
         diags, _, _ = analyse({name: info}, config)
-        todo = [d for d in diags if d.fix is not None and d.fix.kind in KINDS and (d.fix.safe or unsafe)]
+        todo = [d for d in diags
+                if d.fix is not None and d.fix.kind in KINDS and not d.fix.advice and (d.fix.safe or unsafe)]
         if not todo:
             return module
         out = fix_module(module, todo, facts, strategy=config.annotation_strategy,

@@ -54,7 +54,8 @@ def explicitly_selected(code: str, args) -> bool:
 def wanted(d: Diagnostic, unsafe: bool, opt_in: Sequence[str] = ()) -> bool:
     if d.code in OPT_IN and d.code not in opt_in:
         return False
-    return d.fix is not None and d.fix.kind in KINDS and (d.fix.safe or unsafe)
+    fx = d.fix
+    return fx is not None and fx.kind in KINDS and not fx.advice and (fx.safe or unsafe)
 
 
 def refusal_key(d: Diagnostic) -> Tuple[str, str, str, str]:

@@ -15,7 +15,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from .edits import Editor, Index, alias_statement, alias_text, import_prefix, import_text, top_insert_index
+from .edits import (IMPORT_TYPES, Editor, Index, alias_statement, alias_text, filter_aliases, import_prefix, import_text,
+                    top_insert_index)
 
 FUTURE = "from __future__ import annotations"
 
@@ -65,7 +66,7 @@ _UNSAFE_TO_QUOTE = re.compile(r"""['"\\#\n\r]|\b(Annotated|Literal)\b""")
 
 def quotable(text: str) -> bool:
     """Quoting the whole annotation keeps its meaning: no strings, escapes, comments or line breaks
-    inside, and no ``Annotated`` metadata or ``Literal`` values (PITFALLS 6)."""
+    inside, and no ``Annotated`` metadata or ``Literal`` values (both are runtime data)."""
     return bool(text.strip()) and not _UNSAFE_TO_QUOTE.search(text)
 
 
@@ -220,6 +221,33 @@ class TypeCheckingPlan:
         editor.drop_stmts.add(id(found[0]))
         return ""
 
+    def _without_imports_of(self, first: cst.If, stmts: List) -> List:
+        """``stmts`` without the aliases that ``first`` already imports in the same words: a
+        merge that copied them would leave a duplicate import (rebound before use), which a
+        second ``fix`` would then have to remove."""
+        seen = set()
+        for stmt in first.body.body if isinstance(first.body, cst.IndentedBlock) else [first.body]:
+            for small in getattr(stmt, "body", ()):
+                if isinstance(small, IMPORT_TYPES) and not isinstance(small.names, cst.ImportStar):
+                    seen.update(f"{import_prefix(self.module, small)} {alias_text(self.module, a)}" for a in small.names)
+        out = []
+        for stmt in stmts:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                out.append(stmt)
+                continue
+            smalls = []
+            for small in stmt.body:
+                if isinstance(small, IMPORT_TYPES) and not isinstance(small.names, cst.ImportStar):
+                    prefix = import_prefix(self.module, small)
+                    drop = {id(a) for a in small.names if f"{prefix} {alias_text(self.module, a)}" in seen}
+                    small = filter_aliases(small, drop) if drop else small
+                if small is not None:
+                    smalls.append(small)
+            if smalls:
+                last = smalls[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+                out.append(stmt.with_changes(body=[*smalls[:-1], last]))
+        return out
+
     def merge_block(self, editor: Editor, line: int) -> str:
         found = self.index.ifs.get(line)
         blocks = top_level_blocks(self.module)
@@ -233,6 +261,7 @@ class TypeCheckingPlan:
                      for s in later.body.body]
         else:
             stmts = list(later.body.body)
+        stmts = self._without_imports_of(first, stmts)
         editor.add(editor.append, first, stmts)
         editor.drop_stmts.add(id(later))
         return ""

@@ -1,4 +1,7 @@
-"""SPEC 3: the stable, versioned JSON document."""
+"""The stable, versioned JSON document (``--format json``), described in ``docs/json-format.md``.
+
+Version 1: fields may be added, never removed or changed in meaning.
+"""
 from __future__ import annotations
 
 import json
@@ -8,9 +11,22 @@ if TYPE_CHECKING:
     from ..model import Cycle, Diagnostic
 
 
+def fix_dict(d: Diagnostic):
+    """What the fix of a finding would do and how safe it is; None when there is no fix.
+
+    ``applicability`` is ``safe`` (``importguard fix`` applies it), ``unsafe`` (only with
+    ``--unsafe-fixes``) or ``advice`` (shown, never applied); ``reason`` says why it is not safe.
+    """
+    fx = d.fix
+    if fx is None:
+        return None
+    return {"applicability": fx.applicability, "title": fx.title, "reason": fx.reason}
+
+
 def diagnostic_dict(d: Diagnostic) -> dict:
     out = {"code": d.code, "message": d.message, "path": d.path, "line": d.line, "column": d.column,
-           "end_line": d.end_line or d.line, "end_column": d.end_column or d.column, "fixable": d.fixable}
+           "end_line": d.end_line or d.line, "end_column": d.end_column or d.column, "fixable": d.fixable,
+           "fix": fix_dict(d)}
     if d.code == "IG301":
         out["entries"] = list(d.entries)
     return out

@@ -38,4 +38,4 @@ class Rule:
 def diag(ctx: FileContext, code: str, line: int, col: int, message: str, *, end_line: int = 0,
          end_col: int = 0, fix=None, key: str = "") -> Diagnostic:
     return Diagnostic(ctx.path, line, col + 1, code, message, end_line or line, (end_col or col) + 1,
-                      fix is not None, (), key, fix)
+                      fix is not None and not fix.advice, (), key, fix)

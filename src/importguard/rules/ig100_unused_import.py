@@ -3,15 +3,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..cost_cache import cost_note, known_cost
-from ..model import Diagnostic, Fix, ImportFact
 from .base import Rule, diag
+from .fix_safety import unused_import_fix
 
 if TYPE_CHECKING:
+    from ..model import Diagnostic, ImportFact
     from .context import FileContext
 
 
 def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = False) -> bool:
-    """The SPEC's list of imports IG100 never reports (shared with IG200, which counts only
+    """The imports IG100 never reports (``__future__``, star imports, names in ``__all__``,
+    redundant aliases, ...) (shared with IG200, which counts only
     runtime imports of this module's names by other modules: ``runtime_only``)."""
     if imp.is_future or imp.is_star or not imp.bound:
         return True
@@ -27,13 +29,17 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = F
         ctx.target(imp), repo.config.side_effect_modules
     ):
         return True
-    if imp.scope_kind == "module" and ctx.module and not ctx.is_init and repo.imported_from_package(ctx.module, imp.bound, runtime_only):
-        return True  # another module imports this name from here: a re-export in use
-    if ctx.is_init and imp.scope_kind == "module" and repo.origin(source, imp.level > 0) == "first party":
+    if imp.scope_kind != "module" or not ctx.module:
+        return False
+    if ctx.is_init and repo.origin(source, imp.level > 0) == "first party":
         if not repo.config.check_reexports:
             return True
         return repo.imported_from_package(ctx.module, imp.bound, runtime_only)
-    return False
+    if ctx.is_init and f"{ctx.module}.{imp.bound}" in repo.modules:
+        return False  # ``pkg.name`` elsewhere is the submodule, not this import
+    # another module imports this name from here (``from pkg.mod import name``, or ``from pkg.mod
+    # import *`` when it has no ``__all__``): a re-export in use
+    return repo.imported_from_package(ctx.module, imp.bound, runtime_only)
 
 
 class UnusedImport(Rule):
@@ -43,15 +49,33 @@ class UnusedImport(Rule):
     Reports an import binding that no load of that name can reach, with Python's real scoping:
     class scopes are not visible from methods, `global`/`nonlocal` redirect bindings,
     comprehensions have their own scope, and an unconditional rebinding before any use makes
-    the import unused. Names in string annotations count (`x: "pd.DataFrame"`, the first
-    argument of `cast("T", v)`, `TypeVar(..., bound="T")`).
+    the import unused.
+
+    Uses that are not among the code's names count too:
+    - strings in type expressions are forward references (typing uses): annotations
+      (`x: "pd.DataFrame"`), type alias values (`X: TypeAlias = "Foo"`, `X = Union[str, "Foo"]`,
+      `Callable[["Response"], Any]`, `Optional["a.B"]`, `"Union[A, B]"`), the first argument of
+      `cast("T", v)`, `TypeVar("T", "A", bound="B")`, `NewType("N", "T")`, functional
+      `NamedTuple`/`TypedDict` field types, and types inside `Annotated` metadata. A subscript is a
+      type expression when its value comes from `typing`, `typing_extensions` or
+      `collections.abc` (or is `list`, `dict`, `tuple`, `type`...); `x["key"]`, `Literal["x"]`,
+      ordinary string arguments and `__all__` entries are not;
+    - PEP 484 type comments (`x = []  # type: List[Foo]`, `# type: (int, Foo) -> Bar`), but not
+      `# type: ignore`;
+    - names in a literal string given to `eval` or `exec` (runtime uses).
 
     Never reported: `__future__` imports; star imports; names listed in `__all__`; redundant
     aliases (`import x as x`, `from m import y as y`, PEP 484 re-exports); imports of
     first-party modules in `__init__.py` (with `check-reexports = true`, only those that no
     module of the repository imports from the package); imports that another module of the
-    repository imports from this one (`from pkg.mod import name`: a re-export in use); imports in a `try:` whose handler
-    catches `ImportError`; modules listed in `side-effect-modules`.
+    repository imports from this one (`from pkg.mod import name`, or `from pkg.mod import *` when
+    the module has no `__all__`: a re-export in use); imports in a `try:` whose handler catches
+    `ImportError`, and the fallback imports in that handler (`except ImportError: from simplejson
+    import loads`); modules listed in `side-effect-modules`.
+
+    A module whose namespace may be read by computed names (`eval`/`exec` of a non-literal
+    string, `globals()`, module-level `vars()`/`locals()`, `sys.modules[__name__]`, a module
+    `__getattr__`) may need an import that looks unused.
 
     ## Why it matters
     Every import runs module code and allocates memory at startup, and an unused one also hides
@@ -70,8 +94,32 @@ class UnusedImport(Rule):
     where the block would otherwise be empty).
 
     ## Fix safety
-    Safe, except that a module imported for its side effects loses them: list such modules in
-    `side-effect-modules`.
+    Safe only when the finding is certain and nobody can observe the removal. Otherwise the
+    fix is *unsafe* (applied only with `--unsafe-fixes`) or *advice* (never applied), and the
+    JSON output says why (`"fix": {"applicability": ..., "reason": ...}`):
+
+    - unsafe when the module reaches its names dynamically (a non-literal `eval`/`exec`,
+      `globals()`, module-level `vars()`, `sys.modules[__name__]`, a module `__getattr__`);
+    - unsafe for a class-body import (a class attribute, readable as `C.name`);
+    - unsafe when a call names it in a string (`mock.patch("pkg.mod.name")`,
+      `monkeypatch.setattr("pkg.mod.name", v)`, `patch.object(mod, "name")`, `getattr(mod, "name")`);
+    - unsafe when the import makes a first-party submodule an attribute of its package
+      (`import pkg.sub`, `from pkg.sub import x`) and another binding reads `pkg.sub`
+      elsewhere (`import pkg` ... `pkg.sub.x`): without it, that read can raise AttributeError;
+    - unsafe in a library (a `[project]` name, `setup.py`/`setup.cfg` or packages under
+      `src/`; `library = true|false` decides) for a public name (`from m import Name`) of a
+      shipped, public module without `__all__`, and for every public name of a module the
+      repository itself imports names from (a compatibility or re-export module): code outside
+      the repository may import them;
+    - advice only under a test's expectation of failure (`with pytest.raises(...)`,
+      `self.assertRaises(...)`, `contextlib.suppress(...)`, `@pytest.mark.xfail`);
+    - advice only when the import loads a first-party module (directly or through its imports)
+      that has a side effect on other modules at import time: a call, attribute or item store or
+      decorator on an imported name (`admin.site.register(M)`, `signal.connect(f)`,
+      `registry.HANDLERS[k] = f`), unless an earlier import of the module has loaded it already.
+
+    Third-party modules imported for their side effects cannot be seen: list them in
+    `side-effect-modules`. Imports under `if TYPE_CHECKING:` never run, so removing them is safe.
     """
 
     code = "IG100"
@@ -85,6 +133,15 @@ class UnusedImport(Rule):
         "try:\n    import ujson\nexcept ImportError:\n    ujson = None\n",
         "import typing\nx: 'typing.List[int]' = []\n",
         "from typing import cast\nimport decimal\ny = cast('decimal.Decimal', 1)\n",
+        "from typing import Union\nfrom decimal import Decimal\nX = Union[str, 'Decimal']\n",
+        "from typing import Callable, Any\nfrom collections import OrderedDict\nX = Callable[['OrderedDict'], Any]\n",
+        "from typing import NewType\nfrom io import StringIO\nN = NewType('N', 'StringIO')\n",
+        "from typing import Optional\nimport email.message\nX = Optional['email.message.Message']\n",
+        "from typing import List\nfrom decimal import Decimal\nx = []  # type: List[Decimal]\n",
+        "from decimal import Decimal\ndef f(a):\n    # type: (int) -> Decimal\n    pass\n",
+        "import os\nx = eval('os.sep')\n",
+        "try:\n    from json import loads\nexcept ImportError:\n    from simplejson import loads\n",
+        {"pkg/__init__.py": "import os\n", "app.py": "from pkg import *\nprint(os)\n"},
         "import os\ndef f():\n    return os.sep\n",
         "class C:\n    import sys\n    x = sys.argv\n",
         "import a.b\nimport a.c\nprint(a.b.x, a.c.y)\n",
@@ -98,6 +155,10 @@ class UnusedImport(Rule):
         "class C:\n    import os\n    def f(self):\n        return os.sep\n",
         "def f():\n    import json\n    return 1\n",
         "import a.b\nimport a.c\nprint(a.b.x)\n",
+        "from typing import Literal\nimport decimal\nX = Literal['decimal']\n",
+        "import decimal\nd = {}\nx = d['decimal']\n",
+        "import os\nx = 1  # type: ignore[attr-defined]\n",
+        "import os\nx = eval('sep')\n",
     )
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
@@ -115,6 +176,6 @@ class UnusedImport(Rule):
             msg = f"{what} imported{where} but unused"
             if not imp.in_type_checking and imp.level == 0:
                 msg += cost_note(known_cost(ctx.repo, ctx.target(imp), ctx.source_module(imp)))
-            fix = Fix("remove-import", True, "Remove unused import", imp.line, imp.col, imp.bound)
+            fix = unused_import_fix(ctx, imp)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=f"{imp.text}")

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..cost_cache import cost_note, known_cost
 from ..model import Diagnostic, Fix, ImportFact
+from .fix_safety import MOVE_TO_TYPE_CHECKING
 from .base import Rule, diag
 from .context import NOQA_ALIASES
 from .ig100_unused_import import exempt_from_unused
@@ -69,10 +70,14 @@ class TypingOnlyImport(Rule):
     Reports an import whose every use sits in an annotation that Python does not evaluate at
     runtime: string annotations, local-variable annotations inside functions, all annotations
     when the module has `from __future__ import annotations` or the target Python is 3.14 or
-    newer (PEP 649/749), PEP 695 `type X = ...` values and type parameter bounds, and the string
-    first argument of `cast`.
+    newer (PEP 649/749), PEP 695 `type X = ...` values and type parameter bounds, strings in type
+    expressions that Python evaluates (`X = Union[str, "Foo"]`, `cast("Foo", v)`,
+    `TypeVar("T", bound="Foo")`, `NewType("N", "Foo")`: Python keeps the string and never looks
+    the name up), and PEP 484 type comments (`x = []  # type: List[Foo]`).
 
-    Not eligible: any runtime use (calls, bases, decorators, defaults, `isinstance`, `cast(T, v)`);
+    Not eligible: any runtime use (calls, bases, decorators, defaults, `isinstance`, `cast(T, v)`,
+    unquoted names in a type alias such as `X = Union[str, Foo]`, names in a literal string given
+    to `eval`/`exec`);
     annotations inside classes that derive from `runtime-evaluated-base-classes` (such as
     `pydantic.BaseModel`) or are decorated with `runtime-evaluated-decorators` (such as
     `attrs.define` or `functools.singledispatch`), followed through first-party subclass chains
@@ -122,6 +127,8 @@ class TypingOnlyImport(Rule):
         "class M(BaseModel):\n    x: Decimal\n",
         "from __future__ import annotations\nfrom typing import List\ndef f(x: List[int]): ...\n",
         "from decimal import Decimal\nfrom typing import cast\ny = cast(Decimal, 1)\n",
+        "from typing import Union\nfrom decimal import Decimal\nX = Union[str, Decimal]\n",
+        "from decimal import Decimal\nx = eval('Decimal(1)')\n",
         "from __future__ import annotations\nfrom decimal import Decimal  # noqa: F401\n"
         "def f(x: Decimal): ...\n",
         "from __future__ import annotations\nfrom dataclasses import InitVar, dataclass\n"
@@ -132,6 +139,8 @@ class TypingOnlyImport(Rule):
         "from decimal import Decimal\ndef f(x: 'Decimal'): ...\n",
         "from decimal import Decimal\ndef f():\n    x: Decimal = g()\n",
         "from decimal import Decimal\nfrom typing import cast\ny = cast('Decimal', 1)\n",
+        "from typing import Union\nfrom decimal import Decimal\nX = Union[str, 'Decimal']\n",
+        "from decimal import Decimal\nx = None  # type: Decimal\n",
     )
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
@@ -145,6 +154,7 @@ class TypingOnlyImport(Rule):
             msg = f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into `if TYPE_CHECKING:`"
             if origin != "first party":
                 msg += cost_note(known_cost(ctx.repo, ctx.target(imp), source))
-            fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound)
+            fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound,
+                      reason=MOVE_TO_TYPE_CHECKING)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=imp.text)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..model import RUNTIME, Diagnostic, Fix
+from .fix_safety import MOVE_OUT_OF_TYPE_CHECKING
 from .base import Rule, diag
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class RuntimeTypeCheckingImport(Rule):
             how = "at runtime" if first.kind == RUNTIME else "in an annotation Python evaluates"
             msg = (f"`{imp.bound}` is imported under `if TYPE_CHECKING:` but used {how} "
                    f"(`{first.dotted}` at line {first.line})")
-            fix = Fix("move-out-of-type-checking", False, "Move out of `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound)
+            fix = Fix("move-out-of-type-checking", False, "Move out of `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound,
+                      reason=MOVE_OUT_OF_TYPE_CHECKING)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=imp.text)

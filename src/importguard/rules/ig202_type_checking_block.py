@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..model import Diagnostic, Fix
+from .fix_safety import type_checking_import_risk
 from .base import Rule, diag
 
 if TYPE_CHECKING:
@@ -13,7 +14,8 @@ class TypeCheckingBlockHygiene(Rule):
     """An empty `if TYPE_CHECKING:` block, or a second one at module level.
 
     ## What it does
-    Reports a `TYPE_CHECKING` block that holds only `pass` or `...`, and every module-level
+    Reports a `TYPE_CHECKING` block that holds only `pass` or `...` (unless it has `elif` or
+    `else` branches: then the empty branch keeps type checkers out of them), and every module-level
     `TYPE_CHECKING` block after the first (at the later one) that holds only imports. A block with
     an `else:` branch, or one that defines names (`if TYPE_CHECKING: T = te.TypeVar(...)`), stays
     where it is: its position matters.
@@ -50,6 +52,7 @@ class TypeCheckingBlockHygiene(Rule):
     VALID = VALID + (
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\n"
         "if TYPE_CHECKING:\n    T = A\nelse:\n    T = int\n",
+        "import os\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\nelif os.name == 'posix':\n    X = 1\n",
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\nX = 1\n"
         "if TYPE_CHECKING:\n    Y = A[X]\n",
     )
@@ -63,8 +66,14 @@ class TypeCheckingBlockHygiene(Rule):
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
         first = None
         for block in ctx.facts.type_checking:
+            if block.empty and block.has_else:
+                # `if TYPE_CHECKING: pass` + `elif`/`else:` keeps type checkers out of the other
+                # branches: the empty branch is what the statement is for
+                continue
             if block.empty:
-                fix = None if block.has_else else Fix("remove-type-checking", True, "Remove empty `TYPE_CHECKING` block", block.line, block.col)
+                risk = type_checking_import_risk(ctx, block.line, block.end_line)
+                fix = Fix("remove-type-checking", not risk, "Remove empty `TYPE_CHECKING` block",
+                          block.line, block.col, reason=risk)
                 yield diag(ctx, self.code, block.line, block.col, "Empty `if TYPE_CHECKING:` block", fix=fix,
                            end_line=block.end_line, key="empty")
                 continue

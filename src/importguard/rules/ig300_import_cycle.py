@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Iterable, List, Tuple
 
 from ..graph import UNMOVABLE, Edge, _strongest, break_candidates, cut_cost
 from ..model import IMPORT_TIME, Diagnostic, Fix, ImportFact
+from .fix_safety import BREAK_CYCLE
 from .base import Rule
 
 if TYPE_CHECKING:
@@ -91,7 +92,8 @@ class ImportCycle(Rule):
             more = f"; {len(cands)} imports to cut in all, also {others}{' ...' if len(cands) > 4 else ''}"
         msg = (f"Import cycle of {len(cyc.modules)} modules: {describe_path(cyc.path)}; break it at "
                f"`{edge.source}` -> `{edge.target}`: {advice}{more}")
-        fix = Fix(fix_kind, False, "Break the cycle here", imp.line, imp.col, imp.bound, fix_scopes) if fix_kind else None
+        fix = Fix(fix_kind, False, "Break the cycle here", imp.line, imp.col, imp.bound, fix_scopes,
+                  reason=BREAK_CYCLE) if fix_kind else None
         key = "cycle:" + ",".join(cyc.modules)
         return Diagnostic(info.path, imp.line, imp.col + 1, self.code, msg, imp.end_line, imp.end_col + 1,
                           fix is not None, (), key, fix)

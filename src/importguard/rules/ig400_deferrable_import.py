@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from ..cost_cache import format_ms, known_cost
 from ..model import Diagnostic, Fix, ImportFact
+from .fix_safety import DEFER_IMPORT
 from .base import Rule, diag
 
 if TYPE_CHECKING:
@@ -136,9 +137,11 @@ class DeferrableImport(Rule):
         used = "" if cost is None or cost.module == target else f" of `{imp.bound}`"
         msg = f"{head}; every use{used} is inside functions ({named})"
         if lazy:
-            fix = Fix("lazy-import", False, "Make it a `lazy import`", imp.line, imp.col, imp.bound, scopes)
+            fix = Fix("lazy-import", False, "Make it a `lazy import`", imp.line, imp.col, imp.bound, scopes,
+                      reason=DEFER_IMPORT)
         else:
-            fix = Fix("defer-import", False, f"Move the import into {named}", imp.line, imp.col, imp.bound, scopes)
+            fix = Fix("defer-import", False, f"Move the import into {named}", imp.line, imp.col, imp.bound, scopes,
+                      reason=DEFER_IMPORT)
         return diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                     fix=fix, key=imp.text)
 
