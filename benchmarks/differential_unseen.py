@@ -322,9 +322,12 @@ def fix_one(name: str, src: Path, out: Path, jobs: int, timeout: int, tests: boo
                             "."], cwd=tree, env=env, capture_output=True, text=True, timeout=1800)
     report["second_diff_empty"] = again.stdout == ""
     report["second_diff_head"] = again.stdout.splitlines()[:40]
+    cached = CACHE / "baselines" / f"{name}-{PROJECTS[name][0]}.json"
+    if runs_tests and files == 0 and not cached.exists():
+        runs_tests = False  # the safe fix changed nothing: the suite would run the pristine code
+        report["tests_skipped"] = "no file changed"
     if runs_tests:
         # the suite's outcome on the pristine tree does not depend on importguard: kept in the cache
-        cached = CACHE / "baselines" / f"{name}-{PROJECTS[name][0]}.json"
         if cached.exists():
             baseline = json.loads(cached.read_text())
         else:
