@@ -211,8 +211,11 @@ def check_one(name: str, src: Path, out: Path, label: str, jobs: int) -> dict:
     diffs.mkdir(parents=True, exist_ok=True)
     (diffs / f"{name}.diff").write_text(diff)
     res = compare(ruff, ours)
+    commit = subprocess.run(["git", "-C", str(src), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
     report = {
-        "project": name, "version": PROJECTS[name][0], "py_files": files, "importguard_seconds": seconds,
+        "project": name, "version": PROJECTS[name][0], "importguard_commit": commit, "py_files": files,
+        "importguard_seconds": seconds,
         "importguard_counts": dict(sorted(Counter(d["code"] for d in ours).items())),
         "fix_counts": dict(Counter(d["fix"] for d in ours)),
         "ruff_counts": dict(sorted(Counter(d["code"] for d in ruff).items())),
