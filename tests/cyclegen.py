@@ -59,7 +59,7 @@ def statement(draw, src: str, src_is_pkg: bool, modules: List[str], k: int) -> s
         "import", "import_as", "from_parent", "from_name", "rel_name", "rel_module", "access",
         "access_from", "class_import", "class_access", "deferred", "try", "type_checking", "star",
         "main", "store", "multi_from", "multi_import", "annotation", "default", "lambda", "comprehension",
-        "suppress", "try_else", "if_true", "nested_class",
+        "suppress", "try_else", "if_true", "nested_class", "version_if", "platform_if", "call", "decorator",
     )))
     rel = _relative(src, src_is_pkg, y)
     if kind == "import":
@@ -116,6 +116,16 @@ def statement(draw, src: str, src_is_pkg: bool, modules: List[str], k: int) -> s
                 f"finally:\n    _f{k} = 1")
     if kind == "if_true":
         return f"if len('x') == 1:\n    from {y} import {n} as _i{k}\nelse:\n    _i{k} = None"
+    if kind == "version_if":
+        minor = draw(st.integers(8, 14))
+        return f"if sys.version_info >= (3, {minor}):\n    from {y} import {n} as _v{k}\nelse:\n    _v{k} = None"
+    if kind == "platform_if":
+        plat = draw(st.sampled_from(("win32", "linux", "darwin")))
+        return f"if sys.platform == {plat!r}:\n    from {y} import {n} as _p{k}"
+    if kind == "call":
+        return f"def c{k}():\n    from {y} import {n}\n    return {n}\n_r{k} = c{k}()"
+    if kind == "decorator":
+        return f"def d{k}(f):\n    import {y}\n    _ = {y}.{n}\n    return f\n@d{k}\ndef e{k}():\n    pass"
     if kind == "nested_class" and parent:
         return f"from {parent} import {last} as _m{k}\nclass D{k}:\n    class E:\n        b = _m{k}.{n}"
     return f"from {y} import {n}"
@@ -139,7 +149,7 @@ def packages(draw, max_mods: int = 4, max_stmts: int = 4) -> Dict[str, str]:
             pos = draw(st.integers(0, len(stmts)))
             stmts.insert(pos, DEFS[name])
         header = "from __future__ import annotations\n" if draw(st.integers(0, 4)) == 0 else ""
-        files[path_of(m, pkgs)] = header + "from typing import TYPE_CHECKING\n" + "\n".join(stmts) + "\n"
+        files[path_of(m, pkgs)] = header + "import sys\nfrom typing import TYPE_CHECKING\n" + "\n".join(stmts) + "\n"
     return files
 
 
@@ -156,6 +166,9 @@ def entries_of(files: Dict[str, str]) -> List[str]:
 _DRIVER = textwrap.dedent(r'''
     import json, os, sys, traceback
     root = sys.argv[1]
+    if os.environ.get("CYCLEGEN_PLATFORM"):  # pretend to be another platform (sys.platform, os.name)
+        sys.platform = os.environ["CYCLEGEN_PLATFORM"]
+        os.name = "nt" if sys.platform == "win32" else "posix"
     sys.path.insert(0, root)
     sys.dont_write_bytecode = True
     out = {}
@@ -187,10 +200,13 @@ _DRIVER = textwrap.dedent(r'''
 ''')
 
 
-def real_outcomes(root: Path, entries: List[str], python: str = sys.executable) -> Dict[str, Optional[list]]:
-    """``import <entry>`` in a fresh interpreter (a fork of one that imported nothing of ``root``)."""
+def real_outcomes(root: Path, entries: List[str], python: str = sys.executable,
+                  platform: Optional[str] = None) -> Dict[str, Optional[list]]:
+    """``import <entry>`` in a fresh interpreter (a fork of one that imported nothing of ``root``);
+    with ``platform``, ``sys.platform`` and ``os.name`` are set to that platform's values first."""
+    env = dict(os.environ, CYCLEGEN_PLATFORM=platform or "")
     proc = subprocess.run([python, "-I", "-c", _DRIVER, str(root), *entries], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=env)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr)
     return json.loads(proc.stdout)
@@ -203,17 +219,18 @@ def write(root: Path, files: Dict[str, str]) -> None:
         p.write_text(text, encoding="utf-8")
 
 
-def predicted(files: Dict[str, str], version: Tuple[int, int] = sys.version_info[:2]):
-    """The simulator's verdict for each entry: None, or (error, path, line, message)."""
+def predicted(files: Dict[str, str], version: Tuple[int, int] = sys.version_info[:2], platform: str = sys.platform):
+    """The simulator's verdict for each entry on that Python and platform: None, or (error, path,
+    line, message)."""
     from importguard.extract import extract
     from importguard.graph import ModuleInfo
-    from importguard.simulate import simulate
+    from importguard.simulate import World, simulate
 
     modules = {}
     for rel, text in files.items():
         name = ".".join(p for p in rel[:-3].split("/") if p != "__init__")
         modules[name] = ModuleInfo(name, rel, rel.endswith("__init__.py"), extract(text.encode()))
-    out = simulate(modules, sorted(modules), eager_annotations=version < (3, 14))
+    out = simulate(modules, sorted(modules), eager_annotations=version < (3, 14), world=World(version, platform))
     verdict = {}
     for name in modules:
         if name in out.failed:

@@ -187,3 +187,62 @@ def test_action_annotations_sarif_and_summary(tmp_path, venv):
     runs = run_action(workspace, {"version": "installed"}, env, tmp_path)
     assert runs[1].returncode == 2 and "exit-code=2" in runs[1].outputs
     assert "exit status 2" in runs[1].summary and "unknown key `selekt`" in runs[1].stderr
+
+
+
+def docs_workflow() -> dict:
+    """The workflow of docs/frontends.md, as users copy it."""
+    text = (ROOT / "docs" / "frontends.md").read_text(encoding="utf-8")
+    section = text[text.index("## GitHub Actions"):]
+    block = section[section.index("```yaml\n") + 8:]
+    return yaml.safe_load(block[:block.index("```")])
+
+
+@pytest.mark.slow
+def test_docs_workflow_installs_the_action_checkout_without_the_index(tmp_path):
+    # importguard need not be on the package index: by default the action installs the release its
+    # `uses:` names, from its own checkout ($GITHUB_ACTION_PATH). pip gets no index here at all:
+    # only the build backend (a local wheel) and this interpreter's packages (libcst, networkx)
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+                    "-d", str(wheels), "setuptools>=64"], check=True, timeout=600)
+    action_path = tmp_path / "action"
+    action_path.mkdir()
+    for name in ("action.yml", "pyproject.toml", "README.md", "LICENSE"):
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, action_path)
+    shutil.copytree(ROOT / "src", action_path / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(tmp_path / "venv")], check=True,
+                   timeout=300)
+    env = base_env(tmp_path)
+    env.update(GITHUB_ACTION_PATH=str(action_path), PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1",
+               PIP_FIND_LINKS=str(wheels))
+
+    steps = docs_workflow()["jobs"]["importguard"]["steps"]
+    (ours,) = [s for s in steps if str(s.get("uses", "")).startswith("OWNER/importguard@")]
+    inputs = {k: str(v) for k, v in (ours.get("with") or {}).items()}
+    assert "version" not in inputs and load_action()["inputs"]["version"]["default"] == ""
+    # the repository the snippet expects: code in src/ and tests/, a baseline of old findings
+    files = {"pyproject.toml": "[project]\nname = 'demo'\n",
+             "src/pkg/__init__.py": "", "src/pkg/old.py": "import sys\n",
+             "tests/test_pkg.py": "import pkg.old\n\n\ndef test():\n    assert pkg.old\n"}
+    workspace = write_tree(tmp_path / "workspace", files)
+    baseline = {"version": 1, "findings": []}
+    if "baseline" in inputs:
+        (workspace / inputs["baseline"]).write_text(json.dumps(baseline))
+    runs = run_action(workspace, inputs, env, tmp_path)
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert runs[0].stdout.strip().startswith("importguard ")
+    py = tmp_path / "venv" / "bin" / "python"
+    where = subprocess.run([str(py), "-c", "from importlib import metadata; "
+                            "print(metadata.distribution('importguard').read_text('direct_url.json'))"],
+                           capture_output=True, text=True, env=env, cwd=str(tmp_path))
+    assert action_path.as_uri() in where.stdout, where.stdout + where.stderr
+    check = runs[1]
+    assert check.returncode == 1, check.stderr
+    assert "::IG100 `sys` imported but unused" in check.stdout
+    # the SARIF file the snippet's upload step reads
+    (upload,) = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")]
+    sarif = json.loads((workspace / upload["with"]["sarif_file"]).read_text())
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["IG100"]
+    assert "IG100" in check.summary

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -418,6 +419,28 @@ def test_a_crash_is_not_cached(tmp_path, monkeypatch):
         "Cannot analyse file: the parser crashed on this file (stack overflow or similar)"]
     assert [d.message[:61] for d in again.diagnostics if d.code == "IG900"] == [
         "Cannot analyse file: CPython rejects it: too many nested pare"]
+
+
+def test_crashed_worker_prints_one_line_even_with_pythonfaulthandler(tmp_path):
+    write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/deep.py": deep_brackets(), "pkg/ok.py": GOOD})
+    # skip the precheck so that the parser really crashes in the worker, as it would on a file the
+    # precheck does not foresee
+    script = ("import sys, multiprocessing\n"
+              "import importguard.extract as e\n"
+              "e._compile_verdict = lambda source: None\n"
+              "from importguard.cli import main\n"
+              "if __name__ == '__main__':\n"
+              "    multiprocessing.set_start_method('fork')\n"
+              "    sys.exit(main(['check', '--no-cache', '-q', 'pkg']))\n")
+    (tmp_path / "run.py").write_text(script)
+    env = dict(os.environ, PYTHONFAULTHANDLER="1", PYTHONPATH=SRC)
+    proc = subprocess.run([sys.executable, "run.py"], cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "pkg/deep.py:1:1: IG900 Cannot analyse file: the parser crashed on this file (stack overflow or similar)",
+        "pkg/ok.py:1:8: IG100 `os` imported but unused"]
+    assert proc.stderr == ""
 
 
 # ---------------------------------------------------------------------------- fix

@@ -235,7 +235,7 @@ def test_check_path_loads_no_measurement_code():
 
 @pytest.mark.slow
 def test_workflow_on_a_cli_that_imports_sympy(tmp_path):
-    """The issue's scenario with a library installed here: `cost --entry` names sympy, the IG400
+    """A new user's scenario with a real library installed here: `cost --entry` names sympy, the IG400
     fix defers it, and `--help` no longer loads it (the start-up figures are in benchmarks/)."""
     pytest.importorskip("sympy")
     write_tree(tmp_path, {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # built from parts so that this file does not match itself
-CITATION = re.compile(r"\b" + "SP" + r"EC\b|" + "PIT" + "FALLS|" + "STY" + r"LE\.md|\b" + "iss" + r"ue #?[0-9]")
+CITATION = re.compile(r"\b" + "SP" + r"EC\b|" + "PIT" + "FALLS|" + r"\b" + "STY" + r"LE\b|\b" + "iss" + r"ue #?[0-9]")
 
 
 def test_no_citation_of_internal_documents():

@@ -26,7 +26,7 @@ def test_order_binds_loads_and_imports():
         (("i", 1, 2),),
         (("l", "pkg.a.f", 3, 4, 0), ("b", "x")),
         (("s", "bb.y", 4, 0),),
-        (("b", "f"),),  # the function body never runs at import time
+        (("b", "f"), ("fn", "f", (("i", 3, 1),))),  # the body runs only if a module-level call runs it
         (("d", "x"),),
     )
 
@@ -64,3 +64,59 @@ def test_names_in_concatenated_fstrings_are_uses():
     # import looked unused (IG100) and the fix would have removed it
     assert check_sources('from m import g\nx = ("a" f"{g(1)}")\n', select=("IG100",)) == []
     assert check_sources('from m import g\nx = (f"a {g}"\n     f"b")\n', select=("IG100",)) == []
+
+
+def test_version_and_platform_tests_are_recorded():
+    ev = events("""\
+        import os, sys
+        from sys import version_info
+        if sys.version_info >= (3, 10): pass
+        if (3, 10) > sys.version_info: pass
+        if sys.version_info[:2] == (3, 9): pass
+        if sys.version_info.major == 3 and sys.version_info[1] < 11: pass
+        if sys.platform == "win32": pass
+        if sys.platform.startswith(("linux", "darwin")): pass
+        if not os.name == "nt" or version_info < (3,): pass
+        if TYPE_CHECKING or sys.version_info < (3, 11): pass
+        if feature(): pass
+        if False: pass
+    """)
+    tests = [next(e[1] for e in stmt if e[0] == "f") for stmt in ev[2:]]
+    assert tests == [
+        ("v", "full", ">=", (3, 10)),
+        ("v", "full", "<", (3, 10)),
+        ("v", "s2", "==", (3, 9)),
+        ("and", ("v", "major", "==", 3), ("v", "minor", "<", 11)),
+        ("p", "==", "win32"),
+        ("p", "startswith", ("linux", "darwin")),
+        ("or", ("not", ("o", "==", "nt")), ("v", "full", "<", (3,))),
+        ("or", 1, ("v", "full", "<", (3, 11))),
+        0,
+        ("or",),  # False: an empty ``or``
+    ]
+
+
+def test_type_checking_alias_is_type_checking():
+    ev = events("from typing import TYPE_CHECKING as TC\nif TC:\n    import pkg.a\nif not TC:\n    pass\n")
+    assert [e[:2] for e in ev[1] if e[0] == "f"] == [("f", 1)]
+    assert [e[:2] for e in ev[2] if e[0] == "f"] == [("f", -1)]
+
+
+def test_module_level_calls_and_decorators_of_own_functions():
+    ev = events("""\
+        from . import b
+        def load():
+            from .b import y
+            return y
+        def plain(f):
+            return f
+        X = load()
+        @plain
+        def g(): pass
+        Y = len([])
+    """)
+    assert ev[1] == (("b", "load"), ("fn", "load", (("i", 1, 1), ("l", "y", 4, 11, 0))))
+    assert ev[2] == (("b", "plain"),)  # its body imports and reads nothing: never worth running
+    assert ev[3] == (("k", "load", 7, 4), ("b", "X"))
+    assert ev[4] == (("k", "plain", 8, 1), ("b", "g"))
+    assert ev[5] == (("b", "Y"),)

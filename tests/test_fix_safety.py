@@ -362,6 +362,13 @@ def test_name_given_as_a_string_is_unsafe(test):
     assert d.fix.applicability == "unsafe" and "tests/test_mod.py" in d.fix.reason
 
 
+def test_name_computed_at_runtime_for_getattr_on_the_module_is_unsafe():
+    files = {"pkg/__init__.py": "", "pkg/mod.py": "import requests\n",
+             "pkg/use.py": "from pkg import mod\ndef get(name):\n    return getattr(mod, name)\n"}
+    (d,) = [d for d in check_sources(files) if d.code == "IG100" and d.path == "pkg/mod.py"]
+    assert d.fix.applicability == "unsafe" and "pkg/use.py" in d.fix.reason and "getattr(mod" in d.fix.reason
+
+
 def test_other_strings_leave_it_safe():
     files = {"pkg/__init__.py": "", "pkg/mod.py": "import requests\n",
              "tests/test_mod.py": "from unittest import mock\n@mock.patch('pkg.mod.session')\ndef test(m):\n"

@@ -408,3 +408,29 @@ def test_ig200_names_of_one_statement_move_together(tmp_path):
         def f(a: Callable, b: Mapping, c: Decimal, d: Context):
             return localcontext
         """)
+
+
+# ---------------------------------------------------------------------------- TYPE_CHECKING joins an existing typing import
+@pytest.mark.parametrize("before, after", [
+    ("from __future__ import annotations\nfrom typing import Any\nfrom decimal import Decimal\n\n\n"
+     "def f(x: Decimal) -> Any: ...\n",
+     "from __future__ import annotations\nfrom typing import TYPE_CHECKING, Any\n\nif TYPE_CHECKING:\n"
+     "    from decimal import Decimal\n\n\ndef f(x: Decimal) -> Any: ...\n"),
+    ("from __future__ import annotations\nfrom typing import (\n    Any,\n    Optional,\n)\nfrom decimal import Decimal\n\n\n"
+     "def f(x: Decimal) -> Optional[Any]: ...\n",
+     "from __future__ import annotations\nfrom typing import (\n    TYPE_CHECKING,\n    Any,\n    Optional,\n)\n\n"
+     "if TYPE_CHECKING:\n    from decimal import Decimal\n\n\ndef f(x: Decimal) -> Optional[Any]: ...\n"),
+    ("from __future__ import annotations\nfrom typing import (\n    Any,\n)\nfrom decimal import Decimal\n\n\n"
+     "def f(x: Decimal) -> Any: ...\n",
+     "from __future__ import annotations\nfrom typing import (\n    TYPE_CHECKING,\n    Any,\n)\n\n"
+     "if TYPE_CHECKING:\n    from decimal import Decimal\n\n\ndef f(x: Decimal) -> Any: ...\n"),
+])
+def test_type_checking_is_added_to_the_existing_typing_import(tmp_path, before, after):
+    out = fix_one(tmp_path, before, "--unsafe-fixes")
+    assert out == after
+    assert out.count("from typing import") == 1
+    compile(out, "mod.py", "exec")
+    # and it runs: TYPE_CHECKING is bound before the block reads it
+    ns: dict = {}
+    exec(out, ns)
+    assert ns["TYPE_CHECKING"] is False and "Decimal" not in ns

@@ -234,3 +234,26 @@ def test_ig400_libcst_codemod_command(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nrequires-python = '>=3.15'\n")
     out = DeferCostlyImports(CodemodContext()).transform_module(cst.parse_module(src))
     assert out.code == "lazy " + src
+
+
+def test_min_cost_ms_hides_cheap_measured_imports_but_not_unmeasured_ones():
+    costs = {"sympy": cost("sympy", 412.0), "rich.console": cost("rich.console", 9.5),
+             "httpx": cost("httpx", 10.0)}
+    # argparse was never measured: still reported
+    lines = sorted(d.line for d in ig400(CLI, extra={"costs": costs}))
+    assert lines == [1, 2, 4]  # default 10 ms: rich.console (9.5 ms) is not worth deferring
+    assert sorted(d.line for d in ig400(CLI, extra={"costs": costs}, min_cost_ms=0.0)) == [1, 2, 3, 4]
+    assert sorted(d.line for d in ig400(CLI, extra={"costs": costs}, min_cost_ms=100.0)) == [1, 2]
+
+
+@pytest.mark.parametrize("value, ok", [("50", False), ("true", False), ("-1", False), ("0", True), ("2.5", True)])
+def test_min_cost_ms_config_is_validated(tmp_path, value, ok):
+    from importguard.config import ConfigError, load_config
+
+    (tmp_path / "pyproject.toml").write_text(f"[tool.importguard]\nmin-cost-ms = {value if value != '50' else repr(value)}\n")
+    if ok:
+        assert load_config(tmp_path).min_cost_ms == float(value)
+    else:
+        with pytest.raises(ConfigError, match="min-cost-ms"):
+            load_config(tmp_path)
+    assert Config().min_cost_ms == 10.0

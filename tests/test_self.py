@@ -17,7 +17,7 @@ def test_check_src_reports_nothing(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-# A module imports only from rows below it (STYLE: config -> discovery -> extract <-> cache -> graph
+# A module imports only from rows below it (config -> discovery -> extract <-> cache -> graph
 # -> rules -> engine -> report/fixers -> front ends).
 LAYERS = [
     {"importguard.model"},

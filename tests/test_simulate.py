@@ -139,6 +139,38 @@ CASES = {
         {"pkg.a": ("pkg/sub/c.py", 1), "pkg.b": ("pkg/a.py", 1), "pkg.sub": ("pkg/b.py", 1),
          "pkg.sub.c": ("pkg/b.py", 1)},
     ),
+    "a module-level call runs the function's imports": (
+        {"pkg/__init__.py": "", "pkg/a.py": "def load():\n    from pkg.b import Y\n    return Y\nX = load()\n",
+         "pkg/b.py": "from pkg.a import X\nY = 2\n"},
+        {"pkg.a": ("pkg/b.py", 1), "pkg.b": ("pkg/a.py", 2)},
+    ),
+    "a module-level call through another function and a relative import": (
+        {"pkg/__init__.py": "", "pkg/a.py": "def _inner():\n    from .b import Y\n    return Y\n"
+                                             "def load():\n    return _inner()\nX = 1\nZ = load()\n",
+         "pkg/b.py": "from pkg import a\nV = a.X\nY = 2\n"},
+        {"pkg.b": ("pkg/a.py", 2)},
+    ),
+    "a decorator runs at import time": (
+        {"pkg/__init__.py": "", "pkg/a.py": "def register(f):\n    from pkg.b import Y\n    return f\n"
+                                             "@register\ndef g():\n    pass\nX = 1\n",
+         "pkg/b.py": "from pkg.a import X\nY = 2\n"},
+        {"pkg.a": ("pkg/b.py", 1), "pkg.b": ("pkg/a.py", 2)},
+    ),
+    "a function that is defined but only called later does not run": (
+        {"pkg/__init__.py": "", "pkg/a.py": "def load():\n    from pkg.b import Y\n    return Y\nX = 1\n",
+         "pkg/b.py": "from pkg.a import X\nY = 2\n"},
+        {},
+    ),
+    "a module-level call of a function reading a partial module": (
+        {"pkg/__init__.py": "", "pkg/a.py": "import pkg.b\nX = 1\n",
+         "pkg/b.py": "import pkg.a\ndef get():\n    return pkg.a.X\nZ = get()\n"},
+        {"pkg.a": ("pkg/b.py", 3)},
+    ),
+    "a name bound where the facts cannot see it is not a cycle failure": (
+        {"pkg/__init__.py": "globals()['helper'] = 1\nfrom pkg import a\n",
+         "pkg/a.py": "import pkg\nfrom pkg import helper\nV = pkg.helper\n"},
+        {},
+    ),
 }
 
 
@@ -207,3 +239,98 @@ def test_ig302_not_reported_where_sorted_order_already_holds():
     files = {"pkg/__init__.py": "from pkg.cli import main\n",
              "pkg/cli.py": "from pkg.util import V\ndef main():\n    return V\n", "pkg/util.py": "V = 1\n"}
     assert check_sources(files, select=("IG301", "IG302")) == []
+
+
+# ---------------------------------------------------------------------------- modules missing from the tree
+MISSING = {
+    # generated at build time, a C extension, an ignored file: Python finds it, the tree does not
+    "from package import module": (
+        {"pkg/__init__.py": "from pkg import a\n", "pkg/a.py": "from pkg import _gen\nX = _gen.V\n"},
+        {"pkg/_gen.py": "V = 1\n"}),
+    "import of a submodule and attribute access": (
+        {"pkg/__init__.py": "from pkg import a\n", "pkg/a.py": "import pkg._gen\nX = pkg._gen.V\n"},
+        {"pkg/_gen.py": "V = 1\n"}),
+    "relative import of a name from it": (
+        {"pkg/__init__.py": "from .a import X\n", "pkg/a.py": "from ._speedups import V\nfrom . import b\nX = V\n",
+         "pkg/b.py": "from pkg import a\n"},
+        {"pkg/_speedups.py": "V = 1\n"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISSING))
+def test_first_party_module_missing_from_the_tree_is_unknown(name, tmp_path):
+    seen, hidden = MISSING[name]
+    real = cyclegen.real_outcomes(write_tree(tmp_path, {**seen, **hidden}), cyclegen.entries_of(seen))
+    assert all(v is None for v in real.values()), real
+    assert cyclegen.predicted(seen) == {e: None for e in cyclegen.entries_of(seen)}
+    assert check_sources(seen, select=("IG301", "IG302")) == []
+
+
+# ---------------------------------------------------------------------------- versions and platforms
+def _python(minor: int) -> str:
+    """A real interpreter of Python 3.<minor>, or "" when this machine has none."""
+    import shutil
+    import subprocess as sp
+    for cand in (shutil.which(f"python3.{minor}"), *sorted(Path.home().glob(f".pyenv/versions/3.{minor}.*/bin/python"))):
+        if cand and sp.run([str(cand), "-c", "import sys; assert sys.version_info[:2] == (3, %d)" % minor],
+                           capture_output=True).returncode == 0:
+            return str(cand)
+    return ""
+
+
+VERSIONED = {"pkg/__init__.py": "",
+             "pkg/a.py": "import sys\nif sys.version_info >= (3, 10):\n    X = 1\nfrom pkg.b import Y\n"
+                         "if sys.version_info[:2] < (3, 10):\n    X = 1\n",
+             "pkg/b.py": "from pkg.a import X\nY = 2\n"}
+
+
+@pytest.mark.parametrize("minor", [9, 10, 12])
+def test_version_branches_agree_with_that_interpreter(minor, tmp_path):
+    python = _python(minor) if (3, minor) != sys.version_info[:2] else sys.executable
+    if not python:
+        pytest.skip(f"no Python 3.{minor} on this machine")
+    write_tree(tmp_path, VERSIONED)
+    entries = cyclegen.entries_of(VERSIONED)
+    real = cyclegen.real_outcomes(tmp_path, entries, python=python)
+    assert cyclegen.compare(VERSIONED, real, cyclegen.predicted(VERSIONED, (3, minor))) == []
+    assert (real["pkg.a"] is not None) == (minor < 10)
+
+
+def test_ig301_says_which_versions_fail():
+    diags = {(d.path, d.line): d.message for d in check_sources(VERSIONED, select=("IG301",), target_version=(3, 9))}
+    assert set(diags) == {("pkg/a.py", 4), ("pkg/b.py", 1)}
+    assert " on Python 3.9;" in diags[("pkg/b.py", 1)]
+    assert " on Python" not in diags[("pkg/a.py", 4)]  # fails on every version
+    diags = {(d.path, d.line) for d in check_sources(VERSIONED, select=("IG301",), target_version=(3, 10))}
+    assert diags == {("pkg/a.py", 4)}
+
+
+@pytest.mark.parametrize("test,failing", [
+    ("sys.platform == 'win32'", {"win32"}),
+    ("sys.platform.startswith('linux')", {"linux"}),
+    ("os.name == 'nt'", {"win32"}),
+    ("sys.platform != 'win32'", {"linux", "darwin"}),
+])
+def test_platform_branches_agree_with_the_interpreter_and_are_named(test, failing, tmp_path):
+    files = {"pkg/__init__.py": "",
+             "pkg/a.py": f"import os, sys\nif {test}:\n    from pkg.b import Y\nX = 1\n",
+             "pkg/b.py": "from pkg.a import X\nY = 2\n"}
+    write_tree(tmp_path, files)
+    entries = cyclegen.entries_of(files)
+    for platform in ("linux", "win32", "darwin"):
+        real = cyclegen.real_outcomes(tmp_path, entries, platform=platform)
+        assert cyclegen.compare(files, real, cyclegen.predicted(files, platform=platform)) == []
+        assert (real["pkg.a"] is not None) == (platform in failing), (platform, real)
+    diags = check_sources(files, select=("IG301",))
+    assert sorted((d.path, d.line) for d in diags) == [("pkg/a.py", 3), ("pkg/b.py", 1)]
+    for d in diags:
+        assert f" on {' / '.join(p for p in ('linux', 'win32', 'darwin') if p in failing)};" in d.message
+
+
+def test_version_tests_decided_by_the_target_range_are_not_explored():
+    # requires-python >= 3.10: the 3.9 branch never runs, so nothing fails
+    files = {"pkg/__init__.py": "",
+             "pkg/a.py": "import sys\nif sys.version_info < (3, 10):\n    from pkg.b import Y\nX = 1\n",
+             "pkg/b.py": "from pkg.a import X\nY = 2\n"}
+    assert check_sources(files, select=("IG301",), target_version=(3, 10)) == []
+    assert {d.line for d in check_sources(files, select=("IG301",), target_version=(3, 9))} == {1, 3}

@@ -164,6 +164,19 @@ def test_type_ignore_and_broken_type_comments_are_not_uses(src, expected):
     assert unused(src) == expected
 
 
+def test_type_comments_resolve_in_their_own_scope():
+    src = ("def outer():\n    def inner():\n        from decimal import Decimal\n"
+           "        x = None  # type: Decimal\n        return x\n    pass\n")
+    assert unused(src) == []
+    src = "from decimal import Decimal\ndef f():\n    Decimal = 1\n    x = None  # type: Decimal\n    return x\n"
+    assert unused(src) == ["decimal.Decimal"]
+
+
+def test_type_comment_positions():
+    src = "from decimal import Decimal\n\nx = None  # type: Decimal\ndef f(a,  # type: Decimal\n      ):\n    pass\n"
+    assert [(u.line, u.col) for i in extract(src.encode()).imports for u in i.uses] == [(3, 10), (4, 10)]
+
+
 def test_type_comment_uses_are_typing_only():
     src = "from decimal import Decimal\nx = None  # type: Decimal\n"
     assert uses(src, "Decimal") == [("Decimal", TYPING)]

@@ -1,4 +1,7 @@
 """IG200, IG201, IG202: what Python evaluates, and the documented contexts."""
+import subprocess
+import sys
+
 import pytest
 
 from helpers import check_sources
@@ -148,3 +151,90 @@ def test_names_other_modules_import_at_runtime_stay_importable():
     # `Url` is imported from pkg.client at runtime by pkg.app; `Auth` only under TYPE_CHECKING,
     # and the star import of a module with __all__ re-exports neither
     assert [d.message.split("`")[1] for d in check_sources(files) if d.code == "IG200"] == ["Auth"]
+
+
+# ---------------------------------------------------------------------------- IG201 against the interpreter
+# Each source ends by running what it defines; the interpreter raises exactly where IG201 reports.
+ATTRS = "import attr\nimport attrs\nfrom attrs import define, frozen\n"
+IG201_RUNTIME = {
+    "runtime import a.b.c loads a.b": (
+        "import concurrent.futures.thread\n" + TC + "    import concurrent.futures\nM = concurrent.futures.Future\n"
+        "def f():\n    return concurrent.futures.Future\nf()\n", False),
+    "runtime import a.b.c loads a.b, function-level": (
+        TC + "    import concurrent.futures\ndef f():\n    import concurrent.futures.thread\n"
+        "    return concurrent.futures.Future\nf()\n", False),
+    "runtime import a.b.c in another function does not count": (
+        TC + "    import concurrent.futures\ndef g():\n    import concurrent.futures.thread\ndef f():\n"
+        "    return concurrent.futures.Future\nf()\n", True),
+    "attr.s(auto_attribs=True) under postponed annotations": (
+        FUT + ATTRS + TC + "    from decimal import Decimal\n@attr.s(auto_attribs=True)\nclass C:\n    x: Decimal\n"
+        "C(x=1)\n", False),
+    "attrs.define under postponed annotations": (
+        FUT + ATTRS + TC + "    from decimal import Decimal\n@attrs.define\nclass C:\n    x: Decimal\nC(x=1)\n", False),
+    "bare define and frozen under postponed annotations": (
+        FUT + ATTRS + TC + "    from decimal import Decimal\n@define\nclass C:\n    x: Decimal\n@frozen\nclass D:\n"
+        "    y: Decimal\nC(x=1), D(y=2)\n", False),
+    "attr.s with attr.ib under postponed annotations": (
+        FUT + ATTRS + TC + "    from decimal import Decimal\n@attr.s\nclass C:\n    x: Decimal = attr.ib()\nC(x=1)\n",
+        False),
+    "attrs without postponed annotations: Python evaluates": (
+        ATTRS + TC + "    from decimal import Decimal\n@attrs.define\nclass C:\n    x: Decimal\n", True),
+    "dataclass under postponed annotations": (
+        FUT + "from dataclasses import dataclass\n" + TC + "    from decimal import Decimal\n@dataclass\nclass C:\n"
+        "    x: Decimal\nC(x=1)\n", False),
+    "dataclass without postponed annotations: Python evaluates": (
+        "from dataclasses import dataclass\n" + TC + "    from decimal import Decimal\n@dataclass\nclass C:\n"
+        "    x: Decimal\n", True),
+    "TYPE_CHECKING imported under another name": (
+        "from typing import TYPE_CHECKING as TC\nif TC:\n    from decimal import Decimal\ndef f():\n"
+        "    return Decimal(1)\nf()\n", True),
+    "typing_extensions.TYPE_CHECKING under another name": (
+        "from typing_extensions import TYPE_CHECKING as _TC\nif _TC:\n    from decimal import Decimal\n"
+        "x = Decimal(1)\n", True),
+    "else fallback": (TC + "    from decimal import Decimal\nelse:\n    Decimal = None\nprint(Decimal)\n", False),
+    "elif fallback": (
+        "import sys\n" + TC + "    from decimal import Decimal\nelif sys.maxsize:\n    Decimal = int\nelse:\n"
+        "    Decimal = float\nprint(Decimal)\n", False),
+    "else fallback under an aliased TYPE_CHECKING": (
+        "from typing import TYPE_CHECKING as TC\nif TC:\n    from decimal import Decimal\nelse:\n"
+        "    def Decimal(v):\n        return v\nDecimal(1)\n", False),
+    "a later if not TYPE_CHECKING binding, used in a function": (
+        TC + "    from decimal import Decimal\ndef f():\n    return Decimal(1)\nif not TYPE_CHECKING:\n"
+        "    from decimal import Decimal\nf()\n", False),
+    "try/except fallback": (
+        TC + "    from decimal import Decimal\nelse:\n    try:\n        from decimal import Decimal\n"
+        "    except ImportError:\n        Decimal = None\nprint(Decimal)\n", False),
+    "fallback in an except ImportError handler": (
+        "try:\n    from decimal import Decimal\nexcept ImportError:\n    " + TC.replace("\n", "\n    ")
+        + "    from decimal import Decimal\n    else:\n        Decimal = None\nprint(Decimal)\n", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IG201_RUNTIME))
+def test_ig201_matches_the_interpreter(name, tmp_path):
+    src, fails = IG201_RUNTIME[name]
+    (tmp_path / "mod.py").write_text(src)
+    proc = subprocess.run([sys.executable, "-c", "import mod"], cwd=str(tmp_path), capture_output=True, text=True)
+    assert (proc.returncode != 0) == fails, proc.stderr
+    if fails:
+        assert "NameError" in proc.stderr or "AttributeError" in proc.stderr, proc.stderr
+    assert bool(found(src, "IG201")) == fails
+
+
+# ---------------------------------------------------------------------------- IG200 and get_type_hints
+@pytest.mark.parametrize("call", [
+    "import typing\ntyping.get_type_hints(f)\n",
+    "from typing import get_type_hints as hints\nhints(f)\n",
+    "import typing as t\ndef check(o):\n    return t.get_type_hints(o)\ncheck(f)\n",
+    "import inspect\nA = inspect.get_annotations(f, eval_str=True)\n" if sys.version_info >= (3, 10) else
+    "import typing\ntyping.get_type_hints(f)\n",
+])
+def test_no_ig200_where_the_module_evaluates_its_annotations(call, tmp_path):
+    src = FUT + "from decimal import Decimal\ndef f(x: Decimal): ...\n" + call
+    assert ig200(src) == []
+    assert ig200(FUT + "from decimal import Decimal\ndef f(x: Decimal): ...\n") == ["Decimal"]
+    # what the fix would write fails for real
+    moved = FUT + TC + "    from decimal import Decimal\ndef f(x: Decimal): ...\n" + call
+    (tmp_path / "mod.py").write_text(moved)
+    proc = subprocess.run([sys.executable, "-c", "import mod"], cwd=str(tmp_path), capture_output=True, text=True)
+    assert "NameError" in proc.stderr

@@ -13,25 +13,30 @@ from .config import Config, ConfigError, load_config, parse_codes, parse_version
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json", "sarif", "github")) -> None:
+def _common(p: argparse.ArgumentParser, formats: Sequence[str], default_format: str, jobs: bool = True) -> None:
+    """Options every command that reads the project takes (check, fix, graph, cost)."""
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    p.add_argument("--select", help="comma list of codes or prefixes to enable (e.g. IG1,IG300)")
-    p.add_argument("--ignore", help="comma list of codes or prefixes to disable")
-    p.add_argument("--extend-select", help="codes or prefixes to enable on top of the configured ones")
-    p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
+    p.add_argument("--format", choices=formats, default=default_format,
+                   help=f"output format (default: {default_format})")
     p.add_argument("--output-file", "--output", "-o", help="write the report to this file instead of stdout")
     p.add_argument("--config", help="pyproject.toml to read [tool.importguard] from")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: available cores)")
-    p.add_argument("--baseline", help="report only findings this baseline file does not hold")
+    if jobs:
+        p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: available cores)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary or progress")
+    p.add_argument("--force-exclude", action="store_true",
+                   help="apply the configured exclusions to files named on the command line too (pre-commit)")
+
+
+def _rules(p: argparse.ArgumentParser) -> None:
+    """Options that choose and tune the rules (check, fix)."""
+    p.add_argument("--select", help="comma list of codes or prefixes to enable (e.g. IG1,IG300)")
+    p.add_argument("--ignore", help="comma list of codes or prefixes to disable")
+    p.add_argument("--extend-select", help="codes or prefixes to enable on top of the configured ones")
     p.add_argument("--target-version", help="Python version the code targets (py39 ... py315)")
     p.add_argument("--annotation-strategy", choices=("quote", "future"),
                    help="treat evaluated annotations as typing-only, made safe by quoting or by "
                         "`from __future__ import annotations`")
-    p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
-    p.add_argument("--force-exclude", action="store_true",
-                   help="apply the configured exclusions to files named on the command line too (pre-commit)")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,23 +47,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"importguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("check", help="report unused, typing-only, cyclic and costly imports")
-    _common(p, ("text", "json", "sarif", "github", "markdown"))
+    _common(p, ("text", "json", "sarif", "github", "markdown"), "text")
+    _rules(p)
+    p.add_argument("--baseline", help="report only findings this baseline file does not hold")
     p.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
     p.add_argument("--extra-report", action="append", default=[], metavar="FORMAT=FILE",
                    help="also write the report in FORMAT (text, json, sarif, github, markdown) to FILE; repeatable")
     p.add_argument("--sort", choices=("path", "cost"), default="path", help="order of diagnostics")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p = sub.add_parser("fix", help="apply fixes (LibCST codemods)")
-    _common(p, ("text", "json"))
+    _common(p, ("text", "json"), "text")
+    _rules(p)
     p.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
     p = sub.add_parser("graph", help="draw the module graph")
-    _common(p, ("dot", "mermaid", "json", "html"))
+    _common(p, ("dot", "mermaid", "json", "html"), "dot")
     p.add_argument("--cycles-only", action="store_true", help="only modules and edges that take part in cycles")
     p.add_argument("--group", action="store_true", help="group modules by package")
     p = sub.add_parser("explain", help="print a rule's documentation")
     p.add_argument("code", help="rule code, e.g. IG200")
     p = sub.add_parser("cost", help="measure the import cost of the modules the code imports")
-    _common(p, ("text", "json"))
+    _common(p, ("text", "json"), "text")
     p.add_argument("--entry", metavar="MODULE", help="measure the startup of one entry module")
     p.add_argument("--runs", type=int, default=5, help="fresh interpreters per measurement (median)")
     p.add_argument("--python", help="interpreter to measure with (default: this one)")
@@ -70,21 +79,25 @@ def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
     cwd = cwd or Path.cwd()
     start = Path(paths[0])
     start = start if start.is_absolute() else cwd / start
-    config = load_config(start if start.exists() else cwd, Path(args.config) if args.config else None)
+    config = load_config(start if start.exists() else cwd, Path(args.config) if args.config else None, cwd)
     changes = {}
-    if args.select:
+
+    def opt(name: str) -> Optional[str]:  # each command takes only the options that mean something there
+        return getattr(args, name, None)
+
+    if opt("select"):
         changes["select"] = parse_codes("--select", args.select)
-    if getattr(args, "extend_select", None):
+    if opt("extend_select"):
         changes["select"] = tuple(changes.get("select", config.select)) + parse_codes("--extend-select", args.extend_select)
-    if args.ignore:
+    if opt("ignore"):
         changes["ignore"] = parse_codes("--ignore", args.ignore)
-    if args.target_version:
+    if opt("target_version"):
         changes["target_version"] = parse_version("--target-version", args.target_version)
-    if args.annotation_strategy:
+    if opt("annotation_strategy"):
         changes["annotation_strategy"] = args.annotation_strategy
-    if args.baseline:
+    if opt("baseline"):
         changes["baseline"] = args.baseline
-    if getattr(args, "force_exclude", False):
+    if opt("force_exclude"):
         changes["force_exclude"] = True
     return config.with_options(**changes)
 
@@ -152,7 +165,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         diagnostics = sort_by_cost(diagnostics)
     summary = {"files": result.files, "modules": result.module_count, "edges": result.edge_count,
-               "diagnostics": len(diagnostics), "seconds": round(result.seconds, 3)}
+               "diagnostics": len(diagnostics), "seconds": round(result.seconds, 3), "skipped": result.skipped}
     if args.quiet and args.format == "text":
         text = "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diagnostics)
     else:
@@ -226,6 +239,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
+        if args.command in ("check", "fix", "graph"):
+            from . import progress
+
+            with progress.reporting(progress.wanted(args.quiet)):
+                return COMMANDS[args.command](args)
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"importguard: configuration error: {exc}", file=sys.stderr)

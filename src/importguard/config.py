@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -33,10 +34,18 @@ DEFAULT_RUNTIME_DECORATORS = (
 DEFAULT_EXEMPT = ("typing", "typing_extensions")
 DEFAULT_SELECT = ("IG1", "IG2", "IG300", "IG301", "IG302", "IG9")
 ALL_CODES = ("IG100", "IG200", "IG201", "IG202", "IG300", "IG301", "IG302", "IG400", "IG900")
+# folders never walked, by name. ``venv``, ``env`` and ``build`` are not here: a folder of any name
+# is skipped when it is a virtual environment, and ``build/`` when it is a build's output (see
+# discovery.py), so that a package or a source folder with one of those names is still checked
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "build", "dist",
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", ".env", "dist",
     "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     ".importguard_cache", ".eggs", "*.egg-info", "site-packages", "__pypackages__",
+)
+# of those, the folders that never hold a project's code: skipping them is not worth counting
+QUIET_EXCLUDE = (
+    ".git", ".hg", ".svn", ".tox", ".nox", "node_modules", "__pycache__", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", ".importguard_cache", ".eggs", "*.egg-info",
 )
 
 
@@ -62,9 +71,12 @@ class Config:
     baseline: Optional[str] = None
     cache_dir: Optional[str] = None
     annotation_strategy: Optional[str] = None
+    min_cost_ms: float = 10.0  # IG400: measured imports cheaper than this are not reported
     # a library (other code imports its modules) or an application; None: not known (application)
     library: Optional[bool] = None
     config_file: Optional[Path] = None
+    # ((glob, codes), ...): ``per-file-ignores``, globs relative to the project root
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def enabled(self, code: str) -> bool:
@@ -74,8 +86,103 @@ class Config:
         sel, ign = match(self.select), match(self.ignore)
         return sel >= 0 and sel > ign
 
+    def ignored_codes(self, path: str) -> Tuple[str, ...]:
+        """The codes and prefixes ``per-file-ignores`` silences in the file at absolute ``path``."""
+        if not self.per_file_ignores:
+            return ()
+        import os
+
+        root = os.path.abspath(str(self.project_root))
+        rel = os.path.relpath(path, root).replace(os.sep, "/") if os.path.isabs(path) else path
+        name = rel.rsplit("/", 1)[-1]
+        out: Tuple[str, ...] = ()
+        for pattern, codes in self.per_file_ignores:
+            negated = pattern.startswith("!")
+            body = pattern[1:] if negated else pattern
+            hit = _glob_matches(body, rel, name)
+            if hit != negated:
+                out += codes
+        return out
+
     def with_options(self, **changes: Any) -> "Config":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+@lru_cache(maxsize=None)
+def _glob_regex(pattern: str) -> "re.Pattern[str]":
+    """A ``per-file-ignores`` glob as ruff reads it (the globset crate's defaults): ``*`` and ``?``
+    also match ``/``, ``**/`` matches any number of folders (none included), ``[...]`` and
+    ``[!...]`` are classes, ``{a,b}`` alternatives, ``\\`` escapes."""
+    out, i, n, depth = [], 0, len(pattern), 0
+    while i < n:
+        c = pattern[i]
+        if pattern.startswith("**/", i) and (i == 0 or pattern[i - 1] == "/"):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if c == "*":
+            while i + 1 < n and pattern[i + 1] == "*":
+                i += 1
+            out.append(".*")
+        elif c == "?":
+            out.append(".")
+        elif c == "[":
+            j = pattern.find("]", i + 2)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1:j]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = j
+        elif c == "{":
+            out.append("(?:")
+            depth += 1
+        elif c == "}" and depth:
+            out.append(")")
+            depth -= 1
+        elif c == "," and depth:
+            out.append("|")
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    if depth:
+        raise re.error("unclosed `{`")
+    return re.compile("".join(out) + r"\Z", re.S)
+
+
+def _glob_matches(pattern: str, rel: str, name: str) -> bool:
+    """Like ruff: the glob matches the path relative to the project root, or the file's name."""
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    regex = _glob_regex(pattern)
+    return bool(regex.match(rel) or regex.match(name))
+
+
+def _per_file_ignores(where: Path, key: str, value: Any) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `{key}` must be a table of glob = [codes], such as "
+                          f"[tool.importguard.{key}] \"tests/**\" = [\"IG2\"]; got {value!r}")
+    out = []
+    for pattern, codes in value.items():
+        if not pattern.strip("!"):
+            raise ConfigError(f"{where}: `{key}`: empty glob")
+        if not isinstance(codes, list):
+            raise ConfigError(f"{where}: `{key}`: the value of {pattern!r} must be a list of rule codes "
+                              f"or prefixes such as [\"IG100\"], got {codes!r}")
+        try:
+            out.append((pattern, parse_codes(key, codes)))
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc} (for {pattern!r})") from None
+        try:
+            _glob_regex(pattern[1:] if pattern.startswith("!") else pattern)
+        except re.error as exc:
+            raise ConfigError(f"{where}: `{key}`: cannot read the glob {pattern!r}: {exc}") from None
+    return tuple(out)
 
 
 def _str_list(key: str, value: Any) -> Tuple[str, ...]:
@@ -130,6 +237,8 @@ _KEYS = {
     "baseline": "baseline",
     "cache-dir": "cache_dir",
     "annotation-strategy": "annotation_strategy",
+    "per-file-ignores": "per_file_ignores",
+    "min-cost-ms": "min_cost_ms",
     "library": "library",
 }
 
@@ -148,25 +257,44 @@ def _load_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
-def find_project_root(start: Path) -> Tuple[Path, Optional[Path]]:
-    """The folder of the nearest pyproject.toml at or above ``start`` (else ``start``)."""
+PROJECT_MARKERS = ("setup.cfg", "setup.py", "tox.ini", ".flake8")
+VCS_MARKERS = (".git", ".hg")
+
+
+def find_project_root(start: Path, cwd: Optional[Path] = None) -> Tuple[Path, Optional[Path]]:
+    """The project root of ``start`` (a file or folder) and its ``pyproject.toml`` (or None).
+
+    Every front end (CLI, flake8 plugin, pre-commit hooks, codemods) calls this one function, so
+    they agree on module names and on the graph: the folder of the nearest ``pyproject.toml`` at or
+    above ``start``; else of the nearest ``setup.cfg``, ``setup.py``, ``tox.ini`` or ``.flake8``;
+    else the version-control root (``.git`` or ``.hg``); else the working directory ``cwd`` when
+    ``start`` is inside it, else ``start`` itself.
+    """
     start = start.resolve()
-    if start.is_file():
+    if start.is_file() or not start.exists():
         start = start.parent
-    for d in (start, *start.parents):
+    chain = (start, *start.parents)
+    for d in chain:
         candidate = d / "pyproject.toml"
         if candidate.is_file():
             return d, candidate
+    for markers in (PROJECT_MARKERS, VCS_MARKERS):
+        for d in chain:
+            if any((d / m).exists() for m in markers):
+                return d, None
+    cwd = (cwd or Path.cwd()).resolve()
+    if cwd == start or cwd in start.parents:
+        return cwd, None
     return start, None
 
 
-def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
+def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[Path] = None) -> Config:
     if config_file is not None:
         root, pyproject = config_file.resolve().parent, config_file
         if not config_file.is_file():
             raise ConfigError(f"config file not found: {config_file}")
     else:
-        root, pyproject = find_project_root(start)
+        root, pyproject = find_project_root(start, cwd)
     if pyproject is None:
         return Config(project_root=root, library=looks_like_library(root, {}))
     data = _load_toml(pyproject)
@@ -205,6 +333,13 @@ def load_config(start: Path, config_file: Optional[Path] = None) -> Config:
             if value not in ("quote", "future"):
                 raise ConfigError(f"{pyproject}: `{key}` must be \"quote\" or \"future\", got {value!r}")
             values[attr] = value
+        elif attr == "per_file_ignores":
+            values[attr] = _per_file_ignores(pyproject, key, value)
+        elif attr == "min_cost_ms":
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not number or not 0 <= value < float("inf"):
+                raise ConfigError(f"{pyproject}: `{key}` must be a number of milliseconds >= 0, got {value!r}")
+            values[attr] = float(value)
         elif key == "extend-exclude":
             extend_exclude = _str_list(key, value)
         else:

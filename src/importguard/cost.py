@@ -89,12 +89,12 @@ def _where_key(where: str):
     return (path, int(line) if line.isdigit() else 0)
 
 
-def _load_modules(paths: Sequence[str], config: Config, use_cache: bool):
+def _load_modules(paths: Sequence[str], config: Config, use_cache: bool, jobs: int = 0):
     from .discovery import discover
     from .engine import load_facts, modules_from
 
     analysed, _ = discover(paths or ["."], config)
-    facts = load_facts(analysed, config, use_cache=use_cache)
+    facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache)
     return modules_from(analysed, facts)
 
 
@@ -241,7 +241,7 @@ def run_cost(args, config: Config) -> int:
         from .cost_entry import run_entry
 
         return run_entry(args, config, python, runs, _emit)
-    modules = _load_modules(getattr(args, "paths", None) or ["."], config, use_cache)
+    modules = _load_modules(getattr(args, "paths", None) or ["."], config, use_cache, getattr(args, "jobs", 0) or 0)
     targets = collect_targets(modules, config)
     progress = _progress(len({t.module for t in targets}), runs)
     rows, meta = measure_targets(targets, python, runs, config, use_cache=use_cache, progress=progress)

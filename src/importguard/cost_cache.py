@@ -119,6 +119,17 @@ class CostStore:
             pass  # a cache that cannot be written only costs time
 
 
+def costs_digest(config) -> str:
+    """What the rules will read from the costs file, as a cache key part (the file's content hash)."""
+    from .cache import content_hash
+
+    try:
+        with open(cache_file(config), "rb") as fh:
+            return content_hash(fh.read())
+    except OSError:
+        return ""
+
+
 def load_costs(config) -> Dict[str, CostRecord]:
     """The latest measurement of each module, from the cache file only (never measures)."""
     injected = config.extra.get("costs") if isinstance(getattr(config, "extra", None), dict) else None

@@ -30,6 +30,7 @@ class Result(NamedTuple):
     reported_paths: Tuple[str, ...]
     module_count: int = 0
     edge_count: int = 0
+    skipped: int = 0  # folders and Python files the ignore rules skipped
 
 
 # ---------------------------------------------------------------------------- reading + extraction
@@ -75,8 +76,14 @@ def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
     if jobs <= 1 or len(sources) < 8 or total < 200_000:
         from .extract import extract, suspicious
 
-        # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
-        return [from_plain(_isolated(s)) if suspicious(s) else extract(s) for s in sources]
+        from . import progress
+
+        out = []
+        for s in sources:
+            # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
+            out.append(from_plain(_isolated(s)) if suspicious(s) else extract(s))
+            progress.advance(1)
+        return out
     return [from_plain(t) for t in _extract_parallel(sources, jobs)]
 
 
@@ -100,6 +107,11 @@ def _chunks(sources: List[bytes], jobs: int) -> List[List[int]]:
 
 def _worker_loop(conn) -> None:
     """A worker process: extract each chunk it is sent, until it is sent None."""
+    import faulthandler
+
+    # a worker that dies in the parser is an IG900, reported by the parent: no traceback dump on
+    # the user's terminal, even when the parent runs with PYTHONFAULTHANDLER or under pytest
+    faulthandler.disable()
     _worker_init()
     while True:
         try:
@@ -111,7 +123,7 @@ def _worker_loop(conn) -> None:
         conn.send(_extract_many(chunk))
 
 
-def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int
+def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int, on_done=None
                 ) -> Tuple[Dict[int, tuple], List[List[int]]]:
     """Run ``chunks`` on ``jobs`` worker processes; return the results and the chunks whose worker
     died. Plain processes and pipes rather than ProcessPoolExecutor, whose handling of a worker
@@ -154,6 +166,8 @@ def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int
                             start(todo.pop(0))
                         continue
                     results.update(zip(chunk, out))
+                    if on_done is not None:
+                        on_done(len(chunk))
                     if todo:
                         nxt = todo.pop(0)
                         conn.send([sources[i] for i in nxt])
@@ -174,7 +188,9 @@ def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
     from .cache import to_plain
 
     try:
-        done, crashed = _run_chunks(sources, _chunks(sources, jobs), jobs)
+        from . import progress
+
+        done, crashed = _run_chunks(sources, _chunks(sources, jobs), jobs, on_done=progress.advance)
     except OSError:  # no processes to be had here (sandbox, resource limits): analyse in-process
         return _extract_many(sources)
     results: List[Optional[tuple]] = [done.get(i) for i in range(len(sources))]
@@ -255,7 +271,13 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
             todo.append(r)
         else:
             out[r.file.path] = facts
-    fresh = extract_all([r.data for r in todo], jobs)
+    from . import progress
+
+    progress.start(len(todo))
+    try:
+        fresh = extract_all([r.data for r in todo], jobs)
+    finally:
+        progress.finish()
     for r, facts in zip(todo, fresh):
         out[r.file.path] = facts
         if cache is not None and _cacheable(facts):
@@ -294,15 +316,16 @@ def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], confi
 
 
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
-            store=None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            store=None, cwd: Optional[Path] = None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
     repository rules) under the graph's digest, so a run where no import changed imports
-    neither networkx nor the simulation.
+    neither networkx nor the simulation. ``cwd`` is the folder the modules' paths are relative
+    to (for ``per-file-ignores``; the current directory by default).
     """
     from .rules import RULES
-    from .rules.context import FileContext, RepoContext, suppressed
+    from .rules.context import FileContext, RepoContext, ignored_by_path, suppressed
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
     edges = build_edges(graph_modules)
@@ -327,6 +350,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
                 [tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in repo_diags])
             store.dirty = True
     repo.cycles = cycles
+    cwd_text = str(cwd) if cwd is not None else None
     report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
     out: List[Diagnostic] = []
     by_path = {m.path: m for m in modules.values()}
@@ -335,24 +359,29 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         if info.path not in report_paths:
             continue
         ctx = FileContext(repo, info)
+        ignored = ignored_by_path(config, info.path, cwd_text)
         for rule in file_rules:
-            out.extend(_keep(info, rule.check(ctx), suppressed))
+            out.extend(_keep(info, rule.check(ctx), suppressed, ignored))
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
     for d in repo_diags:
         info = by_path.get(d.path)
         in_scope = d.path in report_paths or (
             d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
         if info is not None and in_scope:
-            out.extend(_keep(info, [d], suppressed))
+            out.extend(_keep(info, [d], suppressed, ignored_by_path(config, info.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
 
 
-def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed) -> List[Diagnostic]:
+def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tuple[str, ...] = ()
+          ) -> List[Diagnostic]:
+    """The diagnostics no noqa comment and no ``per-file-ignores`` entry (``ignored``) silences."""
     facts = info.facts
     stmt_ranges = {(i.line, i.col + 1): (i.stmt_line, i.stmt_end_line) for i in facts.imports}
     kept = []
     for d in diags:
+        if ignored and any(d.code.startswith(c) for c in ignored):
+            continue
         lo, hi = stmt_ranges.get((d.line, d.column), (d.line, d.end_line or d.line))
         if not suppressed(facts, d, lo, hi):
             kept.append(d)
@@ -364,23 +393,29 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files, config and
     version all match a previous run returns that run's results without touching facts at all."""
     started = time.perf_counter()
-    analysed, reported = discover(paths or ["."], config, cwd)
+    stats: Dict[str, int] = {}
+    analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
+    skipped = stats.get("skipped", 0)
     read = _read_all(analysed)
     reported_paths = tuple(f.display for f in reported)
     results = None
     run_key = ""
     if use_cache and not need_facts:
+        from . import __version__
         from .cache import Store, cycles_from_plain, run_digest
+        from .cost_cache import costs_digest
 
         results = Store(_cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-        run_key = run_digest(repr(config), reported_paths,
+        # every input of the results: the tool, the configuration, the costs the messages and IG400
+        # read (``importguard cost`` rewrites them), the files reported and every analysed file
+        run_key = run_digest(__version__, repr(config), costs_digest(config), reported_paths,
                              [(r.file.display, r.file.module, r.file.is_package_init, r.digest or r.error or "")
                               for r in read])
         hit = results.data.get(run_key)
         if hit is not None:
             diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
             return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
-                          time.perf_counter() - started, reported_paths, hit[2], hit[3])
+                          time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
     facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache, read=read)
     modules = modules_from(analysed, facts)
     graph_store = None
@@ -389,7 +424,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
 
         graph_store = results if results is not None else Store(
             _cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=graph_store)
+    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=graph_store, cwd=cwd)
     if results is not None and all(map(_cacheable, facts.values())):
         from .cache import cycles_to_plain
 
@@ -398,4 +433,4 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     if graph_store is not None:
         graph_store.save()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
-                  reported_paths, len(modules), len(edges))
+                  reported_paths, len(modules), len(edges), skipped)

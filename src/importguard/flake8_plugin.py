@@ -105,8 +105,8 @@ class ImportGuardPlugin:
     def add_options(cls, manager: Any) -> None:
         manager.add_option(
             "--importguard-config", parse_from_config=True, default=None, metavar="FILE",
-            help="pyproject.toml whose [tool.importguard] configures the IG codes "
-                 "(default: the nearest pyproject.toml above each file)")
+            help="pyproject.toml whose [tool.importguard] configures the IG codes (default: the "
+                 "project root's, found as `importguard check` finds it)")
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
@@ -138,7 +138,10 @@ class ImportGuardPlugin:
         else:
             diagnostics = self._check_text(project, rel)
         diagnostics += self._cycles_elsewhere(project, rel)
+        ignored = project.config.ignored_codes(os.path.abspath(self.filename))  # per-file-ignores
         for d in sorted(diagnostics, key=lambda d: d.sort_key()):
+            if ignored and any(d.code.startswith(c) for c in ignored):
+                continue
             yield d.line, max(d.column - 1, 0), f"{d.code} {d.message}", type(self)
 
     def _project(self) -> Optional[_Project]:

@@ -53,6 +53,12 @@ class ImportFact(NamedTuple):
     guarded: bool  # inside ``try:`` whose handler catches ImportError / ModuleNotFoundError
     lazy: bool  # PEP 810 ``lazy import``
     text: str  # source text of the alias, for baselines and messages (``a.b as c``)
+    # under TYPE_CHECKING: a runtime load type checkers credit to this import is answered at
+    # runtime by another binding (a fallback of the name in ``else:``, ``if not TYPE_CHECKING:``
+    # or ``try``/``except``; for ``import a.b.c``, another binding of ``a``/``a.b``), so the
+    # import is used (IG100) although no runtime use reaches it (IG201)
+    fallback_used: bool
+    binds_global: bool  # inside a function, under ``global name``: it binds the module's global
     uses: Tuple[Use, ...]  # every load this binding can reach
 
     @property
@@ -132,7 +138,11 @@ class ModuleFacts(NamedTuple):
     #   ("b", name) / ("d", name)      a binding / ``del`` that is not an import
     #   ("c", events)                  a class body (its own namespace)
     #   ("f", test, body, orelse)      ``if``; test 1 = TYPE_CHECKING, -1 = not TYPE_CHECKING,
-    #                                  2 = ``__name__ == "__main__"``, 0 = unknown
+    #                                  2 = ``__name__ == "__main__"``, 0 = unknown, or a tuple
+    #                                  on sys.version_info / sys.platform / os.name
+    #                                  (``extract.extractor._condition``)
+    #   ("fn", name, events)           a module-level function whose body runs when called
+    #   ("k", name, line, col)         a call (or decorator) of such a function at import time
     #   ("t", body, handlers, orelse, final)  ``try`` (and ``with suppress(...)``); handlers are
     #                                  ((caught names, "*" = everything), events) pairs
     events: Tuple[tuple, ...] = ()

@@ -58,6 +58,67 @@ class Failure(NamedTuple):
         return (self.path, self.line, self.col, self.message)
 
 
+class World(NamedTuple):
+    """The Python version and platform one simulation assumes, for ``if sys.version_info ...`` and
+    ``if sys.platform ...`` tests; None: unknown (the test's first branch runs)."""
+
+    version: Optional[Tuple[int, int]] = None
+    platform: Optional[str] = None
+
+
+_CMP_FUNCS = {
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def decide(test, world: World) -> Optional[bool]:
+    """The value of an ``if`` test (``("f", test, ...)`` event) in ``world``; None: unknown."""
+    if type(test) is int:
+        return {1: False, -1: True, 2: False}.get(test)
+    op = test[0]
+    if op == "not":
+        r = decide(test[1], world)
+        return None if r is None else not r
+    if op in ("and", "or"):
+        results = [decide(t, world) for t in test[1:]]
+        stop = op == "or"  # the value that decides the whole expression
+        if stop in results:
+            return stop
+        return None if None in results else not stop
+    if op == "v":
+        if world.version is None:
+            return None
+        _, left, cmp, value = test
+        major, minor = world.version
+        fn = _CMP_FUNCS[cmp]
+        if left == "major":
+            return fn(major, value)
+        if left == "minor":
+            return fn(minor, value)
+        if left == "s1":
+            return fn((major,), value)
+        if left == "s2":
+            return fn((major, minor), value)
+        # the whole ``sys.version_info`` (major, minor, micro, releaselevel, serial)
+        head = (major, minor)[:len(value)]
+        if head != tuple(value[:2]):
+            return fn(head, tuple(value[:2]))
+        if len(value) > 2:
+            return None  # depends on the micro version
+        return fn((0, 1), (0, 0))  # equal prefix: the longer tuple is the greater
+    if op in ("p", "o"):
+        if world.platform is None:
+            return None
+        value = world.platform
+        if op == "o":
+            value = "nt" if world.platform == "win32" else "posix"
+        if test[1] == "startswith":
+            return value.startswith(tuple(test[2]))
+        return _CMP_FUNCS[test[1]](value, test[2])
+    return None
+
+
 class SimError(Exception):
     def __init__(self, error: str, failure: Optional[Failure], missing: str = ""):
         super().__init__(error)
@@ -102,14 +163,35 @@ class Simulator:
     """One fresh interpreter. ``reorder`` maps a module to the order its statements run in."""
 
     def __init__(self, modules: Mapping[str, ModuleInfo], *, eager_annotations: bool = True,
-                 order: Optional[Callable[[str], Sequence[int]]] = None):
+                 order: Optional[Callable[[str], Sequence[int]]] = None, world: World = World()):
         self.modules = modules
+        self.world = world
         self.eager_annotations = eager_annotations
         self.order = order
         self.sysmods: Dict[str, object] = {}
         self.stack: List[_Frame] = []
         self.trail: List[tuple] = []
         self.namespace_pkgs = _namespace_packages(modules)
+        self._binds: Dict[str, Set[str]] = {}
+        self.calling: Set["_Func"] = set()  # functions running now (no recursion)
+
+    def binds(self, name: str) -> Set[str]:
+        """Names module ``name``'s body binds at module level (what it holds once it finishes)."""
+        got = self._binds.get(name)
+        if got is None:
+            info = self.modules.get(name)
+            got = set()
+            if info is not None:
+                for st in info.facts.statements:
+                    got.update(st.binds)
+                got.update(i.bound for i in info.facts.imports if i.scope_kind == "module" and i.bound)
+            self._binds[name] = got
+        return got
+
+    def missing_for_now(self, mod: "Mod", name: str) -> bool:
+        """Is ``name`` missing from ``mod`` only because its body has not finished? (a name the
+        module binds, or one of its submodules). Anything else is unknown, not a cycle failure."""
+        return name in self.binds(mod.name) or f"{mod.name}.{name}" in self.modules
 
     # ---------------------------------------------------------------- state, with an undo trail
     def _put(self, d: dict, k: str, v: object) -> None:
@@ -155,10 +237,15 @@ class Simulator:
             if name in self.namespace_pkgs:
                 mod = Mod(name, True)
                 self._done(mod)
-            elif parent and isinstance(self.sysmods.get(parent), Mod):
+            elif parent and isinstance(self.sysmods.get(parent), Mod) and child in self.binds(parent):
                 raise SimError("ModuleNotFoundError", None, name)  # a first-party name that is no module
             else:
+                # third party, or a first-party module missing from the tree (generated at build
+                # time, a C extension, ignored, only a ``.pyi``): importable, opaque
                 self._put(self.sysmods, name, EXTERNAL)
+                pmod = self.sysmods.get(parent) if parent else None
+                if isinstance(pmod, Mod):
+                    self._put(pmod.ns, child, EXTERNAL)
                 return EXTERNAL
         else:
             mod = Mod(name, info.is_package)
@@ -207,9 +294,31 @@ class Simulator:
                 finally:
                     ctx.nss.pop()
             elif op == "f":
-                self.run(ev[3] if ev[1] in (1, 2) else ev[2], ctx)
+                test = ev[1]
+                if type(test) is int:
+                    self.run(ev[3] if test in (1, 2) else ev[2], ctx)
+                else:
+                    self.run(ev[3] if decide(test, self.world) is False else ev[2], ctx)
             elif op == "t":
                 self.do_try(ev, ctx)
+            elif op == "fn":
+                self._put(ctx.nss[0], ev[1], _Func(ev[2], ctx.mod, ctx.info))
+            elif op == "k":
+                self.call(ev[1], ctx)
+
+    def call(self, name: str, ctx: "_Ctx") -> None:
+        """A call of a module-level function at import time: its body runs (its own locals, the
+        globals of the module that defined it); what it returns is opaque."""
+        found, func = self._lookup(name, ctx)
+        if not found or not isinstance(func, _Func) or func in self.calling:
+            return
+        self.calling.add(func)
+        inner = _Ctx(func.mod, func.info, [func.mod.ns, {}])
+        inner.statement = ctx.statement if func.mod is ctx.mod else 0
+        try:
+            self.run(func.events, inner)
+        finally:
+            self.calling.discard(func)
 
     def do_try(self, ev: tuple, ctx: "_Ctx") -> None:
         _, body, handlers, orelse, final = ev
@@ -314,7 +423,7 @@ class Simulator:
         sub = self.sysmods.get(f"{mod.name}.{name}")
         if sub is not None:
             return sub
-        if mod.state == DONE:
+        if mod.state == DONE or not self.missing_for_now(mod, name):
             return None  # a name the facts cannot see (globals(), exec, ...): assume it is there
         path = self.modules[mod.name].path if mod.name in self.modules else mod.name
         msg = (f"cannot import name '{name}' from partially initialized module '{mod.name}' "
@@ -347,7 +456,7 @@ class Simulator:
             if "__getattr__" in value.ns:
                 return None
             sub = self.sysmods.get(f"{value.name}.{attr}")
-            if value.state == EXECUTING:
+            if value.state == EXECUTING and self.missing_for_now(value, attr):
                 msg = (f"partially initialized module '{value.name}' has no attribute '{attr}' "
                        f"(most likely due to a circular import)")
                 partial = value.name
@@ -376,6 +485,17 @@ class Simulator:
             chain = chain + ((ctx.mod.name, line),)
         return Failure(ctx.mod.name, ctx.info.path, line, col, end_col, error, message, chain, ctx.statement,
                        partial, name)
+
+
+class _Func:
+    """A module-level function whose body imports or calls: run when a module-level call runs."""
+
+    __slots__ = ("events", "mod", "info")
+
+    def __init__(self, events: tuple, mod: Mod, info: ModuleInfo):
+        self.events = events
+        self.mod = mod
+        self.info = info
 
 
 class _Ctx:
@@ -407,18 +527,18 @@ class Outcome(NamedTuple):
 
 
 def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager_annotations: bool = True,
-             order: Optional[Callable[[str], Sequence[int]]] = None) -> Outcome:
+             order: Optional[Callable[[str], Sequence[int]]] = None, world: World = World()) -> Outcome:
     """Import each entry first in a fresh (simulated) interpreter; collect what fails where."""
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20000))
     try:
-        return _simulate(modules, entries, eager_annotations, order)
+        return _simulate(modules, entries, eager_annotations, order, world)
     finally:
         sys.setrecursionlimit(old_limit)
 
 
-def _simulate(modules, entries, eager_annotations, order) -> Outcome:
-    sim = Simulator(modules, eager_annotations=eager_annotations, order=order)
+def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
+    sim = Simulator(modules, eager_annotations=eager_annotations, order=order, world=world)
     out = Outcome({}, {}, {})
     wanted = set(entries)
     children: Dict[str, List[str]] = {}

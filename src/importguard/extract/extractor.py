@@ -113,12 +113,59 @@ def _plain_string(node: cst.SimpleString) -> Optional[str]:
 # context managers under which an exception is the expected outcome
 _EXPECTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "suppress"})
 
+TYPE_CHECKING_MODULES = ("typing", "typing_extensions")
 
-def _is_type_checking(test: cst.CSTNode) -> Optional[str]:
+
+
+def is_type_checking_import(module: str, level: int, name: Optional[str]) -> bool:
+    """``from typing import TYPE_CHECKING [as X]`` (or from ``typing_extensions``)."""
+    return level == 0 and name == "TYPE_CHECKING" and module in TYPE_CHECKING_MODULES
+
+
+def _is_type_checking(test: cst.CSTNode, aliases=()) -> Optional[str]:
+    """The spelling of ``test`` when it is ``TYPE_CHECKING`` (else None): the name itself,
+    ``<module>.TYPE_CHECKING``, or a name in ``aliases`` (``from typing import TYPE_CHECKING as
+    TC``, ``TC = typing.TYPE_CHECKING``; see ``type_checking_alias``). The one test of "this block
+    is TYPE_CHECKING" that the facts (and every rule reading them) rely on."""
     d = dotted(test)
-    if d and (d == "TYPE_CHECKING" or d.endswith(".TYPE_CHECKING")):
+    if d and (d == "TYPE_CHECKING" or d.endswith(".TYPE_CHECKING") or d in aliases):
         return d
     return None
+
+
+
+def type_checking_alias(node: cst.CSTNode, aliases=()) -> Optional[str]:
+    """The name a statement binds to ``TYPE_CHECKING`` under another spelling, or None:
+    ``from typing import TYPE_CHECKING as TC``, ``TC = TYPE_CHECKING``, ``TC = typing.TYPE_CHECKING``."""
+    t = type(node)
+    if t in (cst.ImportFrom, cst.LazyImportFrom):
+        if node.relative or node.module is None or type(node.names) is cst.ImportStar:
+            return None
+        if dotted(node.module) not in TYPE_CHECKING_MODULES:
+            return None
+        for a in node.names:
+            if type(a.name) is cst.Name and a.name.value == "TYPE_CHECKING" and a.asname is not None:
+                if type(a.asname.name) is cst.Name and a.asname.name.value != "TYPE_CHECKING":
+                    return a.asname.name.value
+        return None
+    if t is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
+        name = node.targets[0].target.value
+        if name != "TYPE_CHECKING" and _is_type_checking(node.value, aliases):
+            return name
+    return None
+
+
+def type_checking_aliases(module: cst.Module) -> Tuple[str, ...]:
+    """Every alias of ``TYPE_CHECKING`` bound by a simple statement at the top of ``module``
+    (for fixers, which see the CST but not the facts)."""
+    out: List[str] = []
+    for stmt in module.body:
+        if type(stmt) is cst.SimpleStatementLine:
+            for small in stmt.body:
+                a = type_checking_alias(small, out)
+                if a:
+                    out.append(a)
+    return tuple(out)
 
 
 def _caught(handler) -> Tuple[str, ...]:
@@ -136,6 +183,28 @@ def _exception_names(node: cst.CSTNode) -> Tuple[str, ...]:
     return tuple(out)
 
 
+def _expects_import_error(item: cst.CSTNode) -> bool:
+    """``with pytest.raises(ImportError)``, ``with self.assertRaises(ModuleNotFoundError)``,
+    ``with contextlib.suppress(ImportError)`` (or a base class of them): the imports in the body
+    are availability checks, or the very thing under test."""
+    if type(item) is not cst.Call:
+        return False
+    short = (dotted(item.func) or "").rsplit(".", 1)[-1]
+    if short not in _EXPECTS:
+        return False
+    if short == "suppress":
+        args = [a.value for a in item.args if a.keyword is None and not a.star]
+    else:  # the expected exception: the first positional argument, or ``expected_exception=``
+        args = [a.value for a in item.args[:1] if a.keyword is None and not a.star]
+        args += [a.value for a in item.args if a.keyword is not None and a.keyword.value == "expected_exception"]
+    for value in args:
+        for t in (value.elements if type(value) is cst.Tuple else [value]):
+            d = dotted(t.value if type(t) is cst.Element else t)
+            if d and d.rsplit(".", 1)[-1] in _IMPORT_ERRORS:
+                return True
+    return False
+
+
 def _suppressed(item: cst.CSTNode) -> Tuple[str, ...]:
     """Exceptions a ``with contextlib.suppress(...)`` item swallows."""
     if type(item) is not cst.Call or (_callee(item.func) or "").rsplit(".", 1)[-1] != "suppress":
@@ -143,19 +212,166 @@ def _suppressed(item: cst.CSTNode) -> Tuple[str, ...]:
     return tuple(n for a in item.args for n in _exception_names(a.value)) or ("*",)
 
 
-def _test_kind(test: cst.CSTNode) -> int:
-    """1: ``TYPE_CHECKING``; -1: ``not TYPE_CHECKING``; 2: ``__name__ == "__main__"``; 0: unknown."""
-    if _is_type_checking(test):
+def _extends_all(value: cst.CSTNode) -> bool:
+    """``__all__ + [...]`` (``__all__ = __all__ + [...]`` keeps the names already listed)."""
+    while type(value) is cst.BinaryOperation:
+        if type(value.right) is cst.Name and value.right.value == "__all__":
+            return True
+        value = value.left
+    return type(value) is cst.Name and value.value == "__all__"
+
+
+def _test_kind(test: cst.CSTNode, aliases=()):
+    """How the simulation decides an ``if`` test (the ``("f", test, ...)`` event).
+
+    1: ``TYPE_CHECKING``; -1: ``not TYPE_CHECKING``; 2: ``__name__ == "__main__"``; 0: unknown;
+    or a tuple that depends on the Python version or the platform (``_condition``).
+    """
+    if _is_type_checking(test, aliases):
         return 1
     t = type(test)
-    if t is cst.UnaryOperation and type(test.operator) is cst.Not and _is_type_checking(test.expression):
+    if t is cst.UnaryOperation and type(test.operator) is cst.Not and _is_type_checking(test.expression, aliases):
         return -1
     if t is cst.Comparison and dotted(test.left) == "__name__" and len(test.comparisons) == 1:
         c = test.comparisons[0]
         if type(c.operator) is cst.Equal and type(c.comparator) is cst.SimpleString:
             if c.comparator.value.strip("'\"") == "__main__":
                 return 2
+    cond = _condition(test, aliases)
+    return cond if type(cond) is tuple else 0
+
+
+# ``if`` tests the simulation can decide from the target Python and platform:
+#   ("v", left, op, value)   ``sys.version_info`` compared: left "full" (the whole tuple), "s1" /
+#                            "s2" (``[:1]`` / ``[:2]``), "major" / "minor" (``.major``, ``[0]``...)
+#   ("p", op, value)         ``sys.platform`` == / != a string; op "startswith": value is a tuple
+#   ("o", op, value)         ``os.name`` == / != a string
+#   ("not", c), ("and", c, ...), ("or", c, ...); ints as in ``_test_kind`` inside them
+_CMP = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=",
+        cst.GreaterThan: ">", cst.GreaterThanEqual: ">="}
+_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _condition(test: cst.CSTNode, aliases=()):
+    t = type(test)
+    if t is cst.UnaryOperation and type(test.operator) is cst.Not:
+        inner = _condition(test.expression, aliases)
+        return ("not", inner) if type(inner) is tuple else (-inner if inner in (1, -1) else 0)
+    if t is cst.BooleanOperation:
+        parts, node = [], test
+        op = type(test.operator)
+        while type(node) is cst.BooleanOperation and type(node.operator) is op:
+            parts.append(node.right)
+            node = node.left
+        parts.append(node)
+        conds = [_condition(p, aliases) for p in reversed(parts)]
+        if not any(type(c) is tuple for c in conds):
+            return 0
+        return ("and" if op is cst.And else "or",) + tuple(conds)
+    if _is_type_checking(test, aliases):
+        return 1
+    if t is cst.Comparison and len(test.comparisons) == 1:
+        c = test.comparisons[0]
+        op = _CMP.get(type(c.operator))
+        if op is None:
+            return 0
+        got = _compared(test.left, c.comparator, op)
+        if got is None:
+            got = _compared(c.comparator, test.left, _FLIP[op])
+        return got or 0
+    if t is cst.Call and type(test.func) is cst.Attribute and test.func.attr.value == "startswith":
+        if _platform(test.func.value) and len(test.args) == 1 and test.args[0].keyword is None:
+            values = _strings(test.args[0].value)
+            if values:
+                return ("p", "startswith", values)
+    if t is cst.Name and test.value in ("True", "False"):
+        return ("and",) if test.value == "True" else ("or",)
     return 0
+
+
+def _platform(node: cst.CSTNode) -> bool:
+    return dotted(node) in ("sys.platform", "platform")
+
+
+def _strings(node: cst.CSTNode) -> Tuple[str, ...]:
+    if type(node) is cst.SimpleString:
+        v = node.evaluated_value
+        return (v,) if isinstance(v, str) else ()
+    if type(node) is cst.Tuple:
+        out = []
+        for e in node.elements:
+            got = _strings(e.value)
+            if len(got) != 1:
+                return ()
+            out.extend(got)
+        return tuple(out)
+    return ()
+
+
+def _ints(node: cst.CSTNode) -> Optional[Tuple[int, ...]]:
+    if type(node) is cst.Integer:
+        return (int(node.value, 0),)
+    if type(node) is cst.Tuple and node.elements:
+        out = []
+        for e in node.elements:
+            if type(e.value) is not cst.Integer:
+                return None
+            out.append(int(e.value.value, 0))
+        return tuple(out)
+    return None
+
+
+def _version_left(node: cst.CSTNode) -> Optional[str]:
+    d = dotted(node)
+    if d in ("sys.version_info", "version_info"):
+        return "full"
+    if d in ("sys.version_info.major", "version_info.major"):
+        return "major"
+    if d in ("sys.version_info.minor", "version_info.minor"):
+        return "minor"
+    if type(node) is cst.Subscript and dotted(node.value) in ("sys.version_info", "version_info") \
+            and len(node.slice) == 1:
+        sl = node.slice[0].slice
+        if type(sl) is cst.Index and type(sl.value) is cst.Integer:
+            return {"0": "major", "1": "minor"}.get(sl.value.value)
+        if type(sl) is cst.Slice and sl.lower is None and sl.step is None and type(sl.upper) is cst.Integer:
+            return {"1": "s1", "2": "s2"}.get(sl.upper.value)
+    return None
+
+
+def _compared(left: cst.CSTNode, right: cst.CSTNode, op: str):
+    kind = _version_left(left)
+    if kind is not None:
+        value = _ints(right)
+        if value is None:
+            return None
+        if kind in ("major", "minor"):
+            return ("v", kind, op, value[0]) if type(right) is cst.Integer else None
+        return ("v", kind, op, value)
+    if op in ("==", "!="):
+        d = dotted(left)
+        values = _strings(right)
+        if len(values) == 1:
+            if _platform(left):
+                return ("p", op, values[0])
+            if d == "os.name":
+                return ("o", op, values[0])
+    return None
+
+
+def _calls_or_imports(events) -> bool:
+    for ev in events:
+        op = ev[0]
+        if op in ("i", "k", "l", "s"):
+            return True
+        if op == "f" and (_calls_or_imports(ev[2]) or _calls_or_imports(ev[3])):
+            return True
+        if op == "c" and _calls_or_imports(ev[1]):
+            return True
+        if op == "t" and (_calls_or_imports(ev[1]) or any(_calls_or_imports(h) for _, h in ev[2])
+                          or _calls_or_imports(ev[3]) or _calls_or_imports(ev[4])):
+            return True
+    return False
 
 
 def _small_statements(body):
@@ -202,11 +418,26 @@ def _only_imports(body) -> bool:
 
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+# file-level exemptions as flake8 (``# flake8: noqa``, also ``flake8=``) and ruff (``# ruff: noqa``,
+# ``# ruff: noqa: F401``) read them: a comment alone on its line
+_FILE_NOQA = re.compile(r"#\s*(?:flake8|ruff)\s*[:=]\s*noqa(?P<rest>.*)", re.I)
+_FILE_CODES = re.compile(r"\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)", re.I)
 
 
 def parse_noqa(comments) -> Tuple[Tuple[int, Optional[Tuple[str, ...]]], ...]:
+    """``(line, codes)`` per noqa comment, codes None for a bare ``# noqa``. A file-level
+    ``# flake8: noqa`` / ``# ruff: noqa[: codes]`` is recorded at line 0."""
     out = []
-    for line, text in comments:
+    for line, text, alone in comments:
+        if alone:
+            f = _FILE_NOQA.match(text)
+            if f:
+                m = _FILE_CODES.match(f.group("rest"))
+                if m:
+                    out.append((0, tuple(c.upper() for c in re.split(r"[,\s]+", m.group("codes").strip()) if c)))
+                else:
+                    out.append((0, None))
+                continue
         m = _NOQA.search(text)
         if not m:
             continue
@@ -328,7 +559,10 @@ def _ast_loads(tree: ast.AST, typing: bool) -> List[str]:
 
 
 class Scope:
-    __slots__ = ("kind", "qualname", "parent", "live", "globals", "nonlocals")
+    """A namespace: "module", "class", "function" (also lambdas), "comprehension", or
+    "typeparams" (the annotation scope of PEP 695 type parameters)."""
+
+    __slots__ = ("kind", "qualname", "parent", "live", "globals", "nonlocals", "bound", "done", "passed")
 
     def __init__(self, kind: str, qualname: str, parent: Optional["Scope"]):
         self.kind = kind
@@ -337,6 +571,12 @@ class Scope:
         self.live: Dict[str, Tuple[int, ...]] = {}
         self.globals: set = set()
         self.nonlocals: set = set()
+        # function scopes: every name bound anywhere in the body is local to the whole body
+        # (``bound``, complete once ``done``); ``passed`` holds the loads that looked past this
+        # scope before its body was fully walked, to take back when the name turns out local
+        self.bound: set = set()
+        self.done = False
+        self.passed: list = []
 
 
 class _ModuleLive(dict):
@@ -391,19 +631,27 @@ class _Snapshot:
 class _Imp:
     """Mutable record of one import binding while the walk is running."""
 
-    __slots__ = ("fields", "uses", "submodule", "tc")
+    __slots__ = ("fields", "uses", "submodule", "tc", "fallback", "target")
 
     def __init__(self, fields: dict, submodule: Optional[str], tc: bool):
         self.fields = fields
         self.uses: List[Use] = []
         self.submodule = submodule  # "a.b" for a plain ``import a.b``
         self.tc = tc
+        self.fallback = False  # see ``ImportFact.fallback_used``
+        self.target: Optional[Scope] = None  # the other scope a ``global``/``nonlocal`` name lands in
 
 
 class Extractor:
     def __init__(self, module: cst.Module):
         self.module = module
-        self.start, self.end, self.comments = positions(module)
+        self.declared: set = set()  # names some ``global`` / ``nonlocal`` statement declares
+        self.start, self.end, self.comments = positions(module, self.declared)
+        # loads of declared names: (name, scope it resolved in, use), for the imports that bind
+        # them from inside a function (``global x; import x``), which any of them may see
+        self.declared_loads: list = []
+        # class-body imports (class attributes): bound name -> [(import id, class name)]
+        self.class_attrs: Dict[str, List[Tuple[int, str]]] = {}
         self.imports: List[_Imp] = []
         self.classes: List[ClassFact] = []
         self.functions: List[FunctionFact] = []
@@ -432,17 +680,17 @@ class Extractor:
         self.events: List[tuple] = []  # per top-level statement: what runs at import time
         self.ev: List[tuple] = []  # events of the block being walked (main pass only)
         self.storing = False  # walking the target of an attribute store
+        self.tc_aliases: set = set()  # names ``TYPE_CHECKING`` was imported as
+        self.rec = True  # record import-time events: the main pass, or a module-level function body
+        self.top_funcs: Dict[str, int] = {}  # module-level ``def`` name -> its top-level statement
+        self.func_events: Dict[str, tuple] = {}  # module-level ``def`` name -> its body's events
         self.dynamic: List[str] = []  # dynamic namespace access (ModuleFacts.dynamic)
         self.effects: List[Tuple[str, str, int]] = []  # ModuleFacts.effects
         self.expect_fail: List[Tuple[int, int, str]] = []  # ModuleFacts.expect_fail
         self.string_refs: List[Tuple[str, str, int]] = []  # ModuleFacts.string_refs
         self.in_main = False  # inside ``if __name__ == "__main__":``
-        self.type_comments: Dict[int, Tuple[int, str]] = {}  # line -> (col, type) of ``# type:``
-        for line, text in self.comments:
-            if "type" in text:
-                t = _type_comment(text)
-                if t is not None:
-                    self.type_comments[line] = (0, t)
+        # any PEP 484 type comment in the file (most have none: then statements are not searched)
+        self.type_comments = any("type" in text and _type_comment(text) for _, text, _alone in self.comments)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:
@@ -455,13 +703,25 @@ class Extractor:
             self.stmt(stmt)
             self.events.append(tuple(self.ev))
             self.statements.append(self._statement_fact(i, stmt))
-        self.top = self.main_pass = False
+        self.top = self.main_pass = self.rec = False
         self._resolve_late()
         while self.deferred:
             batch, self.deferred = self.deferred, []
             for job in batch:
                 self._run_deferred(*job)
+        self._credit_remote_bindings()
+        self._credit_submodules()
+        self._function_events()
         return self._facts()
+
+    def _function_events(self) -> None:
+        """``("fn", name, events)`` at the end of the statement that defines a module-level
+        function whose body imports, calls or reads imported names: a module-level call (or a
+        decorator) runs it at import time."""
+        for name, events in self.func_events.items():
+            i = self.top_funcs.get(name)
+            if i is not None and _calls_or_imports(events):
+                self.events[i] = self.events[i] + (("fn", name, events),)
 
     def _statement_fact(self, i: int, stmt: cst.CSTNode) -> Statement:
         line = self._stmt_line(stmt)
@@ -515,7 +775,7 @@ class Extractor:
     def _facts(self) -> ModuleFacts:
         imports = []
         for imp in self.imports:
-            imports.append(ImportFact(uses=tuple(imp.uses), **imp.fields))
+            imports.append(ImportFact(fallback_used=imp.fallback, uses=tuple(imp.uses), **imp.fields))
         return ModuleFacts(
             imports=tuple(imports),
             classes=tuple(self.classes),
@@ -534,46 +794,58 @@ class Extractor:
         )
 
     # ------------------------------------------------------------------ bindings
+    def _target_scope(self, name: str, s: Scope) -> Scope:
+        """The scope a binding of ``name`` made in ``s`` lands in (``global`` / ``nonlocal``)."""
+        if name in s.globals:
+            return self.module_scope
+        if name in s.nonlocals:
+            p = s.parent
+            while p is not None and (p.kind != "function" or (name not in p.bound and name not in p.live)):
+                p = p.parent
+            return p or self.module_scope
+        return s
+
     def bind(self, name: str, bid: int = OTHER, *, scope: Optional[Scope] = None) -> None:
         s = scope or self.scope
         additive = self.cond > 0
-        if name in s.globals:
-            s = self.module_scope
+        t = self._target_scope(name, s)
+        if t is not s:
+            s = t
             additive = True
-        elif name in s.nonlocals:
-            p = s.parent
-            while p is not None and (p.kind != "function" or name not in p.live):
-                p = p.parent
-            s = p or self.module_scope
-            additive = True
+        s.bound.add(name)
         if additive:
             s.live[name] = s.live.get(name, ()) + (bid,)
         else:
             s.live[name] = (bid,)
         if self.main_pass and s is self.module_scope:
             self.stmt_binds.append(name)
-        if self.main_pass and bid == OTHER and s.kind != "comprehension":
+        if self.rec and bid == OTHER and s.kind != "comprehension":
             self.ev.append(("b", name))
 
     def unbind(self, name: str) -> None:
-        s = self.scope
-        if name in s.globals:
-            s = self.module_scope
+        s = self._target_scope(name, self.scope)
+        s.bound.add(name)  # ``del x`` makes ``x`` local too
         if self.cond == 0:
             s.live.pop(name, None)
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("d", name))
+
+    resolved_in: Optional[Scope] = None  # where the last ``resolve`` stopped
+    passed: Optional[list] = None  # function scopes still being walked that it looked past
 
     def resolve(self, name: str) -> Tuple[int, ...]:
         s = self.scope
-        first = True
+        see_class = True  # a class body is visible to itself and to its type parameters' scope only
+        self.passed = None
         while s is not None:
-            if s.kind == "class" and not first:
+            kind = s.kind
+            if kind == "class" and not see_class:
                 s = s.parent
                 continue
             if name in s.globals:
                 s = self.module_scope
             if s is self.module_scope:
+                self.resolved_in = s
                 found = s.live.get(name, ())
                 if self.snapshot is not None:
                     extra = self.snapshot.get(name, ())
@@ -581,26 +853,48 @@ class Extractor:
                         found = found + tuple(b for b in extra if b not in found)
                 return found
             if name in s.live:
+                self.resolved_in = s
                 return s.live[name]
-            first = False
+            if kind == "function":
+                if s.done:
+                    if name in s.bound:  # local to that function, but unbound here
+                        self.resolved_in = s
+                        return ()
+                elif self.passed is None:
+                    self.passed = [s]
+                else:
+                    self.passed.append(s)
+            if kind != "typeparams":
+                see_class = False
             s = s.parent
         return ()
 
     def load(self, name: str, node: cst.CSTNode, path: str) -> None:
         found = self.resolve(name)
-        late = self.kind != RUNTIME and self.main_pass
-        if not found and not late:
+        late = self.kind != RUNTIME and self.main_pass and self.resolved_in.kind != "typeparams"
+        declared = name in self.declared
+        attrs = self.class_attrs and "." in path
+        if not found and not late and not declared and not attrs:
             return
         pos = self.str_pos or self.start.get(id(node), (0, 0))
         kind = TYPING if self.in_tc else self.kind
         use = Use(path, pos[0], pos[1], kind, self.func, self.owner if kind == ANNOTATION else "")
+        if attrs:
+            self._class_attribute(path, use)
+        if declared:
+            self.declared_loads.append((name, self.resolved_in, use))
+        if not found and not late:
+            return
         done = self._attribute(found, path, use)
+        if done and self.passed and kind == RUNTIME:  # (annotations may be resolved elsewhere later)
+            for s in self.passed:
+                s.passed.append((name, done, use))
         if late:
             # annotations may be evaluated lazily (PEP 563/649, get_type_hints): the names bound
             # by the end of the module can be the ones they see
             self.late.append((name, path, use, done))
-        if done and self.main_pass:
-            if self.func == "" and kind == RUNTIME:
+        if done and self.rec:
+            if self.func == "" and kind == RUNTIME and self.main_pass:
                 self.stmt_loads.append(path)
             if kind != TYPING:  # ordered import-time events, for the cycle simulation
                 if self.storing:
@@ -621,13 +915,86 @@ class Extractor:
             if pref:
                 ids = pref + [b for b in ids if not imps[b].submodule]
             if use.kind == RUNTIME:
-                # a runtime binding (import or not) covers this use: TYPE_CHECKING ones do not
+                # a runtime binding (import or not) covers this use: TYPE_CHECKING ones do not,
+                # but type checkers see them (the runtime one is their fallback): still used
                 rt = [b for b in ids if not imps[b].tc]
                 if rt or OTHER in found:
+                    for b in ids:
+                        if imps[b].tc:
+                            imps[b].fallback = True
                     ids = rt
         for b in ids:
             imps[b].uses.append(use)
         return tuple(ids)
+
+    def _class_attribute(self, path: str, use: Use) -> None:
+        """``self.x``, ``cls.x``, ``C.x``: a load of the class attribute a class-body import binds."""
+        parts = path.split(".")
+        for i in range(1, len(parts)):
+            entries = self.class_attrs.get(parts[i])
+            if not entries:
+                continue
+            head = parts[i - 1]
+            for b, cname in entries:
+                if head == cname or (i == 1 and head in ("self", "cls")):
+                    self.imports[b].uses.append(use._replace(dotted=".".join(parts[i:])))
+
+    def _credit_remote_bindings(self) -> None:
+        """An import under ``global x`` (or ``nonlocal x``) binds the name of another scope, where
+        every load of ``x`` may run after it: credit them all, whatever order they were walked in."""
+        if not self.declared_loads:
+            return
+        for imp in self.imports:
+            target = imp.target
+            if target is None:
+                continue
+            name = imp.fields["bound"]
+            have = {(u.line, u.col) for u in imp.uses}
+            for n, scope, use in self.declared_loads:
+                if n == name and scope is target and (use.line, use.col) not in have:
+                    have.add((use.line, use.col))
+                    imp.uses.append(use)
+
+    def _credit_submodules(self) -> None:
+        """``import a.b.c`` makes ``c`` an attribute of ``a.b`` for every binding of ``a`` or
+        ``a.b``: a load that reaches ``a.b.c`` through another import's binding (``from a import
+        b`` then ``b.c.x``; a function's own ``import a.d`` then ``a.b.c.x``) uses it too."""
+        subs: Dict[str, List[int]] = {}
+        for i, imp in enumerate(self.imports):
+            f = imp.fields
+            if f["name"] is None and "." in f["module"]:
+                subs.setdefault(f["module"], []).append(i)
+        if not subs:
+            return
+        imps = self.imports
+        for i, imp in enumerate(imps):
+            f = imp.fields
+            if f["level"] or not f["bound"] or not imp.uses:
+                continue
+            if f["name"] is None:
+                base = f["module"] if f["asname"] else f["bound"]
+            else:
+                base = f"{f['module']}.{f['name']}"
+            depth = base.count(".") + 1
+            bound = f["bound"]
+            for use in list(imp.uses):
+                rest = use.dotted[len(bound):]
+                if not rest:
+                    continue
+                parts = (base + rest).split(".")
+                for n in range(depth + 1, len(parts) + 1):
+                    sub = ".".join(parts[:n])
+                    for b in subs.get(sub, ()):
+                        if b == i:
+                            continue
+                        other = imps[b]
+                        ob = other.fields["bound"]
+                        dotted_name = (ob + "." + ".".join(parts[n:])).rstrip(".") if other.fields["asname"] \
+                            else ".".join(parts)
+                        if other.tc and use.kind == RUNTIME:
+                            other.fallback = True  # type checkers see it; at runtime it may be absent
+                        elif not any((u.line, u.col) == (use.line, use.col) for u in other.uses):
+                            other.uses.append(use._replace(dotted=dotted_name))
 
     def _resolve_late(self) -> None:
         live = self.module_scope.live
@@ -642,34 +1009,52 @@ class Extractor:
         handler = _STMT.get(type(node))
         t = type(node)
         if self.type_comments and t is not cst.SimpleStatementLine:
-            suite = getattr(node, "body", None)
-            if isinstance(suite, cst.BaseSuite):  # the header of a compound statement
-                line = self._stmt_line(node)
-                if type(suite) is cst.IndentedBlock and suite.body:
-                    last = self._stmt_line(suite.body[0]) - 1
-                else:
-                    last = self.end.get(id(node), line)
-                self._type_comments(line, last)
+            self._header_type_comments(node)
         if handler is not None:
             handler(self, node)
         else:
             self.expr(node)
         if self.type_comments and t is cst.SimpleStatementLine:
-            line = self._stmt_line(node)
-            self._type_comments(line, self.end.get(id(node), line))
+            self._type_comment(node.trailing_whitespace.comment)
 
-    def _type_comments(self, first: int, last: int) -> None:
-        """PEP 484 type comments on these lines: typing uses, as type checkers read them."""
-        for line in range(first, last + 1):
-            entry = self.type_comments.pop(line, None)
-            if entry is None:
-                continue
-            text = entry[1]
-            try:
-                tree = ast.parse(text, mode="func_type" if "->" in text else "eval")
-            except (SyntaxError, ValueError):
-                continue
-            self._load_names(_ast_loads(tree, True), (line, entry[0]), TYPING)
+    def _header_type_comments(self, node: cst.CSTNode) -> None:
+        """Type comments of a compound statement, read in the scope around it: ``for x in y:  #
+        type: T``, ``with a as b:  # type: T``, a function's signature comment (after the colon or
+        alone on the next line) and per-argument comments, a one-line body's comment."""
+        suite = getattr(node, "body", None)
+        if type(suite) is cst.SimpleStatementSuite:
+            self._type_comment(suite.trailing_whitespace.comment)
+        elif type(suite) is cst.IndentedBlock and type(node) in (cst.For, cst.With, cst.FunctionDef):
+            self._type_comment(suite.header.comment)
+            if type(node) is cst.FunctionDef:
+                if suite.body:
+                    for line in getattr(suite.body[0], "leading_lines", ()):
+                        self._type_comment(line.comment)
+                stack = [node.params]  # ``def f(a,  # type: int``
+                while stack:
+                    n = stack.pop()
+                    if type(n) is cst.Comment:
+                        self._type_comment(n)
+                        continue
+                    for f in dataclasses.fields(n):
+                        v = getattr(n, f.name)
+                        if isinstance(v, cst.CSTNode):
+                            stack.append(v)
+                        elif isinstance(v, (list, tuple)):
+                            stack.extend(x for x in v if isinstance(x, cst.CSTNode))
+
+    def _type_comment(self, comment: Optional[cst.Comment]) -> None:
+        """A PEP 484 type comment: typing uses of its names, as type checkers read them."""
+        if comment is None:
+            return
+        text = _type_comment(comment.value)
+        if text is None:
+            return
+        try:
+            tree = ast.parse(text, mode="func_type" if "->" in text else "eval")
+        except (SyntaxError, ValueError):
+            return
+        self._load_names(_ast_loads(tree, True), self.start.get(id(comment), (0, 0)), TYPING)
 
     def _load_names(self, names: List[str], pos: Tuple[int, int], kind: str) -> None:
         """Loads of dotted names found outside the code's own names (a string, a comment)."""
@@ -727,7 +1112,7 @@ class Extractor:
         if is_from and type(node.names) is cst.ImportStar:
             self._add_import(dict(module=module, level=level, name="*", asname=None, bound="",
                                   line=stmt_line, col=start[1], end_line=stmt_line, end_col=start[1],
-                                  text="*", **common), None, bind=False)
+                                  text="*", binds_global=False, **common), None, bind=False)
             self._import_event(first, lazy)
             return
         for alias in node.names:
@@ -739,14 +1124,17 @@ class Extractor:
                 name, mod, bound = None, full, asname or full.split(".", 1)[0]
             pos = self.start.get(id(alias), start)
             text = full + (f" as {asname}" if asname else "")
+            if asname and is_from and is_type_checking_import(module, level, full):
+                self.tc_aliases.add(asname)
             sub = full if (not is_from and asname is None and "." in full) else None
             self._add_import(dict(module=mod, level=level, name=name, asname=asname, bound=bound,
                                   line=pos[0], col=pos[1], end_line=pos[0], end_col=pos[1] + len(text),
-                                  text=text, **common), sub, bind=True)
+                                  text=text, binds_global=self.scope.kind == "function" and bound in self.scope.globals,
+                                  **common), sub, bind=True)
         self._import_event(first, lazy)
 
     def _import_event(self, first: int, lazy: bool) -> None:
-        if not self.main_pass:
+        if not self.rec:
             return
         if lazy:  # PEP 810: nothing is imported until the name is used
             self.ev.extend(("b", self.imports[i].fields["bound"]) for i in range(first, len(self.imports)))
@@ -759,6 +1147,11 @@ class Extractor:
         if not bind:
             return
         name = fields["bound"]
+        target = self._target_scope(name, self.scope)
+        if target is not self.scope:
+            self.imports[bid].target = target
+        elif self.scope.kind == "class":  # a class attribute too: ``self.name``, ``Cls.name``
+            self.class_attrs.setdefault(name, []).append((bid, self.scope.qualname.rsplit(".", 1)[-1]))
         plain = fields["name"] is None and fields["asname"] is None
         # ``import a``, ``import a.b`` and ``import a.c`` all bind the same module object ``a``:
         # none of them replaces the others
@@ -774,10 +1167,7 @@ class Extractor:
             s.live[name] = keep + tuple(b for b in s.live[name] if b not in keep)
 
     def _binding_scope(self, name: str) -> Scope:
-        s = self.scope
-        if name in s.globals:
-            return self.module_scope
-        return s
+        return self._target_scope(name, self.scope)
 
     def _live_in_target(self, name: str) -> Tuple[int, ...]:
         return self._binding_scope(name).live.get(name, ())
@@ -786,10 +1176,13 @@ class Extractor:
         self.expr(node.value)
         for t in node.targets:
             self.target(t.target)
+        alias = type_checking_alias(node, self.tc_aliases)
+        if alias:  # ``TC = typing.TYPE_CHECKING``
+            self.tc_aliases.add(alias)
         if self.top and self.scope is self.module_scope:
             for t in node.targets:
                 if type(t.target) is cst.Name and t.target.value == "__all__":
-                    self._dunder_all(node.value, reset=True)
+                    self._dunder_all(node.value, reset=not _extends_all(node.value))
 
     def s_ann_assign(self, node: cst.AnnAssign) -> None:
         if self.scope.kind == "function":
@@ -804,7 +1197,7 @@ class Extractor:
                 self.expr(node.value)
             self.target(node.target)
             if self.top and type(node.target) is cst.Name and node.target.value == "__all__":
-                self._dunder_all(node.value, reset=True)
+                self._dunder_all(node.value, reset=not _extends_all(node.value))
         elif type(node.target) is not cst.Name:
             self.expr(node.target)
 
@@ -881,19 +1274,24 @@ class Extractor:
 
     def s_function(self, node: cst.FunctionDef) -> None:
         decorators = self._decorators(node)
+        self._decorator_calls(node)
+        if self.main_pass and self.scope is self.module_scope:
+            self.top_funcs[node.name.value] = self.stmt_index
         name = node.name.value
         qual = self._qual(name)
         if name in ("__getattr__", "__dir__") and self.scope is self.module_scope:
             line = self.start.get(id(node.name), (0, 0))[0]
             self.dynamic.append(f"module-level `{name}` (line {line})")
         self.functions.append(FunctionFact(qual, self.start.get(id(node.name), (0, 0))[0], decorators))
+        outer = self.scope
         if node.type_parameters is not None:
-            self._type_params(node.type_parameters)
+            self.scope = self._type_params(node.type_parameters)
         self._params(node.params, qual)
         if node.returns is not None:
             self.annotation(node.returns.annotation, ANNOTATION, qual)
+        inner, self.scope = self.scope, outer
         self.bind(name)
-        self._defer(node, qual)
+        self._defer(node, qual, inner)
 
     def _qual(self, name: str) -> str:
         q = self.scope.qualname
@@ -917,27 +1315,67 @@ class Extractor:
             out.append(params.star_kwarg)
         return out
 
-    def _defer(self, node, qual: str) -> None:
+    def _defer(self, node, qual: str, parent: Optional[Scope] = None) -> None:
         snap = self.snapshot
         if self.scope is self.module_scope or snap is None:
             snap = self.module_scope.live.snapshot()
-        self.deferred.append((node, self.scope, qual, snap, self.in_tc, self.stmt_index))
+        self.deferred.append((node, parent or self.scope, qual, snap, self.in_tc, self.stmt_index))
 
     def _run_deferred(self, node, parent: Scope, qual: str, snap, in_tc: bool, stmt_index: int) -> None:
-        self.scope = Scope("function", qual, parent)
+        scope = self.scope = Scope("function", qual, parent)
         self.snapshot, self.in_tc, self.stmt_index = snap, in_tc, stmt_index
         self.func, self.kind, self.owner, self.cond, self.guarded, self.top = qual, RUNTIME, "", 0, False, False
         for p in self._all_params(node.params):
-            self.scope.live[p.name.value] = (OTHER,)
+            scope.live[p.name.value] = (OTHER,)
+            scope.bound.add(p.name.value)
         if type(node) is cst.Lambda:
             self.expr(node.body)
-        else:
-            self.body(node.body)
+            self._retract_locals(scope)
+            return
+        # a module-level function: record what its body runs, for module-level calls of it
+        at_module = parent is self.module_scope or (parent.kind == "typeparams" and parent.parent is self.module_scope)
+        self.rec = at_module and self.top_funcs.get(qual) == stmt_index and not in_tc
+        self.ev = []
+        self.body(node.body)
+        if self.rec:
+            self.func_events[qual] = tuple(self.ev)
+        self.rec, self.ev = False, []
+        self._retract_locals(scope)
+
+    def _retract_locals(self, scope: Scope) -> None:
+        """A name bound anywhere in a function body is local to all of it: a load before the
+        binding raises UnboundLocalError (or NameError in a closure), it never reads the outer name."""
+        scope.done = True
+        imps = self.imports
+        for name, ids, use in scope.passed:
+            if name in scope.bound:
+                for b in ids:
+                    uses = imps[b].uses
+                    for k in range(len(uses) - 1, -1, -1):
+                        if uses[k] is use:
+                            del uses[k]
+                            break
+        scope.passed = []
+
+    def _decorator_calls(self, node) -> None:
+        """``@deco`` calls ``deco`` at import time: a module-level function of this module."""
+        if not self.rec:
+            return
+        for d in node.decorators:
+            if type(d.decorator) is cst.Name:
+                self._call_event(d.decorator)
+
+    def _call_event(self, func: cst.Name) -> None:
+        if func.value in self.top_funcs and not self.in_tc:
+            pos = self.start.get(id(func), (0, 0))
+            self.ev.append(("k", func.value, pos[0], pos[1]))
 
     def s_class(self, node: cst.ClassDef) -> None:
         decorators = self._decorators(node)
+        self._decorator_calls(node)
+        outer = self.scope
         if node.type_parameters is not None:
-            self._type_params(node.type_parameters)
+            self.scope = self._type_params(node.type_parameters)
         bases = []
         for arg in node.bases:
             self.expr(arg.value)
@@ -951,13 +1389,12 @@ class Extractor:
         name = node.name.value
         qual = self._qual(name)
         self.classes.append(ClassFact(qual, self.start.get(id(node.name), (0, 0))[0], tuple(bases), decorators))
-        outer = self.scope
-        self.scope = Scope("class", qual, outer)
+        self.scope = Scope("class", qual, self.scope)
         top, cond = self.top, self.cond
         self.cond = 0
         body = self._capture(self.body, node.body)
         self.scope, self.top, self.cond = outer, top, cond
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("c", body))
         self.bind(name)
 
@@ -968,7 +1405,14 @@ class Extractor:
         out, self.ev = tuple(self.ev), saved
         return out
 
-    def _type_params(self, tp: cst.TypeParameters) -> None:
+    def _type_params(self, tp: cst.TypeParameters) -> Scope:
+        """PEP 695: the annotation scope holding the type parameters (``def f[T]``, ``class
+        C[T]``, ``type X[T] = ...``), where they shadow outer names; returns it."""
+        scope = Scope("typeparams", self.scope.qualname, self.scope)
+        for p in tp.params:
+            scope.live[p.param.name.value] = (OTHER,)
+            scope.bound.add(p.param.name.value)
+        outer, self.scope = self.scope, scope
         kind, self.kind = self.kind, TYPING
         for p in tp.params:
             bound = getattr(p.param, "bound", None)
@@ -976,14 +1420,16 @@ class Extractor:
                 self.expr(bound)
             if p.default is not None:
                 self.expr(p.default)
-        self.kind = kind
+        self.kind, self.scope = kind, outer
+        return scope
 
     def s_type_alias(self, node) -> None:
+        outer = self.scope
         if node.type_parameters is not None:
-            self._type_params(node.type_parameters)
+            self.scope = self._type_params(node.type_parameters)
         kind, self.kind = self.kind, TYPING
         self.expr(node.value)
-        self.kind = kind
+        self.kind, self.scope = kind, outer
         self.bind(node.name.value)
 
     def s_if(self, node: cst.If) -> None:
@@ -994,11 +1440,11 @@ class Extractor:
         orelse = ()
         if node.orelse is not None:
             orelse = self._capture(self._orelse, node.orelse)
-        if self.main_pass:
-            self.ev.append(("f", _test_kind(node.test), body, orelse))
+        if self.rec:
+            self.ev.append(("f", _test_kind(node.test, self.tc_aliases), body, orelse))
 
     def _if(self, node: cst.If) -> None:
-        tc = _is_type_checking(node.test)
+        tc = _is_type_checking(node.test, self.tc_aliases)
         if tc:
             start = self.start.get(id(node), (0, 0))
             line = start[0] + len(node.leading_lines)
@@ -1038,7 +1484,7 @@ class Extractor:
         handlers = tuple((_caught(h), self._capture(self._guarded_handler, h)) for h in node.handlers)
         orelse = self._capture(self.cond_body, node.orelse.body) if node.orelse is not None else ()
         final = self._capture(self.cond_body, node.finalbody.body) if node.finalbody is not None else ()
-        if self.main_pass:
+        if self.rec:
             self.ev.append(("t", body, handlers, orelse, final))
 
     def _guarded_handler(self, h) -> None:
@@ -1053,9 +1499,22 @@ class Extractor:
         if h.type is not None:
             self.expr(h.type)
         self.cond += 1
-        if h.name is not None and type(h.name.name) is cst.Name:
-            self.bind(h.name.name.value)
-        self.body(h.body)
+        name = h.name.name.value if h.name is not None and type(h.name.name) is cst.Name else None
+        if name is None:
+            self.body(h.body)
+        else:
+            s = self._target_scope(name, self.scope)
+            before = s.live.get(name)
+            self.bind(name)
+            self.body(h.body)
+            # ``except E as e:`` ends with an implicit ``del e``: after the handler, only the
+            # bindings of the paths that did not run it remain
+            if before is None:
+                s.live.pop(name, None)
+            else:
+                s.live[name] = before
+            if self.rec:
+                self.ev.append(("d", name))
         self.cond -= 1
 
     def s_for(self, node) -> None:
@@ -1083,10 +1542,14 @@ class Extractor:
             if callee and callee.rsplit(".", 1)[-1] in _EXPECTS and id(node) in self.end:
                 self.expect_fail.append((self._first_line(item.item), self.end[id(node)], callee))
         caught = tuple(n for item in node.items for n in _suppressed(item.item))
-        if caught and self.main_pass:  # ``with suppress(ImportError):`` works like a ``try``
+        guarded = self.guarded
+        if any(_expects_import_error(item.item) for item in node.items):
+            self.guarded = True
+        if caught and self.rec:  # ``with suppress(ImportError):`` works like a ``try``
             self.ev.append(("t", self._capture(self.body, node.body), ((caught, ()),), (), ()))
         else:
             self.body(node.body)
+        self.guarded = guarded
 
     def s_match(self, node) -> None:
         self.expr(node.subject)
@@ -1199,10 +1662,12 @@ class Extractor:
         else:
             for arg in args:
                 self.expr(arg.value)
+        if self.rec and type(node.func) is cst.Name:
+            self._call_event(node.func)
         if self.main_pass or self.func:
             self._dynamic_call(name, args, node)
             if args:
-                self._string_refs(args, node)
+                self._string_refs(args, node, name)
         if name in ("eval", "exec") and args and not self.resolve(name):
             self._eval_literal(name, args[0].value)
         self.type_expr = saved
@@ -1292,8 +1757,9 @@ class Extractor:
         elif name in ("vars", "locals") and not args and self.scope is self.module_scope:
             self.dynamic.append(f"`{name}()` at module level (line {line})")
 
-    def _string_refs(self, args, node: cst.Call) -> None:
-        """Names given to a call as strings (ModuleFacts.string_refs)."""
+    def _string_refs(self, args, node: cst.Call, callee: str) -> None:
+        """Names given to a call as strings (ModuleFacts.string_refs); ``getattr(mod, name)``
+        with a name computed at runtime is recorded as (object, "*", line)."""
         first = args[0].value
         if type(first) is cst.SimpleString:
             text = _plain_string(first)
@@ -1304,6 +1770,10 @@ class Extractor:
             text = _plain_string(args[1].value)
             if obj and text and text.isidentifier():
                 self.string_refs.append((obj, text, self._first_line(node)))
+        elif len(args) >= 2 and callee in ("getattr", "hasattr") and not self.resolve(callee):
+            obj = dotted(first)
+            if obj and type(args[1].value) not in (cst.ConcatenatedString, cst.FormattedString):
+                self.string_refs.append((obj, "*", self._first_line(node)))
 
     def _module_self(self, node: cst.Subscript) -> None:
         """``sys.modules[__name__]``: the module object itself, read or written by name."""

@@ -7,7 +7,7 @@ statements, end) positions of the node types it is asked for.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -50,7 +50,7 @@ _END = frozenset(
 
 
 class _LineState(CodegenState):
-    __slots__ = ("line", "col", "start", "end", "comments")
+    __slots__ = ("line", "col", "start", "end", "comments", "own_line", "declared")
 
     def add_token(self, value: str) -> None:
         n = value.count("\n")
@@ -69,7 +69,12 @@ class _LineState(CodegenState):
         if t in _START:
             self.start[id(node)] = (self.line, self.col)
         elif t is cst.Comment:
-            self.comments.append((self.line, node.value))
+            self.comments.append((self.line, node.value, self.own_line == self.line))
+            self.start[id(node)] = (self.line, self.col)
+        elif t is cst.EmptyLine:
+            self.own_line = self.line  # a comment that follows is alone on its line
+        elif (t is cst.Global or t is cst.Nonlocal) and self.declared is not None:
+            self.declared.update(n.name.value for n in node.names)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if type(node) in _END:
@@ -78,14 +83,18 @@ class _LineState(CodegenState):
 
 
 def positions(
-    module: cst.Module,
-) -> Tuple[Dict[int, Tuple[int, int]], Dict[int, int], List[Tuple[int, str]]]:
-    """Return ``(starts, ends, comments)``: starts and ends keyed by ``id(node)``."""
+    module: cst.Module, declared: Optional[Set[str]] = None,
+) -> Tuple[Dict[int, Tuple[int, int]], Dict[int, int], List[Tuple[int, str, bool]]]:
+    """Return ``(starts, ends, comments)``: starts and ends keyed by ``id(node)``; comments as
+    ``(line, text, alone_on_its_line)``. With ``declared``, also add to it every name a
+    ``global`` or ``nonlocal`` statement declares."""
     state = _LineState(default_indent=module.default_indent, default_newline=module.default_newline)
     state.line = 1
     state.col = 0
     state.start = {}
     state.end = {}
     state.comments = []
+    state.own_line = 0
+    state.declared = declared
     module._codegen(state)
     return state.start, state.end, state.comments

@@ -197,7 +197,7 @@ def _kept_on_purpose(facts: ModuleFacts, imp: ImportFact) -> bool:
     """A ``# noqa: F401`` (or IG100) on the import: kept for something no linter can see (a
     re-export by name, generated code), so moving or deferring it is not safe either."""
     for line, codes in facts.noqa:
-        if imp.stmt_line <= line <= imp.stmt_end_line and codes and any(c in KEEP_CODES for c in codes):
+        if (line == 0 or imp.stmt_line <= line <= imp.stmt_end_line) and codes and any(c in KEEP_CODES for c in codes):
             return True
     return False
 

@@ -15,21 +15,24 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from ..extract.extractor import type_checking_aliases
 from .edits import (IMPORT_TYPES, Editor, Index, alias_statement, alias_text, filter_aliases, import_prefix, import_text,
                     top_insert_index)
 
 FUTURE = "from __future__ import annotations"
 
 
-def is_type_checking_test(test: cst.BaseExpression) -> bool:
+def is_type_checking_test(test: cst.BaseExpression, aliases: Sequence[str] = ()) -> bool:
+    """``TYPE_CHECKING``, ``typing.TYPE_CHECKING`` or an alias of it (``type_checking_aliases``)."""
     if isinstance(test, cst.Name):
-        return test.value == "TYPE_CHECKING"
+        return test.value == "TYPE_CHECKING" or test.value in aliases
     return (isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
             and isinstance(test.value, cst.Name) and test.value.value in ("typing", "typing_extensions", "t"))
 
 
 def top_level_blocks(module: cst.Module) -> List[cst.If]:
-    return [s for s in module.body if isinstance(s, cst.If) and is_type_checking_test(s.test)]
+    aliases = type_checking_aliases(module)
+    return [s for s in module.body if isinstance(s, cst.If) and is_type_checking_test(s.test, aliases)]
 
 
 def _block_texts(module: cst.Module, block: cst.If) -> set:
@@ -53,6 +56,31 @@ def _binds_type_checking(module: cst.Module) -> bool:
                 if any(isinstance(t, cst.Name) and t.value == "TYPE_CHECKING" for t in targets):
                     return True
     return False
+
+
+def _typing_import(module: cst.Module, dropped: set) -> Optional[cst.ImportFrom]:
+    """The first module-level ``from typing import ...`` that keeps a name after this round's edits."""
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if (isinstance(small, cst.ImportFrom) and not small.relative and isinstance(small.module, cst.Name)
+                    and small.module.value == "typing" and not isinstance(small.names, cst.ImportStar)
+                    and any(id(a) not in dropped for a in small.names)):
+                return small
+    return None
+
+
+def _add_type_checking(node: cst.ImportFrom) -> cst.ImportFrom:
+    """``TYPE_CHECKING`` as the first name of the import, laid out as the names already are."""
+    names = list(node.names)
+    if len(names) > 1 and isinstance(names[0].comma, cst.Comma):
+        comma = names[0].comma  # the separator between the first two names: ", " or a line break
+    elif node.lpar is not None:
+        comma = cst.Comma(whitespace_after=node.lpar.whitespace_after)  # `(\n    Any,\n)`
+    else:
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return node.with_changes(names=[cst.ImportAlias(name=cst.Name("TYPE_CHECKING"), comma=comma), *names])
 
 
 def _is_import_line(stmt) -> bool:
@@ -182,7 +210,11 @@ class TypeCheckingPlan:
         nl = self.module.default_newline
         new: List = []
         if not _binds_type_checking(self.module):
-            new.append(cst.parse_statement("from typing import TYPE_CHECKING" + nl, self.module.config_for_parsing))
+            typing_import = _typing_import(self.module, editor.drop_aliases)
+            if typing_import is not None:  # `from typing import Any` -> `from typing import TYPE_CHECKING, Any`
+                editor.replace[id(typing_import)] = _add_type_checking
+            else:
+                new.append(cst.parse_statement("from typing import TYPE_CHECKING" + nl, self.module.config_for_parsing))
         block = cst.parse_statement(f"if TYPE_CHECKING:{nl}{self.module.default_indent}pass{nl}",
                                     self.module.config_for_parsing)
         block = block.with_changes(leading_lines=[cst.EmptyLine()],
@@ -206,7 +238,9 @@ class TypeCheckingPlan:
         site = self.index.aliases.get((line, col))
         if site is None:
             return "import not found"
-        block = next((p for p in reversed(site.parents) if isinstance(p, cst.If) and is_type_checking_test(p.test)), None)
+        aliases = type_checking_aliases(self.module)
+        block = next((p for p in reversed(site.parents)
+                      if isinstance(p, cst.If) and is_type_checking_test(p.test, aliases)), None)
         if block is None:
             return "import is not inside `if TYPE_CHECKING:`"
         editor.add(editor.before, block, [alias_statement(self.module, site)])
@@ -216,7 +250,8 @@ class TypeCheckingPlan:
     # -- IG202
     def remove_block(self, editor: Editor, line: int) -> str:
         found = self.index.ifs.get(line)
-        if found is None or not is_type_checking_test(found[0].test) or found[0].orelse is not None:
+        if (found is None or not is_type_checking_test(found[0].test, type_checking_aliases(self.module))
+                or found[0].orelse is not None):
             return "block not found"
         editor.drop_stmts.add(id(found[0]))
         return ""

@@ -21,12 +21,14 @@ def render(diagnostics: List[Diagnostic], cycles=(), summary=None, *, color: boo
             lines.append(f"{d.path}:{d.line}:{d.column}: {d.code}{fixable} {d.message}")
     n = len(diagnostics)
     files = (summary or {}).get("files", 0)
+    skipped = (summary or {}).get("skipped", 0)  # folders and files skipped by ignore rules
     if n:
         counts = Counter(d.code for d in diagnostics)
         per = ", ".join(f"{c} {k}" for k, c in sorted(counts.items()))
         safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "safe")
         hidden = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "unsafe")
-        tail = f"Found {n} error{'s' if n != 1 else ''} ({per}) in {files} file{'s' if files != 1 else ''} checked."
+        tail = f"Found {n} error{'s' if n != 1 else ''} ({per}) in {files} file{'s' if files != 1 else ''} checked"
+        tail += f" ({skipped} skipped by ignore rules)." if skipped else "."
         if safe:
             tail += f"\n[*] {safe} fixable with `importguard fix`."
         if hidden:
@@ -34,5 +36,6 @@ def render(diagnostics: List[Diagnostic], cycles=(), summary=None, *, color: boo
                      f"can be enabled with `--unsafe-fixes`; `importguard explain CODE` says why.)")
         lines.append(tail)
     else:
-        lines.append(f"All checks passed ({files} file{'s' if files != 1 else ''} checked).")
+        more = f", {skipped} skipped by ignore rules" if skipped else ""
+        lines.append(f"All checks passed ({files} file{'s' if files != 1 else ''} checked{more}).")
     return "\n".join(lines) + "\n"

@@ -212,17 +212,48 @@ class RepoContext:
         return (package, name) in names or (not name.startswith("_") and (package, "*") in names)
 
 
+# what a file-level ``# flake8: noqa`` or ``# ruff: noqa`` without codes exempts the file from: the
+# rules those tools have a counterpart of (F401, TC001-TC003)
+FILE_NOQA_CODES = ("IG100", "IG200")
+
+
+def _silences(codes: Iterable[str], code: str) -> bool:
+    return any(code.startswith(NOQA_ALIASES.get(c, c)) for c in codes)
+
+
+def noqa_covers(facts: ModuleFacts, code: str, first: int, last: int) -> bool:
+    """Does a noqa comment on a line in ``first..last`` silence ``code``?"""
+    for line, codes in facts.noqa:
+        if first <= line <= last:
+            if codes is None:
+                return True
+            for c in codes:
+                if code.startswith(NOQA_ALIASES.get(c, c)):
+                    return True
+    return False
+
+
 def suppressed(facts: ModuleFacts, d: Diagnostic, first: int = 0, last: int = 0) -> bool:
-    """Does a noqa comment on the diagnostic's line (or its statement's lines) silence it?"""
+    """Does a noqa comment on the diagnostic's line (or its statement's lines), or a file-level
+    ``# flake8: noqa`` / ``# ruff: noqa[: codes]`` (line 0 in the facts), silence it?"""
     if not facts.noqa:
         return False
     lo, hi = (first or d.line), (last or d.line)
     for line, codes in facts.noqa:
-        if line == d.line or lo <= line <= hi:
-            if codes is None:
+        if line == 0:
+            if d.code in FILE_NOQA_CODES if codes is None else _silences(codes, d.code):
                 return True
-            for c in codes:
-                c = NOQA_ALIASES.get(c, c)
-                if d.code.startswith(c):
-                    return True
+        elif line == d.line or lo <= line <= hi:
+            if codes is None or _silences(codes, d.code):
+                return True
     return False
+
+
+def ignored_by_path(config: "Config", path: str, cwd: Optional[str] = None) -> Tuple[str, ...]:
+    """The codes ``per-file-ignores`` silences in the file at ``path`` (relative to ``cwd``)."""
+    if not config.per_file_ignores:
+        return ()
+    import os
+
+    absolute = os.path.normpath(os.path.join(cwd or os.getcwd(), path))
+    return config.ignored_codes(absolute)

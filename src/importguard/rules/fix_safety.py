@@ -313,8 +313,16 @@ class SafetyIndex:
         return out
 
     def named_in_string(self, ctx: FileContext, imp: ImportFact) -> str:
-        found = self.string_names().get((ctx.module, imp.bound)) if ctx.module else None
+        if not ctx.module:
+            return ""
+        names = self.string_names()
+        found = names.get((ctx.module, imp.bound))
         if found is None:
+            found = names.get((ctx.module, "*"))
+            if found is not None:
+                path, text, line = found
+                return (f"`{path}` reads names of this module computed at runtime "
+                        f"(`getattr({text.split(',')[0]}, ...)`, line {line})")
             return ""
         path, text, line = found
         return (f"`{path}` names it in a string (`{text}`, line {line}), as `mock.patch` or "

@@ -4,10 +4,11 @@ from typing import TYPE_CHECKING, Iterable
 
 from ..cost_cache import cost_note, known_cost
 from .base import Rule, diag
+from .context import noqa_covers
 from .fix_safety import unused_import_fix
 
 if TYPE_CHECKING:
-    from ..model import Diagnostic, ImportFact
+    from ..model import Diagnostic, ImportFact, ModuleFacts
     from .context import FileContext
 
 
@@ -17,7 +18,8 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = F
     runtime imports of this module's names by other modules: ``runtime_only``)."""
     if imp.is_future or imp.is_star or not imp.bound:
         return True
-    if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names and imp.scope_kind == "module":
+    module_level = imp.scope_kind == "module" or imp.binds_global
+    if ctx.facts.all_names is not None and imp.bound in ctx.facts.all_names and module_level:
         return True
     if imp.redundant_alias:
         return True
@@ -29,9 +31,9 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = F
         ctx.target(imp), repo.config.side_effect_modules
     ):
         return True
-    if imp.scope_kind != "module" or not ctx.module:
+    if not module_level or not ctx.module:
         return False
-    if ctx.is_init and repo.origin(source, imp.level > 0) == "first party":
+    if ctx.is_init and imp.scope_kind == "module" and repo.origin(source, imp.level > 0) == "first party":
         if not repo.config.check_reexports:
             return True
         return repo.imported_from_package(ctx.module, imp.bound, runtime_only)
@@ -42,14 +44,41 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = F
     return repo.imported_from_package(ctx.module, imp.bound, runtime_only)
 
 
+def silenced_with_its_siblings(facts: ModuleFacts, imp: ImportFact, code: str) -> bool:
+    """``import a.b`` and ``import a.c`` bind one name, ``a`` (pyflakes and ruff report only the
+    last of them): a ``noqa`` on any plain import of that name in the same scope silences all."""
+    if imp.name is not None or imp.asname is not None or not facts.noqa:
+        return False
+    for other in facts.imports:
+        if (other is not imp and other.name is None and other.asname is None and other.bound == imp.bound
+                and other.scope == imp.scope and other.scope_kind == imp.scope_kind
+                and noqa_covers(facts, code, other.stmt_line, other.stmt_end_line)):
+            return True
+    return False
+
+
 class UnusedImport(Rule):
     """An import whose name is never used.
 
     ## What it does
     Reports an import binding that no load of that name can reach, with Python's real scoping:
-    class scopes are not visible from methods, `global`/`nonlocal` redirect bindings,
-    comprehensions have their own scope, and an unconditional rebinding before any use makes
-    the import unused.
+    - a name bound anywhere in a function (assignment, `for`, `with ... as`, `del`, an import,
+      `+=`, `:=`, `except ... as`) is local to the whole function: a load before that binding
+      never reads the module's import (it raises `UnboundLocalError`);
+    - class scopes are not visible from methods, but a class-body import is a class attribute:
+      `self.json`, `cls.json` and `A.json` use it;
+    - `global x` / `nonlocal x` make an import in a function bind the outer name, which every
+      load of that name (and `__all__`) may see;
+    - comprehensions have their own scope; PEP 695 type parameters (`def f[T]`, `class C[T]`,
+      `type X[T] = ...`) shadow imports of the same name; `except E as e:` unbinds `e` at the
+      end of the handler;
+    - `import a.b.c` makes `c` an attribute of `a.b` for every binding of `a` or `a.b`: `from a
+      import b` then `b.c.x` (or a function's own `import a.d` then `a.b.c.x`) uses it;
+    - an unconditional rebinding before any use makes the import unused.
+
+    An import under `if TYPE_CHECKING:` (also `typing.TYPE_CHECKING`, or `TYPE_CHECKING`
+    imported under another name) with a runtime fallback (`else:`, `if not TYPE_CHECKING:`,
+    `try`/`except`) is the binding type checkers see: used when the name is.
 
     Uses that are not among the code's names count too:
     - strings in type expressions are forward references (typing uses): annotations
@@ -64,14 +93,20 @@ class UnusedImport(Rule):
       `# type: ignore`;
     - names in a literal string given to `eval` or `exec` (runtime uses).
 
-    Never reported: `__future__` imports; star imports; names listed in `__all__`; redundant
-    aliases (`import x as x`, `from m import y as y`, PEP 484 re-exports); imports of
-    first-party modules in `__init__.py` (with `check-reexports = true`, only those that no
-    module of the repository imports from the package); imports that another module of the
-    repository imports from this one (`from pkg.mod import name`, or `from pkg.mod import *` when
-    the module has no `__all__`: a re-export in use); imports in a `try:` whose handler catches
-    `ImportError`, and the fallback imports in that handler (`except ImportError: from simplejson
-    import loads`); modules listed in `side-effect-modules`.
+    Never reported: `__future__` imports; star imports; names listed in `__all__` (also
+    `__all__ += [...]` and `__all__ = __all__ + [...]`); redundant aliases (`import x as x`,
+    `from m import y as y`, PEP 484 re-exports); imports of first-party modules in `__init__.py`
+    (with `check-reexports = true`, only those that no module of the repository imports from the
+    package); imports that another module of the repository imports from this one (`from
+    pkg.mod import name`, or `from pkg.mod import *` when the module has no `__all__`: a
+    re-export in use); imports in a `try:` whose handler catches `ImportError`, and the fallback
+    imports in that handler (`except ImportError: from simplejson import loads`); imports under
+    `with pytest.raises(ImportError)`, `with self.assertRaises(ImportError)` or `with
+    contextlib.suppress(ImportError)` (or `ModuleNotFoundError`, `Exception`, `BaseException`):
+    availability checks, or the very thing under test; modules listed in `side-effect-modules`.
+
+    `import a.b` and `import a.c` bind one name, `a`: a `# noqa` (or `# noqa: F401`) on one of
+    them silences the others too, as it does for pyflakes and ruff, which report only the last.
 
     A module whose namespace may be read by computed names (`eval`/`exec` of a non-literal
     string, `globals()`, module-level `vars()`/`locals()`, `sys.modules[__name__]`, a module
@@ -102,7 +137,8 @@ class UnusedImport(Rule):
       `globals()`, module-level `vars()`, `sys.modules[__name__]`, a module `__getattr__`);
     - unsafe for a class-body import (a class attribute, readable as `C.name`);
     - unsafe when a call names it in a string (`mock.patch("pkg.mod.name")`,
-      `monkeypatch.setattr("pkg.mod.name", v)`, `patch.object(mod, "name")`, `getattr(mod, "name")`);
+      `monkeypatch.setattr("pkg.mod.name", v)`, `patch.object(mod, "name")`, `getattr(mod, "name")`), or another module reads the module
+      with `getattr(mod, name)`, the name computed at runtime;
     - unsafe when the import makes a first-party submodule an attribute of its package
       (`import pkg.sub`, `from pkg.sub import x`) and another binding reads `pkg.sub`
       elsewhere (`import pkg` ... `pkg.sub.x`): without it, that read can raise AttributeError;
@@ -147,6 +183,14 @@ class UnusedImport(Rule):
         "import a.b\nimport a.c\nprint(a.b.x, a.c.y)\n",
         "import a.b\nprint(a.c)\n",
         {"pkg/__init__.py": "from .sub import thing\n", "pkg/sub.py": "thing = 1\n"},
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n"
+        "    Decimal = float\ndef f():\n    return Decimal(1)\n",
+        "import xml.etree.ElementTree\nfrom xml import etree\netree.ElementTree.parse('x.xml')\n",
+        "import a.b  # noqa: F401\nimport a.c\n",
+        "class A:\n    import json\n    def f(self):\n        return self.json\n",
+        "def setup():\n    global json\n    import json\n__all__ = ['json']\n",
+        "import pytest\ndef test():\n    with pytest.raises(ImportError):\n        import optional_dep\n",
+        "import os, sys\n__all__ = ['os']\n__all__ = __all__ + ['sys']\n",
     )
     INVALID = (
         "import os\n",
@@ -155,6 +199,10 @@ class UnusedImport(Rule):
         "class C:\n    import os\n    def f(self):\n        return os.sep\n",
         "def f():\n    import json\n    return 1\n",
         "import a.b\nimport a.c\nprint(a.b.x)\n",
+        "from typing import TYPE_CHECKING as TC\nif TC:\n    from decimal import Decimal\n",
+        "import json\ndef f():\n    print(json)\n    json = 1\n",
+        "from m import T\ndef f[T](x: T) -> T:\n    return x\n",
+        "import e\ndef f():\n    try:\n        pass\n    except Exception as e:\n        pass\n    return e\n",
         "from typing import Literal\nimport decimal\nX = Literal['decimal']\n",
         "import decimal\nd = {}\nx = d['decimal']\n",
         "import os\nx = 1  # type: ignore[attr-defined]\n",
@@ -163,7 +211,9 @@ class UnusedImport(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
         for imp in ctx.facts.imports:
-            if imp.uses or exempt_from_unused(ctx, imp):
+            if imp.uses or imp.fallback_used or exempt_from_unused(ctx, imp):
+                continue
+            if silenced_with_its_siblings(ctx.facts, imp, self.code):
                 continue
             where = " under `if TYPE_CHECKING:`" if imp.in_type_checking else ""
             if imp.name is None:

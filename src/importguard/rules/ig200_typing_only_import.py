@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..cost_cache import cost_note, known_cost
-from ..model import Diagnostic, Fix, ImportFact
+from ..model import RUNTIME, Diagnostic, Fix, ImportFact
 from .fix_safety import MOVE_TO_TYPE_CHECKING
 from .base import Rule, diag
 from .context import NOQA_ALIASES
@@ -35,16 +35,51 @@ def typing_only(ctx: FileContext, imp: ImportFact, strategy: Optional[str]) -> b
         return False
     if any(repo.use_is_runtime(ctx, u, strategy) for u in imp.uses):
         return False
+    if reads_type_hints(ctx):
+        return False
     if not repo.config.strict and module_needed_at_runtime(ctx, imp, strategy):
         return False
     return True
+
+
+# calls that evaluate annotations (strings included) of whatever they are given
+EVALUATE_ANNOTATIONS = frozenset({
+    "typing.get_type_hints", "typing_extensions.get_type_hints", "inspect.get_annotations",
+    "annotationlib.get_annotations", "typing.get_annotations",
+})
+
+
+def reads_type_hints(ctx: FileContext) -> bool:
+    """The module calls ``typing.get_type_hints`` (or ``inspect.get_annotations``, which evaluates
+    strings with ``eval_str=True``) at import time: its annotations, postponed or not, must resolve
+    when it runs, so none of its imports is typing-only. Uses inside functions called at import time
+    (decorators, module-level calls) count too: any runtime use in the module does."""
+    got = getattr(ctx, "_reads_type_hints", None)
+    if got is None:
+        got = False
+        for imp in ctx.facts.imports:
+            if imp.in_type_checking or not imp.uses:
+                continue
+            target = ctx.target(imp) or ""
+            for u in imp.uses:
+                if u.kind != RUNTIME:
+                    continue
+                full = target + u.dotted[len(imp.bound):] if imp.name is not None or imp.asname else u.dotted
+                if full in EVALUATE_ANNOTATIONS:
+                    got = True
+                    break
+            if got:
+                break
+        ctx._reads_type_hints = got  # type: ignore[attr-defined]
+    return got
 
 
 def kept_on_purpose(ctx: FileContext, imp: ImportFact) -> bool:
     """``# noqa: F401`` (or IG100) marks an import kept for what it exports at runtime (jinja2's
     ``runtime.py`` exports names that compiled templates import by string)."""
     for line, codes in ctx.facts.noqa:
-        if imp.stmt_line <= line <= imp.stmt_end_line and codes:
+        # line 0: a file-level ``# ruff: noqa: F401`` keeps every import of the file on purpose
+        if (line == 0 or imp.stmt_line <= line <= imp.stmt_end_line) and codes:
             if any(NOQA_ALIASES.get(c, c) in ("IG", "IG1", "IG10", "IG100") for c in codes):
                 return True
     return False
@@ -81,7 +116,10 @@ class TypingOnlyImport(Rule):
     annotations inside classes that derive from `runtime-evaluated-base-classes` (such as
     `pydantic.BaseModel`) or are decorated with `runtime-evaluated-decorators` (such as
     `attrs.define` or `functools.singledispatch`), followed through first-party subclass chains
-    across modules; modules in `exempt-modules` (default `typing`, `typing_extensions`).
+    across modules; modules in `exempt-modules` (default `typing`, `typing_extensions`); every
+    import of a module that calls `typing.get_type_hints` (also through an alias or `from typing
+    import get_type_hints`) or `inspect.get_annotations` anywhere: it evaluates annotations,
+    postponed ones included, so their names must exist at runtime.
 
     With `annotation-strategy = "quote"` or `"future"` (or `--annotation-strategy`), annotations
     that Python would still evaluate count as typing-only too, since the fix will quote them or

@@ -3,12 +3,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, List, Tuple
 
 from ..graph import UNMOVABLE, Edge, _strongest, break_candidates, cut_cost
-from ..model import IMPORT_TIME, Diagnostic, Fix, ImportFact
+from ..model import IMPORT_TIME, Diagnostic, Fix, ImportFact, Use
 from .fix_safety import BREAK_CYCLE
 from .base import Rule
 
 if TYPE_CHECKING:
     from .context import RepoContext
+
+
+def _evaluated_annotations(repo: RepoContext, info, imp: ImportFact) -> List[Use]:
+    """The uses of ``imp`` in annotations the target Python evaluates: without ``from __future__
+    import annotations`` before 3.14, module-level and class-level variable annotations and
+    function signatures are evaluated when they run (and runtime-evaluated classes read theirs)."""
+    from .context import FileContext
+
+    ctx = FileContext(repo, info)
+    return [u for u in imp.uses if repo.use_is_runtime(ctx, u)]
 
 
 def describe_path(path) -> str:
@@ -24,6 +34,9 @@ class ImportCycle(Rule):
     `if TYPE_CHECKING:`). One diagnostic per component, at the import the tool suggests to cut,
     with the shortest cycle through the component and the advice that fits that import: move it
     into the functions that use it, or under `TYPE_CHECKING` when its uses are typing-only.
+    Annotations the target Python evaluates (no `from __future__ import annotations`, before 3.14:
+    module-level and class-level variable annotations, function signatures) are not typing-only:
+    the advice is then to add `from __future__ import annotations` first.
 
     The imports to cut are chosen as a minimum feedback arc set (a weighted Eades-Lin-Smyth
     heuristic, then pruned): the fewest, cheapest imports whose removal leaves no cycle, where an
@@ -85,7 +98,9 @@ class ImportCycle(Rule):
         edge = cands[0]
         info = repo.modules[edge.source]
         imp = info.facts.imports[edge.import_index]
-        advice, fix_kind, fix_scopes = self._advice(edge, imp, edge.source in packages)
+        evaluated = _evaluated_annotations(repo, info, imp) if edge.typing_only else []
+        advice, fix_kind, fix_scopes = self._advice(edge, imp, edge.source in packages, evaluated,
+                                                    info.facts.future_annotations)
         more = ""
         if len(cands) > 1:
             others = ", ".join(f"`{e.source}` -> `{e.target}` ({e.path}:{e.line})" for e in cands[1:4])
@@ -99,8 +114,17 @@ class ImportCycle(Rule):
                           fix is not None, (), key, fix)
 
     @staticmethod
-    def _advice(edge: Edge, imp: ImportFact, is_package: bool) -> Tuple[str, str, Tuple[str, ...]]:
+    def _advice(edge: Edge, imp: ImportFact, is_package: bool, evaluated: List[Use] = (),
+                future: bool = False) -> Tuple[str, str, Tuple[str, ...]]:
         scopes = sorted({u.scope for u in imp.uses if u.scope})
+        if evaluated:
+            first = min(evaluated, key=lambda u: (u.line, u.col))
+            if future:  # a runtime-evaluated class (pydantic, ...) reads the annotation
+                return (f"`{imp.text}` is used in an annotation that is evaluated at runtime (line "
+                        f"{first.line}); move the shared names into a module both can import", "", ())
+            return (f"`{imp.text}` is used in an annotation Python evaluates (line "
+                    f"{first.line}); add `from __future__ import annotations` to `{edge.source}`, then "
+                    f"move it under `if TYPE_CHECKING:`", "", ())
         if cut_cost(edge, is_package) >= UNMOVABLE:
             if edge.conditional:
                 return (f"`{imp.text}` is imported under a condition at line {imp.stmt_line}; restructure "

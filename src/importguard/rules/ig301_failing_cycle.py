@@ -18,10 +18,18 @@ class FailingImportCycle(Rule):
     Imports each first-party module first in a simulated fresh interpreter and runs every module
     body statement by statement, as CPython does: a module is in `sys.modules` before its body
     runs, a submodule becomes an attribute of its package only when its import finishes,
-    `from package import submodule` falls back to `sys.modules`, function bodies do not run and
-    class bodies do. Reports the statement that raises, with Python's message and the chain of
-    imports that leads there; `entries` (JSON) lists every module that, imported first, fails
-    there.
+    `from package import submodule` falls back to `sys.modules`, class bodies run and function
+    bodies run only when a module-level call or decorator calls the module's own function. Tests
+    on `sys.version_info`, `sys.platform` and `os.name` are decided for each version of the target
+    range (`requires-python`, `target-version`) and for linux, win32 and darwin; a failure that
+    happens only on some of them says so ("on win32", "on Python 3.9"). Reports the statement that
+    raises, with Python's message and the chain of imports that leads there; `entries` (JSON)
+    lists every module that, imported first, fails there.
+
+    Only failures a cycle causes are reported: the name must be one the partially initialised
+    module binds once its body finishes, or one of its submodules. A first-party module missing
+    from the tree (generated at build time, ignored, a C extension, described only by a `.pyi`
+    stub) is unknown: importable and opaque, never "partially initialized".
 
     ## Why it matters
     "cannot import name X from partially initialized module Y" appears only for some entry
@@ -68,6 +76,7 @@ class FailingImportCycle(Rule):
             chain = describe_chain(f.chain)
             first = entries[0]
             also = f" (and {len(entries) - 1} other entr{'ies' if len(entries) > 2 else 'y'})" if len(entries) > 1 else ""
-            msg = (f"{f.error}: {f.message} when `{first}` is imported first{also}; import chain: {chain}")
+            msg = (f"{f.error}: {f.message} when `{first}` is imported first{also}{as_written.where[key]}; "
+                   f"import chain: {chain}")
             yield Diagnostic(f.path, f.line, f.col + 1, self.code, msg, f.line, f.end_col + 1, False, entries,
                              f"failing:{f.module}:{f.partial}.{f.name}")

@@ -4,7 +4,7 @@ from typing import Dict, Iterable, Tuple
 
 from ..model import IMPORT_TIME, Diagnostic
 from ..simulate import simulate
-from ._simulation import describe_chain, outcomes, sorted_order
+from ._simulation import describe_chain, outcomes, simulated_modules, sorted_order
 from .base import Rule
 from typing import TYPE_CHECKING
 
@@ -60,21 +60,21 @@ class OrderFragileCycle(Rule):
     )
 
     @staticmethod
-    def _culprit(repo: RepoContext, f, entry: str):
+    def _culprit(repo: RepoContext, f, entry: str, world):
         """The module on the failing chain whose sorting alone makes ``entry`` fail (else the
         partially initialised one): the module whose statement order keeps the cycle alive, and
         the failure that sorting it alone causes."""
         chain = list(dict.fromkeys([f.partial] + [m for m, _ in reversed(f.chain)]))
         if len(chain) == 1:
             return f.partial, f
-        modules = {k: v for k, v in repo.modules.items() if not k.startswith("<")}
+        modules = simulated_modules(repo)
         first_party = {m.split(".", 1)[0] for m in modules}
         eager = repo.config.target_version < (3, 14)
         for m in chain:
             def order(name: str, m=m):
                 info = modules[name]
                 return sorted_order(info, first_party) if name == m else range(len(info.facts.events))
-            alone = simulate(modules, [entry], eager_annotations=eager, order=order).failed.get(entry)
+            alone = simulate(modules, [entry], eager_annotations=eager, order=order, world=world).failed.get(entry)
             if alone is not None:
                 return m, alone
         return f.partial, f
@@ -88,7 +88,7 @@ class OrderFragileCycle(Rule):
             f = reordered.failures[key]
             if component.get(f.partial, f.partial) in failing:
                 continue  # that cycle fails already as written: IG301 reports it
-            culprit, f = self._culprit(repo, f, min(reordered.entries[key]))
+            culprit, f = self._culprit(repo, f, min(reordered.entries[key]), reordered.worlds[key][0])
             frame = next(((m, line) for m, line in f.chain if m == culprit), None)
             info = repo.modules.get(culprit)
             if frame is None or info is None:
@@ -96,14 +96,15 @@ class OrderFragileCycle(Rule):
             imp = next((i for i in info.facts.imports if i.line == frame[1] or i.stmt_line == frame[1]), None)
             if imp is None:
                 continue
-            slot = found.setdefault((info.path, imp.line, imp.col), {"imp": imp, "info": info, "f": f, "entries": set()})
+            slot = found.setdefault((info.path, imp.line, imp.col), {"imp": imp, "info": info, "f": f, "entries": set(),
+                                                                     "where": reordered.where[key]})
             slot["entries"] |= reordered.entries[key]
         for (path, line, col), slot in sorted(found.items()):
             imp, f = slot["imp"], slot["f"]
             entries = tuple(sorted(slot["entries"]))
             where = slot["info"].name
             msg = (f"`{imp.text}` in `{where}` must stay where it is: with the imports of `{where}` sorted to "
-                   f"the top, importing `{entries[0]}` first fails at {f.path}:{f.line} with {f.error}: "
+                   f"the top, importing `{entries[0]}` first fails{slot['where']} at {f.path}:{f.line} with {f.error}: "
                    f"{f.message}; import chain: {describe_chain(f.chain)}")
             yield Diagnostic(path, line, col + 1, self.code, msg, imp.end_line, imp.end_col + 1, False, (),
                              f"fragile:{f.partial}:{imp.text}")

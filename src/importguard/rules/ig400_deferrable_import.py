@@ -60,7 +60,8 @@ class DeferrableImport(Rule):
     cycles), imports under `if TYPE_CHECKING:`, in `try:`/`except ImportError`, or nested in
     `if`/`with`; `__future__` and star imports; names listed in `__all__` or imported from this
     module by another module of the repository; modules every interpreter loads at start-up
-    (`os`, `sys`, ...) or that were measured as free; imports used only in annotations (IG200).
+    (`os`, `sys`, ...) or that were measured cheaper than `min-cost-ms` (default 10 ms);
+    imports used only in annotations (IG200). Imports never measured are reported.
     Off by default: enable it with `--select IG400` or `select = ["IG4"]`.
 
     ## Why it matters
@@ -123,7 +124,7 @@ class DeferrableImport(Rule):
             if scopes is None:
                 continue
             cost = known_cost(repo, target, source)
-            if cost is not None and (cost.preloaded or cost.cumulative_ms < FREE_MS):
+            if cost is not None and (cost.preloaded or cost.cumulative_ms < max(FREE_MS, repo.config.min_cost_ms)):
                 continue
             yield self._diagnostic(ctx, imp, target or imp.text, scopes, cost, lazy)
 
