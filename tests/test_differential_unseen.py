@@ -3,7 +3,7 @@
 Check mode: importguard and ruff run on the unpacked sdist and their findings are matched by
 path, line and code; on pluggy they agree (every IG200 is a TC001-TC003 and nothing is only ours).
 Fix-tests mode: ``importguard fix .`` leaves every file compiling, a second ``fix --diff`` empty
-and pluggy's own suite as green as before. The sdist and a venv with pytest are fetched once into
+and, when it changed a file, pluggy's own suite as green as before. The sdist and a venv with pytest are fetched once into
 the script's cache (PyPI needed the first time).
 """
 from __future__ import annotations
@@ -50,6 +50,9 @@ def test_differential_and_safe_fix_on_pluggy(tmp_path):
     code = bench.main(["pluggy", "--fix-tests", "--src", str(ROOT / "src"), "--out", str(out), "--test-timeout", "300"])
     fix = json.loads((out / "fix-pluggy.json").read_text())
     assert fix["newly_not_compiling"] == [] and fix["second_diff_empty"], fix
-    assert fix["new_failures"] == [], fix["new_failures"]
-    assert fix["tests_after"]["passed"] >= fix["tests_before"]["passed"] > 150, fix
+    if fix["files_changed"] == 0 and "tests_before" not in fix:  # nothing to fix: the suite is not run
+        assert fix["tests_skipped"] == "no file changed", fix
+    else:
+        assert fix["new_failures"] == [], fix["new_failures"]
+        assert fix["tests_after"]["passed"] >= fix["tests_before"]["passed"] > 150, fix
     assert code == 0
