@@ -21,7 +21,7 @@ def test_check_src_reports_nothing(tmp_path):
 # -> rules -> engine -> report/fixers -> front ends).
 LAYERS = [
     {"importguard.model"},
-    {"importguard.config", "importguard.cache", "importguard.cost_cache"},
+    {"importguard.config", "importguard.peer_config", "importguard.cache", "importguard.cost_cache"},
     {"importguard.discovery", "importguard.extract", "importguard.extract.positions", "importguard.extract.extractor"},
     {"importguard.graph"},
     {"importguard.simulate"},

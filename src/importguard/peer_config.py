@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PerFileIgnores = Tuple[Tuple[str, Tuple[str, ...]], ...]
 
