@@ -16,7 +16,7 @@ from typing import Dict, Optional
 
 from .model import ClassFact, Cycle, CycleEdge, FunctionFact, ImportFact, ModuleFacts, Statement, TypeCheckingBlock, Use
 
-SCHEMA = 8  # 8: file-level noqa recorded at line 0
+SCHEMA = 9  # 9: starred parameters' type comments; 8: file-level noqa recorded at line 0
 _MAX_ENTRIES = 200_000
 
 

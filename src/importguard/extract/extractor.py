@@ -1050,6 +1050,8 @@ class Extractor:
         text = _type_comment(comment.value)
         if text is None:
             return
+        if "->" not in text:
+            text = text.lstrip("*").lstrip()  # ``*args,  # type: *Any`` (a starred parameter's comment)
         try:
             tree = ast.parse(text, mode="func_type" if "->" in text else "eval")
         except (SyntaxError, ValueError):
