@@ -6,9 +6,9 @@
 What it does, in order:
 
 1. Prepares the pinned corpus with ``../shared/corpora.sh`` and copies it under
-   ``benchmarks/.work/`` (gitignored), so no cache or touched file ever lands in the corpus
+   ``~/.cache/importguard-bench/`` (gitignored), so no cache or touched file ever lands in the corpus
    itself. Two copies: one for the CLI's cache, one for the flake8 plugin's.
-2. Makes three virtualenvs under ``benchmarks/.work/`` with pinned peers. flake8 runs every
+2. Makes three virtualenvs under ``~/.cache/importguard-bench/`` with pinned peers. flake8 runs every
    installed plugin whatever ``--select`` says, so each flake8 row gets its own venv:
    ``peers`` (ruff, flake8+pyflakes, pycln, pylint, import-linter), ``tc`` (flake8 +
    flake8-type-checking) and ``ig`` (flake8 + importguard installed ``-e`` from ``--repo``).
@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 
 HERE = Path(__file__).resolve().parent
-WORK = HERE / ".work"
+# Outside the repository: a copy under it would fall under its .gitignore (`benchmarks/.work/`),
+# which importguard honours, and nothing would be checked.
+WORK = Path(os.environ.get("IMPORTGUARD_BENCH_WORK") or Path.home() / ".cache" / "importguard-bench")
 RESULTS_DIR = HERE / "results"
 # ../shared/corpora.sh beside the checkout (main, CI's clone), or beside the worktrees' parent
 CORPORA_SCRIPTS = [HERE.parent.parent / "shared" / "corpora.sh", HERE.parent.parent.parent / "shared" / "corpora.sh"]
@@ -150,7 +152,7 @@ def sh(argv: Sequence[str], **kw) -> str:
 
 
 def venv(name: str, repo: Optional[Path] = None) -> Path:
-    """A venv under .work with the pinned packages of ``name`` (and importguard -e from repo)."""
+    """A venv under WORK with the pinned packages of ``name`` (and importguard -e from repo)."""
     d = WORK / f"venv-{name}"
     py = d / "bin" / "python"
     stamp = d / ".pins"

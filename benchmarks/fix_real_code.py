@@ -2,8 +2,8 @@
 
 For each project (pinned sdists from ``../shared/corpora.sh``: click, jinja2, attrs):
 
-1. copy the pristine source tree to ``benchmarks/.work/<name>-<mode>/``;
-2. make a virtual environment (cached in ``benchmarks/.work/venv-<name>``) with the project's test
+1. copy the pristine source tree to ``~/.cache/importguard-bench/<name>-<mode>/``;
+2. make a virtual environment (cached in ``~/.cache/importguard-bench/venv-<name>``) with the project's test
    dependencies from PyPI and the project itself installed (for its metadata; the tests import the
    copy's ``src/`` through ``PYTHONPATH``);
 3. run the project's test suite on the pristine copy (the baseline);
@@ -30,7 +30,9 @@ from typing import Dict, List, Optional, Tuple
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SRC = ROOT / "src"
-WORK = HERE / ".work"
+# Outside the repository: a copy under it would fall under its .gitignore (`benchmarks/.work/`),
+# which importguard honours, and nothing would be checked.
+WORK = Path(os.environ.get("IMPORTGUARD_BENCH_WORK") or Path.home() / ".cache" / "importguard-bench")
 CORPORA = ROOT.parent / "shared" / "corpora.sh"
 if not CORPORA.exists():
     CORPORA = Path("/work/shared/corpora.sh")

@@ -2,10 +2,10 @@
 
 For each corpus (Django 5.2.8, sympy 1.14.0, rich 15.0.0, httpx 0.28.1 from ../shared/corpora.sh):
 
-1. copy the pristine sdist to ``benchmarks/.work/<name>-unsafe/``;
+1. copy the pristine sdist to ``~/.cache/importguard-bench/<name>-unsafe/``;
 2. compile every ``.py`` file (which compiled before);
 3. for rich and httpx, in a virtual environment with their runtime dependencies (cached in
-   ``benchmarks/.work/venv-imports-<name>``), import every module of the package, each in a fresh
+   ``~/.cache/importguard-bench/venv-imports-<name>``), import every module of the package, each in a fresh
    interpreter, and record which import;
 4. run the fix on the whole copy;
 5. compile and import again: report files that no longer compile and modules that no longer

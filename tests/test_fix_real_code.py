@@ -3,7 +3,7 @@
 Runs ``benchmarks/fix_real_code.py`` for click in both modes: every file still compiles, a second
 ``fix --diff`` prints nothing, and (after the unsafe run, which includes the safe fixes) click's
 own tests pass as before with no new failure. The venv
-with pytest is made once under ``benchmarks/.work/`` (PyPI needed the first time).
+with pytest is made once under ``~/.cache/importguard-bench/`` (PyPI needed the first time).
 """
 from __future__ import annotations
 
