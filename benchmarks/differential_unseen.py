@@ -268,8 +268,6 @@ def venv_for(name: str, tree: Path) -> Path:
 
 
 def run_tests(name: str, tree: Path, python: Path, timeout: int) -> Dict[str, str]:
-    import xml.etree.ElementTree as ET
-
     _, paths, _, extra, _ = PROJECTS[name]
     xml = tree / ".junit.xml"
     top = tree / "src" if (tree / "src").is_dir() else tree
@@ -283,16 +281,9 @@ def run_tests(name: str, tree: Path, python: Path, timeout: int) -> Dict[str, st
     except subprocess.TimeoutExpired:  # the suite and every process it started
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    outcomes: Dict[str, str] = {}
-    if not xml.exists():
-        return outcomes
-    for case in ET.parse(xml).iter("testcase"):
-        key = f"{case.get('classname')}::{case.get('name')}"
-        tags = {child.tag for child in case}
-        outcomes[key] = ("failed" if "failure" in tags else "error" if "error" in tags
-                         else "skipped" if "skipped" in tags else "passed")
-    xml.unlink()
-    return outcomes
+    import fix_real_code as frc
+
+    return frc.junit_outcomes(xml)
 
 
 def fix_one(name: str, src: Path, out: Path, jobs: int, timeout: int, tests: bool) -> dict:

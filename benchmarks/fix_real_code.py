@@ -110,6 +110,11 @@ def run_tests(name: str, tree: Path, python: Path) -> Dict[str, str]:
     env.pop("PYTEST_ADDOPTS", None)
     subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={xml}", *extra, *paths],
                    cwd=str(tree), env=env, capture_output=True, text=True, timeout=1800)
+    return junit_outcomes(xml)
+
+
+def junit_outcomes(xml: Path) -> Dict[str, str]:
+    """``class::test`` -> passed / failed / error / skipped, from a JUnit XML file (removed)."""
     outcomes: Dict[str, str] = {}
     if not xml.exists():
         return outcomes
