@@ -255,3 +255,13 @@ def test_configured_roots_win(tmp_path):
 def test_without_lib_the_project_root_is_the_root(tmp_path):
     write_tree(tmp_path, {"mypkg/__init__.py": "", "mypkg/a.py": ""})
     assert resolve_roots(Config(project_root=tmp_path)) == (tmp_path.resolve(),)
+
+
+@pytest.mark.skipif(GIT is None, reason="needs git as the oracle")
+def test_lines_git_cannot_read_are_skipped_as_git_skips_them(tmp_path):
+    # black ships such files as test data: `!` alone, nested too
+    write_tree(tmp_path, {".gitignore": "!\n*.tmp.py\n", "a/.gitignore": "!\n", "a/b.py": "x = 1\n",
+                          "c.py": "y = 1\n", "d.tmp.py": "z = 1\n"})
+    assert found(tmp_path) == git_checked(tmp_path) == ["a/b.py", "c.py"]
+    out = run_cli(["check", "--no-cache", "."], tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -200,7 +200,10 @@ class _Translations:
     def _one(line: str) -> Optional[Tuple[str, bool]]:
         import pathspec
 
-        pats = pathspec.GitIgnoreSpec.from_lines([line]).patterns
+        try:
+            pats = pathspec.GitIgnoreSpec.from_lines([line]).patterns
+        except ValueError:  # a line git cannot read either (``!`` alone): git skips it
+            return None
         p = pats[0] if pats else None
         rx = getattr(p, "regex", None)
         include = getattr(p, "include", None)
