@@ -23,6 +23,7 @@ Every answer carries the reason, shown in JSON output and by ``importguard expla
 """
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
@@ -96,6 +97,11 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
         public = index.library_api(ctx, imp)
         if public:
             return public, False
+    if ctx.module in index.test_data():
+        return (f"test data: `{ctx.path}` is in a test folder, is no test module and nothing in the "
+                f"repository imports it, so the tests read it as text or import it by name (formatter "
+                f"or lexer inputs with expected outputs, documentation fixtures): editing it can change "
+                f"what they compare"), False
     return "", False
 
 
@@ -133,6 +139,7 @@ class SafetyIndex:
         self._reexporters: Optional[Set[str]] = None
         self._adj: Optional[Dict[str, Set[str]]] = None
         self._strings: Optional[Dict[Tuple[str, str], Tuple[str, str, int]]] = None
+        self._test_data: Optional[Set[str]] = None
 
     # ---------------------------------------------------------------- what an import loads
     def loaded_by(self, module: str, is_package: bool, imp: ImportFact) -> List[str]:
@@ -328,6 +335,42 @@ class SafetyIndex:
         return (f"`{path}` names it in a string (`{text}`, line {line}), as `mock.patch` or "
                 f"`getattr` do: the name is read without being written")
 
+    # ---------------------------------------------------------------- test data
+    def test_data(self) -> Set[str]:
+        """Modules in a test folder that are no test module (``test_*.py``, ``*_test.py``,
+        ``conftest.py``) and that no test module, shipped module or module they import reaches
+        through an import statement: inputs the tests read as text or import by name (black's
+        ``tests/data``, pygments' ``tests/examplefiles``, sphinx's ``tests/roots``)."""
+        if self._test_data is not None:
+            return self._test_data
+        modules = self.repo.modules
+        root = os.path.abspath(str(self.repo.config.project_root))
+        in_tests: Set[str] = set()
+        start: List[str] = []
+        for name, info in modules.items():
+            folders = _folders(info.path, root)
+            if any(p in TEST_FOLDERS for p in folders) and not is_test_module(info.path):
+                in_tests.add(name)
+            else:
+                start.append(name)
+        if not in_tests:
+            self._test_data = set()
+            return self._test_data
+        adj: Dict[str, Set[str]] = defaultdict(set)
+        for e in self.repo.edges:  # every kind: a deferred or typing-only import names it too
+            adj[e.source].add(e.target)
+        seen = set(start)
+        todo = list(start)
+        while todo:
+            m = todo.pop()
+            parts = m.split(".")
+            for n in list(adj.get(m, ())) + [".".join(parts[:i]) for i in range(1, len(parts))]:
+                if n not in seen:  # a module's packages run before it
+                    seen.add(n)
+                    todo.append(n)
+        self._test_data = in_tests - seen
+        return self._test_data
+
     # ---------------------------------------------------------------- library API
     def reexporters(self) -> Set[str]:
         """Modules from which another module of the repository imports a name that is itself an
@@ -364,6 +407,25 @@ class SafetyIndex:
             return ""  # ``from . import sub``: users import the submodule itself
         return (f"a public name of library module `{ctx.module}` (no `__all__`): code outside the "
                 f"repository may import `{imp.bound}` from it")
+
+
+TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+
+
+def _folders(path: str, root: str) -> List[str]:
+    """The folders of a module's display ``path`` below the project ``root``."""
+    norm = path.replace("\\", "/")
+    if os.path.isabs(path):
+        rel = os.path.relpath(path, root).replace(os.sep, "/")
+        norm = norm if rel.startswith("../") else rel
+    return [p for p in norm.split("/")[:-1] if p not in ("", ".", "..")]
+
+
+def is_test_module(path: str) -> bool:
+    """A file pytest or unittest collects, or a pytest ``conftest.py``."""
+    last = path.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = last[:-3] if last.endswith(".py") else last
+    return stem.startswith("test_") or stem.endswith("_test") or stem in ("conftest", "tests", "test")
 
 
 def shipped(module: str) -> bool:
