@@ -420,6 +420,19 @@ def test_test_data_nobody_imports_is_unsafe():
     assert found[("pkg/core.py", "os")][0] == "safe"
 
 
+
+def test_test_data_keeps_even_type_checking_edits_unsafe():
+    # sphinx's autodoc imports its fixtures again with typing.TYPE_CHECKING set to true
+    data = ("import typing\nif typing.TYPE_CHECKING:\n    from os import sep\n"
+            "if typing.TYPE_CHECKING:\n    from os import path\nx: 'path'\n")
+    files = {"tests/roots/circular/b.py": data, "tests/test_x.py": "", "pkg/b.py": data}
+    fixes = {(d.path, d.code): d.fix for d in check_sources(files) if d.code in ("IG100", "IG202")}
+    assert not fixes[("tests/roots/circular/b.py", "IG100")].safe
+    assert not fixes[("tests/roots/circular/b.py", "IG202")].safe
+    assert fixes[("tests/roots/circular/b.py", "IG202")].reason.startswith("test data")
+    assert fixes[("pkg/b.py", "IG100")].safe and fixes[("pkg/b.py", "IG202")].safe
+
+
 def test_real_documentation_fixture_survives_safe_fix(tmp_path):
     # a test imports the fixture module by name and inspects its members, as autodoc does
     write_tree(tmp_path, {

@@ -75,6 +75,9 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
     for first, last, what in facts.expect_fail:
         if first <= imp.line <= last:
             return f"a test expects this import to fail (`{what}`, line {first}); left as it is", True
+    data = test_data_risk(ctx)
+    if data:
+        return data, False
     if imp.in_type_checking:
         return "", False  # never runs: nothing at runtime can observe it
     index = safety_index(ctx.repo)
@@ -97,17 +100,27 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
         public = index.library_api(ctx, imp)
         if public:
             return public, False
-    if ctx.module in index.test_data():
-        return (f"test data: `{ctx.path}` is in a test folder, is no test module and nothing in the "
-                f"repository imports it, so the tests read it as text or import it by name (formatter "
-                f"or lexer inputs with expected outputs, documentation fixtures): editing it can change "
-                f"what they compare"), False
     return "", False
+
+
+def test_data_risk(ctx: FileContext) -> str:
+    """Why no edit of ``ctx``'s file is safe when it is test data, or "": the tests read it as
+    text or import it by name, even with ``typing.TYPE_CHECKING`` set to true (sphinx's autodoc
+    does), so what they compare can change with any edit."""
+    if ctx.module not in safety_index(ctx.repo).test_data():
+        return ""
+    return (f"test data: `{ctx.path}` is in a test folder, is no test module and nothing in the "
+            f"repository imports it, so the tests read it as text or import it by name (formatter or "
+            f"lexer inputs with expected outputs, documentation fixtures): editing it can change what "
+            f"they compare")
 
 
 def type_checking_import_risk(ctx: FileContext, line: int, end_line: int) -> str:
     """Removing an empty ``TYPE_CHECKING`` block also removes the ``TYPE_CHECKING`` (or
     ``typing``) import when the block was its only use: why that would not be safe, or ""."""
+    data = test_data_risk(ctx)
+    if data:
+        return data
     for imp in ctx.facts.imports:
         is_flag = imp.name == "TYPE_CHECKING" or (imp.name is None and imp.module in ("typing", "typing_extensions"))
         if not is_flag or imp.scope_kind != "module" or not imp.uses or imp.guarded:

@@ -159,7 +159,8 @@ class UnusedImport(Rule):
       `registry.HANDLERS[k] = f`), unless an earlier import of the module has loaded it already.
 
     Third-party modules imported for their side effects cannot be seen: list them in
-    `side-effect-modules`. Imports under `if TYPE_CHECKING:` never run, so removing them is safe.
+    `side-effect-modules`. Imports under `if TYPE_CHECKING:` never run, so removing them is safe
+    (except in test data, which tests may import with `typing.TYPE_CHECKING` set to true).
     """
 
     code = "IG100"
