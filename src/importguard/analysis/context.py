@@ -225,6 +225,21 @@ class RepoContext:
 FILE_NOQA_CODES = ("IG100", "IG200")
 
 
+def flag_imports_used_only_in(facts: ModuleFacts, ranges: Iterable[Tuple[int, int]]) -> List[ImportFact]:
+    """The module-level imports of ``TYPE_CHECKING`` (or of ``typing`` itself) whose every use lies
+    in ``ranges`` (first line, last line): removing those ``if TYPE_CHECKING:`` blocks leaves them
+    unused. Unguarded imports only (a guarded one has a fallback to keep)."""
+    ranges = list(ranges)
+    out = []
+    for imp in facts.imports:
+        is_flag = imp.name == "TYPE_CHECKING" or (imp.name is None and imp.module in ("typing", "typing_extensions"))
+        if not is_flag or imp.scope_kind != "module" or not imp.uses or imp.guarded:
+            continue
+        if all(any(lo <= u.line <= hi for lo, hi in ranges) for u in imp.uses):
+            out.append(imp)
+    return out
+
+
 def _silences(codes: Iterable[str], code: str) -> bool:
     return any(code.startswith(NOQA_ALIASES.get(c, c)) for c in codes)
 

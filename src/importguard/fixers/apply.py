@@ -15,6 +15,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tu
 
 import libcst as cst
 
+from importguard.analysis.context import flag_imports_used_only_in
 from importguard.model import ANNOTATION, Diagnostic, ImportFact, ModuleFacts
 from importguard.fixers.defer_import import plan_defer
 from importguard.fixers.edits import Editor, Index, apply
@@ -209,14 +210,10 @@ def _drop_unused_type_checking_import(editor: Editor, index: Index, facts: Modul
     gone = [(d.line, d.end_line or d.line) for d in applied if d.fix.kind == "remove-type-checking"]
     if not gone:
         return
-    for imp in facts.imports:
-        typing_name = (imp.name == "TYPE_CHECKING" or (imp.name is None and imp.module in ("typing", "typing_extensions")))
-        if not typing_name or imp.scope_kind != "module" or not imp.uses or imp.guarded:
-            continue
-        if all(any(lo <= u.line <= hi for lo, hi in gone) for u in imp.uses):
-            site = index.aliases.get((imp.line, imp.col))
-            if site is not None:
-                editor.drop_aliases.add(id(site.alias))
+    for imp in flag_imports_used_only_in(facts, gone):
+        site = index.aliases.get((imp.line, imp.col))
+        if site is not None:
+            editor.drop_aliases.add(id(site.alias))
 
 
 def _plan_one(d: Diagnostic, editor: Editor, index: Index, plan: TypeCheckingPlan, by_pos, facts: ModuleFacts,
