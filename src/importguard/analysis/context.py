@@ -30,6 +30,7 @@ class FileContext:
         self.module = info.name
         self.path = info.path
         self.is_init = info.is_package
+        self.is_stub = info.is_stub
 
     def target(self, imp: ImportFact) -> Optional[str]:
         return absolute_target(imp, self.module, self.is_init)

@@ -12,6 +12,7 @@ from importguard.model import (
     EDGE_KINDS,
     IMPORT_TIME,
     RUNTIME,
+    TYPING_EDGE,
     Cycle,
     CycleEdge,
     ImportFact,
@@ -96,6 +97,11 @@ class ModuleInfo(NamedTuple):
     is_package: bool
     facts: ModuleFacts
 
+    @property
+    def is_stub(self) -> bool:
+        """A ``.pyi`` stub: read by type checkers only, never run."""
+        return self.path.endswith(".pyi")
+
 
 def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
     known = set(modules)
@@ -109,11 +115,12 @@ def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
             if not targets:
                 continue
             uses = imp.uses
-            typing_only = bool(uses) and all(u.kind != RUNTIME for u in uses)
+            typing_only = info.is_stub or (bool(uses) and all(u.kind != RUNTIME for u in uses))
+            kind = TYPING_EDGE if info.is_stub else imp.kind  # a stub's imports never run
             scopes = tuple(sorted({u.scope for u in uses}))
             for t in targets:
                 conditional = imp.scope_kind == "module" and not imp.top_level
-                edges.append(Edge(name, t, info.path, imp.line, imp.col, imp.kind, idx,
+                edges.append(Edge(name, t, info.path, imp.line, imp.col, kind, idx,
                                   (imp.name or imp.module,), len(uses), scopes, typing_only, conditional))
     return edges
 

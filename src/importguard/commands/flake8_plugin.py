@@ -197,11 +197,11 @@ class ImportGuardPlugin:
 
             abspath = Path(os.path.abspath(self.filename))
             info = ModuleInfo(module_name(abspath, resolve_roots(project.config)) or f"<{rel}>", rel,
-                              abspath.name == "__init__.py", facts)
+                              abspath.name in ("__init__.py", "__init__.pyi"), facts)
         ctx = FileContext(project.repo(), info)
         out: list = []
         for rule in RULES:
-            if rule.scope == "file" and project.config.enabled(rule.code):
+            if rule.scope == "file" and project.config.enabled(rule.code) and (rule.stubs or not info.is_stub):
                 out.extend(_keep(info, rule().check(ctx), suppressed))
         # cycles found on disk still hold (same module, same imports) when their line is unchanged
         out.extend(d for d in project.by_path.get(rel, ()) if d.key.startswith("cycle:")

@@ -10,6 +10,9 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 from importguard.config.settings import DEFAULT_EXCLUDE, QUIET_EXCLUDE, Config
 
 
+_INITS = ("__init__.py", "__init__.pyi")
+
+
 class SourceFile(NamedTuple):
     path: Path  # absolute
     display: str  # relative to the current directory, with "/"
@@ -405,7 +408,7 @@ def _walk(top: Path, ignore: _Ignore, out: List[Path]) -> None:
             if is_dir:
                 if not ignore.excluded(e.path, e.name, True, chain):
                     subdirs.append((e.path, e.name, chain))
-            elif e.name.endswith(".py") and not ignore.excluded(e.path, e.name, False, chain):
+            elif e.name.endswith((".py", ".pyi")) and not ignore.excluded(e.path, e.name, False, chain):
                 out.append(Path(e.path))
         stack.extend(reversed(subdirs))
 
@@ -419,7 +422,7 @@ def module_name(path: Path, roots: Sequence[Path]) -> str:
             best = rs
     if not best:
         return ""
-    parts = text[len(best) + 1:-3].split(os.sep)
+    parts = text[len(best) + 1:].rsplit(".", 1)[0].split(os.sep)
     if parts and parts[-1] == "__init__":
         parts.pop()
     if not all(p.isidentifier() for p in parts):
@@ -491,7 +494,9 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
         analysed_paths.extend(single)
     ignore.translations.save()
     uniq = sorted(dict.fromkeys(analysed_paths))
-    make = lambda p: SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name == "__init__.py", p.name == "__init__.py")
+    # a stub (``m.pyi``) sorts after its module (``m.py``), which keeps the module name; a stub
+    # without a module (a compiled extension's, or a stub-only package) is the module
+    make = lambda p: SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name in _INITS, p.name in _INITS)
     analysed = [make(p) for p in uniq]
     reported_set = set(dir_files) | set(single)
     reported = [f for f in analysed if f.path in reported_set]

@@ -369,7 +369,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         ctx = FileContext(repo, info)
         ignored = ignored_by_path(config, info.path, cwd_text)
         for rule in file_rules:
-            out.extend(_keep(info, rule.check(ctx), suppressed, ignored))
+            if rule.stubs or not info.is_stub:
+                out.extend(_keep(info, rule.check(ctx), suppressed, ignored))
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
     for d in repo_diags:
         info = by_path.get(d.path)

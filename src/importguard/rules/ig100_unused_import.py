@@ -95,7 +95,8 @@ class UnusedImport(Rule):
 
     Never reported: `__future__` imports; star imports; names listed in `__all__` (also
     `__all__ += [...]` and `__all__ = __all__ + [...]`); redundant aliases (`import x as x`,
-    `from m import y as y`, PEP 484 re-exports); imports of first-party modules in `__init__.py`
+    `from m import y as y`, PEP 484 re-exports, in modules and in `.pyi` stubs alike); imports of
+    first-party modules in `__init__.py`
     (with `check-reexports = true`, only those that no module of the repository imports from the
     package); imports that another module of the repository imports from this one (`from
     pkg.mod import name`, or `from pkg.mod import *` when the module has no `__all__`: a

@@ -154,6 +154,7 @@ class TypingOnlyImport(Rule):
     """
 
     code = "IG200"
+    stubs = False  # a stub never runs: nothing to move, merge or defer
     name = "typing-only-import"
     VALID = (
         "from decimal import Decimal\ndef f(x: Decimal): ...\n",

@@ -61,6 +61,7 @@ class RuntimeTypeCheckingImport(Rule):
     """
 
     code = "IG201"
+    stubs = False  # a stub never runs: nothing to move, merge or defer
     name = "runtime-type-checking-import"
     VALID = (
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from decimal import Decimal\n"

@@ -45,6 +45,7 @@ class TypeCheckingBlockHygiene(Rule):
     """
 
     code = "IG202"
+    stubs = False  # a stub never runs: nothing to move, merge or defer
     name = "type-checking-block"
     VALID = (
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\n",

@@ -87,6 +87,7 @@ class DeferrableImport(Rule):
     """
 
     code = "IG400"
+    stubs = False  # a stub never runs: nothing to move, merge or defer
     name = "deferrable-import"
     VALID = (
         "import json\nDATA = json.loads('{}')\n",
