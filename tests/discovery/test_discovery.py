@@ -9,7 +9,8 @@ import pytest
 
 from helpers import run_cli, write_tree
 from importguard.config.settings import Config, load_config
-from importguard.discovery.files import discover, resolve_roots
+from importguard.discovery.files import discover
+from importguard.discovery.roots import resolve_roots
 
 GIT = shutil.which("git")
 

@@ -59,7 +59,7 @@ def _scope(path: Path, config: Any) -> Path:
     """The folder whose graph a file needs: its top-level package below its root (``django/`` for
     ``django/db/models/base.py``), so that each flake8 worker analyses that package rather than the
     whole project with its tests and docs; the root itself for a module at the top."""
-    from importguard.discovery.files import resolve_roots
+    from importguard.discovery.roots import resolve_roots
 
     best: Optional[Path] = None
     for root in resolve_roots(config):
@@ -193,7 +193,7 @@ class ImportGuardPlugin:
         if old is not None:
             info = old._replace(facts=facts)
         else:
-            from importguard.discovery.files import module_name, resolve_roots
+            from importguard.discovery.roots import module_name, resolve_roots
 
             abspath = Path(os.path.abspath(self.filename))
             info = ModuleInfo(module_name(abspath, resolve_roots(project.config)) or f"<{rel}>", rel,
