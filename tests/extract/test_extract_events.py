@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import textwrap
 
-from importguard.extract import extract
 from helpers import check_sources
+from importguard.extract import extract
 
 
 def events(src: str):

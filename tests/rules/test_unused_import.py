@@ -177,7 +177,8 @@ TC = "from typing import TYPE_CHECKING\n"
 
 
 @pytest.mark.parametrize("src", [
-    TC + "if TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n    Decimal = float\ndef f():\n    return Decimal(1)\n",
+    TC + "if TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n    Decimal = float\n"
+         "def f():\n    return Decimal(1)\n",
     TC + "if TYPE_CHECKING:\n    from decimal import Decimal\nelif True:\n    Decimal = float\nprint(Decimal)\n",
     TC + "if TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n    from fractions import Fraction as Decimal\n"
          "print(Decimal)\n",
@@ -185,7 +186,8 @@ TC = "from typing import TYPE_CHECKING\n"
          "def f():\n    return Decimal(1)\n",
     TC + "if TYPE_CHECKING:\n    from typing_extensions import Self\ntry:\n    from typing import Self\n"
          "except ImportError:\n    Self = None\nprint(Self)\n",
-    "import typing as t\nif t.TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n    Decimal = float\nprint(Decimal)\n",
+    "import typing as t\nif t.TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n"
+    "    Decimal = float\nprint(Decimal)\n",
     "from typing import TYPE_CHECKING as TC\nif TC:\n    from decimal import Decimal\nelse:\n    Decimal = float\n"
     "print(Decimal)\n",
 ])
@@ -196,7 +198,8 @@ def test_type_checking_import_with_a_runtime_fallback_is_used(src):
 
 def test_type_checking_fallback_runs_only_the_fallback_at_runtime(tmp_path):
     # the premise: at runtime the TYPE_CHECKING import never runs and the fallback answers
-    src = TC + "if TYPE_CHECKING:\n    from nowhere_at_all import Decimal\nelse:\n    Decimal = float\nprint(Decimal(1))\n"
+    src = TC + ("if TYPE_CHECKING:\n    from nowhere_at_all import Decimal\nelse:\n"
+                "    Decimal = float\nprint(Decimal(1))\n")
     assert run_python(tmp_path, {"m.py": src}, "import m").strip() == "1.0"
 
 
@@ -296,11 +299,13 @@ def test_global_import_premise(tmp_path):
 
 @pytest.mark.parametrize("src", [
     "import pytest\ndef test():\n    with pytest.raises(ImportError):\n        import nope\n",
-    "import pytest\ndef test():\n    with pytest.raises(ModuleNotFoundError, match='nope'):\n        from nope import x\n",
+    "import pytest\ndef test():\n"
+    "    with pytest.raises(ModuleNotFoundError, match='nope'):\n        from nope import x\n",
     "import pytest\ndef test():\n    with pytest.raises((ValueError, ImportError)):\n        import nope\n",
     "import pytest\ndef test():\n    with pytest.raises(expected_exception=Exception):\n        import nope\n",
     "from pytest import raises\ndef test():\n    with raises(BaseException):\n        import nope\n",
-    "import unittest\nclass T(unittest.TestCase):\n    def test(self):\n        with self.assertRaises(ModuleNotFoundError):\n"
+    "import unittest\nclass T(unittest.TestCase):\n    def test(self):\n"
+    "        with self.assertRaises(ModuleNotFoundError):\n"
     "            import nope\n",
     "import unittest\nclass T(unittest.TestCase):\n    def test(self):\n"
     "        with self.assertRaisesRegex(ImportError, 'nope'):\n            import nope\n",

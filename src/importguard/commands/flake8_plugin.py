@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from importguard import __version__
 
-_STATES: Dict[Tuple[str, str, Tuple[str, ...]], "_Project"] = {}
+_STATES: Dict[Tuple[str, str, Tuple[str, ...], str], "_Project"] = {}  # root, config, select, scope
 _CONFIGS: Dict[str, Any] = {}  # folder -> Config, read once per process
 
 
@@ -182,11 +182,11 @@ class ImportGuardPlugin:
 
     def _check_text(self, project: _Project, rel: str) -> list:
         """Per-file rules on flake8's text, with the rest of the repository as analysed."""
+        from importguard.analysis.context import FileContext, suppressed
+        from importguard.analysis.graph import ModuleInfo
         from importguard.engine.pipeline import _keep
         from importguard.extract import extract
-        from importguard.analysis.graph import ModuleInfo
         from importguard.rules import RULES
-        from importguard.analysis.context import FileContext, suppressed
 
         facts = extract("".join(self.lines).encode("utf-8"))
         old = project.infos.get(rel)

@@ -84,7 +84,8 @@ def declared_package_dirs(base: Path) -> List[Path]:
             if isinstance(pd, dict):
                 mapping((k, v) for k, v in pd.items() if isinstance(k, str) and isinstance(v, str))
             packages = tool.get("packages")
-            where = packages.get("find", {}).get("where") if isinstance(packages, dict) and isinstance(packages.get("find"), dict) else None
+            find = packages.get("find") if isinstance(packages, dict) else None
+            where = find.get("where") if isinstance(find, dict) else None
             if isinstance(where, list):
                 found.extend(w for w in where if isinstance(w, str))
     setup_cfg = base / "setup.cfg"
@@ -98,7 +99,7 @@ def declared_package_dirs(base: Path) -> List[Path]:
             parser = configparser.RawConfigParser()
         if parser.has_option("options", "package_dir"):
             lines = [ln for ln in re.split(r"[\n;]", parser.get("options", "package_dir")) if "=" in ln]
-            mapping(tuple(ln.split("=", 1)) for ln in lines)  # type: ignore[misc]
+            mapping((name, folder) for name, _, folder in (ln.partition("=") for ln in lines))
         if parser.has_option("options.packages.find", "where"):
             found.extend(w for w in re.split(r"[\s,]+", parser.get("options.packages.find", "where")) if w)
     out = []
@@ -362,7 +363,8 @@ class _Ignore:
             rel = path[len(base) + 1:] if path.startswith(base + os.sep) else name
             rel = rel.replace(os.sep, "/")
             for pat in self.globs:
-                if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat) or rel.startswith(pat + "/") or rel == pat:
+                if (fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat)
+                        or rel.startswith(pat + "/") or rel == pat):
                     self.skipped += 1
                     return True
         if (chain or self.git.exclude is not None) and self.git.ignored(path, is_dir, chain):
@@ -491,8 +493,8 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
         analysed_paths.extend(single)
     ignore.translations.save()
     uniq = sorted(dict.fromkeys(analysed_paths))
-    make = lambda p: SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name == "__init__.py", p.name == "__init__.py")
-    analysed = [make(p) for p in uniq]
+    analysed = [SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name == "__init__.py",
+                           p.name == "__init__.py") for p in uniq]
     reported_set = set(dir_files) | set(single)
     reported = [f for f in analysed if f.path in reported_set]
     return analysed, reported
