@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Se
 from .cache import FactsCache, content_hash, default_dir, fingerprint
 from .discovery import SourceFile, discover
 from .graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
-from .model import Cycle, Diagnostic, Fix, ModuleFacts, failed_facts
+from .model import Cycle, Diagnostic, ModuleFacts, failed_facts
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -324,6 +324,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     neither networkx nor the simulation. ``cwd`` is the folder the modules' paths are relative
     to (for ``per-file-ignores``; the current directory by default).
     """
+    from .contracts import check as check_contracts
     from .rules import RULES
     from .rules.context import FileContext, RepoContext, ignored_by_path, suppressed
 
@@ -337,17 +338,18 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         from .cache import cycles_from_plain
 
         cycles = cycles_from_plain(cached[0])
-        repo_diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in cached[1]]
+        repo_diags = [Diagnostic.from_plain(d) for d in cached[1]]
     else:
         cycles = find_cycles(graph_modules, edges) if edges else []
         repo.cycles = cycles
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
+        repo_diags += check_contracts(config, graph_modules)
         if store is not None:
             from .cache import cycles_to_plain
 
             store.data["graph:" + digest] = (
                 cycles_to_plain(cycles),
-                [tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in repo_diags])
+                [d.to_plain() for d in repo_diags])
             store.dirty = True
     repo.cycles = cycles
     cwd_text = str(cwd) if cwd is not None else None
@@ -413,7 +415,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
                               for r in read])
         hit = results.data.get(run_key)
         if hit is not None:
-            diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
+            diags = [Diagnostic.from_plain(d) for d in hit[0]]
             return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
                           time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
     facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache, read=read)
@@ -428,7 +430,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     if results is not None and all(map(_cacheable, facts.values())):
         from .cache import cycles_to_plain
 
-        results.remember(run_key, ([tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in diagnostics],
+        results.remember(run_key, ([d.to_plain() for d in diagnostics],
                                    cycles_to_plain(cycles), len(modules), len(edges)))
     if graph_store is not None:
         graph_store.save()

@@ -205,9 +205,21 @@ class Diagnostic(NamedTuple):
     entries: Tuple[str, ...] = ()
     key: str = ""  # content key for baselines (no line numbers)
     fix: Optional[Fix] = None
+    contract: str = ""  # IG5xx: the name of the broken contract
+    # IG5xx: the illegal chain, one link per import: (importer, imported, importer's path, lines)
+    chain: Tuple[Tuple[str, str, str, Tuple[int, ...]], ...] = ()
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.code, self.message)
+
+    def to_plain(self) -> tuple:
+        """Plain tuples for the cache (``marshal``)."""
+        return tuple(self[:10]) + ((tuple(self.fix) if self.fix else None), self.contract, self.chain)
+
+    @classmethod
+    def from_plain(cls, t: tuple) -> "Diagnostic":
+        fix = Fix(*t[10]) if t[10] else None
+        return cls(*t[:10], fix, *t[11:])
 
 
 class CycleEdge(NamedTuple):
