@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Sequence, Set, Tuple
 
 from ..config import ConfigError
-from .graph import ContractGraph, Pair
-from .spec import ACYCLIC, FORBIDDEN, INDEPENDENCE, LAYERS, PROTECTED, Contract, Layer
+from .spec import FORBIDDEN, INDEPENDENCE, LAYERS, PROTECTED, Contract
+
+if TYPE_CHECKING:
+    from .graph import ContractGraph, Pair
 
 
 class ContractError(ConfigError):
