@@ -332,7 +332,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     edges = build_edges(graph_modules)
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, modules, edges)
-    digest = _graph_digest(graph_modules, edges, config) if store is not None else ""
+    # every module, those without an importable name too: contracts count their imports
+    digest = _graph_digest(modules, edges, config) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
     if cached is not None:
         from .cache import cycles_from_plain
@@ -343,7 +344,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         cycles = find_cycles(graph_modules, edges) if edges else []
         repo.cycles = cycles
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
-        repo_diags += check_contracts(config, graph_modules)
+        repo_diags += check_contracts(config, modules)
         if store is not None:
             from .cache import cycles_to_plain
 

@@ -204,3 +204,12 @@ def test_flake8_plugin_reports_contracts(tmp_path):
                            "app/data/repo.py", "-"], cwd=str(root), env=env, input=text, capture_output=True,
                           text=True, timeout=300)
     assert proc.stdout.splitlines() == EXPECTED_TEXT[:1], proc.stderr
+
+
+def test_files_without_an_importable_name_count_as_import_linter_counts_them(tmp_path):
+    contract = ('\n[[tool.importguard.contracts]]\nname = "migrations stay below the ui"\ntype = "forbidden"\n'
+                'source-modules = ["app.data"]\nforbidden-modules = ["app.ui"]\n')
+    root = repo(tmp_path, contract, **{"app/data/migrations/__init__.py": "",
+                                       "app/data/migrations/0001_initial.py": "from app.ui import views\n"})
+    got = [line.split(" `app.data` ")[0] for line in lines(run_cli(["check"], root))]
+    assert got == ["app/data/migrations/0001_initial.py:1:20: IG500", "app/data/repo.py:5:24: IG500"]
