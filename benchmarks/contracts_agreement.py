@@ -84,9 +84,9 @@ def importlinter_facts(corpus: Path, config: Path) -> dict:
 def importguard_facts(corpus: Path, config: Path, cache_dir: Optional[Path] = None) -> dict:
     if str(SRC) not in sys.path:
         sys.path.insert(0, str(SRC))
-    from importguard.config import Config
+    from importguard.config.settings import Config
     from importguard.contracts import evaluate, load
-    from importguard.engine import check
+    from importguard.engine.pipeline import check
 
     text = config.read_text(encoding="utf-8")
     raw = ("importlinter-ini", str(config), text)

@@ -101,9 +101,9 @@ def main() -> None:
 
 def contracts_alone(work: Path, name: str, runs: int) -> list:
     sys.path.insert(0, str(REPO / "src"))
-    from importguard.config import load_config
+    from importguard.config.settings import load_config
     from importguard.contracts import check as check_contracts
-    from importguard.engine import check
+    from importguard.engine.pipeline import check
 
     config = load_config(work)
     modules = check([str(work / name)], config, cwd=work).modules

@@ -8,9 +8,9 @@ from typing import Dict, List
 
 import pytest
 
-from importguard.config import Config, ConfigError
-from importguard.discovery import SourceFile
-from importguard.engine import analyse, modules_from
+from importguard.config.settings import Config, ConfigError
+from importguard.discovery.files import SourceFile
+from importguard.engine.pipeline import analyse, modules_from
 from importguard.extract import extract
 from importguard.model import Diagnostic
 

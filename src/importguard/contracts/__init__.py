@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from ..graph import ModuleInfo
-from ..model import Diagnostic, Fix
-from .checks import ContractError, Violation, run
-from .graph import ContractGraph, build
-from .spec import CODES, Contract, ContractSet, load
+from importguard.analysis.graph import ModuleInfo
+from importguard.model import Diagnostic, Fix
+from importguard.contracts.checks import ContractError, Violation, run
+from importguard.contracts.graph import ContractGraph, build
+from importguard.contracts.spec import CODES, Contract, ContractSet, load
 
 __all__ = ["CODES", "Contract", "ContractError", "ContractSet", "Violation", "check", "evaluate", "load"]
 
@@ -90,7 +90,7 @@ def diagnostics(violations: Dict[str, List[Violation]], graphs: Dict[tuple, Cont
                 line, col = site.line, site.col
             key = f"contract:{c.name}:{'>'.join(v.chain)}"
             out.append(Diagnostic(graph.paths[first], line, col + 1, c.code, _message(v, graph), line, col + 1,
-                                  False, (), key, _fix(v), c.name, links))
+                                  key=key, fix=_fix(v), contract=c.name, chain=links))
     return out
 
 

@@ -11,11 +11,11 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Sequence, Set, Tuple
 
-from ..config import ConfigError
-from .spec import FORBIDDEN, INDEPENDENCE, LAYERS, PROTECTED, Contract
+from importguard.config.settings import ConfigError
+from importguard.contracts.spec import FORBIDDEN, INDEPENDENCE, LAYERS, PROTECTED, Contract
 
 if TYPE_CHECKING:
-    from .graph import ContractGraph, Pair
+    from importguard.contracts.graph import ContractGraph, Pair
 
 
 class ContractError(ConfigError):

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
-from ..graph import ModuleInfo, absolute_module
-from ..model import IMPORT_TIME, ImportFact
+from importguard.analysis.graph import ModuleInfo, absolute_module
+from importguard.model import IMPORT_TIME, ImportFact
 
 Pair = Tuple[str, str]
 

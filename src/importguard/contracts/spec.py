@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..config import ConfigError
+from importguard.config.settings import ConfigError
 
 FORBIDDEN, LAYERS, INDEPENDENCE, PROTECTED, ACYCLIC = (
     "forbidden", "layers", "independence", "protected", "acyclic-siblings")
