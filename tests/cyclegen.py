@@ -1,6 +1,6 @@
 """Random packages with cyclic imports, and the real interpreter's verdict on each of their modules.
 
-Shared by tests/test_simulate.py (a bounded hypothesis run) and benchmarks/cycles_agreement.py (a
+Shared by tests/analysis/test_simulate.py (a bounded hypothesis run) and benchmarks/cycles_agreement.py (a
 long run). Every module defines the same public names, so the only way an import can fail is the
 order in which modules run: exactly what IG301 predicts.
 """

@@ -1,4 +1,4 @@
-"""Generators of Python programs for fuzzing importguard (tests/test_fuzz.py, benchmarks/fuzz.py).
+"""Generators of Python programs for fuzzing importguard (tests/robustness/test_fuzz.py, benchmarks/fuzz.py).
 
 ``program()`` builds a small package whose modules import standard-library names and use them in
 every way Python's scoping allows (module, class and function scopes, closures, comprehensions,

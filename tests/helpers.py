@@ -15,7 +15,9 @@ from importguard.extract import extract
 from importguard.discovery.files import SourceFile
 from importguard.model import Diagnostic
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+SRC = str(ROOT / "src")
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def write_tree(root: Path, files: Dict[str, str]) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from importguard.model import IMPORT_TIME
+from importguard.model import IMPORT_TIME, IfEvent, walk_events
 from importguard.analysis.graph import strongly_connected
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.simulate import Outcome, simulate
@@ -122,23 +122,8 @@ class Worlds(NamedTuple):
 
 
 def _tests(events, out: list) -> None:
-    for ev in events:
-        op = ev[0]
-        if op == "f":
-            if type(ev[1]) is tuple:
-                out.append(ev[1])
-            _tests(ev[2], out)
-            _tests(ev[3], out)
-        elif op == "c":
-            _tests(ev[1], out)
-        elif op == "t":
-            _tests(ev[1], out)
-            for _, h in ev[2]:
-                _tests(h, out)
-            _tests(ev[3], out)
-            _tests(ev[4], out)
-        elif op == "fn":
-            _tests(ev[2], out)
+    """The version and platform tests (tuples) of every ``if`` in ``events``, nested ones too."""
+    out.extend(ev.test for ev in walk_events(events) if type(ev) is IfEvent and type(ev.test) is tuple)
 
 
 def _platform_dependent(test) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 
-from importguard.model import ANNOTATION, RUNTIME, TYPING, Use
+from importguard.model import ANNOTATION, RUNTIME, TYPING, BindEvent, DeleteEvent, LoadEvent, StoreEvent, Use
 from importguard.extract.syntax import OTHER
 from importguard.extract.state import WalkState
 
@@ -43,7 +43,7 @@ class Bindings(WalkState):
         if self.main_pass and s is self.module_scope:
             self.stmt_binds.append(name)
         if self.rec and bid == OTHER and s.kind != "comprehension":
-            self.ev.append(("b", name))
+            self.ev.append(BindEvent(name))
 
     def unbind(self, name: str) -> None:
         s = self._target_scope(name, self.scope)
@@ -51,7 +51,7 @@ class Bindings(WalkState):
         if self.cond == 0:
             s.live.pop(name, None)
         if self.rec:
-            self.ev.append(("d", name))
+            self.ev.append(DeleteEvent(name))
 
 
 
@@ -118,9 +118,9 @@ class Bindings(WalkState):
         if done and self.rec:
             if kind != TYPING:  # ordered import-time events, for the cycle simulation
                 if self.storing:
-                    self.ev.append(("s", path, pos[0], pos[1]))
+                    self.ev.append(StoreEvent(path, pos[0], pos[1]))
                 else:
-                    self.ev.append(("l", path, pos[0], pos[1], 1 if kind == ANNOTATION else 0))
+                    self.ev.append(LoadEvent(path, pos[0], pos[1], kind == ANNOTATION))
 
     def _attribute(self, found: Tuple[int, ...], path: str, use: Use) -> Tuple[int, ...]:
         ids = [b for b in found if b >= 0]

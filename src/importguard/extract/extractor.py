@@ -20,7 +20,16 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from importguard.model import RUNTIME, ClassFact, FunctionFact, ImportFact, ModuleFacts, Statement, TypeCheckingBlock
+from importguard.model import (
+    RUNTIME,
+    ClassFact,
+    FunctionEvent,
+    FunctionFact,
+    ImportFact,
+    ModuleFacts,
+    Statement,
+    TypeCheckingBlock,
+)
 from importguard.extract.positions import positions
 from importguard.extract.noqa import parse_noqa
 from importguard.extract.scopes import Scope, _Imp, _ModuleLive, _Snapshot
@@ -104,13 +113,13 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
         return self._facts()
 
     def _function_events(self) -> None:
-        """``("fn", name, events)`` at the end of the statement that defines a module-level
+        """A ``FunctionEvent`` at the end of the statement that defines a module-level
         function whose body imports, calls or reads imported names: a module-level call (or a
         decorator) runs it at import time."""
         for name, events in self.func_events.items():
             i = self.top_funcs.get(name)
             if i is not None and _calls_or_imports(events):
-                self.events[i] = self.events[i] + (("fn", name, events),)
+                self.events[i] = self.events[i] + (FunctionEvent(name, events),)
 
     def _statement_fact(self, i: int, stmt: cst.CSTNode) -> Statement:
         line = self._stmt_line(stmt)

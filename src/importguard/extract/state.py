@@ -8,8 +8,7 @@ values back when the region ends, also when it ends early.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, Iterator, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Optional, Set, Tuple
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -73,14 +72,24 @@ class WalkState:
     in_literal = False  # inside ``Literal[...]`` or ``Annotated`` metadata: strings are values
     type_expr = False  # inside a type expression Python evaluates (``X = Union[str, "Foo"]``)
 
-    @contextmanager
-    def scoped(self, **changes: Any) -> Iterator[None]:
-        """Set fields for the duration of a ``with`` block, then restore them."""
-        saved = {k: getattr(self, k) for k in changes}
-        for k, v in changes.items():
-            setattr(self, k, v)
-        try:
-            yield
-        finally:
-            for k, v in saved.items():
-                setattr(self, k, v)
+    def scoped(self, **changes: Any) -> "_Scoped":
+        """Set fields for the duration of a ``with`` block, then restore them (also when the block
+        ends early). A plain class, not ``contextlib``: it runs for every call and subscript."""
+        return _Scoped(self, changes)
+
+
+class _Scoped:
+    __slots__ = ("state", "changes", "saved")
+
+    def __init__(self, state: WalkState, changes: Dict[str, Any]) -> None:
+        self.state = state
+        self.changes = changes
+
+    def __enter__(self) -> None:
+        state = self.state
+        d = state.__dict__
+        self.saved = [(k, d[k] if k in d else getattr(state, k)) for k in self.changes]
+        d.update(self.changes)
+
+    def __exit__(self, *exc: object) -> None:
+        self.state.__dict__.update(self.saved)

@@ -9,7 +9,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from importguard.model import ANNOTATION, DEFERRED, IMPORT_TIME, TYPING, TYPING_EDGE
+from importguard.model import ANNOTATION, DEFERRED, IMPORT_TIME, TYPING, TYPING_EDGE, BindEvent, ImportEvent
 from importguard.extract.scopes import Scope, _Imp
 from importguard.extract.syntax import _extends_all, dotted, is_type_checking_import, type_checking_alias
 from importguard.extract.type_syntax import _ast_loads, _type_comment
@@ -73,24 +73,20 @@ class Statements(WalkState):
 
     def _load_names(self, names: List[str], pos: Tuple[int, int], kind: str) -> None:
         """Loads of dotted names found outside the code's own names (a string, a comment)."""
-        saved = self.kind, self.str_pos
-        self.kind, self.str_pos = kind, pos
-        for d in names:
-            self.load(d.split(".", 1)[0], None, d)
-        self.kind, self.str_pos = saved
+        with self.scoped(kind=kind, str_pos=pos):
+            for d in names:
+                self.load(d.split(".", 1)[0], None, d)
 
     def body(self, block) -> None:
         """A suite (IndentedBlock / SimpleStatementSuite) or a list of statements."""
         stmts = block.body if hasattr(block, "body") and not isinstance(block, list) else block
-        top, self.top = self.top, False
-        for s in stmts:
-            self.stmt(s)
-        self.top = top
+        with self.scoped(top=False):
+            for s in stmts:
+                self.stmt(s)
 
     def cond_body(self, block) -> None:
-        self.cond += 1
-        self.body(block)
-        self.cond -= 1
+        with self.scoped(cond=self.cond + 1):
+            self.body(block)
 
     def s_simple_line(self, node: cst.SimpleStatementLine) -> None:
         top = self.top
@@ -152,9 +148,9 @@ class Statements(WalkState):
         if not self.rec:
             return
         if lazy:  # PEP 810: nothing is imported until the name is used
-            self.ev.extend(("b", self.imports[i].fields["bound"]) for i in range(first, len(self.imports)))
+            self.ev.extend(BindEvent(self.imports[i].fields["bound"]) for i in range(first, len(self.imports)))
         else:
-            self.ev.append(("i", first, len(self.imports) - first))
+            self.ev.append(ImportEvent(first, len(self.imports) - first))
 
     def _add_import(self, fields: dict, sub: Optional[str], bind: bool) -> None:
         bid = len(self.imports)

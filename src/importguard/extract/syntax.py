@@ -10,6 +10,8 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from importguard.model import CallEvent, ImportEvent, LoadEvent, StoreEvent, walk_events
+
 
 OTHER = -1  # a binding that is not an import
 
@@ -337,19 +339,11 @@ def _compared(left: cst.CSTNode, right: cst.CSTNode, op: str):
     return None
 
 
+_RUNS_SOMETHING = (ImportEvent, CallEvent, LoadEvent, StoreEvent)
+
+
 def _calls_or_imports(events) -> bool:
-    for ev in events:
-        op = ev[0]
-        if op in ("i", "k", "l", "s"):
-            return True
-        if op == "f" and (_calls_or_imports(ev[2]) or _calls_or_imports(ev[3])):
-            return True
-        if op == "c" and _calls_or_imports(ev[1]):
-            return True
-        if op == "t" and (_calls_or_imports(ev[1]) or any(_calls_or_imports(h) for _, h in ev[2])
-                          or _calls_or_imports(ev[3]) or _calls_or_imports(ev[4])):
-            return True
-    return False
+    return any(type(ev) in _RUNS_SOMETHING for ev in walk_events(events))
 
 
 def _small_statements(body):

@@ -11,7 +11,7 @@ import pytest
 
 from helpers import run_cli
 
-REPOS = Path(__file__).parent / "fixtures" / "repos"
+REPOS = Path(__file__).resolve().parents[1] / "fixtures" / "repos"
 NAMES = sorted(p.name for p in REPOS.iterdir() if p.is_dir())
 
 

@@ -22,7 +22,7 @@ from helpers import write_tree
 
 yaml = pytest.importorskip("yaml")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ACTION = ROOT / "action.yml"
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 

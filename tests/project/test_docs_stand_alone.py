@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # built from parts so that this file does not match itself
 CITATION = re.compile(r"\b" + "SP" + r"EC\b|" + "PIT" + "FALLS|" + r"\b" + "STY" + r"LE\b|\b" + "iss" + r"ue #?[0-9]")
 

@@ -2,8 +2,8 @@
 
 flake8: the ini snippet in a repository without pyproject.toml (setup.cfg, tox.ini or .flake8
 alone) and the command line of the bash snippet. pre-commit: the configuration snippet through
-the real ``pre-commit`` (tests/test_precommit.py's fixtures), with this checkout as the repository.
-The GitHub Actions workflow runs in tests/test_action.py.
+the real ``pre-commit`` (tests/commands/test_precommit.py's fixtures), with this checkout as the repository.
+The GitHub Actions workflow runs in tests/commands/test_action.py.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 
 from helpers import SRC, write_tree
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "frontends.md").read_text(encoding="utf-8")
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from helpers import run_cli, write_tree
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCHEMA = json.loads((DOCS / "importguard-output.schema.json").read_text(encoding="utf-8"))
 
 REPO = {

@@ -11,7 +11,7 @@ import pytest
 import cyclegen
 from helpers import run_cli, run_json
 
-FIXTURE = Path(__file__).parent / "fixtures" / "repos" / "cycles_fix"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "cycles_fix"
 
 
 def _codes(root: Path):

@@ -19,7 +19,7 @@ from helpers import run_cli, write_tree
 yaml = pytest.importorskip("yaml")
 pytest.importorskip("pre_commit")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 BROKEN = {
     "pyproject.toml": "[project]\nname = 'demo'\n",

@@ -9,6 +9,7 @@ import pytest
 from helpers import check_sources
 from importguard.config.settings import Config
 from importguard.extract import extract
+from importguard.model import BindEvent, DeleteEvent
 
 
 def unused(src, **cfg):
@@ -366,8 +367,8 @@ def test_except_as_unbinds_the_name():
     src = "import e\ntry:\n    pass\nexcept Exception as e:\n    pass\nprint(e)\n"
     assert names(src) == []  # the path without the exception still sees the import
     f = extract(src.encode())
-    handler = f.events[1][0][2][0][1]
-    assert handler == (("b", "e"), ("d", "e"))
+    handler = f.events[1][0].handlers[0][1]
+    assert handler == (BindEvent("e"), DeleteEvent("e"))
     # in a function, ``e`` is local: the module's import is never read there
     src = "import e\ndef f():\n    try:\n        pass\n    except Exception as e:\n        pass\n    return e\n"
     assert names(src) == ["e"]

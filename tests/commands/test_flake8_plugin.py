@@ -195,7 +195,7 @@ def test_flake8_lists_the_plugin(repo):
 
 
 def corpus(name: str) -> Path:
-    script = Path(__file__).resolve().parents[2] / "shared" / "corpora.sh"  # beside the checkout
+    script = Path(__file__).resolve().parents[3] / "shared" / "corpora.sh"  # beside the checkout
     if not script.exists():
         script = Path("/work/shared/corpora.sh")  # a developer's worktree
     if not script.exists():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from helpers import SRC, run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_check_src_reports_nothing(tmp_path):

@@ -21,3 +21,13 @@ def test_string_annotation_made_of_plain_parts_is_still_one_use():
     src = 'from typing import List\nx: "Li" "st[int]" = []\n'
     (imp,) = extract(src.encode()).imports
     assert len(imp.uses) == 1
+
+
+@pytest.mark.parametrize("src", [
+    'import sys\nprint(f"{sys.argv}" f"y")\n',  # as in click's tests/test_chain.py
+    'import sys\nprint("a" f"{sys.argv}")\n',
+    'import sys\ndef g():\n    return (f"{sys.argv}"\n            "b")\n',
+])
+def test_names_in_concatenated_fstrings_are_uses(src):
+    (imp,) = extract(src.encode()).imports
+    assert len(imp.uses) == 1

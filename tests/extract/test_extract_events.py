@@ -4,11 +4,14 @@ from __future__ import annotations
 import textwrap
 
 from importguard.extract import extract
+from importguard.model import events_from_plain, events_to_plain, walk_events
 from helpers import check_sources
 
 
 def events(src: str):
-    return extract(textwrap.dedent(src).encode()).events
+    """The events of each top-level statement, in the caches' tagged form (short to compare):
+    ("i", first, count), ("l", dotted, line, col, annotation), ("f", test, body, orelse) ..."""
+    return tuple(map(events_to_plain, extract(textwrap.dedent(src).encode()).events))
 
 
 def test_order_binds_loads_and_imports():
@@ -120,3 +123,29 @@ def test_module_level_calls_and_decorators_of_own_functions():
     assert ev[3] == (("k", "load", 7, 4), ("b", "X"))
     assert ev[4] == (("k", "plain", 8, 1), ("b", "g"))
     assert ev[5] == (("b", "Y"),)
+
+
+def test_typed_events_round_trip_through_the_cache_form():
+    src = """\
+        import a
+        class C(a.Base):
+            import b
+            try:
+                import c
+            except ImportError as e:
+                c = None
+        if TYPE_CHECKING:
+            import d
+        elif sys.version_info >= (3, 10):
+            a.x = 1
+        def f():
+            import g
+        f()
+        del C
+        """
+    typed = extract(textwrap.dedent(src).encode()).events
+    plain = tuple(map(events_to_plain, typed))
+    assert tuple(map(events_from_plain, plain)) == typed
+    kinds = {type(ev).__name__ for stmt in typed for ev in walk_events(stmt)}
+    assert kinds == {"ImportEvent", "LoadEvent", "StoreEvent", "BindEvent", "DeleteEvent", "ClassBodyEvent",
+                     "IfEvent", "TryEvent", "FunctionEvent", "CallEvent"}
