@@ -38,7 +38,7 @@ LAYERS = [
     ("importguard.discovery",),
     ("importguard.extract",),
     ("importguard.analysis",),
-    ("importguard.rules",),
+    ("importguard.rules", "importguard.contracts"),
     ("importguard.engine",),
     ("importguard.fixers", "importguard.cost", "importguard.report"),
     ("importguard.commands", "importguard.__main__"),
@@ -113,3 +113,15 @@ def test_version_is_cheap():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'networkx')))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_own_layers_contract_holds_and_catches_an_upward_import(tmp_path):
+    shutil.copytree(ROOT / "src", tmp_path / "src")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    proc = run_cli(["check", "src", "--select", "IG5", "--no-cache"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    model = tmp_path / "src" / "importguard" / "model.py"
+    model.write_text(model.read_text() + "\n\ndef _late():\n    from importguard.report import text\n    return text\n")
+    proc = run_cli(["check", "src", "--select", "IG5", "--no-cache", "--format", "json"], tmp_path)
+    found = [(d["code"], d["path"], d["contract"]) for d in json.loads(proc.stdout)["diagnostics"]]
+    assert found == [("IG501", "src/importguard/model.py", "pipeline stages import downward")]

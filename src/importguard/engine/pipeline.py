@@ -336,13 +336,15 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     to (for ``per-file-ignores``; the current directory by default).
     """
     from importguard.analysis.context import FileContext, RepoContext, ignored_by_path, suppressed
+    from importguard.contracts import check as check_contracts
     from importguard.rules import RULES
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
     edges = build_edges(graph_modules)
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, modules, edges, costs=known_costs(config))
-    digest = _graph_digest(graph_modules, edges, config) if store is not None else ""
+    # every module, those without an importable name too: contracts count their imports
+    digest = _graph_digest(modules, edges, config) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
     if cached is not None:
         from importguard.cache.facts import cycles_from_plain
@@ -353,6 +355,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         cycles = find_cycles(graph_modules, edges) if edges else []
         repo.cycles = cycles
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
+        repo_diags += check_contracts(config, modules)
         if store is not None:
             from importguard.cache.facts import cycles_to_plain
 

@@ -29,7 +29,16 @@ def diagnostic_dict(d: Diagnostic) -> dict:
            "fix": fix_dict(d)}
     if d.code == "IG301":
         out["entries"] = list(d.entries)
+    if d.contract:
+        out["contract"] = d.contract
+        out["chain"] = chain_list(d)
     return out
+
+
+def chain_list(d: Diagnostic) -> list:
+    """IG5xx: the illegal chain, one object per import from the first to the last."""
+    return [{"from": a, "to": b, "path": path, "line": lines[0] if lines else d.line, "lines": list(lines)}
+            for a, b, path, lines in d.chain]
 
 
 def cycle_dict(c: Cycle) -> dict:
