@@ -344,6 +344,9 @@ class Diagnostic(NamedTuple):
     key: str = ""  # content key for baselines (no line numbers)
     fix: Optional[Fix] = None
     cost_ms: Optional[float] = None  # the measured import cost the message states (``--sort cost``)
+    contract: str = ""  # IG5xx: the name of the broken contract
+    # IG5xx: the illegal chain, one link per import: (importer, imported, importer's path, lines)
+    chain: Tuple[Tuple[str, str, str, Tuple[int, ...]], ...] = ()
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.code, self.message)

@@ -10,9 +10,9 @@ from importguard.model import ANNOTATION, RUNTIME, CostRecord, Diagnostic, Impor
 if TYPE_CHECKING:
     from importguard.config.settings import Config
 
-try:
-    _STDLIB: FrozenSet[str] = frozenset(sys.stdlib_module_names)  # type: ignore[attr-defined]
-except AttributeError:  # Python 3.9
+if sys.version_info >= (3, 10):
+    _STDLIB: FrozenSet[str] = frozenset(sys.stdlib_module_names)
+else:
     from importguard.analysis.stdlib39 import STDLIB as _STDLIB
 
 # ruff / flake8 codes users already write in noqa comments, and the rule they silence here

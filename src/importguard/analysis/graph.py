@@ -6,7 +6,7 @@ need graph algorithms, so a run whose graph results come from the cache never im
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.model import (
     EDGE_KINDS,
@@ -130,7 +130,7 @@ def strongly_connected(nodes: Iterable[str], succ: Mapping[str, Iterable[str]]) 
     in exactly one: each component sorted, the components sorted by their first member."""
     import networkx as nx
 
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.add_nodes_from(nodes)
     g.add_edges_from((s, t) for s, targets in succ.items() for t in targets)
     return sorted(sorted(c) for c in nx.strongly_connected_components(g))
@@ -156,9 +156,9 @@ def shortest_cycle(component: Sequence[str], by_pair: Mapping[Tuple[str, str], L
         v.sort()
     best: Optional[List[str]] = None
     for start in sorted(members):
-        prev = {start: None}
+        prev: Dict[str, Optional[str]] = {start: None}
         queue = [start]
-        found = None
+        found: Optional[str] = None
         while queue and found is None:
             nxt = []
             for u in queue:
@@ -175,8 +175,10 @@ def shortest_cycle(component: Sequence[str], by_pair: Mapping[Tuple[str, str], L
         if found is None:
             continue
         path = [found]
-        while prev[path[-1]] is not None:
-            path.append(prev[path[-1]])
+        step = prev[found]
+        while step is not None:
+            path.append(step)
+            step = prev[step]
         path.reverse()
         path.append(start)
         if best is None or len(path) < len(best):
@@ -232,7 +234,7 @@ def cut_cost(edge: Edge, is_package: bool) -> float:
 
 
 def pair_costs(members: Set[str], by_pair: Mapping[Tuple[str, str], List[Edge]],
-               packages: Set[str] = frozenset()) -> Dict[Tuple[str, str], float]:
+               packages: AbstractSet[str] = frozenset()) -> Dict[Tuple[str, str], float]:
     """Cost of removing every import-time import from ``s`` to ``t``, for pairs inside ``members``."""
     out: Dict[Tuple[str, str], float] = {}
     for (s, t), lst in by_pair.items():
@@ -307,7 +309,7 @@ def _reaches(start: str, goal: str, succ: Mapping[str, Mapping[str, float]], cut
 
 
 def break_candidates(cycle: Cycle, by_pair: Mapping[Tuple[str, str], List[Edge]],
-                     packages: Set[str] = frozenset()) -> List[Edge]:
+                     packages: AbstractSet[str] = frozenset()) -> List[Edge]:
     """The imports to cut to break the cycle's component, cheapest first (one per module pair).
 
     A minimum feedback arc set heuristic over the component's import-time edges, weighted by

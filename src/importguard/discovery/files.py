@@ -285,7 +285,8 @@ class _Ignore:
             rel = path[len(base) + 1:] if path.startswith(base + os.sep) else name
             rel = rel.replace(os.sep, "/")
             for pat in self.globs:
-                if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat) or rel.startswith(pat + "/") or rel == pat:
+                if (fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat)
+                        or rel.startswith(pat + "/") or rel == pat):
                     self.skipped += 1
                     return True
         if (chain or self.git.exclude is not None) and self.git.ignored(path, is_dir, chain):
@@ -399,8 +400,8 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
     uniq = sorted(dict.fromkeys(analysed_paths))
     # a stub (``m.pyi``) sorts after its module (``m.py``), which keeps the module name; a stub
     # without a module (a compiled extension's, or a stub-only package) is the module
-    make = lambda p: SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name in _INITS, p.name in _INITS)
-    analysed = [make(p) for p in uniq]
+    analysed = [SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name in _INITS, p.name in _INITS)
+                for p in uniq]
     reported_set = set(dir_files) | set(single)
     reported = [f for f in analysed if f.path in reported_set]
     return analysed, reported

@@ -67,7 +67,8 @@ def declared_package_dirs(base: Path) -> List[Path]:
             if isinstance(pd, dict):
                 mapping((k, v) for k, v in pd.items() if isinstance(k, str) and isinstance(v, str))
             packages = tool.get("packages")
-            where = packages.get("find", {}).get("where") if isinstance(packages, dict) and isinstance(packages.get("find"), dict) else None
+            find = packages.get("find") if isinstance(packages, dict) else None
+            where = find.get("where") if isinstance(find, dict) else None
             if isinstance(where, list):
                 found.extend(w for w in where if isinstance(w, str))
     setup_cfg = base / "setup.cfg"
@@ -81,7 +82,7 @@ def declared_package_dirs(base: Path) -> List[Path]:
             parser = configparser.RawConfigParser()
         if parser.has_option("options", "package_dir"):
             lines = [ln for ln in re.split(r"[\n;]", parser.get("options", "package_dir")) if "=" in ln]
-            mapping(tuple(ln.split("=", 1)) for ln in lines)  # type: ignore[misc]
+            mapping((name, folder) for name, _, folder in (ln.partition("=") for ln in lines))
         if parser.has_option("options.packages.find", "where"):
             found.extend(w for w in re.split(r"[\s,]+", parser.get("options.packages.find", "where")) if w)
     out = []

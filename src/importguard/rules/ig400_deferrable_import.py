@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from importguard.model import Diagnostic, Fix, ImportFact, format_ms
-from importguard.rules.fix_safety import DEFER_IMPORT
 from importguard.rules.base import Rule, diag
+from importguard.rules.fix_safety import DEFER_IMPORT
 
 if TYPE_CHECKING:
     from importguard.analysis.context import FileContext
