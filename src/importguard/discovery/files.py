@@ -10,7 +10,6 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 from importguard.config.settings import DEFAULT_EXCLUDE, QUIET_EXCLUDE, Config
 from importguard.discovery.roots import module_name, resolve_roots
 
-
 _INITS = ("__init__.py", "__init__.pyi")
 
 

@@ -6,9 +6,9 @@ import os
 import re
 from typing import TYPE_CHECKING, Iterable, List, Sequence, Tuple
 
-
 if TYPE_CHECKING:
     from pathlib import Path
+
     from importguard.config.settings import Config
 
 
