@@ -16,7 +16,7 @@ and ``expressions`` walk; this module drives them and assembles the facts.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -40,6 +40,9 @@ from importguard.model import (
     Statement,
     TypeCheckingBlock,
 )
+
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
 
 
 class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
@@ -121,7 +124,7 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
             if i is not None and _calls_or_imports(events):
                 self.events[i] = self.events[i] + (FunctionEvent(name, events),)
 
-    def _statement_fact(self, i: int, stmt: cst.CSTNode) -> Statement:
+    def _statement_fact(self, i: int, stmt: Dispatched) -> Statement:
         line = self._stmt_line(stmt)
         end = self.end.get(id(stmt), line)
         t = type(stmt)

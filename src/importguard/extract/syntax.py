@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from importguard.model import CallEvent, ImportEvent, LoadEvent, StoreEvent, walk_events
+
+# A LibCST node that a function dispatches on with ``t = type(node)`` and ``t is cst.X`` (one call
+# per node, on the hot path): type checkers do not narrow that, so its attributes go unchecked.
+Dispatched = Any
 
 OTHER = -1  # a binding that is not an import
 
@@ -111,7 +115,7 @@ def is_type_checking(test: cst.CSTNode, aliases=()) -> Optional[str]:
     return None
 
 
-def type_checking_alias(node: cst.CSTNode, aliases=()) -> Optional[str]:
+def type_checking_alias(node: Dispatched, aliases=()) -> Optional[str]:
     """The name a statement binds to ``TYPE_CHECKING`` under another spelling, or None:
     ``from typing import TYPE_CHECKING as TC``, ``TC = TYPE_CHECKING``, ``TC = typing.TYPE_CHECKING``."""
     t = type(node)
@@ -198,7 +202,7 @@ def _extends_all(value: cst.CSTNode) -> bool:
     return type(value) is cst.Name and value.value == "__all__"
 
 
-def _test_kind(test: cst.CSTNode, aliases=()):
+def _test_kind(test: Dispatched, aliases=()):
     """How the simulation decides an ``if`` test (the ``("f", test, ...)`` event).
 
     1: ``TYPE_CHECKING``; -1: ``not TYPE_CHECKING``; 2: ``__name__ == "__main__"``; 0: unknown;
@@ -231,7 +235,7 @@ _CMP = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqua
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
-def _condition(test: cst.CSTNode, aliases=()):
+def _condition(test: Dispatched, aliases=()):
     t = type(test)
     if t is cst.UnaryOperation and type(test.operator) is cst.Not:
         inner = _condition(test.expression, aliases)
