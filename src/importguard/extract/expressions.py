@@ -4,7 +4,7 @@ references), comprehensions and lambdas, strings that hold types, and annotation
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, List, Optional, Union
 
 import libcst as cst
 
@@ -217,7 +217,7 @@ class Expressions(WalkState):
         if type(node.target) is cst.Name:
             s = self.scope
             while s.kind == "comprehension":
-                s = s.parent
+                s = s.parent  # type: ignore[assignment]  # a comprehension's scope always has a parent
             self.bind(node.target.value, scope=s)
 
     def e_string(self, node) -> None:
@@ -282,8 +282,10 @@ class Expressions(WalkState):
         return None
 
     def string_annotation(self, node) -> None:
+        text: Union[str, bytes]
         if type(node) is cst.ConcatenatedString:
-            parts, n = [], node
+            parts: List[Any] = []  # the literals, checked below to be plain strings
+            n: cst.BaseExpression = node
             while type(n) is cst.ConcatenatedString:
                 parts.append(n.left)
                 n = n.right

@@ -46,7 +46,7 @@ class Statements(WalkState):
                 if suite.body:
                     for line in getattr(suite.body[0], "leading_lines", ()):
                         self._type_comment(line.comment)
-                stack = [node.params]  # ``def f(a,  # type: int``
+                stack: List[cst.CSTNode] = [node.params]  # ``def f(a,  # type: int``
                 while stack:
                     n = stack.pop()
                     if type(n) is cst.Comment:
@@ -169,7 +169,7 @@ class Statements(WalkState):
         plain = fields["name"] is None and fields["asname"] is None
         # ``import a``, ``import a.b`` and ``import a.c`` all bind the same module object ``a``:
         # none of them replaces the others
-        keep = ()
+        keep: Tuple[int, ...] = ()
         if plain and not self.cond:
             imps = self.imports
             keep = tuple(b for b in self._live_in_target(name)

@@ -99,7 +99,7 @@ _EXPECTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRais
 TYPE_CHECKING_MODULES = ("typing", "typing_extensions")
 
 
-def is_type_checking_import(module: str, level: int, name: Optional[str]) -> bool:
+def is_type_checking_import(module: Optional[str], level: int, name: Optional[str]) -> bool:
     """``from typing import TYPE_CHECKING [as X]`` (or from ``typing_extensions``)."""
     return level == 0 and name == "TYPE_CHECKING" and module in TYPE_CHECKING_MODULES
 
@@ -228,7 +228,7 @@ def _test_kind(test: Dispatched, aliases=()):
 #   ("p", op, value)         ``sys.platform`` == / != a string; op "startswith": value is a tuple
 #   ("o", op, value)         ``os.name`` == / != a string
 #   ("not", c), ("and", c, ...), ("or", c, ...); ints as in ``_test_kind`` inside them
-_CMP = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=",
+_CMP: Dict[type, str] = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=",
         cst.GreaterThan: ">", cst.GreaterThanEqual: ">="}
 
 
@@ -255,12 +255,12 @@ def _condition(test: Dispatched, aliases=()):
         return 1
     if t is cst.Comparison and len(test.comparisons) == 1:
         c = test.comparisons[0]
-        op = _CMP.get(type(c.operator))
-        if op is None:
+        cmp = _CMP.get(type(c.operator))
+        if cmp is None:
             return 0
-        got = _compared(test.left, c.comparator, op)
+        got = _compared(test.left, c.comparator, cmp)
         if got is None:
-            got = _compared(c.comparator, test.left, _FLIP[op])
+            got = _compared(c.comparator, test.left, _FLIP[cmp])
         return got or 0
     if t is cst.Call and type(test.func) is cst.Attribute and test.func.attr.value == "startswith":
         if _platform(test.func.value) and len(test.args) == 1 and test.args[0].keyword is None:
@@ -276,12 +276,12 @@ def _platform(node: cst.CSTNode) -> bool:
     return dotted(node) in ("sys.platform", "platform")
 
 
-def _strings(node: cst.CSTNode) -> Tuple[str, ...]:
+def _strings(node: Dispatched) -> Tuple[str, ...]:
     if type(node) is cst.SimpleString:
         v = node.evaluated_value
         return (v,) if isinstance(v, str) else ()
     if type(node) is cst.Tuple:
-        out = []
+        out: List[str] = []
         for e in node.elements:
             got = _strings(e.value)
             if len(got) != 1:
@@ -352,7 +352,7 @@ def _calls_or_imports(events) -> bool:
 def _small_statements(body):
     """The small statements of a suite (an indented block's lines, or a one-line suite's own),
     or None when it holds a compound statement."""
-    out = []
+    out: List[cst.BaseSmallStatement] = []
     for stmt in body:
         if type(stmt) is cst.SimpleStatementLine:
             out.extend(stmt.body)
