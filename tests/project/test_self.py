@@ -17,6 +17,19 @@ def test_check_src_reports_nothing(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_check_at_the_repository_root_reports_nothing(tmp_path):
+    """`importguard check .` on the whole repository: tests and benchmarks too, with the fixture
+    repositories that are wrong on purpose excluded by the project's own configuration."""
+    junk = shutil.ignore_patterns("__pycache__", ".importguard_cache", ".hypothesis", ".pytest_cache")
+    for folder in ("src", "tests", "benchmarks"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=junk)
+    for name in ("pyproject.toml", ".gitignore"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    proc = run_cli(["check", ".", "--no-cache"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "files checked" in proc.stdout and "0 files checked" not in proc.stdout, proc.stdout
+
+
 # The pipeline's stages, lowest first. A module imports only from its own row or a lower one,
 # at import time, inside functions and under TYPE_CHECKING alike; every module belongs to a row.
 LAYERS = [
@@ -25,7 +38,7 @@ LAYERS = [
     ("importguard.discovery",),
     ("importguard.extract",),
     ("importguard.analysis",),
-    ("importguard.rules",),
+    ("importguard.rules", "importguard.contracts"),
     ("importguard.engine",),
     ("importguard.fixers", "importguard.cost", "importguard.report"),
     ("importguard.commands", "importguard.__main__"),
@@ -100,3 +113,15 @@ def test_version_is_cheap():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'networkx')))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_own_layers_contract_holds_and_catches_an_upward_import(tmp_path):
+    shutil.copytree(ROOT / "src", tmp_path / "src")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    proc = run_cli(["check", "src", "--select", "IG5", "--no-cache"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    model = tmp_path / "src" / "importguard" / "model.py"
+    model.write_text(model.read_text() + "\n\ndef _late():\n    from importguard.report import text\n    return text\n")
+    proc = run_cli(["check", "src", "--select", "IG5", "--no-cache", "--format", "json"], tmp_path)
+    found = [(d["code"], d["path"], d["contract"]) for d in json.loads(proc.stdout)["diagnostics"]]
+    assert found == [("IG501", "src/importguard/model.py", "pipeline stages import downward")]

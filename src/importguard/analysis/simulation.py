@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from importguard.model import IMPORT_TIME, IfEvent, walk_events
-from importguard.analysis.graph import strongly_connected
 from importguard.analysis.conditions import World, decide
+from importguard.analysis.graph import strongly_connected
 from importguard.analysis.simulate import Outcome, simulate
-from typing import TYPE_CHECKING
+from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
-    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.context import RepoContext
+    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.interpreter import Failure
 
 
@@ -210,9 +209,9 @@ def _merge(per_world: List[Tuple[World, Outcome]], ws: Worlds) -> Outcomes:
             out.failures.setdefault(key, f)
             out.entries.setdefault(key, set()).update(o.entries[key])
             out.worlds.setdefault(key, []).append(w)
-        for e, f in o.failed.items():
-            if e not in out.failed or (out.failed[e] is None and f is not None):
-                out.failed[e] = f
+        for e, failure in o.failed.items():
+            if e not in out.failed or (out.failed[e] is None and failure is not None):
+                out.failed[e] = failure
     for key, ws_failing in out.worlds.items():
         out.where[key] = where(set(ws_failing), ws)
     return out
@@ -254,7 +253,7 @@ def describe_chain(chain: Sequence[Tuple[str, int]]) -> str:
 
 
 def _dedupe(chain):
-    out = []
+    out: List[Tuple[str, int]] = []
     for m, line in chain:
         if not out or out[-1][0] != m:
             out.append((m, line))

@@ -3,11 +3,28 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
-from importguard.model import DeleteEvent, IfEvent, TryEvent, TypeCheckingBlock
-from importguard.extract.syntax import _EXPECTS, _callee, _catches_import_error, _caught, _expects_import_error, is_type_checking, _only_imports, _only_pass, _suppressed, _test_kind, dotted
 from importguard.extract.state import WalkState
+from importguard.extract.syntax import (
+    _EXPECTS,
+    _callee,
+    _catches_import_error,
+    _caught,
+    _expects_import_error,
+    _only_imports,
+    _only_pass,
+    _suppressed,
+    _test_kind,
+    dotted,
+    is_type_checking,
+)
+from importguard.model import DeleteEvent, IfEvent, TryEvent, TypeCheckingBlock
+
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
 
 
 class ControlFlow(WalkState):
@@ -154,7 +171,7 @@ class ControlFlow(WalkState):
                 self.pattern(e.pattern)
 
     # ------------------------------------------------------------------ targets and expressions
-    def target(self, t: cst.CSTNode) -> None:
+    def target(self, t: Dispatched) -> None:
         tt = type(t)
         if tt is cst.Name:
             self.bind(t.value)
