@@ -462,3 +462,12 @@ def test_real_documentation_fixture_survives_safe_fix(tmp_path):
     # the fix is still there for those who ask for it, and the interpreter shows why it is unsafe
     run_cli(["fix", "--no-cache", "--unsafe-fixes", "."], tmp_path)
     assert "AssertionError" in run_python(tmp_path, run).stderr
+
+
+def test_a_tests_folder_above_the_project_is_no_test_data(tmp_path):
+    # run from above the project: the display path starts with `tests/`, the project does not
+    write_tree(tmp_path / "tests" / "proj", {"pyproject.toml": "[tool.importguard]\n",
+                                             "pkg/__init__.py": "", "pkg/mod.py": "import os\n"})
+    out = run_cli(["check", "--no-cache", "--select", "IG100", "--format", "json", "tests/proj"], tmp_path)
+    (d,) = json.loads(out.stdout)["diagnostics"]
+    assert d["fix"]["applicability"] == "safe", d

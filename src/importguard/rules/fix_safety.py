@@ -423,12 +423,12 @@ TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 
 
 def _folders(path: str, root: str) -> List[str]:
-    """The folders of a module's display ``path`` below the project ``root``."""
-    norm = path.replace("\\", "/")
-    if os.path.isabs(path):
-        rel = os.path.relpath(path, root).replace(os.sep, "/")
-        norm = norm if rel.startswith("../") else rel
-    return [p for p in norm.split("/")[:-1] if p not in ("", ".", "..")]
+    """The folders of a module's display ``path`` (relative to the working folder, or absolute)
+    below the project ``root``: a ``tests`` folder above the project is no test folder of it."""
+    rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    if rel.startswith("../"):  # outside the project root: its own folders, as written
+        rel = path.replace("\\", "/")
+    return [p for p in rel.split("/")[:-1] if p not in ("", ".", "..")]
 
 
 def is_test_module(path: str) -> bool:
