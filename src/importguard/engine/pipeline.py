@@ -379,6 +379,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         in_scope = d.path in report_paths or (
             d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
         if info is not None and in_scope:
+            d = _contract_move(d, info, repo)
             out.extend(_keep(info, [d], suppressed, ignored_by_path(config, info.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
@@ -392,6 +393,21 @@ def known_costs(config: Config) -> Dict[str, CostRecord]:
         return load_costs(config)
     except Exception:  # a broken cost file never breaks a check
         return {}
+
+
+def _contract_move(d: Diagnostic, info: ModuleInfo, repo) -> Diagnostic:
+    """An IG5xx finding whose contract leaves typing imports out, at an import IG200 finds
+    typing-only, gets IG200's fix (unsafe): under ``TYPE_CHECKING`` the import leaves the chain."""
+    fx = d.fix
+    if not d.contract or fx is None or fx.kind != "move-to-type-checking" or not fx.advice:
+        return d
+    from importguard.analysis.context import FileContext
+    from importguard.rules.ig200_typing_only_import import TypingOnlyImport
+
+    for t in TypingOnlyImport().check(FileContext(repo, info)):
+        if t.fix is not None and (t.fix.line, t.fix.col) == (fx.line, fx.col):
+            return d._replace(fix=t.fix, fixable=True)
+    return d._replace(fix=fx._replace(kind="contract"))
 
 
 def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tuple[str, ...] = ()
