@@ -251,3 +251,23 @@ def test_without_exclude_type_checking_the_move_is_only_advice(tmp_path):
     files = dict(TYPING_REPO)
     files["pyproject.toml"] = files["pyproject.toml"].replace("exclude-type-checking = true\n", "")
     assert _fixes(write_tree(tmp_path, files)) == {"p/low.py": "advice"}
+
+
+def test_graph_draws_layers_in_order_and_highlights_broken_imports(tmp_path):
+    root = repo(tmp_path)
+    doc = json.loads(run_cli(["graph", "--no-cache", "--format", "json"], root).stdout)
+    assert doc["layers"] == [{"contract": "layered", "layers": [["app.ui"], ["app.domain"], ["app.data"]]}]
+    layer = {n["id"]: n["layer"] for n in doc["nodes"]}
+    assert (layer["app.ui.views"], layer["app.domain.model"], layer["app.data.repo"], layer["app"]) == (0, 1, 2, None)
+    broken = {(e["from"], e["to"]): e["contracts"] for e in doc["edges"] if e["contracts"]}
+    assert broken == {("app.data.repo", "app.ui.views"): ["layered"],
+                      ("app.domain.model", "app.data.store"): ["domain is pure"]}
+    dot = run_cli(["graph", "--no-cache"], root).stdout
+    clusters = [line.split('"')[1] for line in dot.splitlines() if line.strip().startswith("label=")]
+    assert clusters == ["layered: layer 1: app.ui", "layered: layer 2: app.domain", "layered: layer 3: app.data",
+                        "outside the layers"]
+    assert '"app.data.repo" -> "app.ui.views" [style=dashed, color="#d35400"' in dot
+    mermaid = run_cli(["graph", "--no-cache", "--format", "mermaid"], root).stdout
+    assert 'subgraph g0["layered: layer 1: app.ui"]' in mermaid and "stroke:#d35400" in mermaid
+    html = run_cli(["graph", "--no-cache", "--format", "html"], root).stdout
+    assert ".edge.broken" in html and '"contracts":["layered"]' in html
