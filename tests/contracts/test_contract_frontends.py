@@ -91,6 +91,9 @@ def test_sarif_github_and_markdown(tmp_path):
             "IG501 `app.data` is not allowed to import `app.ui`") in github
     markdown = run_cli(["check", "--no-cache", "--format", "markdown"], root).stdout
     assert "| IG500 | `app/domain/model.py:1:22` | `app.domain` is not allowed to import `requests`" in markdown
+    assert "### Broken contracts (2)" in markdown
+    assert ("| domain is pure | IG500 | 1 | `app.domain.model` → `app.data.store` → `requests` "
+            "(`app/domain/model.py:1:22`) |") in markdown
 
 
 def test_explain_documents_each_contract_code():

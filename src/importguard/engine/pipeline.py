@@ -16,6 +16,7 @@ from importguard.model import (
     CostRecord,
     Cycle,
     Diagnostic,
+    Fix,
     ModuleFacts,
     diagnostic_from_plain,
     diagnostic_to_plain,
@@ -374,12 +375,13 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         for rule in file_rules:
             out.extend(_keep(info, rule.check(ctx), suppressed, ignored))
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
+    moves: Dict[str, Dict[Tuple[int, int], Fix]] = {}
     for d in repo_diags:
         info = by_path.get(d.path)
         in_scope = d.path in report_paths or (
             d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
         if info is not None and in_scope:
-            d = _contract_move(d, info, repo)
+            d = _contract_move(d, info, repo, moves)
             out.extend(_keep(info, [d], suppressed, ignored_by_path(config, info.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
@@ -395,18 +397,22 @@ def known_costs(config: Config) -> Dict[str, CostRecord]:
         return {}
 
 
-def _contract_move(d: Diagnostic, info: ModuleInfo, repo) -> Diagnostic:
+def _contract_move(d: Diagnostic, info: ModuleInfo, repo, moves: Dict[str, Dict[Tuple[int, int], Fix]]) -> Diagnostic:
     """An IG5xx finding whose contract leaves typing imports out, at an import IG200 finds
-    typing-only, gets IG200's fix (unsafe): under ``TYPE_CHECKING`` the import leaves the chain."""
+    typing-only, gets IG200's fix (unsafe): under ``TYPE_CHECKING`` the import leaves the chain.
+    ``moves`` keeps IG200's fixes per file for the run."""
     fx = d.fix
     if not d.contract or fx is None or fx.kind != "move-to-type-checking" or not fx.advice:
         return d
-    from importguard.analysis.context import FileContext
-    from importguard.rules.ig200_typing_only_import import TypingOnlyImport
+    if info.path not in moves:
+        from importguard.analysis.context import FileContext
+        from importguard.rules.ig200_typing_only_import import TypingOnlyImport
 
-    for t in TypingOnlyImport().check(FileContext(repo, info)):
-        if t.fix is not None and (t.fix.line, t.fix.col) == (fx.line, fx.col):
-            return d._replace(fix=t.fix, fixable=True)
+        moves[info.path] = {(t.fix.line, t.fix.col): t.fix for t in TypingOnlyImport().check(FileContext(repo, info))
+                            if t.fix is not None}
+    found = moves[info.path].get((fx.line, fx.col))
+    if found is not None:
+        return d._replace(fix=found, fixable=True)
     return d._replace(fix=fx._replace(kind="contract"))
 
 
