@@ -166,6 +166,8 @@ def test_layers_in_containers_and_optional_layers():
                                       [("shop.orders.models", "shop.orders.views", [1])])]
     with pytest.raises(ConfigError, match="Missing layer in container 'shop.users'"):
         run(files, dict(c, layers=["views", "models"]))
+    with pytest.raises(ConfigError, match="Container shop.carts does not exist"):
+        run(files, dict(c, containers=["shop.orders", "shop.carts"]))
 
 
 def test_exhaustive_layers_report_undeclared_children():
