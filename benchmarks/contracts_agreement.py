@@ -12,7 +12,6 @@ numbers of every link. ``compare`` returns what differs; empty means the tools a
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +37,8 @@ def route(r, d):
     heads = sorted([r["chain"][0]["importer"]] + [x["importer"] for x in r["extra_firsts"]])
     tails = sorted([r["chain"][-1]["imported"]] + [x["imported"] for x in r["extra_lasts"]])
     middle = chain[1:-1]
-    links = [[h, middle[0] if middle else t, lines(h, middle[0] if middle else t)] for h in heads for t in (tails[:1] if middle else tails)]
+    links = [[h, middle[0] if middle else t, lines(h, middle[0] if middle else t)]
+             for h in heads for t in (tails[:1] if middle else tails)]
     links += [[a, b, lines(a, b)] for a, b in zip(middle, middle[1:])]
     links += [[middle[-1], t, lines(middle[-1], t)] for t in tails] if middle else []
     return ["route", d["importer"], d["imported"], heads, middle, tails, sorted(links)]
@@ -50,7 +50,8 @@ for contract, check in report.get_contracts_and_checks():
     for d in m.get("invalid_chains", []):
         if "routes" in d or (d.get("chains") and isinstance(d["chains"][0], dict)):
             for r in d.get("chains", []):
-                out["items"].append([contract.name] + route(r, {"importer": d["downstream_module"], "imported": d["upstream_module"]}))
+                ends = {"importer": d["downstream_module"], "imported": d["upstream_module"]}
+                out["items"].append([contract.name] + route(r, ends))
         else:
             for chain in d["chains"]:
                 mods = [chain[0]["importer"]] + [l["imported"] for l in chain]

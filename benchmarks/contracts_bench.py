@@ -101,15 +101,17 @@ def main() -> None:
     edited.write_text(original, encoding="utf-8")
     times["contracts alone (in process)"] = contracts_alone(work, args.corpus, args.runs, args.src)
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"{args.corpus}, {args.runs} runs each, medians ({env_note}; {len(open(work / '.importlinter').read().split('[importlinter:contract')) - 1} contracts)")
+    n_contracts = len((work / ".importlinter").read_text().split("[importlinter:contract")) - 1
+    print(f"{args.corpus}, {args.runs} runs each, medians ({env_note}; {n_contracts} contracts)")
     cpu = {k: statistics.median(v) for k, v in CPU.items()}
     for k, v in med.items():
         c = f"cpu {cpu[k]:6.3f} s" if k in cpu else " " * 12
         print(f"  {k:<32} {v:7.3f} s  {c}  (runs: {', '.join(f'{t:.2f}' for t in times[k])})")
-    print(f"  contracts on a warm check, cpu:   {cpu['warm, with contracts'] / cpu['warm, without (--ignore IG5)']:.3f}x")
-    print(f"  after an import edit, cpu:        {cpu['import edited, with contracts'] / cpu['import edited, without']:.3f}x")
-    print(f"  contracts on a warm check:        {med['warm, with contracts'] / med['warm, without (--ignore IG5)']:.3f}x")
-    print(f"  contracts after an import edit:   {med['import edited, with contracts'] / med['import edited, without']:.3f}x")
+    for label, unit in (("wall", med), ("cpu", cpu)):
+        warm = unit["warm, with contracts"] / unit["warm, without (--ignore IG5)"]
+        after_edit = unit["import edited, with contracts"] / unit["import edited, without"]
+        print(f"  contracts on a warm check ({label}):      {warm:.3f}x")
+        print(f"  contracts after an import edit ({label}): {after_edit:.3f}x")
     print(f"  lint-imports / warm importguard:  {med['lint-imports --no-cache'] / med['warm, with contracts']:.2f}x")
     print(f"  contracts alone / import-edited check without: "
           f"{100 * med['contracts alone (in process)'] / med['import edited, without']:.1f} %")

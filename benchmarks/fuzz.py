@@ -25,9 +25,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "src"), str(HERE.parent / "tests"), str(HERE.parent / "tests" / "robustness")]
 
+import test_fuzz as tf  # noqa: E402
 from hypothesis import HealthCheck, given, seed as hseed, settings, strategies as st  # noqa: E402
 
-import test_fuzz as tf  # noqa: E402
 from fuzzgen import mutate, program  # noqa: E402
 from importguard.config.settings import Config  # noqa: E402
 from importguard.engine.pipeline import check  # noqa: E402

@@ -103,7 +103,8 @@ CASES = {
         {},
     ),
     "a failed import leaves sys.modules and runs again": (
-        {"pkg/__init__.py": "", "pkg/a.py": "try:\n    import pkg.b\nexcept ImportError:\n    pass\nX = 1\nimport pkg.b\n",
+        {"pkg/__init__.py": "",
+         "pkg/a.py": "try:\n    import pkg.b\nexcept ImportError:\n    pass\nX = 1\nimport pkg.b\n",
          "pkg/b.py": "from pkg.a import X\nY = 2\n"},
         {},  # from pkg.a: pkg.b fails, leaves sys.modules, and the second import runs it again, fine
     ),
@@ -120,12 +121,14 @@ CASES = {
         {},  # pkg.b first: pkg.a's star import of the partial pkg.b copies nothing, which it does not use
     ),
     "eager annotations at module level": (
-        {"pkg/__init__.py": "", "pkg/a.py": "from pkg import b\nX = int\n", "pkg/b.py": "from pkg import a\nv: a.X = 1\n"},
+        {"pkg/__init__.py": "", "pkg/a.py": "from pkg import b\nX = int\n",
+         "pkg/b.py": "from pkg import a\nv: a.X = 1\n"},
         {"pkg.a": ("pkg/b.py", 2)} if sys.version_info < (3, 14) else {},
     ),
     "postponed annotations do not run": (
         {"pkg/__init__.py": "", "pkg/a.py": "from pkg import b\nX = int\n",
-         "pkg/b.py": "from __future__ import annotations\nfrom pkg import a\nv: a.X = 1\ndef f(x: a.X) -> a.X:\n    return x\n"},
+         "pkg/b.py": ("from __future__ import annotations\nfrom pkg import a\nv: a.X = 1\n"
+                      "def f(x: a.X) -> a.X:\n    return x\n")},
         {},
     ),
     "attribute store on a module defines the name": (
@@ -231,7 +234,8 @@ def test_ig302_reorder_of_init_would_break(tmp_path):
     with tempfile.TemporaryDirectory() as tmp:
         write_tree(Path(tmp), sorted_files)
         real = cyclegen.real_outcomes(Path(tmp), ["pkg"])
-    assert real["pkg"][0] == "ImportError" and "partially initialized module 'pkg'" in real["pkg"][3]
+    failure = real["pkg"]
+    assert failure is not None and failure[0] == "ImportError" and "partially initialized module 'pkg'" in failure[3]
     assert [d.code for d in check_sources(sorted_files, select=("IG301",))] == ["IG301"]
 
 
@@ -271,7 +275,8 @@ def _python(minor: int) -> str:
     """A real interpreter of Python 3.<minor>, or "" when this machine has none."""
     import shutil
     import subprocess as sp
-    for cand in (shutil.which(f"python3.{minor}"), *sorted(Path.home().glob(f".pyenv/versions/3.{minor}.*/bin/python"))):
+    pyenv = sorted(Path.home().glob(f".pyenv/versions/3.{minor}.*/bin/python"))
+    for cand in (shutil.which(f"python3.{minor}"), *pyenv):
         if cand and sp.run([str(cand), "-c", "import sys; assert sys.version_info[:2] == (3, %d)" % minor],
                            capture_output=True).returncode == 0:
             return str(cand)
@@ -301,8 +306,8 @@ def test_ig301_says_which_versions_fail():
     assert set(diags) == {("pkg/a.py", 4), ("pkg/b.py", 1)}
     assert " on Python 3.9;" in diags[("pkg/b.py", 1)]
     assert " on Python" not in diags[("pkg/a.py", 4)]  # fails on every version
-    diags = {(d.path, d.line) for d in check_sources(VERSIONED, select=("IG301",), target_version=(3, 10))}
-    assert diags == {("pkg/a.py", 4)}
+    on_310 = {(d.path, d.line) for d in check_sources(VERSIONED, select=("IG301",), target_version=(3, 10))}
+    assert on_310 == {("pkg/a.py", 4)}
 
 
 @pytest.mark.parametrize("test,failing", [

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple
 
 import pytest
+
 from helpers import write_tree
 
 yaml = pytest.importorskip("yaml")

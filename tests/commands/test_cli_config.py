@@ -105,7 +105,8 @@ def test_invalid_toml(tmp_path):
 
 
 def test_target_version_from_requires_python(tmp_path):
-    (tmp_path / "pyproject.toml").write_text("[project]\nrequires-python = '>=3.14'\n[tool.importguard]\ntarget-version='py39'\n")
+    (tmp_path / "pyproject.toml").write_text("[project]\nrequires-python = '>=3.14'\n"
+                                             "[tool.importguard]\ntarget-version='py39'\n")
     assert load_config(tmp_path).target_version == (3, 14)
     (tmp_path / "pyproject.toml").write_text("[tool.importguard]\ntarget-version='3.12'\n")
     assert load_config(tmp_path).target_version == (3, 12)

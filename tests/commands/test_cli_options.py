@@ -1,6 +1,7 @@
 """Each subcommand takes only the options that mean something to it, and its help says the truth."""
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 
@@ -18,7 +19,7 @@ def _help(command: str) -> str:
 
 def _options(command: str) -> set:
     parser = build_parser()
-    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
     return {s for a in sub._actions for s in a.option_strings}
 
 
@@ -30,7 +31,7 @@ def _options(command: str) -> set:
 ])
 def test_format_default_is_one_of_the_choices(command, default, choices):
     parser = build_parser()
-    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
     fmt = next(a for a in sub._actions if a.dest == "format")
     assert set(fmt.choices) == choices and fmt.default == default
     assert f"(default: {default})" in " ".join(_help(command).split())
@@ -55,4 +56,5 @@ def test_check_and_fix_keep_their_options():
     assert RULE_OPTIONS | {"--diff", "--unsafe-fixes"} <= _options("fix")
     assert "--baseline" not in _options("fix")  # fix fixes every finding, a baseline hides nothing there
     for command in ("check", "fix", "graph", "cost"):
-        assert {"--format", "--output-file", "--config", "--no-cache", "--quiet", "--force-exclude"} <= _options(command)
+        common = {"--format", "--output-file", "--config", "--no-cache", "--quiet", "--force-exclude"}
+        assert common <= _options(command)

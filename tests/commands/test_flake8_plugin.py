@@ -9,18 +9,22 @@ from pathlib import Path
 from typing import List, Optional
 
 import pytest
+
 from helpers import SRC, write_tree
 
 flake8 = pytest.importorskip("flake8")
 
 
 def _registered() -> bool:
-    eps = metadata.entry_points()
-    group = eps.select(group="flake8.extension") if hasattr(eps, "select") else eps.get("flake8.extension", [])
+    if sys.version_info >= (3, 10):
+        group = metadata.entry_points(group="flake8.extension")
+    else:
+        group = metadata.entry_points().get("flake8.extension", [])
     return any(ep.name == "IG" and ep.value == "importguard.commands.flake8_plugin:ImportGuardPlugin" for ep in group)
 
 
-pytestmark = pytest.mark.skipif(not _registered(), reason="importguard's entry points are not installed (pip install -e .)")
+pytestmark = pytest.mark.skipif(not _registered(),
+                                reason="importguard's entry points are not installed (pip install -e .)")
 
 REPO = {
     "pyproject.toml": "[project]\nname = 'demo'\nrequires-python = '>=3.9'\n",

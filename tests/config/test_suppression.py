@@ -150,9 +150,13 @@ def test_per_file_ignores_silence_cycles_in_that_file(tmp_path):
     assert len(doc["cycles"]) == 1  # the graph still knows the cycle
 
 
+PFI_TESTS = '[tool.importguard.per-file-ignores]\n"tests/**" = ["IG100"]\n'
+
+
 def test_per_file_ignores_apply_to_fix_and_baseline(tmp_path):
-    write_tree(tmp_path, dict(PFI_TREE, **{"pyproject.toml": '[tool.importguard.per-file-ignores]\n"tests/**" = ["IG100"]\n'}))
+    write_tree(tmp_path, dict(PFI_TREE, **{"pyproject.toml": PFI_TESTS}))
     proc = run_cli(["check", "--write-baseline", "bl.json", "--no-cache"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     held = json.loads((tmp_path / "bl.json").read_text())
     assert "tests/" not in json.dumps(held) and "pkg/a.py" in json.dumps(held), held
     run_cli(["fix", "--no-cache"], tmp_path)
@@ -161,7 +165,7 @@ def test_per_file_ignores_apply_to_fix_and_baseline(tmp_path):
 
 
 def test_per_file_ignores_in_the_flake8_plugin(tmp_path):
-    write_tree(tmp_path, dict(PFI_TREE, **{"pyproject.toml": '[tool.importguard.per-file-ignores]\n"tests/**" = ["IG100"]\n'}))
+    write_tree(tmp_path, dict(PFI_TREE, **{"pyproject.toml": PFI_TESTS}))
     env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-m", "flake8", "--select", "IG", "."], cwd=str(tmp_path), env=env,
                           capture_output=True, text=True, timeout=300)

@@ -105,7 +105,8 @@ def test_explain_documents_each_contract_code():
 
 def test_noqa_and_per_file_ignores_silence_contract_findings(tmp_path):
     root = repo(tmp_path, **{"app/data/repo.py": "import json\n\n\ndef load():\n"
-                                                 "    from app.ui import views  # noqa: IG501\n    return views, json\n"})
+                                                 "    from app.ui import views  # noqa: IG501\n"
+                                                 "    return views, json\n"})
     assert lines(run_cli(["check", "--no-cache"], root)) == EXPECTED_TEXT[1:]
     (root / "app/domain/model.py").write_text("from app.data import (  # noqa: IG5\n    store,\n)\n\nX = store\n")
     assert lines(run_cli(["check", "--no-cache"], root)) == []
@@ -169,8 +170,9 @@ layers=
 def test_import_linter_configuration_is_read_as_it_is(tmp_path, where):
     files = {**APP, "pyproject.toml": "[project]\nname = 'app'\n"}
     if where == "pyproject":
-        files["pyproject.toml"] += ('\n[tool.importlinter]\nroot_package = "app"\n\n[[tool.importlinter.contracts]]\n'
-                                    'name = "layered"\ntype = "layers"\nlayers = ["app.ui", "app.domain", "app.data"]\n')
+        files["pyproject.toml"] += ('\n[tool.importlinter]\nroot_package = "app"\n\n'
+                                    '[[tool.importlinter.contracts]]\nname = "layered"\ntype = "layers"\n'
+                                    'layers = ["app.ui", "app.domain", "app.data"]\n')
     else:
         files[where] = INI
     proc = run_cli(["check", "--no-cache"], write_tree(tmp_path, files))
@@ -178,7 +180,8 @@ def test_import_linter_configuration_is_read_as_it_is(tmp_path, where):
 
 
 def test_importguard_contracts_win_over_an_import_linter_file(tmp_path):
-    root = repo(tmp_path, CONTRACTS, **{".importlinter": INI.replace("app.ui\n    app.domain", "app.domain\n    app.ui")})
+    swapped = INI.replace("app.ui\n    app.domain", "app.domain\n    app.ui")
+    root = repo(tmp_path, CONTRACTS, **{".importlinter": swapped})
     assert lines(run_cli(["check", "--no-cache"], root)) == EXPECTED_TEXT
 
 
@@ -192,8 +195,10 @@ def _flake8(args, cwd):
 def test_flake8_plugin_reports_contracts(tmp_path):
     from importlib import metadata
 
-    eps = metadata.entry_points()
-    group = eps.select(group="flake8.extension") if hasattr(eps, "select") else eps.get("flake8.extension", [])
+    if sys.version_info >= (3, 10):
+        group = metadata.entry_points(group="flake8.extension")
+    else:
+        group = metadata.entry_points().get("flake8.extension", [])
     if not any(ep.name == "IG" for ep in group):
         pytest.skip("importguard's entry points are not installed (pip install -e .)")
     root = repo(tmp_path)

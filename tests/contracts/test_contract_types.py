@@ -4,17 +4,18 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
 import pytest
 
+from helpers import module_of
 from importguard.config.settings import Config, ConfigError
 from importguard.discovery.files import SourceFile
 from importguard.engine.pipeline import analyse, modules_from
 from importguard.extract import extract
-from importguard.model import Diagnostic
 
-from helpers import module_of
+if TYPE_CHECKING:
+    from importguard.model import Diagnostic
 
 
 def run(files: Dict[str, str], *contracts: dict, select=("IG5",)) -> List[Diagnostic]:
@@ -80,7 +81,8 @@ def test_forbidden_allow_indirect_imports_reports_direct_imports_only():
     assert chains(run(files, c)) == [("IG500", "app/ui/views.py", 2, [("app.ui.views", "app.data.store", [2])])]
     c2 = dict(c, **{"allow-indirect-imports": False})
     got = chains(run(files, c2))
-    assert [g[3] for g in got] == [[("app.ui.views", "app.domain.model", [1]), ("app.domain.model", "app.data.store", [3])],
+    assert [g[3] for g in got] == [[("app.ui.views", "app.domain.model", [1]),
+                                    ("app.domain.model", "app.data.store", [3])],
                                    [("app.ui.views", "app.data.store", [2])]]
 
 

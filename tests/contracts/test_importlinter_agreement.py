@@ -22,6 +22,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "contracts"
 
 def _script():
     spec = importlib.util.spec_from_file_location("contracts_agreement", ROOT / "benchmarks" / "contracts_agreement.py")
+    assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 
 import pytest
 
@@ -49,12 +48,14 @@ GRIMP = {
     "grimp/main.py": "from .adaptors.caching import Cache\nfrom .application.usecases import build_graph\n",
     "grimp/exceptions.py": "class NoSuchContainer(Exception):\n    pass\n",
     "grimp/adaptors/__init__.py": "",
-    "grimp/adaptors/caching.py": "from grimp import _rustgrimp as rust\nfrom grimp.application.ports.caching import Base\n",
+    "grimp/adaptors/caching.py": ("from grimp import _rustgrimp as rust\n"
+                                  "from grimp.application.ports.caching import Base\n"),
     "grimp/adaptors/filesystem.py": "from grimp import _rustgrimp as rust\n",
     "grimp/application/__init__.py": "",
     "grimp/application/ports/__init__.py": "",
     "grimp/application/ports/caching.py": "from grimp.domain.valueobjects import Module\n",
-    "grimp/application/graph.py": ("from grimp import _rustgrimp as rust\nfrom grimp.exceptions import NoSuchContainer\n"
+    "grimp/application/graph.py": ("from grimp import _rustgrimp as rust\n"
+                                   "from grimp.exceptions import NoSuchContainer\n"
                                    "from grimp.domain.analysis import Route\n"),
     "grimp/application/scanning.py": "from grimp import _rustgrimp as rust\n",
     "grimp/application/usecases.py": "from .graph import ImportGraph\nfrom .scanning import scan\n",
@@ -95,7 +96,8 @@ def test_import_linter_agrees_on_the_same_tree(tmp_path):
     root = write_tree(tmp_path, renamed)
     assert subprocess.run([lint_imports, "--no-cache"], cwd=root, capture_output=True).returncode == 0
     assert ig(root) == []
-    write_tree(root, {"grimpmodel/domain/valueobjects.py": "import dataclasses\n\nfrom grimpmodel.adaptors import caching\n"})
+    upward = "import dataclasses\n\nfrom grimpmodel.adaptors import caching\n"
+    write_tree(root, {"grimpmodel/domain/valueobjects.py": upward})
     proc = subprocess.run([lint_imports, "--no-cache"], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 1
     assert "grimpmodel.domain.valueobjects -> grimpmodel.adaptors.caching (l.3)" in proc.stdout

@@ -9,19 +9,17 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from helpers import SRC, run_cli, write_tree
+from importguard.cache.costs import CostStore, load_costs, record_key
 from importguard.config.settings import Config
 from importguard.cost.command import find_interpreter
-from importguard.report import sort_by_cost
-from importguard.model import CostRecord
-from importguard.cache.costs import CostStore, load_costs, record_key
 from importguard.cost.entry import build_tree
 from importguard.cost.measure import Line, parse_importtime, summarise
-from importguard.model import Diagnostic
+from importguard.model import CostRecord, Diagnostic
+from importguard.report import sort_by_cost
 
 SITE = {
     "slowmod.py": "import time\ntime.sleep(0.2)\n",
@@ -195,7 +193,8 @@ def test_load_costs_reads_only_the_cache_and_survives_garbage(tmp_path):
     assert load_costs(config) == {"rich": rec}
     (tmp_path / ".importguard_cache" / "costs.json").write_text("{not json")
     assert load_costs(config) == {}
-    (tmp_path / ".importguard_cache" / "costs.json").write_text('{"version": 1, "records": {"k": {"module": 1}}, "latest": {"x": "k"}}')
+    (tmp_path / ".importguard_cache" / "costs.json").write_text(
+        '{"version": 1, "records": {"k": {"module": 1}}, "latest": {"x": "k"}}')
     assert load_costs(config) == {}
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from helpers import run_cli, write_tree
 from importguard.config.settings import Config, load_config
-from importguard.discovery.files import discover, resolve_roots
+from importguard.discovery.files import discover
+from importguard.discovery.roots import resolve_roots
 
 GIT = shutil.which("git")
 
@@ -28,6 +29,7 @@ def modules(root: Path):
 
 def git_checked(root: Path):
     """The .py files git does not ignore (the oracle for the battery below)."""
+    assert GIT is not None
     if not (root / ".git").exists() and not any((p / ".git").exists() for p in root.parents):
         subprocess.run([GIT, "init", "-q", str(root)], check=True, capture_output=True)
     out = subprocess.run([GIT, "ls-files", "--others", "--exclude-standard", "--cached"], cwd=str(root),
@@ -103,7 +105,7 @@ def test_git_info_exclude_and_gitignore_above_the_project(tmp_path):
     write_tree(tmp_path, {"proj/pyproject.toml": "", "proj/pkg/__init__.py": "", "proj/pkg/gen.py": "",
                           "proj/pkg/local.py": "", "proj/pkg/ok.py": "", ".gitignore": "gen.py\n",
                           ".git/info/exclude": "local.py\n"})
-    stats = {}
+    stats: dict[str, int] = {}
     assert found(tmp_path / "proj", stats=stats) == ["pkg/__init__.py", "pkg/ok.py"]
     assert stats["skipped"] == 2
     if GIT:
@@ -200,7 +202,8 @@ def test_skipped_count_in_the_summary(tmp_path):
     doc = json.loads(run_cli(["check", "--no-cache", "--format", "json"], tmp_path).stdout)
     assert doc["summary"]["files"] == 2 and doc["summary"]["skipped"] == 4
     (tmp_path / "pkg/a.py").write_text("")
-    assert "All checks passed (2 files checked, 4 skipped by ignore rules)." in run_cli(["check", "--no-cache"], tmp_path).stdout
+    out = run_cli(["check", "--no-cache"], tmp_path).stdout
+    assert "All checks passed (2 files checked, 4 skipped by ignore rules)." in out
 
 
 def test_nothing_skipped_keeps_the_summary_line(tmp_path):

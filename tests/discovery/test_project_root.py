@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from helpers import SRC, run_cli, write_tree
 from importguard.config.settings import find_project_root, load_config
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MARKERS = {
     "setup.cfg": "[flake8]\nselect = IG\n",
@@ -35,10 +38,11 @@ PKG = {
 
 def make_repo(root: Path, marker: str) -> Path:
     write_tree(root, PKG)
-    if MARKERS[marker] is None:
+    content = MARKERS[marker]
+    if content is None:
         (root / marker).mkdir()
     else:
-        (root / marker).write_text(MARKERS[marker], encoding="utf-8")
+        (root / marker).write_text(content, encoding="utf-8")
     return root
 
 

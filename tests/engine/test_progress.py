@@ -36,8 +36,8 @@ def run(args: List[str], cwd, *, tty: bool = True, env: Optional[dict] = None, s
         return proc.returncode, proc.stdout, proc.stderr
     master, slave = pty.openpty()
     try:
-        proc = subprocess.Popen([sys.executable, "-c", script, *args], cwd=str(cwd), env=e,
-                                stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+        child = subprocess.Popen([sys.executable, "-c", script, *args], cwd=str(cwd), env=e,
+                                 stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
         os.close(slave)
         err = b""
         while True:
@@ -48,11 +48,12 @@ def run(args: List[str], cwd, *, tty: bool = True, env: Optional[dict] = None, s
             if not chunk:
                 break
             err += chunk
-        out = proc.stdout.read()
-        proc.wait(timeout=300)
+        assert child.stdout is not None
+        out = child.stdout.read()
+        child.wait(timeout=300)
     finally:
         os.close(master)
-    return proc.returncode, out.decode(), err.decode()
+    return child.returncode, out.decode(), err.decode()
 
 
 @pytest.mark.parametrize("command", [["check"], ["fix", "--diff"], ["graph", "--format", "json"]])

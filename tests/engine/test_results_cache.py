@@ -3,9 +3,9 @@ reports what ``--no-cache`` reports, also after ``importguard cost`` rewrote the
 from __future__ import annotations
 
 from helpers import run_cli, write_tree
+from importguard.cache.costs import CostStore, cache_file
 from importguard.config.settings import load_config
 from importguard.model import CostRecord
-from importguard.cache.costs import CostStore, cache_file
 
 REPO = {
     "pyproject.toml": "[project]\nname = 'demo'\n",
@@ -24,7 +24,8 @@ def _measure(root, **ms):
     """Write measured costs as ``importguard cost`` does."""
     store = CostStore(cache_file(load_config(root)))
     for module, value in ms.items():
-        store.put(f"/py|3.11|{module}|{value}", CostRecord(module, value, value / 2, 100, 3, "/py", "3.11", (), None, False))
+        record = CostRecord(module, value, value / 2, 100, 3, "/py", "3.11", (), None, False)
+        store.put(f"/py|3.11|{module}|{value}", record)
     store.save()
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import textwrap
 
+from helpers import check_sources
 from importguard.extract import extract
 from importguard.model import events_from_plain, events_to_plain, walk_events
-from helpers import check_sources
 
 
 def events(src: str):

@@ -141,7 +141,8 @@ def test_a_quoted_forward_reference_in_an_alias_runs_without_the_import(tmp_path
     "from decimal import Decimal\ndef f(a):  # type: (int) -> Decimal\n    pass\n",
     "from decimal import Decimal\ndef f(a,  # type: Decimal\n      ):\n    # type: (...) -> None\n    pass\n",
     "from decimal import Decimal\ndef f(*a):\n    # type: (*Decimal) -> None\n    pass\n",
-    "from typing import Any\ndef f(\n    *args,  # type: *Any\n    **kw,  # type: **Any\n):\n    # type: (...) -> None\n    pass\n",
+    "from typing import Any\ndef f(\n    *args,  # type: *Any\n    **kw,  # type: **Any\n):\n"
+    "    # type: (...) -> None\n    pass\n",
     "from decimal import Decimal\nfor x in []:  # type: Decimal\n    pass\n",
     "from decimal import Decimal\nwith open('f') as fh:  # type: Decimal\n    pass\n",
     "import decimal\nx = None  # type: decimal.Decimal  # noqa: E501\n",

@@ -15,7 +15,8 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "cycles_f
 
 
 def _codes(root: Path):
-    return sorted((d["code"], d["path"], d["line"]) for d in run_json(["check", "--no-cache", "--select", "IG3", "."], root)["diagnostics"])
+    doc = run_json(["check", "--no-cache", "--select", "IG3", "."], root)
+    return sorted((d["code"], d["path"], d["line"]) for d in doc["diagnostics"])
 
 
 def _own_tests(root: Path) -> subprocess.CompletedProcess:

@@ -6,7 +6,6 @@ import pytest
 from fix_helpers import dd, fix_one, fix_tree
 from helpers import run_cli
 
-
 # ---------------------------------------------------------------------------- IG202
 IG202 = {
     "merge": (
@@ -268,7 +267,8 @@ def test_ig200_strategy_quote(tmp_path):
 ])
 def test_ig200_quote_refuses_unsafe_annotations(tmp_path, ann):
     # never quote Annotated metadata, Literal values, strings or escapes
-    src = f"from typing import Annotated, Literal, Dict\nfrom decimal import Decimal\nfrom x import Field\ndef f(a: {ann}): ...\n"
+    src = ("from typing import Annotated, Literal, Dict\nfrom decimal import Decimal\nfrom x import Field\n"
+           f"def f(a: {ann}): ...\n")
     out = fix_one(tmp_path, src, "--unsafe-fixes", "--annotation-strategy", "quote")
     assert "def f(a: " + ann + ")" in out
     assert "from decimal import Decimal\n" in out.split("if TYPE_CHECKING")[0] or "TYPE_CHECKING" not in out
@@ -357,7 +357,8 @@ def test_ig201_refuses_to_close_cycle(tmp_path):
     assert out["pkg/a.py"].decode() == dd(before["pkg/a.py"])
     proc = run_cli(["fix", "--no-cache", "--unsafe-fixes", "."], tmp_path)
     assert proc.returncode == 1
-    assert "IG201 not fixed: moving it out would close the import-time cycle `pkg.a` -> `pkg.b` -> `pkg.a`" in proc.stderr
+    why = "IG201 not fixed: moving it out would close the import-time cycle `pkg.a` -> `pkg.b` -> `pkg.a`"
+    assert why in proc.stderr
 
 
 def test_ig201_moves_when_no_cycle(tmp_path):
@@ -384,8 +385,8 @@ def test_codemod_commands_through_libcst_tool(tmp_path):
     from helpers import SRC
 
     (tmp_path / "m.py").write_text("import os\nimport sys\nprint(sys)\n")
-    (tmp_path / "t.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from decimal import Decimal\n"
-                                   "x = Decimal(1)\n")
+    (tmp_path / "t.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                                   "    from decimal import Decimal\nx = Decimal(1)\n")
     env = {"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"}
     for cmd, target in [("importguard.fixers.codemods.RemoveUnusedImports", "m.py"),
                         ("importguard.fixers.codemods.MoveOutOfTypeChecking", "t.py")]:
@@ -433,14 +434,14 @@ def test_ig200_names_of_one_statement_move_together(tmp_path):
         """)
 
 
-# ---------------------------------------------------------------------------- TYPE_CHECKING joins an existing typing import
+# ------------------------------------------------------------ TYPE_CHECKING joins an existing typing import
 @pytest.mark.parametrize("before, after", [
     ("from __future__ import annotations\nfrom typing import Any\nfrom decimal import Decimal\n\n\n"
      "def f(x: Decimal) -> Any: ...\n",
      "from __future__ import annotations\nfrom typing import TYPE_CHECKING, Any\n\nif TYPE_CHECKING:\n"
      "    from decimal import Decimal\n\n\ndef f(x: Decimal) -> Any: ...\n"),
-    ("from __future__ import annotations\nfrom typing import (\n    Any,\n    Optional,\n)\nfrom decimal import Decimal\n\n\n"
-     "def f(x: Decimal) -> Optional[Any]: ...\n",
+    ("from __future__ import annotations\nfrom typing import (\n    Any,\n    Optional,\n)\n"
+     "from decimal import Decimal\n\n\ndef f(x: Decimal) -> Optional[Any]: ...\n",
      "from __future__ import annotations\nfrom typing import (\n    TYPE_CHECKING,\n    Any,\n    Optional,\n)\n\n"
      "if TYPE_CHECKING:\n    from decimal import Decimal\n\n\ndef f(x: Decimal) -> Optional[Any]: ...\n"),
     ("from __future__ import annotations\nfrom typing import (\n    Any,\n)\nfrom decimal import Decimal\n\n\n"

@@ -17,6 +17,19 @@ def test_check_src_reports_nothing(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_check_at_the_repository_root_reports_nothing(tmp_path):
+    """`importguard check .` on the whole repository: tests and benchmarks too, with the fixture
+    repositories that are wrong on purpose excluded by the project's own configuration."""
+    junk = shutil.ignore_patterns("__pycache__", ".importguard_cache", ".hypothesis", ".pytest_cache")
+    for folder in ("src", "tests", "benchmarks"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=junk)
+    for name in ("pyproject.toml", ".gitignore"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    proc = run_cli(["check", ".", "--no-cache"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "files checked" in proc.stdout and "0 files checked" not in proc.stdout, proc.stdout
+
+
 # The pipeline's stages, lowest first. A module imports only from its own row or a lower one,
 # at import time, inside functions and under TYPE_CHECKING alike; every module belongs to a row.
 LAYERS = [

@@ -3,8 +3,8 @@
 Check mode: importguard and ruff run on the unpacked sdist and their findings are matched by
 path, line and code; on pluggy they agree (every IG200 is a TC001-TC003 and nothing is only ours).
 Fix-tests mode: ``importguard fix .`` leaves every file compiling, a second ``fix --diff`` empty
-and, when it changed a file, pluggy's own suite as green as before. The sdist and a venv with pytest are fetched once into
-the script's cache (PyPI needed the first time).
+and, when it changed a file, pluggy's own suite as green as before. The sdist and a venv with
+pytest are fetched once into the script's cache (PyPI needed the first time).
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _script():
     spec = importlib.util.spec_from_file_location("differential_unseen",
                                                   ROOT / "benchmarks" / "differential_unseen.py")
+    assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers import run_cli, run_json, write_tree
-
-from importguard.report.baseline import filter_baseline, write_baseline
 from importguard.model import Diagnostic
+from importguard.report.baseline import filter_baseline, write_baseline
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 REPO = {
     "pyproject.toml": "[project]\nname = 'demo'\n",
@@ -93,7 +95,8 @@ def test_baseline_paths_are_relative_to_the_baseline_file(tmp_path):
 
 
 def test_baseline_from_config_is_relative_to_the_project_root(tmp_path):
-    write_tree(tmp_path, {**REPO, "pyproject.toml": "[project]\nname = 'demo'\n[tool.importguard]\nbaseline = 'ci/bl.json'\n"})
+    config = "[project]\nname = 'demo'\n[tool.importguard]\nbaseline = 'ci/bl.json'\n"
+    write_tree(tmp_path, {**REPO, "pyproject.toml": config})
     (tmp_path / "ci").mkdir()
     assert run_cli(["check", "--write-baseline", "ci/bl.json"], tmp_path).returncode == 0
     proc = run_cli(["check", "."], tmp_path / "pkg")

@@ -7,11 +7,14 @@ import re
 import shutil
 import subprocess
 import tempfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from helpers import run_cli, write_tree
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 REPO = {
     "pkg/__init__.py": "",
@@ -68,7 +71,8 @@ def test_mermaid(tmp_path):
     rev = {v: k for k, v in ids.items()}
     assert f"{rev['pkg.c']} -.-> {rev['pkg.a']}" in out
     assert f"{rev['pkg.d']} -.->|typing| {rev['pkg.c']}" in out
-    assert re.search(r"class (n\d+,n\d+) cycle", out).group(1) == f"{rev['pkg.a']},{rev['pkg.b']}"
+    cycle_class = re.search(r"class (n\d+,n\d+) cycle", out)
+    assert cycle_class is not None and cycle_class.group(1) == f"{rev['pkg.a']},{rev['pkg.b']}"
 
 
 def test_output_option_writes_file(tmp_path):
@@ -91,6 +95,7 @@ def test_html_renders_nodes_and_highlights_cycle_in_chromium(tmp_path):
     write_tree(tmp_path, REPO)
     proc = run_cli(["graph", "--no-cache", "--format", "html", "-o", "g.html", "."], tmp_path)
     assert proc.returncode == 0, proc.stderr
+    assert CHROMIUM is not None
     profile = tempfile.mkdtemp()
     try:
         dom = subprocess.run(
@@ -104,7 +109,8 @@ def test_html_renders_nodes_and_highlights_cycle_in_chromium(tmp_path):
     nodes = re.findall(r'<g class="(node[^"]*)" data-id="([^"]+)"', dom)
     assert sorted(n for _, n in nodes) == ["pkg", "pkg.a", "pkg.b", "pkg.c", "pkg.d", "pkg.sub", "pkg.sub.e"]
     assert sorted(n for c, n in nodes if "cycle" in c.split()) == ["pkg.a", "pkg.b"]
-    cycle_edges = re.findall(r'<path class="edge kind-import-time cycle"[^>]*data-from="([^"]+)" data-to="([^"]+)"', dom)
+    cycle_edges = re.findall(r'<path class="edge kind-import-time cycle"[^>]*'
+                             r'data-from="([^"]+)" data-to="([^"]+)"', dom)
     assert sorted(cycle_edges) == [("pkg.a", "pkg.b"), ("pkg.b", "pkg.a")]
     assert re.search(r'<path class="edge kind-deferred"[^>]*data-from="pkg.c" data-to="pkg.a"', dom)
     assert re.search(r'<path class="edge kind-typing"[^>]*data-from="pkg.d" data-to="pkg.c"', dom)

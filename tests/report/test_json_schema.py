@@ -24,7 +24,8 @@ REPO = {
     "pkg/c.py": "from __future__ import annotations\nfrom decimal import Decimal\ndef f(x: Decimal) -> None: ...\n",
     # a typing-only cycle
     "pkg/d.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.e import E\ndef f(x: 'E'): ...\n",
-    "pkg/e.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.d import f\nE = 1\ndef h(x: 'f'): ...\n",
+    "pkg/e.py": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.d import f\n"
+                 "E = 1\ndef h(x: 'f'): ...\n"),
     # IG900
     "pkg/bad.py": "import @@@\n",
 }

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import Dict, Optional
 
+import libcst as cst
 import pytest
 
 import importguard.engine.pipeline as engine
@@ -70,7 +71,8 @@ HOSTILE: Dict[str, tuple] = {
     "binary_no_nul.py": (bytes(range(1, 256)) * 4, "not valid in its declared encoding"),
     "undecodable.py": (b"import os\nx = '\xff\xfe'\n", "not valid in its declared encoding"),
     "wrong_cookie.py": (b"# -*- coding: klingon -*-\nimport os\n", "unknown encoding"),
-    "cookie_mismatch.py": (b"# -*- coding: ascii -*-\nimport os\nx = '\xc3\xa9'\n", "not valid in its declared encoding"),
+    "cookie_mismatch.py": (b"# -*- coding: ascii -*-\nimport os\nx = '\xc3\xa9'\n",
+                           "not valid in its declared encoding"),
     "deep_brackets.py": (deep_brackets(), "too many nested parentheses"),
     "unterminated.py": (b"import os\nx = '''never closed\n", "syntax error"),
     "tabs_spaces.py": (b"import os\nif True:\n        x = 1\n\ty = 2\n", "syntax error"),
@@ -79,7 +81,8 @@ HOSTILE: Dict[str, tuple] = {
 # files that must be analysed like any other: name -> (bytes, expected IG100 positions)
 ANALYSED: Dict[str, tuple] = {
     "good.py": (GOOD, [(1, 8)]),
-    "latin.py": ("# -*- coding: latin-1 -*-\nimport os\nimport sys\nx = 'é'\nprint(sys, x)\n".encode("latin-1"), [(2, 8)]),
+    "latin.py": ("# -*- coding: latin-1 -*-\nimport os\nimport sys\nx = 'é'\nprint(sys, x)\n".encode("latin-1"),
+                 [(2, 8)]),
     "bom.py": (b"\xef\xbb\xbf" + GOOD, [(1, 8)]),
     "crlf.py": (GOOD.replace(b"\n", b"\r\n"), [(1, 8)]),
     "mixed_endings.py": (b"import os\r\nimport sys\nprint(sys.argv)\r\n", [(1, 8)]),
@@ -160,8 +163,8 @@ def test_check_reports_every_hostile_file_and_analyses_the_rest(tmp_path, jobs):
         assert [d["code"] for d in diags] == ["IG900"], (path, diags)
         assert reason in diags[0]["message"], (path, diags[0]["message"])
     for name, (_, positions) in ANALYSED.items():
-        got = [(d["line"], d["column"] if col else None)
-               for d in found.get(f"pkg/{name}", []) if d["code"] == "IG100" for col in [dict(positions).get(d["line"])]]
+        got = [(d["line"], d["column"] if col else None) for d in found.get(f"pkg/{name}", [])
+               if d["code"] == "IG100" for col in [dict(positions).get(d["line"])]]
         assert got == positions, name
         assert not [d for d in found.get(f"pkg/{name}", []) if d["code"] == "IG900"], name
     for n in names:
@@ -285,18 +288,37 @@ def test_syntax_error_names_the_line_cpython_names(src, line):
     assert error.startswith("syntax error: ") and f"(line {line}, column" in error, error
 
 
-def test_valid_code_libcst_refuses_is_ig900_and_says_so():
+def test_valid_code_libcst_refuses_is_ig900_and_says_so(monkeypatch):
     """Found by hypothesmith: LibCST 1.9 rejects a lone backslash line before `except`, which
     CPython accepts. The message must not blame the code."""
     src = b"import os\ntry:\n    pass\n\\\nexcept ImportError:\n    pass\n"
-    error = extract(src).error
     try:
         compile(src, "<t>", "exec", dont_inherit=True)
+        cpython_accepts = True
     except SyntaxError:  # CPython before 3.10 rejects it too: then its message is the one given
-        assert error is not None and error.startswith("syntax error: "), error
-        return
-    if error is not None:  # a later LibCST may parse it
-        assert error.startswith("LibCST cannot parse it: "), error
+        cpython_accepts = False
+    try:
+        cst.parse_module(src)
+        libcst_accepts = True
+    except cst.ParserSyntaxError:
+        libcst_accepts = False
+    error = extract(src).error
+    assert (error is None) == libcst_accepts, error
+    if not libcst_accepts:
+        assert error is not None
+        assert error.startswith("LibCST cannot parse it: " if cpython_accepts else "syntax error: "), error
+    # whatever this LibCST makes of that file: valid code its parser refuses is never called a syntax error
+    try:
+        cst.parse_module(b"def broken(:\n")
+    except cst.ParserSyntaxError as exc:
+        refusal = exc
+
+    def refuse(source):
+        raise refusal
+
+    monkeypatch.setattr(extract_mod, "parse_unvalidated", refuse)
+    error = extract(b"import os\nx = os.sep\n").error
+    assert error is not None and error.startswith("LibCST cannot parse it: "), error
 
 
 def test_missing_path_on_the_command_line(tmp_path):
@@ -334,8 +356,6 @@ def test_deep_valid_code_is_analysed_not_dropped():
 
 def test_deep_valid_code_needs_the_retry():
     """Proof that the test above goes through the big-stack retry: a plain walk overflows."""
-    import libcst as cst
-
     from importguard.extract.extractor import Extractor
 
     module = cst.parse_module(deep_valid())

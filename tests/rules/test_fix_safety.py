@@ -11,7 +11,6 @@ import textwrap
 import pytest
 
 from helpers import check_sources, run_cli, write_tree
-from importguard.config.settings import Config
 
 
 def ig100(files, **cfg):
@@ -72,9 +71,10 @@ def test_class_attribute_import_is_unsafe():
     "import pytest\n@pytest.mark.xfail(strict=True)\ndef test_gone():\n    from os import gone\n",
 ])
 def test_import_under_expected_failure_is_advice_only(code):
-    found = [d for d in check_sources(code) if d.code == "IG100" and d.fix.name == "gone"]
+    found = [d for d in check_sources(code) if d.code == "IG100" and d.fix is not None and d.fix.name == "gone"]
     assert found
     (d,) = found
+    assert d.fix is not None
     assert d.fix.applicability == "advice" and "expects this import to fail" in d.fix.reason
     assert not d.fixable  # never applied, not even with --unsafe-fixes
 
@@ -148,6 +148,7 @@ SUBMODULE = {
 def test_submodule_import_read_through_another_binding_is_unsafe(reader):
     files = dict(SUBMODULE, **{"pkg/b.py": reader})
     (d,) = [d for d in check_sources(files) if d.code == "IG100" and d.path == "pkg/a.py"]
+    assert d.fix is not None
     app, reason = d.fix.applicability, d.fix.reason
     assert app == "unsafe" and "`sub` unset on package `pkg`" in reason and "pkg/b.py" in reason
 
@@ -183,6 +184,7 @@ def test_library_names_nobody_outside_can_rely_on_stay_safe():
     found = {}
     for d in check_sources(LIB, library=True):
         if d.code == "IG100":
+            assert d.fix is not None
             found[(d.path, d.fix.name)] = d.fix.applicability
     assert found == {
         ("lib/core.py", "join"): "unsafe",  # public, no __all__
@@ -249,6 +251,7 @@ def test_explain_documents_fix_safety():
 
 def _env():
     import os
+
     from helpers import SRC
 
     return dict(os.environ, PYTHONPATH=SRC)
@@ -332,11 +335,14 @@ def test_real_side_effect_import_survives_safe_fix(tmp_path):
 def test_empty_type_checking_block_removal_is_unsafe_when_its_import_is_observable():
     block = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\n"
     (plain,) = [d for d in check_sources(block) if d.code == "IG202"]
+    assert plain.fix is not None
     assert plain.fix.applicability == "safe"
     (dynamic,) = [d for d in check_sources(block + "x = eval(expr)\n") if d.code == "IG202"]
+    assert dynamic.fix is not None
     assert dynamic.fix.applicability == "unsafe" and "`TYPE_CHECKING`" in dynamic.fix.reason
     files = {"pkg/__init__.py": "", "pkg/mod.py": block, "pkg/user.py": "from pkg.mod import TYPE_CHECKING\n"}
     (imported,) = [d for d in check_sources(files) if d.code == "IG202"]
+    assert imported.fix is not None
     assert imported.fix.applicability == "unsafe" and "imports `TYPE_CHECKING`" in imported.fix.reason
 
 
@@ -346,6 +352,7 @@ def test_empty_type_checking_block_removal_is_unsafe_when_its_import_is_observab
 ])
 def test_moves_are_unsafe_with_a_reason(code, rule):
     (d,) = [d for d in check_sources(code) if d.code == rule]
+    assert d.fix is not None
     assert d.fix.applicability == "unsafe" and d.fix.reason and d.fixable
 
 
@@ -353,12 +360,14 @@ def test_moves_are_unsafe_with_a_reason(code, rule):
 @pytest.mark.parametrize("test", [
     "from unittest import mock\n@mock.patch('pkg.mod.requests')\ndef test(m):\n    pass\n",
     "def test(monkeypatch):\n    monkeypatch.setattr('pkg.mod.requests.get', print)\n",
-    "from unittest import mock\nimport pkg.mod\ndef test():\n    with mock.patch.object(pkg.mod, 'requests'):\n        pass\n",
+    "from unittest import mock\nimport pkg.mod\ndef test():\n"
+    "    with mock.patch.object(pkg.mod, 'requests'):\n        pass\n",
     "from pkg import mod\nprint(getattr(mod, 'requests'))\n",
 ])
 def test_name_given_as_a_string_is_unsafe(test):
     files = {"pkg/__init__.py": "", "pkg/mod.py": "import requests\n", "tests/test_mod.py": test}
     (d,) = [d for d in check_sources(files) if d.code == "IG100" and d.path == "pkg/mod.py"]
+    assert d.fix is not None
     assert d.fix.applicability == "unsafe" and "tests/test_mod.py" in d.fix.reason
 
 
@@ -366,6 +375,7 @@ def test_name_computed_at_runtime_for_getattr_on_the_module_is_unsafe():
     files = {"pkg/__init__.py": "", "pkg/mod.py": "import requests\n",
              "pkg/use.py": "from pkg import mod\ndef get(name):\n    return getattr(mod, name)\n"}
     (d,) = [d for d in check_sources(files) if d.code == "IG100" and d.path == "pkg/mod.py"]
+    assert d.fix is not None
     assert d.fix.applicability == "unsafe" and "pkg/use.py" in d.fix.reason and "getattr(mod" in d.fix.reason
 
 
@@ -374,6 +384,7 @@ def test_other_strings_leave_it_safe():
              "tests/test_mod.py": "from unittest import mock\n@mock.patch('pkg.mod.session')\ndef test(m):\n"
                                   "    print('pkg.mod.requests is not a call argument here'.upper())\n"}
     (d,) = [d for d in check_sources(files) if d.code == "IG100" and d.path == "pkg/mod.py"]
+    assert d.fix is not None
     assert d.fix.applicability == "safe"
 
 

@@ -254,7 +254,8 @@ def test_min_cost_ms_hides_cheap_measured_imports_but_not_unmeasured_ones():
 def test_min_cost_ms_config_is_validated(tmp_path, value, ok):
     from importguard.config.settings import ConfigError, load_config
 
-    (tmp_path / "pyproject.toml").write_text(f"[tool.importguard]\nmin-cost-ms = {value if value != '50' else repr(value)}\n")
+    toml_value = value if value != "50" else repr(value)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.importguard]\nmin-cost-ms = {toml_value}\n")
     if ok:
         assert load_config(tmp_path).min_cost_ms == float(value)
     else:

@@ -9,7 +9,7 @@ import pytest
 from helpers import check_sources
 from importguard.config.settings import Config
 from importguard.extract import extract
-from importguard.model import BindEvent, DeleteEvent
+from importguard.model import BindEvent, DeleteEvent, TryEvent
 
 
 def unused(src, **cfg):
@@ -178,7 +178,8 @@ TC = "from typing import TYPE_CHECKING\n"
 
 
 @pytest.mark.parametrize("src", [
-    TC + "if TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n    Decimal = float\ndef f():\n    return Decimal(1)\n",
+    TC + "if TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n    Decimal = float\n"
+         "def f():\n    return Decimal(1)\n",
     TC + "if TYPE_CHECKING:\n    from decimal import Decimal\nelif True:\n    Decimal = float\nprint(Decimal)\n",
     TC + "if TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n    from fractions import Fraction as Decimal\n"
          "print(Decimal)\n",
@@ -186,7 +187,8 @@ TC = "from typing import TYPE_CHECKING\n"
          "def f():\n    return Decimal(1)\n",
     TC + "if TYPE_CHECKING:\n    from typing_extensions import Self\ntry:\n    from typing import Self\n"
          "except ImportError:\n    Self = None\nprint(Self)\n",
-    "import typing as t\nif t.TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n    Decimal = float\nprint(Decimal)\n",
+    "import typing as t\nif t.TYPE_CHECKING:\n    from decimal import Decimal\nelse:\n"
+    "    Decimal = float\nprint(Decimal)\n",
     "from typing import TYPE_CHECKING as TC\nif TC:\n    from decimal import Decimal\nelse:\n    Decimal = float\n"
     "print(Decimal)\n",
 ])
@@ -197,7 +199,8 @@ def test_type_checking_import_with_a_runtime_fallback_is_used(src):
 
 def test_type_checking_fallback_runs_only_the_fallback_at_runtime(tmp_path):
     # the premise: at runtime the TYPE_CHECKING import never runs and the fallback answers
-    src = TC + "if TYPE_CHECKING:\n    from nowhere_at_all import Decimal\nelse:\n    Decimal = float\nprint(Decimal(1))\n"
+    src = TC + ("if TYPE_CHECKING:\n    from nowhere_at_all import Decimal\nelse:\n"
+                "    Decimal = float\nprint(Decimal(1))\n")
     assert run_python(tmp_path, {"m.py": src}, "import m").strip() == "1.0"
 
 
@@ -297,11 +300,13 @@ def test_global_import_premise(tmp_path):
 
 @pytest.mark.parametrize("src", [
     "import pytest\ndef test():\n    with pytest.raises(ImportError):\n        import nope\n",
-    "import pytest\ndef test():\n    with pytest.raises(ModuleNotFoundError, match='nope'):\n        from nope import x\n",
+    "import pytest\ndef test():\n"
+    "    with pytest.raises(ModuleNotFoundError, match='nope'):\n        from nope import x\n",
     "import pytest\ndef test():\n    with pytest.raises((ValueError, ImportError)):\n        import nope\n",
     "import pytest\ndef test():\n    with pytest.raises(expected_exception=Exception):\n        import nope\n",
     "from pytest import raises\ndef test():\n    with raises(BaseException):\n        import nope\n",
-    "import unittest\nclass T(unittest.TestCase):\n    def test(self):\n        with self.assertRaises(ModuleNotFoundError):\n"
+    "import unittest\nclass T(unittest.TestCase):\n    def test(self):\n"
+    "        with self.assertRaises(ModuleNotFoundError):\n"
     "            import nope\n",
     "import unittest\nclass T(unittest.TestCase):\n    def test(self):\n"
     "        with self.assertRaisesRegex(ImportError, 'nope'):\n            import nope\n",
@@ -367,7 +372,9 @@ def test_except_as_unbinds_the_name():
     src = "import e\ntry:\n    pass\nexcept Exception as e:\n    pass\nprint(e)\n"
     assert names(src) == []  # the path without the exception still sees the import
     f = extract(src.encode())
-    handler = f.events[1][0].handlers[0][1]
+    try_event = f.events[1][0]
+    assert isinstance(try_event, TryEvent)
+    handler = try_event.handlers[0][1]
     assert handler == (BindEvent("e"), DeleteEvent("e"))
     # in a function, ``e`` is local: the module's import is never read there
     src = "import e\ndef f():\n    try:\n        pass\n    except Exception as e:\n        pass\n    return e\n"

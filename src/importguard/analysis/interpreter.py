@@ -20,7 +20,6 @@ from importguard.model import (
     TryEvent,
 )
 
-
 EXECUTING, DONE = 0, 1
 
 
@@ -201,36 +200,35 @@ class Simulator:
     # ---------------------------------------------------------------- statements
     def run(self, events: Sequence[Event], ctx: "_Ctx") -> None:
         for ev in events:
-            t = type(ev)
-            if t is ImportEvent:
+            if isinstance(ev, ImportEvent):
                 self.do_import(ev.first, ev.count, ctx)
-            elif t is LoadEvent:
+            elif isinstance(ev, LoadEvent):
                 if ev.annotation and (not self.eager_annotations or ctx.info.facts.future_annotations):
                     continue
                 self.load(ev.dotted, ev.line, ev.col, ctx)
-            elif t is BindEvent:
+            elif isinstance(ev, BindEvent):
                 self._put(ctx.nss[-1], ev.name, None)
-            elif t is StoreEvent:
+            elif isinstance(ev, StoreEvent):
                 self.store(ev.dotted, ev.line, ev.col, ctx)
-            elif t is DeleteEvent:
+            elif isinstance(ev, DeleteEvent):
                 self._drop(ctx.nss[-1], ev.name)
-            elif t is ClassBodyEvent:
+            elif isinstance(ev, ClassBodyEvent):
                 ctx.nss.append({})
                 try:
                     self.run(ev.body, ctx)
                 finally:
                     ctx.nss.pop()
-            elif t is IfEvent:
+            elif isinstance(ev, IfEvent):
                 test = ev.test
                 if type(test) is int:
                     self.run(ev.orelse if test in (1, 2) else ev.body, ctx)
                 else:
                     self.run(ev.orelse if decide(test, self.world) is False else ev.body, ctx)
-            elif t is TryEvent:
+            elif isinstance(ev, TryEvent):
                 self.do_try(ev, ctx)
-            elif t is FunctionEvent:
+            elif isinstance(ev, FunctionEvent):
                 self._put(ctx.nss[0], ev.name, _Func(ev.body, ctx.mod, ctx.info))
-            elif t is CallEvent:
+            elif isinstance(ev, CallEvent):
                 self.call(ev.name, ctx)
 
     def call(self, name: str, ctx: "_Ctx") -> None:

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from importguard.model import IMPORT_TIME, IfEvent, walk_events
-from importguard.analysis.graph import strongly_connected
 from importguard.analysis.conditions import World, decide
+from importguard.analysis.graph import strongly_connected
 from importguard.analysis.simulate import Outcome, simulate
-from typing import TYPE_CHECKING
+from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
-    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.context import RepoContext
+    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.interpreter import Failure
 
 

@@ -28,7 +28,9 @@ from importguard.model import (
     events_to_plain,
 )
 
-SCHEMA = 10  # 10: statements without loads, typed events; 9: starred parameters' type comments; 8: file-level noqa recorded at line 0
+# 10: statements without loads, typed events; 9: starred parameters' type comments;
+# 8: file-level noqa recorded at line 0
+SCHEMA = 10
 _MAX_ENTRIES = 200_000
 
 
@@ -47,7 +49,8 @@ def to_plain(f: ModuleFacts) -> tuple:
     imports = tuple(tuple(i[:-1]) + (tuple(tuple(u) for u in i.uses),) for i in f.imports)
     return (imports, tuple(map(tuple, f.classes)), tuple(map(tuple, f.functions)),
             tuple(map(tuple, f.type_checking)), tuple(map(tuple, f.statements)), f.all_names,
-            f.future_annotations, f.noqa, f.error, tuple(map(events_to_plain, f.events)), f.dynamic, f.effects, f.expect_fail, f.string_refs)
+            f.future_annotations, f.noqa, f.error, tuple(map(events_to_plain, f.events)), f.dynamic, f.effects,
+            f.expect_fail, f.string_refs)
 
 
 def from_plain(t: tuple) -> ModuleFacts:

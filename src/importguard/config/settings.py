@@ -297,6 +297,7 @@ def find_project_root(start: Path, cwd: Optional[Path] = None) -> Tuple[Path, Op
 
 
 def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[Path] = None) -> Config:
+    pyproject: Optional[Path]
     if config_file is not None:
         root, pyproject = config_file.resolve().parent, config_file
         if not config_file.is_file():
@@ -316,14 +317,15 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
         floor = requires_python_floor(requires)
         if floor:
             values["target_version"] = floor
-    extend_exclude = ()
+    extend_exclude: Tuple[str, ...] = ()
     for key, value in section.items():
         attr = _KEYS.get(key)
         if attr is None:
             hint = ""
             if key.replace("_", "-") in _KEYS:
                 hint = f" (did you mean `{key.replace('_', '-')}`?)"
-            raise ConfigError(f"{pyproject}: unknown key `{key}` in [tool.importguard]{hint}; known keys: {', '.join(sorted(_KEYS))}")
+            raise ConfigError(f"{pyproject}: unknown key `{key}` in [tool.importguard]{hint}; "
+                              f"known keys: {', '.join(sorted(_KEYS))}")
         if attr in ("select", "ignore"):
             values[attr] = parse_codes(key, value)
         elif attr == "target_version":

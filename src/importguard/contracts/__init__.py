@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from importguard.analysis.graph import ModuleInfo
-from importguard.model import IMPORT_TIME, Diagnostic, Fix
 from importguard.contracts.checks import ContractError, Violation, run
 from importguard.contracts.graph import ContractGraph, build
 from importguard.contracts.spec import CODES, Contract, ContractSet, load
+from importguard.model import IMPORT_TIME, Diagnostic, Fix
 
 __all__ = ["CODES", "Contract", "ContractError", "ContractSet", "Violation", "check", "evaluate", "load"]
 

@@ -194,7 +194,8 @@ def check_layers(c: Contract, g: ContractGraph, roots: Sequence[str]) -> List[Vi
                                 f"or a subpackage of one of them.")
         for name, optional in tails:
             if not optional and f"{container}.{name}" not in g.modules:
-                raise ContractError(f"Missing layer in container '{container}': module {container}.{name} does not exist.")
+                raise ContractError(f"Missing layer in container '{container}': "
+                                    f"module {container}.{name} does not exist.")
     if not containers:
         for name, optional in tails:
             if not optional and name not in g.modules:

@@ -166,8 +166,10 @@ class ContractGraph:
                     prev[n] = m
                     if n in targets:
                         path = [n]
-                        while prev[path[-1]] is not None:
-                            path.append(prev[path[-1]])
+                        step = prev[n]
+                        while step is not None:
+                            path.append(step)
+                            step = prev[step]
                         return path[::-1]
                     nxt.append(n)
             frontier = nxt
@@ -178,7 +180,7 @@ class ContractGraph:
         """import-linter's chains: a shortest chain, then a shortest chain that uses none of the
         imports found so far, and so on until there is none."""
         cut: Set[Pair] = set()
-        out = []
+        out: List[List[str]] = []
         while True:
             chain = self.shortest_chain(sources, targets, excluded, cut)
             if chain is None:

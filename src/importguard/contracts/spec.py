@@ -152,7 +152,7 @@ def _layer(text: str, where: str) -> Layer:
         raise ConfigError(f"{where}: layer {text!r} mixes independent `|` and non-independent `:` siblings")
     sep = "|" if "|" in text else ":" if ":" in text else None
     raw = [t.strip() for t in text.split(sep)] if sep else [text.strip()]
-    tails = []
+    tails: List[Tuple[str, bool]] = []
     for t in raw:
         optional = t.startswith("(") and t.endswith(")")
         name = t[1:-1].strip() if optional else t

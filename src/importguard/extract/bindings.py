@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-
-from importguard.model import ANNOTATION, RUNTIME, TYPING, BindEvent, DeleteEvent, LoadEvent, StoreEvent, Use
-from importguard.extract.syntax import OTHER
 from importguard.extract.state import WalkState
+from importguard.extract.syntax import OTHER
+from importguard.model import ANNOTATION, RUNTIME, TYPING, BindEvent, DeleteEvent, LoadEvent, StoreEvent, Use
 
 if TYPE_CHECKING:
     import libcst as cst
+
     from importguard.extract.scopes import Scope
 
 

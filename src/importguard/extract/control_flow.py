@@ -5,9 +5,21 @@ from __future__ import annotations
 
 import libcst as cst
 
-from importguard.model import DeleteEvent, IfEvent, TryEvent, TypeCheckingBlock
-from importguard.extract.syntax import _EXPECTS, _callee, _catches_import_error, _caught, _expects_import_error, is_type_checking, _only_imports, _only_pass, _suppressed, _test_kind, dotted
 from importguard.extract.state import WalkState
+from importguard.extract.syntax import (
+    _EXPECTS,
+    _callee,
+    _catches_import_error,
+    _caught,
+    _expects_import_error,
+    _only_imports,
+    _only_pass,
+    _suppressed,
+    _test_kind,
+    dotted,
+    is_type_checking,
+)
+from importguard.model import DeleteEvent, IfEvent, TryEvent, TypeCheckingBlock
 
 
 class ControlFlow(WalkState):

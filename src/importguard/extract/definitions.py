@@ -7,10 +7,10 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from importguard.model import ANNOTATION, RUNTIME, TYPING, CallEvent, ClassBodyEvent, ClassFact, FunctionFact
 from importguard.extract.scopes import Scope
-from importguard.extract.syntax import OTHER, _callee, dotted
 from importguard.extract.state import WalkState
+from importguard.extract.syntax import OTHER, _callee, dotted
+from importguard.model import ANNOTATION, RUNTIME, TYPING, CallEvent, ClassBodyEvent, ClassFact, FunctionFact
 
 
 class Definitions(WalkState):

@@ -8,11 +8,11 @@ from typing import Optional
 
 import libcst as cst
 
-from importguard.model import RUNTIME, TYPING, Use
 from importguard.extract.scopes import Scope
+from importguard.extract.state import WalkState
 from importguard.extract.syntax import _DOTTED, _fields, _plain_string, dotted
 from importguard.extract.type_syntax import _TYPE_ARGS, _TYPE_VARS, _ast_loads, _is_type_construct, _literal_text
-from importguard.extract.state import WalkState
+from importguard.model import RUNTIME, TYPING, Use
 
 
 class Expressions(WalkState):

@@ -20,6 +20,16 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from importguard.extract.bindings import Bindings
+from importguard.extract.control_flow import ControlFlow
+from importguard.extract.definitions import Definitions
+from importguard.extract.expressions import Expressions
+from importguard.extract.noqa import parse_noqa
+from importguard.extract.positions import positions
+from importguard.extract.scopes import Scope, _Imp, _ModuleLive, _Snapshot
+from importguard.extract.statements import Statements
+from importguard.extract.syntax import _calls_or_imports, _fields
+from importguard.extract.type_syntax import _type_comment
 from importguard.model import (
     RUNTIME,
     ClassFact,
@@ -30,16 +40,6 @@ from importguard.model import (
     Statement,
     TypeCheckingBlock,
 )
-from importguard.extract.positions import positions
-from importguard.extract.noqa import parse_noqa
-from importguard.extract.scopes import Scope, _Imp, _ModuleLive, _Snapshot
-from importguard.extract.syntax import _calls_or_imports, _fields
-from importguard.extract.type_syntax import _type_comment
-from importguard.extract.bindings import Bindings
-from importguard.extract.statements import Statements
-from importguard.extract.definitions import Definitions
-from importguard.extract.control_flow import ControlFlow
-from importguard.extract.expressions import Expressions
 
 
 class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):

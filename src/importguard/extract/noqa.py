@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
-
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
 
 

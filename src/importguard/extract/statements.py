@@ -9,11 +9,11 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from importguard.model import ANNOTATION, DEFERRED, IMPORT_TIME, TYPING, TYPING_EDGE, BindEvent, ImportEvent
 from importguard.extract.scopes import Scope, _Imp
+from importguard.extract.state import WalkState
 from importguard.extract.syntax import _extends_all, dotted, is_type_checking_import, type_checking_alias
 from importguard.extract.type_syntax import _ast_loads, _type_comment
-from importguard.extract.state import WalkState
+from importguard.model import ANNOTATION, DEFERRED, IMPORT_TIME, TYPING, TYPING_EDGE, BindEvent, ImportEvent
 
 
 class Statements(WalkState):

@@ -12,7 +12,6 @@ import libcst as cst
 
 from importguard.model import CallEvent, ImportEvent, LoadEvent, StoreEvent, walk_events
 
-
 OTHER = -1  # a binding that is not an import
 
 

@@ -9,7 +9,6 @@ from typing import List, Optional
 
 import libcst as cst
 
-
 # Subscripting these makes a type expression: a string inside is a forward reference
 _TYPE_MODULES = ("typing", "typing_extensions", "collections.abc", "mypy_extensions")
 
