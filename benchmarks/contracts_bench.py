@@ -72,7 +72,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="django", choices=sorted(EDITED))
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--src", type=Path, default=REPO / "src", help="the importguard source to time (default: this checkout's)")
+    ap.add_argument("--src", type=Path, default=REPO / "src",
+                    help="the importguard source to time (default: this checkout's)")
     args = ap.parse_args()
     work = prepare(args.corpus)
     ig = [sys.executable, "-m", "importguard", "check", "-q", args.corpus]

@@ -66,7 +66,7 @@ def _message(v: Violation, graph: ContractGraph) -> str:
 
 
 def _fix(v: Violation, graph: ContractGraph) -> Fix:
-    sites = graph.sites.get(tuple(v.chain[:2]), ()) if len(v.chain) > 1 else ()
+    sites = graph.sites.get((v.chain[0], v.chain[1]), ()) if len(v.chain) > 1 else ()
     if v.contract.exclude_type_checking and len(sites) == 1 and sites[0].kind == IMPORT_TIME:
         # a candidate: under TYPE_CHECKING the import leaves this contract's graph. The engine keeps
         # it only where IG200 finds the import typing-only, and then gives it IG200's (unsafe) fix

@@ -180,19 +180,17 @@ def to_mermaid(g: Graph, group: bool = False) -> str:
 
 # ---------------------------------------------------------------------------- JSON
 def to_data(g: Graph) -> dict:
-    out = {
-        "version": 1,
-        "nodes": [{"id": n, "package": package_of(n), "path": g.paths.get(n, ""),
-                   "cycle": g.cycle_of.get(n)} for n in g.nodes],
-        "edges": [{"from": e.source, "to": e.target, "kind": e.kind, "in_cycle": e.in_cycle,
-                   "sites": [{"path": p, "line": ln, "names": names, "kind": k} for p, ln, names, k in e.sites]}
-                  for e in g.edges],
-        "cycles": [{"modules": list(c.modules), "kind": c.kind, "path": list(c.path)} for c in g.cycles],
-    }
+    nodes: List[dict] = [{"id": n, "package": package_of(n), "path": g.paths.get(n, ""),
+                          "cycle": g.cycle_of.get(n)} for n in g.nodes]
+    edges: List[dict] = [{"from": e.source, "to": e.target, "kind": e.kind, "in_cycle": e.in_cycle,
+                          "sites": [{"path": p, "line": ln, "names": names, "kind": k} for p, ln, names, k in e.sites]}
+                         for e in g.edges]
+    out = {"version": 1, "nodes": nodes, "edges": edges,
+           "cycles": [{"modules": list(c.modules), "kind": c.kind, "path": list(c.path)} for c in g.cycles]}
     if g.layers or g.broken:  # only with contracts: the document is otherwise unchanged
-        for node in out["nodes"]:
+        for node in nodes:
             node["layer"] = g.layer_of(node["id"])
-        for edge in out["edges"]:
+        for edge in edges:
             edge["contracts"] = list(g.broken.get((edge["from"], edge["to"]), ()))
         out["layers"] = [{"contract": name, "layers": [list(m) for m in layers]} for name, layers in g.layers]
     return out
