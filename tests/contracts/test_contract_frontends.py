@@ -279,3 +279,10 @@ def test_graph_draws_layers_in_order_and_highlights_broken_imports(tmp_path):
     assert 'subgraph g0["layered: layer 1: app.ui"]' in mermaid and "stroke:#d35400" in mermaid
     html = run_cli(["graph", "--no-cache", "--format", "html"], root).stdout
     assert ".edge.broken" in html and '"contracts":["layered"]' in html
+
+
+def test_stubs_do_not_count(tmp_path):
+    # a stub never runs, and import-linter does not read stubs: its imports are not dependencies
+    root = repo(tmp_path, **{"app/data/typed.pyi": "from app.ui import views\n",
+                             "app/data/repo.pyi": "from app.ui import views\n\n\ndef load() -> object: ...\n"})
+    assert lines(run_cli(["check", "--no-cache"], root)) == EXPECTED_TEXT

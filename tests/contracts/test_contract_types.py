@@ -234,3 +234,4 @@ def test_contracts_off_when_ig5_is_not_selected():
     assert [d for d in run(APP, LAYERED, select=("IG1",)) if d.code.startswith("IG5")] == []
     assert len(run(APP, LAYERED, select=("IG501",))) == 1
     assert run(APP, LAYERED, select=("IG500",)) == []
+
