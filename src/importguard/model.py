@@ -113,7 +113,7 @@ class TypeCheckingBlock(NamedTuple):
 class Statement(NamedTuple):
     """A top-level statement, for simulating import order (IG301/IG302)."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # a field that hides tuple.index, never called on it
     line: int
     end_line: int
     kind: str  # "import", "def", "class", "assign", "if", "try", "other"
@@ -127,7 +127,7 @@ class ImportEvent(NamedTuple):
     """An import statement: ``facts.imports[first:first + count]``."""
 
     first: int
-    count: int
+    count: int  # type: ignore[assignment]  # a field that hides tuple.count, never called on it
 
 
 class LoadEvent(NamedTuple):
@@ -211,17 +211,16 @@ _NESTED = (ClassBodyEvent, IfEvent, TryEvent, FunctionEvent)
 
 def bodies(ev: Event) -> Iterator[Tuple[Event, ...]]:
     """The nested bodies of one event (none for simple events)."""
-    t = type(ev)
-    if t is IfEvent:
+    if isinstance(ev, IfEvent):
         yield ev.body
         yield ev.orelse
-    elif t is TryEvent:
+    elif isinstance(ev, TryEvent):
         yield ev.body
         for _, handler in ev.handlers:
             yield handler
         yield ev.orelse
         yield ev.final
-    elif t is ClassBodyEvent or t is FunctionEvent:
+    elif isinstance(ev, (ClassBodyEvent, FunctionEvent)):
         yield ev.body
 
 
@@ -237,20 +236,19 @@ def walk_events(events: Iterable[Event]) -> Iterator[Event]:
 
 
 def events_to_plain(events: Iterable[Event]) -> tuple:
-    out = []
+    out: List[tuple] = []
     for ev in events:
-        t = type(ev)
-        if t is IfEvent:
+        if isinstance(ev, IfEvent):
             out.append(("f", ev.test, events_to_plain(ev.body), events_to_plain(ev.orelse)))
-        elif t is TryEvent:
+        elif isinstance(ev, TryEvent):
             out.append(("t", events_to_plain(ev.body), tuple((n, events_to_plain(h)) for n, h in ev.handlers),
                         events_to_plain(ev.orelse), events_to_plain(ev.final)))
-        elif t is ClassBodyEvent:
+        elif isinstance(ev, ClassBodyEvent):
             out.append(("c", events_to_plain(ev.body)))
-        elif t is FunctionEvent:
+        elif isinstance(ev, FunctionEvent):
             out.append(("fn", ev.name, events_to_plain(ev.body)))
         else:
-            out.append((_EVENT_TAG[t], *ev))
+            out.append((_EVENT_TAG[type(ev)], *ev))
     return tuple(out)
 
 
@@ -369,7 +367,7 @@ class Cycle(NamedTuple):
 
 def diagnostic_to_plain(d: Diagnostic) -> tuple:
     """A diagnostic as nested tuples of plain values (for ``marshal`` in the results caches)."""
-    return tuple(d._replace(fix=tuple(d.fix) if d.fix else None))
+    return tuple(d._replace(fix=tuple(d.fix) if d.fix else None))  # type: ignore[arg-type]  # plain: a tuple
 
 
 def diagnostic_from_plain(t: tuple) -> Diagnostic:

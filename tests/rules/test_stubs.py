@@ -112,7 +112,8 @@ def test_the_simulation_treats_a_stub_only_module_as_opaque(tmp_path):
     assert simulate(modules, ["pkg.b"]).failed.get("pkg.b") is None
     as_module = dict(modules, **{"pkg.native": modules["pkg.native"]._replace(path="pkg/native.py")})
     failure = simulate(as_module, ["pkg.b"]).failed["pkg.b"]
-    assert failure is not None and failure.message.startswith("cannot import name 'X' from partially initialized module 'pkg.b'")
+    assert failure is not None
+    assert failure.message.startswith("cannot import name 'X' from partially initialized module 'pkg.b'")
     (tmp_path / "pkg" / "native.py").write_bytes((tmp_path / "pkg" / "native.pyi").read_bytes())
     proc = subprocess.run([sys.executable, "-c", "import pkg.b"], cwd=tmp_path, capture_output=True, text=True)
     assert "cannot import name 'X' from partially initialized module 'pkg.b'" in proc.stderr

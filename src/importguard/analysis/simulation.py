@@ -209,9 +209,9 @@ def _merge(per_world: List[Tuple[World, Outcome]], ws: Worlds) -> Outcomes:
             out.failures.setdefault(key, f)
             out.entries.setdefault(key, set()).update(o.entries[key])
             out.worlds.setdefault(key, []).append(w)
-        for e, f in o.failed.items():
-            if e not in out.failed or (out.failed[e] is None and f is not None):
-                out.failed[e] = f
+        for e, failure in o.failed.items():
+            if e not in out.failed or (out.failed[e] is None and failure is not None):
+                out.failed[e] = failure
     for key, ws_failing in out.worlds.items():
         out.where[key] = where(set(ws_failing), ws)
     return out
@@ -253,7 +253,7 @@ def describe_chain(chain: Sequence[Tuple[str, int]]) -> str:
 
 
 def _dedupe(chain):
-    out = []
+    out: List[Tuple[str, int]] = []
     for m, line in chain:
         if not out or out[-1][0] != m:
             out.append((m, line))

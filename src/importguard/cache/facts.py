@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 from importguard.model import (
     ClassFact,
@@ -54,7 +54,7 @@ def to_plain(f: ModuleFacts) -> tuple:
 
 
 def from_plain(t: tuple) -> ModuleFacts:
-    imports = tuple(ImportFact(*i[:-1], tuple(Use(*u) for u in i[-1])) for i in t[0])
+    imports = tuple(ImportFact(*i[:-1], tuple(Use(*u) for u in i[-1])) for i in t[0])  # type: ignore[call-arg]
     return ModuleFacts(imports, tuple(ClassFact(*c) for c in t[1]), tuple(FunctionFact(*x) for x in t[2]),
                        tuple(TypeCheckingBlock(*b) for b in t[3]), tuple(Statement(*s) for s in t[4]),
                        t[5], t[6], t[7], t[8], tuple(map(events_from_plain, t[9])), *t[10:14])
@@ -84,7 +84,7 @@ class Store:
 
     def __init__(self, path: Path):
         self.path = path
-        self.data: Dict[str, object] = {}
+        self.data: Dict[str, Any] = {}  # marshal's plain values, read back by their owners
         self.dirty = False
         try:
             with open(path, "rb") as fh:

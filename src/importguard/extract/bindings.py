@@ -56,7 +56,7 @@ class Bindings(WalkState):
 
 
     def resolve(self, name: str) -> Tuple[int, ...]:
-        s = self.scope
+        s: Optional[Scope] = self.scope
         see_class = True  # a class body is visible to itself and to its type parameters' scope only
         self.passed = None
         while s is not None:
@@ -91,9 +91,10 @@ class Bindings(WalkState):
             s = s.parent
         return ()
 
-    def load(self, name: str, node: cst.CSTNode, path: str) -> None:
+    def load(self, name: str, node: Optional[cst.CSTNode], path: str) -> None:
         found = self.resolve(name)
-        late = self.kind != RUNTIME and self.main_pass and self.resolved_in.kind != "typeparams"
+        # resolve() always stops in some scope: at the latest the module's
+        late = self.kind != RUNTIME and self.main_pass and self.resolved_in.kind != "typeparams"  # type: ignore[union-attr]
         declared = name in self.declared
         attrs = self.class_attrs and "." in path
         if not found and not late and not declared and not attrs:
@@ -130,7 +131,7 @@ class Bindings(WalkState):
         if len(found) > 1:
             pref = [
                 b for b in ids
-                if imps[b].submodule and (path == imps[b].submodule or path.startswith(imps[b].submodule + "."))
+                if (sub := imps[b].submodule) and (path == sub or path.startswith(sub + "."))
             ]
             if pref:
                 ids = pref + [b for b in ids if not imps[b].submodule]

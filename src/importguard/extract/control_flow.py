@@ -3,6 +3,8 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from importguard.extract.state import WalkState
@@ -20,6 +22,9 @@ from importguard.extract.syntax import (
     is_type_checking,
 )
 from importguard.model import DeleteEvent, IfEvent, TryEvent, TypeCheckingBlock
+
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
 
 
 class ControlFlow(WalkState):
@@ -166,7 +171,7 @@ class ControlFlow(WalkState):
                 self.pattern(e.pattern)
 
     # ------------------------------------------------------------------ targets and expressions
-    def target(self, t: cst.CSTNode) -> None:
+    def target(self, t: Dispatched) -> None:
         tt = type(t)
         if tt is cst.Name:
             self.bind(t.value)

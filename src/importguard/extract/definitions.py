@@ -68,7 +68,7 @@ class Definitions(WalkState):
     def _defer(self, node, qual: str, parent: Optional[Scope] = None) -> None:
         snap = self.snapshot
         if self.scope is self.module_scope or snap is None:
-            snap = self.module_scope.live.snapshot()
+            snap = self.module_scope.live.snapshot()  # type: ignore[attr-defined]  # the module's is a _ModuleLive
         self.deferred.append((node, parent or self.scope, qual, snap, self.in_tc, self.stmt_index))
 
     def _run_deferred(self, node, parent: Scope, qual: str, snap, in_tc: bool, stmt_index: int) -> None:

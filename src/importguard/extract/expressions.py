@@ -4,7 +4,7 @@ references), comprehensions and lambdas, strings that hold types, and annotation
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import TYPE_CHECKING, Any, List, Optional, Union
 
 import libcst as cst
 
@@ -14,9 +14,12 @@ from importguard.extract.syntax import _DOTTED, _fields, _plain_string, dotted
 from importguard.extract.type_syntax import _TYPE_ARGS, _TYPE_VARS, _ast_loads, _is_type_construct, _literal_text
 from importguard.model import RUNTIME, TYPING, Use
 
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
+
 
 class Expressions(WalkState):
-    def expr(self, node: cst.CSTNode) -> None:
+    def expr(self, node: Dispatched) -> None:
         stack = [node]
         handlers = self.EXPR_HANDLERS
         while stack:
@@ -100,7 +103,7 @@ class Expressions(WalkState):
             else:
                 self.expr(v)
 
-    def _fields_of(self, v: cst.CSTNode) -> None:
+    def _fields_of(self, v: Dispatched) -> None:
         """The field list of ``NamedTuple("N", [("a", T)])`` or dict of ``TypedDict("D", {"a": T})``."""
         if type(v) in (cst.List, cst.Tuple):
             for el in v.elements:
@@ -214,7 +217,7 @@ class Expressions(WalkState):
         if type(node.target) is cst.Name:
             s = self.scope
             while s.kind == "comprehension":
-                s = s.parent
+                s = s.parent  # type: ignore[assignment]  # a comprehension's scope always has a parent
             self.bind(node.target.value, scope=s)
 
     def e_string(self, node) -> None:
@@ -279,8 +282,10 @@ class Expressions(WalkState):
         return None
 
     def string_annotation(self, node) -> None:
+        text: Union[str, bytes]
         if type(node) is cst.ConcatenatedString:
-            parts, n = [], node
+            parts: List[Any] = []  # the literals, checked below to be plain strings
+            n: cst.BaseExpression = node
             while type(n) is cst.ConcatenatedString:
                 parts.append(n.left)
                 n = n.right

@@ -16,7 +16,7 @@ and ``expressions`` walk; this module drives them and assembles the facts.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -40,6 +40,9 @@ from importguard.model import (
     Statement,
     TypeCheckingBlock,
 )
+
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
 
 
 class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
@@ -121,7 +124,7 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
             if i is not None and _calls_or_imports(events):
                 self.events[i] = self.events[i] + (FunctionEvent(name, events),)
 
-    def _statement_fact(self, i: int, stmt: cst.CSTNode) -> Statement:
+    def _statement_fact(self, i: int, stmt: Dispatched) -> Statement:
         line = self._stmt_line(stmt)
         end = self.end.get(id(stmt), line)
         t = type(stmt)
@@ -134,10 +137,7 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
             else:
                 kind = "other"
         else:
-            kind = {
-                cst.FunctionDef: "def", cst.ClassDef: "class", cst.If: "if",
-                cst.Try: "try", cst.TryStar: "try",
-            }.get(t, "other")
+            kind = _COMPOUND_KIND.get(t, "other")
         return Statement(i, line, end, kind, tuple(dict.fromkeys(self.stmt_binds)))
 
     def _stmt_line(self, stmt: cst.CSTNode) -> int:
@@ -191,7 +191,10 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
         )
 
 
-_STMT = {
+_COMPOUND_KIND: Dict[type, str] = {
+    cst.FunctionDef: "def", cst.ClassDef: "class", cst.If: "if", cst.Try: "try", cst.TryStar: "try",
+}
+_STMT: Dict[type, Callable[..., None]] = {
     cst.SimpleStatementLine: Extractor.s_simple_line,
     cst.Import: Extractor.s_import,
     cst.ImportFrom: Extractor.s_import,
@@ -218,7 +221,7 @@ _STMT = {
     cst.Break: lambda self, node: None,
     cst.Continue: lambda self, node: None,
 }
-_EXPR = {
+_EXPR: Dict[type, Callable[..., None]] = {
     cst.Arg: Extractor.e_arg,
     cst.Call: Extractor.e_call,
     cst.Lambda: Extractor.e_lambda,

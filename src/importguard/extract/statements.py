@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 import libcst as cst
 
@@ -15,10 +15,13 @@ from importguard.extract.syntax import _extends_all, dotted, is_type_checking_im
 from importguard.extract.type_syntax import _ast_loads, _type_comment
 from importguard.model import ANNOTATION, DEFERRED, IMPORT_TIME, TYPING, TYPING_EDGE, BindEvent, ImportEvent
 
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
+
 
 class Statements(WalkState):
     # ------------------------------------------------------------------ statements
-    def stmt(self, node: cst.CSTNode) -> None:
+    def stmt(self, node: Dispatched) -> None:
         handler = self.STMT_HANDLERS.get(type(node))
         t = type(node)
         if self.type_comments and t is not cst.SimpleStatementLine:
@@ -43,7 +46,7 @@ class Statements(WalkState):
                 if suite.body:
                     for line in getattr(suite.body[0], "leading_lines", ()):
                         self._type_comment(line.comment)
-                stack = [node.params]  # ``def f(a,  # type: int``
+                stack: List[cst.CSTNode] = [node.params]  # ``def f(a,  # type: int``
                 while stack:
                     n = stack.pop()
                     if type(n) is cst.Comment:
@@ -166,7 +169,7 @@ class Statements(WalkState):
         plain = fields["name"] is None and fields["asname"] is None
         # ``import a``, ``import a.b`` and ``import a.c`` all bind the same module object ``a``:
         # none of them replaces the others
-        keep = ()
+        keep: Tuple[int, ...] = ()
         if plain and not self.cond:
             imps = self.imports
             keep = tuple(b for b in self._live_in_target(name)
@@ -236,7 +239,7 @@ class Statements(WalkState):
                     self._dunder_all(arg.value, reset=False)
         self.expr(v)
 
-    def _dunder_all(self, value: cst.CSTNode, reset: bool) -> None:
+    def _dunder_all(self, value: Dispatched, reset: bool) -> None:
         names = [] if reset or self.all_names is None else self.all_names
         stack = [value]
         while stack:
