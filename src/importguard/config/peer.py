@@ -102,7 +102,7 @@ def exclusion_patterns(pattern: str) -> Tuple[str, ...]:
 
 
 def _exclusions(patterns: Iterable[Any]) -> PerFileIgnores:
-    out = []
+    out: List[Tuple[str, Tuple[str, ...]]] = []
     for pattern in patterns:
         if isinstance(pattern, str):
             out.extend((glob, EXCLUDED) for glob in exclusion_patterns(pattern))
