@@ -229,6 +229,10 @@ def _isolated(source: bytes) -> tuple:
     return _one_worker([source], [0])[0][1]
 
 
+# what the last ``check`` in this process did: files extracted, facts taken from the cache
+LAST_RUN: Dict[str, int] = {}
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
@@ -278,6 +282,8 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
         fresh = extract_all([r.data for r in todo], jobs)
     finally:
         progress.finish()
+    LAST_RUN["extracted"] = LAST_RUN.get("extracted", 0) + len(todo)
+    LAST_RUN["from_cache"] = LAST_RUN.get("from_cache", 0) + (cache.loaded if cache else 0)
     for r, facts in zip(todo, fresh):
         out[r.file.path] = facts
         if cache is not None and _cacheable(facts):
@@ -298,25 +304,28 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
     return modules
 
 
-def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config) -> str:
-    """What repository rules depend on: edges, module-level statements and imports, config."""
+def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
+                  parts: Optional[Dict[str, str]] = None, cwd: Optional[Path] = None) -> str:
+    """What repository rules depend on: edges, module-level statements and imports, config.
+    ``parts`` (module -> ``graph_part_digest``, from the cache) saves hashing the facts again."""
     import hashlib
 
+    from .cache import config_key, graph_part_digest
+
     h = hashlib.blake2b(digest_size=16)
-    h.update(repr(config).encode())
-    for e in edges:
-        h.update(repr(tuple(e)).encode())
+    h.update(config_key(config, cwd).encode())
+    h.update(repr([tuple(e) for e in edges]).encode())
+    parts = parts or {}
     for name in sorted(graph_modules):
         info = graph_modules[name]
-        f = info.facts
-        h.update(repr((name, info.path, info.is_package, f.statements, f.events, f.all_names,
-                       [i[:-1] for i in f.imports], [(u.dotted, u.line, u.kind, u.scope) for i in f.imports
-                                                     for u in i.uses if not u.scope])).encode())
+        part = parts.get(name) or graph_part_digest(info.facts)
+        h.update(repr((name, info.path, info.is_package, part)).encode())
     return h.hexdigest()
 
 
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
-            store=None, cwd: Optional[Path] = None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None
+            ) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
@@ -331,7 +340,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     edges = build_edges(graph_modules)
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, modules, edges)
-    digest = _graph_digest(graph_modules, edges, config) if store is not None else ""
+    repo.store = store  # the simulation keeps each entry's outcome there
+    digest = _graph_digest(graph_modules, edges, config, graph_parts, cwd) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
     if cached is not None:
         from .cache import cycles_from_plain
@@ -343,6 +353,9 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         repo.cycles = cycles
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
         if store is not None:
+            from .rules._simulation import forget_old_simulations
+
+            forget_old_simulations(store)
             from .cache import cycles_to_plain
 
             store.data["graph:" + digest] = (
@@ -390,47 +403,81 @@ def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tu
 
 def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
           cwd: Optional[Path] = None, need_facts: bool = True) -> Result:
-    """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files, config and
-    version all match a previous run returns that run's results without touching facts at all."""
+    """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files' facts,
+    config and version all match a previous run returns that run's results without loading the
+    other files' facts: only the files whose content is new are extracted (a comment appended to a
+    file changes its content, not its facts, and costs the extraction of that file alone)."""
     started = time.perf_counter()
     stats: Dict[str, int] = {}
     analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
     skipped = stats.get("skipped", 0)
     read = _read_all(analysed)
     reported_paths = tuple(f.display for f in reported)
-    results = None
-    run_key = ""
-    if use_cache and not need_facts:
-        from . import __version__
-        from .cache import Store, cycles_from_plain, run_digest
-        from .cost_cache import costs_digest
+    LAST_RUN.clear()
+    if not use_cache:
+        facts = load_facts(analysed, config, jobs=jobs, use_cache=False, read=read)
+        modules = modules_from(analysed, facts)
+        diagnostics, cycles, edges = analyse(modules, config, reported_paths, cwd=cwd)
+        return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
+                      reported_paths, len(modules), len(edges), skipped)
+    from . import __version__
+    from .cache import Store, config_key, cycles_from_plain, cycles_to_plain, facts_digest, graph_part_digest, run_digest
+    from .cost_cache import costs_digest
 
-        results = Store(_cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-        # every input of the results: the tool, the configuration, the costs the messages and IG400
-        # read (``importguard cost`` rewrites them), the files reported and every analysed file
-        run_key = run_digest(__version__, repr(config), costs_digest(config), reported_paths,
-                             [(r.file.display, r.file.module, r.file.is_package_init, r.digest or r.error or "")
-                              for r in read])
-        hit = results.data.get(run_key)
-        if hit is not None:
-            diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
-            return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
-                          time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
-    facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache, read=read)
+    results = Store(_cache_dir(config) / f"results-{fingerprint('results')}.marshal")
+    known = results.data.get("digests")
+    # content hash -> (facts digest, graph part digest), for the files of the last runs
+    digests: Dict[str, Tuple[str, str]] = known if isinstance(known, dict) else {}
+    facts: Dict[Path, ModuleFacts] = {}
+    new = [r for r in read if r.data is not None and r.digest not in digests]
+    if new:
+        facts.update(load_facts([r.file for r in new], config, jobs=jobs, read=new))
+        for r in new:
+            f = facts[r.file.path]
+            if _cacheable(f):
+                digests[r.digest] = (facts_digest(f), graph_part_digest(f))
+
+    def file_key(r: _Read) -> str:
+        if r.data is None:
+            return "unreadable: " + (r.error or "")
+        got = digests.get(r.digest)
+        return got[0] if got else "not cacheable"
+
+    # every input of the results: the tool, the configuration, the costs the messages and IG400
+    # read (``importguard cost`` rewrites them), the files reported and every analysed file's facts
+    run_key = run_digest(__version__, config_key(config, cwd), costs_digest(config), reported_paths,
+                         [(r.file.display, r.file.module, r.file.is_package_init, file_key(r)) for r in read])
+    _remember_digests(results, digests, read)
+    hit = results.data.get(run_key) if not need_facts else None
+    if hit is not None:
+        results.save()
+        diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
+        return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
+                      time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
+    rest = [r for r in read if r.file.path not in facts]
+    facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest))
     modules = modules_from(analysed, facts)
-    graph_store = None
-    if use_cache:
-        from .cache import Store
-
-        graph_store = results if results is not None else Store(
-            _cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=graph_store, cwd=cwd)
-    if results is not None and all(map(_cacheable, facts.values())):
-        from .cache import cycles_to_plain
-
+    parts = {r.file.display: digests[r.digest][1] for r in read if r.data is not None and r.digest in digests}
+    graph_parts = {name: parts[info.path] for name, info in modules.items() if info.path in parts}
+    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd,
+                                         graph_parts=graph_parts)
+    if all(map(_cacheable, facts.values())):
         results.remember(run_key, ([tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in diagnostics],
                                    cycles_to_plain(cycles), len(modules), len(edges)))
-    if graph_store is not None:
-        graph_store.save()
+    results.save()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                   reported_paths, len(modules), len(edges), skipped)
+
+
+def _remember_digests(results, digests: Dict[str, Tuple[str, str]], read: Sequence[_Read]) -> None:
+    """Keep the digests of this run's files, and older ones up to as many again (a file restored to
+    an earlier content finds its digests without loading its facts)."""
+    current = {r.digest: digests[r.digest] for r in read if r.data is not None and r.digest in digests}
+    limit = 2 * len(current) + 1000
+    for k, v in digests.items():
+        if len(current) >= limit:
+            break
+        current.setdefault(k, v)
+    if current != results.data.get("digests"):
+        results.data["digests"] = current
+        results.dirty = True

@@ -251,15 +251,129 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
             got = orders[name] = sorted_order(modules[name], first_party)
         return got
 
+    store = getattr(repo, "store", None)
+    keys = _entry_keys(modules, repo.edges, entries, eager, first_party) if store is not None else {}
     written, reordered = [], []
     for w in ws.worlds:
-        as_written = simulate(modules, entries, eager_annotations=eager, world=w)
+        as_written = _simulate_cached(store, keys, "w", modules, entries, eager, None, w)
         ok_entries = [e for e in entries if e not in as_written.failed]
         written.append((w, as_written))
-        reordered.append((w, simulate(modules, ok_entries, eager_annotations=eager, order=order, world=w)))
+        reordered.append((w, _simulate_cached(store, keys, "r", modules, ok_entries, eager, order, w)))
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]
     return result
+
+
+# ---------------------------------------------------------------------------- incremental simulation
+# Importing an entry first runs only the modules it can reach, so its outcome is a function of
+# what those modules hold. Each entry gets a key over exactly that: a digest per strongly connected
+# component of the graph of every first-party import (any kind: a module-level call may run a
+# function's imports), made of its members' simulated facts and the digests of the components it
+# reaches (a Merkle digest over the condensation). An outcome cached under that key is reused as
+# long as nothing the entry can reach changed; a change re-simulates only the entries above it.
+def _own_digest(info: ModuleInfo, known: Set[str], children: Sequence[str]) -> bytes:
+    import hashlib
+
+    f = info.facts
+    parts = info.name.split(".")
+    ancestors = tuple(".".join(parts[:i]) in known for i in range(1, len(parts)))
+    raw = repr((info.name, info.path, info.is_package, ancestors, tuple(children), f.statements, f.events,
+                f.all_names, f.future_annotations, [i[:-1] for i in f.imports]))
+    return hashlib.blake2b(raw.encode(), digest_size=16).digest()
+
+
+def _entry_keys(modules: Dict[str, ModuleInfo], edges, entries: Sequence[str], eager: bool,
+                first_party: Set[str]) -> Dict[str, str]:
+    """entry -> the digest of everything its simulation can read (see above)."""
+    import hashlib
+
+    known = set(modules)
+    succ: Dict[str, Set[str]] = defaultdict(set)
+    for e in edges:
+        if e.source in known and e.target in known:
+            succ[e.source].add(e.target)
+    children: Dict[str, List[str]] = defaultdict(list)
+    for name in known:
+        for a in _ancestors(name):
+            if a in known and a != name:
+                succ[name].add(a)  # importing ``a.b`` imports ``a`` first
+        head, _, _ = name.rpartition(".")
+        if head:
+            children[head].append(name)
+    comp_of: Dict[str, int] = {}
+    digest: List[bytes] = []
+    for comp in tarjan(sorted(known), succ):  # components come out after every component they reach
+        k = len(digest)
+        for m in comp:
+            comp_of[m] = k
+        h = hashlib.blake2b(digest_size=16)
+        outside = set()
+        for m in sorted(comp):
+            h.update(_own_digest(modules[m], known, sorted(children.get(m, ()))))
+            h.update(repr(sorted(t for t in succ.get(m, ()) if comp_of.get(t) == k)).encode())
+            outside.update(comp_of[t] for t in succ.get(m, ()) if comp_of.get(t) != k)
+        for d in sorted(digest[o] for o in outside):
+            h.update(d)
+        digest.append(h.digest())
+    context = repr((eager, sorted(first_party))).encode()
+    return {e: hashlib.blake2b(context + e.encode() + digest[comp_of[e]], digest_size=16).hexdigest()
+            for e in entries if e in comp_of}
+
+
+def _simulate_cached(store, keys: Dict[str, str], mode: str, modules: Dict[str, ModuleInfo], entries: Sequence[str],
+                     eager: bool, order, world: World) -> Outcome:
+    """``simulate`` of ``entries``, with each entry's outcome taken from ``store`` when its key
+    (``_entry_keys``) is there; the others are simulated together (they share their prefixes)."""
+    if store is None:
+        return simulate(modules, entries, eager_annotations=eager, order=order, world=world)
+    tag = "sim:%s:%r:%r:" % (mode, world.version, world.platform)
+    per_entry: Dict[str, object] = {}
+    todo = []
+    for e in entries:
+        k = keys.get(e)
+        got = store.data.get(tag + k, _UNKNOWN) if k else _UNKNOWN
+        if got is _UNKNOWN:
+            todo.append(e)
+        else:
+            per_entry[e] = got
+    if todo:
+        fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world)
+        for e in todo:
+            f = fresh.failed.get(e, _OK)
+            per_entry[e] = f if f is None or f is _OK else tuple(f)
+            if keys.get(e):
+                store.data[tag + keys[e]] = per_entry[e] if per_entry[e] is not _OK else 0
+        store.dirty = True
+    out = Outcome({}, {}, {})
+    for e in sorted(entries):  # the order ``simulate`` meets them: the first failure of a key is kept
+        raw = per_entry[e]
+        if raw is _OK or raw == 0:
+            continue
+        f = None if raw is None else Failure(*raw[:7], tuple(tuple(c) for c in raw[7]), *raw[8:])
+        out.failed[e] = f
+        if f is not None:
+            out.failures.setdefault(f.key, f)
+            out.entries.setdefault(f.key, set()).add(e)
+    if store is not None:
+        used = store.data.setdefault("sim-used", [])
+        used.extend(tag + keys[e] for e in entries if keys.get(e))
+    return out
+
+
+def forget_old_simulations(store) -> None:
+    """Keep the outcomes of this run's entries and of the run before; drop older ones."""
+    used = set(store.data.pop("sim-used", ()))
+    if not used:
+        return
+    keep = used | set(store.data.get("sim-prev", ()))
+    for k in [k for k in store.data if k.startswith("sim:") and k not in keep]:
+        del store.data[k]
+    store.data["sim-prev"] = sorted(used)
+    store.dirty = True
+
+
+_UNKNOWN = object()
+_OK = object()
 
 
 def describe_chain(chain: Sequence[Tuple[str, int]]) -> str:

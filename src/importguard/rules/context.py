@@ -48,6 +48,7 @@ class RepoContext:
         self._runtime_classes: Dict[Tuple[str, str], bool] = {}
         self._imported_names: Optional[Tuple[Dict[Tuple[str, str], bool], Dict[Tuple[str, str], bool]]] = None
         self.cycles: list = []
+        self.store = None  # a cache Store for results that outlive the run (the simulation's)
 
     # ---------------------------------------------------------------- classification
     def origin(self, module: Optional[str], relative: bool = False) -> str:
