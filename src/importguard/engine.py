@@ -346,6 +346,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     if cached is not None:
         from .cache import cycles_from_plain
 
+        LAST_RUN["graph_cache"] = 1
         cycles = cycles_from_plain(cached[0])
         repo_diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in cached[1]]
     else:
@@ -450,6 +451,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     _remember_digests(results, digests, read)
     hit = results.data.get(run_key) if not need_facts else None
     if hit is not None:
+        LAST_RUN["run_cache"] = 1
         results.save()
         diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
         return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
