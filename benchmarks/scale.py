@@ -23,6 +23,7 @@ On each tree, round robin, ``--runs`` times (``--cold-runs`` for the cold rows),
 | importguard warm | ``check --jobs J -q .``, nothing changed since the previous run |
 | importguard touched | a new comment appended to ``django/db/models/query.py`` (restored after) |
 | importguard changed import | a new first-party import (``from django.utils import M``, a different ``M`` each round) appended to that file |
+| importguard changed import (leaf module) | the same in ``django/core/management/commands/check.py``, which no module imports |
 
 Wall time is from spawn to exit; cpu time is user + system of the whole process tree (``wait4``);
 peak memory is the largest sum of the resident set sizes of the process tree (the command and
@@ -52,6 +53,9 @@ WORK = Path(os.environ.get("IMPORTGUARD_SCALE_WORK") or Path.home() / ".cache" /
 UNSEEN = Path.home() / ".cache" / "importguard-unseen" / "src"
 CORPORA = ["django", "sympy", "rich", "httpx", "click", "jinja2", "attrs"]
 TOUCH = "django/db/models/query.py"
+# a module no other module imports (management commands are found by name at run time): a change
+# to its imports reaches itself alone
+LEAF = "django/core/management/commands/check.py"
 # first-party modules query.py does not import: each round adds a new edge to the import graph
 NEW_IMPORTS = ["text", "html", "crypto", "timesince", "dateformat", "termcolors", "baseconv", "archive",
                "autoreload", "feedgenerator", "ipv6", "jslex", "lorem_ipsum", "xmlutils"]
@@ -163,6 +167,16 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
     def restore() -> None:
         touched.write_bytes(original)
 
+    leaf = tree / LEAF
+    leaf_original = leaf.read_bytes()
+
+    def add_leaf_import(r: int) -> None:
+        mod = NEW_IMPORTS[r % len(NEW_IMPORTS)]
+        leaf.write_bytes(leaf_original + f"\nfrom django.utils import {mod}  # scale bench {r} {time.time()}\n".encode())
+
+    def restore_leaf() -> None:
+        leaf.write_bytes(leaf_original)
+
     ig = [py, "-m", "importguard", "check"]
     return [
         Row("importguard cold", ig + ["--no-cache", "--jobs", j, "-q", "."], cold=True),
@@ -174,6 +188,8 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
         Row("importguard touched", ig + ["--jobs", j, "-q", "."], setup=touch, teardown=restore),
         Row("importguard warm (after touched)", ig + ["--jobs", j, "-q", "."]),
         Row("importguard changed import", ig + ["--jobs", j, "-q", "."], setup=add_import, teardown=restore),
+        Row("importguard changed import (leaf module)", ig + ["--jobs", j, "-q", "."], setup=add_leaf_import,
+            teardown=restore_leaf),
     ]
 
 
@@ -244,6 +260,7 @@ def summary(result: Dict[str, object]) -> str:
             ("warm / ruff cached", warm, g("ruff cached"), "ratio", 2.0),
             ("touched - warm", g("importguard touched"), warm, "plus", 0.2),
             ("changed import - warm", g("importguard changed import"), warm, "plus", 1.0),
+            ("changed import in a leaf module - warm", g("importguard changed import (leaf module)"), warm, "plus", 1.0),
         ]
         lines.append("\n| goal | value | limit | met |")
         lines.append("| --- | ---: | ---: | --- |")

@@ -135,7 +135,7 @@ class Store:
         if len(data) > _MAX_ENTRIES and keep is not None:
             data = {k: v for k, v in data.items() if k in keep}
         try:
-            _ensure_dir(self.path.parent)
+            ensure_dir(self.path.parent)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(self.path.parent))
             with os.fdopen(fd, "wb") as fh:
                 marshal.dump(data, fh)
@@ -144,7 +144,7 @@ class Store:
             pass  # a cache that cannot be written only costs time
 
 
-def _ensure_dir(d: Path) -> None:
+def ensure_dir(d: Path) -> None:
     if not d.is_dir():
         d.mkdir(parents=True, exist_ok=True)
     gi = d / ".gitignore"

@@ -108,9 +108,9 @@ class CostStore:
         text = json.dumps({"version": SCHEMA, "records": self.records, "latest": self.latest},
                           indent=1, sort_keys=True)
         try:
-            from .cache import _ensure_dir
+            from .cache import ensure_dir
 
-            _ensure_dir(self.path.parent)
+            ensure_dir(self.path.parent)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(self.path.parent))
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)

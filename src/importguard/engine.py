@@ -255,7 +255,7 @@ def _read_all(files: Sequence[SourceFile]) -> List[_Read]:
     return out
 
 
-def _cache_dir(config: Config) -> Path:
+def cache_dir(config: Config) -> Path:
     return default_dir(config.project_root, config.cache_dir)
 
 
@@ -263,7 +263,7 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
                read: Optional[List[_Read]] = None) -> Dict[Path, ModuleFacts]:
     """Facts of every file: from the cache by content hash, else extracted (in parallel)."""
     jobs = jobs or default_jobs()
-    cache = FactsCache(_cache_dir(config), fingerprint("facts")) if use_cache else None
+    cache = FactsCache(cache_dir(config), fingerprint("facts")) if use_cache else None
     out: Dict[Path, ModuleFacts] = {}
     todo: List[_Read] = []
     for r in read if read is not None else _read_all(files):
@@ -425,7 +425,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     from .cache import Store, config_key, cycles_from_plain, cycles_to_plain, facts_digest, graph_part_digest, run_digest
     from .cost_cache import costs_digest
 
-    results = Store(_cache_dir(config) / f"results-{fingerprint('results')}.marshal")
+    results = Store(cache_dir(config) / f"results-{fingerprint('results')}.marshal")
     known = results.data.get("digests")
     # content hash -> (facts digest, graph part digest), for the files of the last runs
     digests: Dict[str, Tuple[str, str]] = known if isinstance(known, dict) else {}
@@ -453,6 +453,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     if hit is not None:
         LAST_RUN["run_cache"] = 1
         results.save()
+        _report_stats()
         diags = [Diagnostic(*d[:-1], Fix(*d[-1]) if d[-1] else None) for d in hit[0]]
         return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
                       time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
@@ -467,8 +468,24 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         results.remember(run_key, ([tuple(d[:-1]) + ((tuple(d.fix) if d.fix else None),) for d in diagnostics],
                                    cycles_to_plain(cycles), len(modules), len(edges)))
     results.save()
+    _report_stats()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                   reported_paths, len(modules), len(edges), skipped)
+
+
+def _report_stats() -> None:
+    """With ``IMPORTGUARD_STATS_FILE`` set, append what this run took from the cache and what it
+    extracted, one JSON line per run (and per process: ``flake8 -j N``)."""
+    target = os.environ.get("IMPORTGUARD_STATS_FILE")
+    if not target:
+        return
+    import json
+
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(dict(LAST_RUN, pid=os.getpid()), sort_keys=True) + "\n")
+    except OSError:
+        pass
 
 
 def _remember_digests(results, digests: Dict[str, Tuple[str, str]], read: Sequence[_Read]) -> None:
