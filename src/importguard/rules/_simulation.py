@@ -252,13 +252,22 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         return got
 
     store = getattr(repo, "store", None)
-    keys = _entry_keys(modules, repo.edges, entries, eager, first_party) if store is not None else {}
+    graph = _Condensed(modules, repo.edges)
+    keys = graph.entry_keys(entries, eager, first_party) if store is not None else {}
+    rep = graph.representatives(entries, ws.worlds)
     written, reordered = [], []
-    for w in ws.worlds:
-        as_written = _simulate_cached(store, keys, "w", modules, entries, eager, None, w)
+    for wi, w in enumerate(ws.worlds):
+        # an entry is simulated in the first world that decides every test it can reach as this
+        # one does; in the others it has that world's outcome
+        mine = [e for e in entries if rep[e][wi] == wi]
+        own = _simulate_cached(store, keys, "w", modules, mine, eager, None, w)
+        as_written = _assemble(entries, lambda e: (own if rep[e][wi] == wi else written[rep[e][wi]][1]).failed)
         ok_entries = [e for e in entries if e not in as_written.failed]
         written.append((w, as_written))
-        reordered.append((w, _simulate_cached(store, keys, "r", modules, ok_entries, eager, order, w)))
+        own_r = _simulate_cached(store, keys, "r", modules, [e for e in ok_entries if rep[e][wi] == wi], eager,
+                                 order, w)
+        reordered.append((w, _assemble(
+            ok_entries, lambda e: (own_r if rep[e][wi] == wi else reordered[rep[e][wi]][1]).failed)))
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]
     return result
@@ -282,42 +291,99 @@ def _own_digest(info: ModuleInfo, known: Set[str], children: Sequence[str]) -> b
     return hashlib.blake2b(raw.encode(), digest_size=16).digest()
 
 
-def _entry_keys(modules: Dict[str, ModuleInfo], edges, entries: Sequence[str], eager: bool,
-                first_party: Set[str]) -> Dict[str, str]:
-    """entry -> the digest of everything its simulation can read (see above)."""
-    import hashlib
+class _Condensed:
+    """The graph of every first-party import (any kind: a module-level call may run a function's
+    imports, and importing ``a.b`` imports ``a`` first), condensed to its strongly connected
+    components, in an order where a component comes after every component it reaches."""
 
-    known = set(modules)
-    succ: Dict[str, Set[str]] = defaultdict(set)
-    for e in edges:
-        if e.source in known and e.target in known:
-            succ[e.source].add(e.target)
-    children: Dict[str, List[str]] = defaultdict(list)
-    for name in known:
-        for a in _ancestors(name):
-            if a in known and a != name:
-                succ[name].add(a)  # importing ``a.b`` imports ``a`` first
-        head, _, _ = name.rpartition(".")
-        if head:
-            children[head].append(name)
-    comp_of: Dict[str, int] = {}
-    digest: List[bytes] = []
-    for comp in tarjan(sorted(known), succ):  # components come out after every component they reach
-        k = len(digest)
-        for m in comp:
-            comp_of[m] = k
-        h = hashlib.blake2b(digest_size=16)
-        outside = set()
-        for m in sorted(comp):
-            h.update(_own_digest(modules[m], known, sorted(children.get(m, ()))))
-            h.update(repr(sorted(t for t in succ.get(m, ()) if comp_of.get(t) == k)).encode())
-            outside.update(comp_of[t] for t in succ.get(m, ()) if comp_of.get(t) != k)
-        for d in sorted(digest[o] for o in outside):
-            h.update(d)
-        digest.append(h.digest())
-    context = repr((eager, sorted(first_party))).encode()
-    return {e: hashlib.blake2b(context + e.encode() + digest[comp_of[e]], digest_size=16).hexdigest()
-            for e in entries if e in comp_of}
+    def __init__(self, modules: Dict[str, ModuleInfo], edges) -> None:
+        known = set(modules)
+        succ: Dict[str, Set[str]] = defaultdict(set)
+        for e in edges:
+            if e.source in known and e.target in known:
+                succ[e.source].add(e.target)
+        children: Dict[str, List[str]] = defaultdict(list)
+        for name in known:
+            for a in _ancestors(name):
+                if a in known:
+                    succ[name].add(a)
+            head = name.rpartition(".")[0]
+            if head:
+                children[head].append(name)
+        self.modules, self.known, self.succ, self.children = modules, known, succ, children
+        self.comps = tarjan(sorted(known), succ)
+        self.comp_of: Dict[str, int] = {m: k for k, comp in enumerate(self.comps) for m in comp}
+
+    def _below(self, k: int) -> Set[int]:
+        """The components that component ``k`` has edges to (not itself)."""
+        return {self.comp_of[t] for m in self.comps[k] for t in self.succ.get(m, ()) if self.comp_of[t] != k}
+
+    def entry_keys(self, entries: Sequence[str], eager: bool, first_party: Set[str]) -> Dict[str, str]:
+        """entry -> a digest of everything its simulation can read: its component's members'
+        simulated facts and edges, and the digests of the components it reaches (a Merkle digest
+        over the condensation). Equal digests, equal outcomes."""
+        import hashlib
+
+        digest: List[bytes] = []
+        for k, comp in enumerate(self.comps):
+            h = hashlib.blake2b(digest_size=16)
+            for m in sorted(comp):
+                h.update(_own_digest(self.modules[m], self.known, sorted(self.children.get(m, ()))))
+                h.update(repr(sorted(t for t in self.succ.get(m, ()) if self.comp_of[t] == k)).encode())
+            for d in sorted(digest[o] for o in self._below(k)):
+                h.update(d)
+            digest.append(h.digest())
+        context = repr((eager, sorted(first_party))).encode()
+        return {e: hashlib.blake2b(context + e.encode() + digest[self.comp_of[e]], digest_size=16).hexdigest()
+                for e in entries if e in self.comp_of}
+
+    def representatives(self, entries: Sequence[str], worlds: Sequence[World]) -> Dict[str, List[int]]:
+        """entry -> for each world (by index), the first world that decides every version and
+        platform test the entry can reach the same way: the simulation reads the world only
+        through those tests, so the entry's outcome is the same in both."""
+        patterns: Dict[tuple, int] = {}  # a test's decisions in every world -> a small number
+        reach: List[Set[int]] = []
+        for k, comp in enumerate(self.comps):
+            mine: Set[int] = set()
+            for m in comp:
+                tests: list = []
+                for events in self.modules[m].facts.events:
+                    _tests(events, tests)
+                for t in tests:
+                    mine.add(patterns.setdefault(tuple(decide(t, w) for w in worlds), len(patterns)))
+            for o in self._below(k):
+                mine |= reach[o]
+            reach.append(mine)
+        by_pattern = {v: k for k, v in patterns.items()}
+        out: Dict[str, List[int]] = {}
+        memo: Dict[frozenset, List[int]] = {}
+        for e in entries:
+            if e not in self.comp_of:
+                out[e] = list(range(len(worlds)))
+                continue
+            key = frozenset(reach[self.comp_of[e]])
+            got = memo.get(key)
+            if got is None:
+                vectors = [tuple(by_pattern[p][wi] for p in sorted(key)) for wi in range(len(worlds))]
+                got = memo[key] = [vectors.index(v) for v in vectors]
+            out[e] = got
+        return out
+
+
+def _assemble(entries: Sequence[str], failed_of) -> Outcome:
+    """An Outcome from each entry's result (``failed_of(entry)``: the ``failed`` map that holds it),
+    as ``simulate`` builds it: entries in sorted order, the first failure of a key kept."""
+    out = Outcome({}, {}, {})
+    for e in sorted(entries):
+        failed = failed_of(e)
+        if e not in failed:
+            continue
+        f = failed[e]
+        out.failed[e] = f
+        if f is not None:
+            out.failures.setdefault(f.key, f)
+            out.entries.setdefault(f.key, set()).add(e)
+    return out
 
 
 def _simulate_cached(store, keys: Dict[str, str], mode: str, modules: Dict[str, ModuleInfo], entries: Sequence[str],
