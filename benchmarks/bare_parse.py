@@ -62,8 +62,8 @@ def _chunks(paths: List[str], sizes: List[int], jobs: int) -> List[List[str]]:
 
 def discover_files(paths: List[str], repo: Path) -> List[str]:
     sys.path.insert(0, str(repo / "src"))
-    from importguard.config import load_config
-    from importguard.discovery import discover
+    from importguard.config.settings import load_config
+    from importguard.discovery.files import discover
 
     cwd = Path.cwd()
     start = Path(paths[0])

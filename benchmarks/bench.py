@@ -229,7 +229,7 @@ def versions(bins: Dict[str, Path], repo: Path) -> Dict[str, str]:
 
 
 def has_plugin(ig_python: Path) -> bool:
-    r = subprocess.run([str(ig_python), "-c", "import importguard.flake8_plugin"],
+    r = subprocess.run([str(ig_python), "-c", "import importguard.commands.flake8_plugin"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return r.returncode == 0
 
@@ -301,7 +301,7 @@ def build_cases(corpus: str, jobs: int, bins: Dict[str, Path], plugin: bool) -> 
         Case("import networkx", [str(ig / "python"), "-c", "import networkx"], cli),
     ]
     if plugin:
-        cases.append(Case("import importguard.flake8_plugin", [str(ig / "python"), "-c", "import importguard.flake8_plugin"], cli))
+        cases.append(Case("import importguard.commands.flake8_plugin", [str(ig / "python"), "-c", "import importguard.commands.flake8_plugin"], cli))
     return cases
 
 
@@ -573,8 +573,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         imports["python -X importtime -m importguard --version"] = importtime(
             ig_py, ["-m", "importguard", "--version"], corpus_root)
         if plugin:
-            imports["python -X importtime -c 'import importguard.flake8_plugin'"] = importtime(
-                ig_py, ["-c", "import importguard.flake8_plugin"], corpus_root)
+            imports["python -X importtime -c 'import importguard.commands.flake8_plugin'"] = importtime(
+                ig_py, ["-c", "import importguard.commands.flake8_plugin"], corpus_root)
     result = result_of(samples, imports, partial=False)
     save(result)
     if not args.no_render:

@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, given, seed as hseed, settings, strategies a
 
 import test_fuzz as tf  # noqa: E402
 from fuzzgen import mutate, program  # noqa: E402
-from importguard.config import Config  # noqa: E402
-from importguard.engine import check  # noqa: E402
+from importguard.config.settings import Config  # noqa: E402
+from importguard.engine.pipeline import check  # noqa: E402
 from importguard.extract import extract  # noqa: E402
 
 

@@ -59,7 +59,7 @@ def main(argv: List[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(args.repo).resolve() / "src"))
     t0 = _clock()
-    import importguard.engine as engine  # noqa: E402
+    import importguard.engine.pipeline as engine  # noqa: E402
 
     T["import importguard (engine)"] = _clock() - t0
     if args.warm:  # populate in another process, so this one imports only what a warm run imports
@@ -88,13 +88,13 @@ def main(argv: List[str] | None = None) -> int:
     elif args.gc == "off":
         gc.disable()
 
-    import importguard.cache as cache
-    import importguard.discovery as discovery
+    import importguard.cache.facts as cache
+    import importguard.discovery.files as discovery
     import importguard.extract as extract
     import importguard.extract.extractor as extractor
     import importguard.extract.positions as positions
-    import importguard.graph as graph
-    from importguard.cli import build_parser, make_config
+    import importguard.analysis.graph as graph
+    from importguard.commands.cli import build_parser, make_config
 
     wrap(engine, "discover", "discovery")
     wrap(engine, "read_source", "read files")

@@ -223,8 +223,9 @@ def predicted(files: Dict[str, str], version: Tuple[int, int] = sys.version_info
     """The simulator's verdict for each entry on that Python and platform: None, or (error, path,
     line, message)."""
     from importguard.extract import extract
-    from importguard.graph import ModuleInfo
-    from importguard.simulate import World, simulate
+    from importguard.analysis.graph import ModuleInfo
+    from importguard.analysis.conditions import World
+    from importguard.analysis.simulate import simulate
 
     modules = {}
     for rel, text in files.items():

@@ -5,7 +5,7 @@ import textwrap
 from pathlib import Path
 from typing import Dict, Union
 
-from importguard.cli import main
+from importguard.commands.cli import main
 
 
 def fix_tree(tmp_path: Path, files: Dict[str, Union[str, bytes]], *args: str) -> Dict[str, bytes]:

@@ -9,10 +9,10 @@ import textwrap
 from pathlib import Path
 from typing import Dict, List, Optional, Union
 
-from importguard.config import Config
-from importguard.engine import analyse, modules_from
+from importguard.config.settings import Config
+from importguard.engine.pipeline import analyse, modules_from
 from importguard.extract import extract
-from importguard.discovery import SourceFile
+from importguard.discovery.files import SourceFile
 from importguard.model import Diagnostic
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")

@@ -17,11 +17,11 @@ from typing import Dict, Optional
 
 import pytest
 
-import importguard.engine as engine
+import importguard.engine.pipeline as engine
 import importguard.extract as extract_mod
 from helpers import SRC, run_cli
-from importguard.cli import main
-from importguard.config import Config
+from importguard.commands.cli import main
+from importguard.config.settings import Config
 from importguard.extract import extract, suspicious
 
 GOOD = b"import os\nimport sys\nprint(sys.argv)\n"  # IG100 at 1:8
@@ -428,7 +428,7 @@ def test_crashed_worker_prints_one_line_even_with_pythonfaulthandler(tmp_path):
     script = ("import sys, multiprocessing\n"
               "import importguard.extract as e\n"
               "e._compile_verdict = lambda source: None\n"
-              "from importguard.cli import main\n"
+              "from importguard.commands.cli import main\n"
               "if __name__ == '__main__':\n"
               "    multiprocessing.set_start_method('fork')\n"
               "    sys.exit(main(['check', '--no-cache', '-q', 'pkg']))\n")
@@ -512,7 +512,7 @@ def test_fix_reports_a_file_it_cannot_write_and_fixes_the_others(tmp_path, monke
 
 
 def test_fix_leaves_a_file_that_changed_on_disk_meanwhile(tmp_path, monkeypatch, capsys):
-    from importguard.fixers import command
+    from importguard.commands import fix as command
 
     write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/a.py": GOOD, "pkg/b.py": GOOD})
     real = command.FixRun.changes
@@ -553,7 +553,7 @@ def test_fix_refuses_form_feed_indentation_with_a_reason(tmp_path, capsys):
 
 
 def test_a_fixer_that_fails_costs_its_file_only(tmp_path, monkeypatch, capsys):
-    from importguard.fixers import command
+    from importguard.commands import fix as command
 
     write_bytes(tmp_path, {"pkg/__init__.py": b"", "pkg/a.py": GOOD, "pkg/b.py": GOOD})
     real = command.fix_module

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers import run_cli, run_json, write_tree
 
-from importguard.baseline import filter_baseline, write_baseline
+from importguard.report.baseline import filter_baseline, write_baseline
 from importguard.model import Diagnostic
 
 REPO = {

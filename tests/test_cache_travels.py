@@ -7,7 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
-from importguard import engine
+from importguard.engine import pipeline as engine
 from importguard.config import load_config
 
 from helpers import run_json, write_tree

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from helpers import run_cli, write_tree
-from importguard.config import ConfigError, load_config, requires_python_floor
+from importguard.config.settings import ConfigError, load_config, requires_python_floor
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from importguard.cli import build_parser
+from importguard.commands.cli import build_parser
 
 
 def _help(command: str) -> str:

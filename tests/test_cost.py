@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from helpers import SRC, run_cli, write_tree
-from importguard.config import Config
-from importguard.cost import find_interpreter, sort_by_cost
-from importguard.cost_cache import CostRecord, CostStore, load_costs, record_key
-from importguard.cost_entry import build_tree
-from importguard.cost_measure import Line, parse_importtime, summarise
+from importguard.config.settings import Config
+from importguard.cost.command import find_interpreter
+from importguard.report import sort_by_cost
+from importguard.model import CostRecord
+from importguard.cache.costs import CostStore, load_costs, record_key
+from importguard.cost.entry import build_tree
+from importguard.cost.measure import Line, parse_importtime, summarise
 from importguard.model import Diagnostic
 
 SITE = {
@@ -198,12 +200,11 @@ def test_load_costs_reads_only_the_cache_and_survives_garbage(tmp_path):
 
 
 def test_sort_by_cost_ranks_by_the_time_saved():
-    def d(line, msg):
-        return Diagnostic("a.py", line, 1, "IG100", msg)
+    def d(line, cost_ms=None):
+        return Diagnostic("a.py", line, 1, "IG100", "message text plays no part", cost_ms=cost_ms)
 
-    diags = [d(1, "`x` imported but unused"), d(2, "`y` imported but unused (import cost 3.50 ms)"),
-             d(3, "`sympy` costs 412 ms at import; every use is inside functions (`f`)"), d(4, "`z` unused")]
-    assert [x.line for x in sort_by_cost(diags)] == [3, 2, 1, 4]
+    diags = [d(1), d(2, 3.5), d(3, 412.0), d(4), d(5, 0.0)]
+    assert [x.line for x in sort_by_cost(diags)] == [3, 2, 5, 1, 4]
 
 
 def test_interpreter_choice(tmp_path, monkeypatch):
@@ -218,15 +219,15 @@ def test_interpreter_choice(tmp_path, monkeypatch):
     dot.write_text("")
     assert find_interpreter(None, tmp_path) == str(dot)  # .venv first
     assert find_interpreter(sys.executable, tmp_path) == sys.executable
-    from importguard.config import ConfigError
+    from importguard.config.settings import ConfigError
 
     with pytest.raises(ConfigError):
         find_interpreter(str(tmp_path / "no-such-python"), tmp_path)
 
 
 def test_check_path_loads_no_measurement_code():
-    code = ("import sys, importguard.rules, importguard.engine; "
-            "print(sorted(m for m in ('importguard.cost_measure', 'importguard.cost', 'subprocess', 'json') "
+    code = ("import sys, importguard.rules, importguard.engine.pipeline; "
+            "print(sorted(m for m in ('importguard.cost.measure', 'importguard.cost.command', 'subprocess', 'json') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": SRC}, check=True).stdout

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli, write_tree
-from importguard.config import Config, load_config
-from importguard.discovery import discover, resolve_roots
+from importguard.config.settings import Config, load_config
+from importguard.discovery.files import discover, resolve_roots
 
 GIT = shutil.which("git")
 
@@ -138,7 +138,7 @@ def _imports_pathspec(root: Path, *args: str) -> bool:
 
     from helpers import SRC
 
-    code = ("import sys; from importguard.cli import main; main(['check', '.', *sys.argv[1:]]); "
+    code = ("import sys; from importguard.commands.cli import main; main(['check', '.', *sys.argv[1:]]); "
             "print('pathspec' in sys.modules)")
     env = dict(os.environ, PYTHONPATH=SRC)
     out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,

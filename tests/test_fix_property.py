@@ -10,8 +10,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from importguard.cli import build_parser, main, make_config
-from importguard.engine import check
+from importguard.commands.cli import build_parser, main, make_config
+from importguard.engine.pipeline import check
 
 MODULES = ["os", "sys", "json", "decimal", "fractions", "collections.abc"]
 FROMS = [("decimal", ["Decimal", "localcontext"]), ("fractions", ["Fraction"]),

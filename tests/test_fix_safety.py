@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from helpers import check_sources, run_cli, write_tree
-from importguard.config import Config
+from importguard.config.settings import Config
 
 
 def ig100(files, **cfg):
@@ -206,7 +206,7 @@ def test_reexport_module_of_a_library_keeps_its_other_names():
 
 
 def test_library_detection(tmp_path):
-    from importguard.config import load_config
+    from importguard.config.settings import load_config
 
     write_tree(tmp_path / "a", {"pyproject.toml": "[project]\nname = 'a'\n"})
     write_tree(tmp_path / "b", {"pyproject.toml": "[tool.importguard]\nselect = ['IG1']\n"})

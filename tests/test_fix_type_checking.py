@@ -286,6 +286,29 @@ def test_ig200_pydantic_left_alone(tmp_path):
 
 
 # ---------------------------------------------------------------------------- IG201
+def test_ig201_fix_acts_on_every_block_the_rule_reports(tmp_path):
+    # the rule and the fixer share one test of "this block is TYPE_CHECKING": a block guarded by
+    # another module's flag is reported, so it is fixed too
+    src = dd("""\
+        from pkg import compat
+
+        if compat.TYPE_CHECKING:
+            from decimal import Decimal
+
+        ZERO = Decimal(0)
+        NAME = compat.NAME
+        """)
+    out = fix_one(tmp_path, src, "--unsafe-fixes")
+    assert out == dd("""\
+        from pkg import compat
+        from decimal import Decimal
+
+
+        ZERO = Decimal(0)
+        NAME = compat.NAME
+        """)
+
+
 def test_ig201_moves_out_above_block(tmp_path):
     src = dd("""\
         from typing import TYPE_CHECKING
@@ -364,8 +387,8 @@ def test_codemod_commands_through_libcst_tool(tmp_path):
     (tmp_path / "t.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from decimal import Decimal\n"
                                    "x = Decimal(1)\n")
     env = {"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"}
-    for cmd, target in [("importguard.fixers.remove_import.RemoveUnusedImports", "m.py"),
-                        ("importguard.fixers.type_checking_codemods.MoveOutOfTypeChecking", "t.py")]:
+    for cmd, target in [("importguard.fixers.codemods.RemoveUnusedImports", "m.py"),
+                        ("importguard.fixers.codemods.MoveOutOfTypeChecking", "t.py")]:
         proc = subprocess.run([sys.executable, "-m", "libcst.tool", "codemod", "--no-format", "-x", cmd, target],
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr

@@ -17,7 +17,7 @@ flake8 = pytest.importorskip("flake8")
 def _registered() -> bool:
     eps = metadata.entry_points()
     group = eps.select(group="flake8.extension") if hasattr(eps, "select") else eps.get("flake8.extension", [])
-    return any(ep.name == "IG" and ep.value == "importguard.flake8_plugin:ImportGuardPlugin" for ep in group)
+    return any(ep.name == "IG" and ep.value == "importguard.commands.flake8_plugin:ImportGuardPlugin" for ep in group)
 
 
 pytestmark = pytest.mark.skipif(not _registered(), reason="importguard's entry points are not installed (pip install -e .)")
@@ -181,7 +181,7 @@ def test_configuration_error_is_reported_not_hung(repo):
 
 
 def test_loading_the_plugin_imports_neither_libcst_nor_networkx():
-    code = ("import sys, importguard.flake8_plugin as p; p.ImportGuardPlugin; "
+    code = ("import sys, importguard.commands.flake8_plugin as p; p.ImportGuardPlugin; "
             "print(sorted(m for m in ('libcst', 'networkx') if m in sys.modules))")
     env = dict(os.environ, PYTHONPATH=SRC)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

@@ -19,11 +19,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from fuzzgen import mutate, program
-from importguard.cli import main
-from importguard.config import Config
-from importguard.engine import check
+from importguard.commands.cli import main
+from importguard.config.settings import Config
+from importguard.engine.pipeline import check
 from importguard.extract import extract
-from importguard.fixers.command import FIX_FAILED
+from importguard.commands.fix import FIX_FAILED
 
 OPTIONS = [("--unsafe-fixes",), ("--unsafe-fixes", "--annotation-strategy", "future"),
            ("--unsafe-fixes", "--annotation-strategy", "quote"), ()]

@@ -15,7 +15,7 @@ from typing import Dict, List
 
 import pytest
 
-from importguard import engine
+from importguard.engine import pipeline as engine
 from importguard.config import load_config
 
 PACKAGES = ("alpha", "beta")

@@ -2,8 +2,8 @@
 import pytest
 
 from helpers import run_cli, write_tree
-from importguard.config import load_config
-from importguard.peer_config import _flake8_entries, translate
+from importguard.config.settings import load_config
+from importguard.config.peer import _flake8_entries, translate
 
 COMPAT = "import json\nfrom os import path\n"
 

@@ -13,8 +13,8 @@ import pytest
 from helpers import SRC, write_tree
 
 # the one-second delay is set to 0 so that a small project shows progress
-RUN = ("import sys\nimport importguard.progress as p\np.DELAY = 0\np.REFRESH = 0\n"
-       "from importguard.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+RUN = ("import sys\nimport importguard.engine.progress as p\np.DELAY = 0\np.REFRESH = 0\n"
+       "from importguard.commands.cli import main\nsys.exit(main(sys.argv[1:]))\n")
 
 
 @pytest.fixture
@@ -92,14 +92,14 @@ def test_no_progress_before_the_delay(repo):
     script = RUN.replace("p.DELAY = 0", "p.DELAY = 3600")
     rc, out, err = run(["check", "--no-cache", "--jobs", "1", "."], repo, script=script)
     assert rc == 1 and "files parsed" not in err
-    from importguard import progress
+    from importguard.engine import progress
 
     assert progress.DELAY == 1.0
 
 
 def test_no_progress_in_the_flake8_plugin(repo):
     pytest.importorskip("flake8")
-    script = ("import sys\nimport importguard.progress as p\np.DELAY = 0\np.REFRESH = 0\n"
+    script = ("import sys\nimport importguard.engine.progress as p\np.DELAY = 0\np.REFRESH = 0\n"
               "from flake8.main.cli import main\nsys.exit(main(sys.argv[1:]))\n")
     rc, out, err = run(["--select", "IG", "-j", "1", "."], repo, script=script)
     assert rc == 1 and "IG100" in out, out + err

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import SRC, run_cli, write_tree
-from importguard.config import find_project_root, load_config
+from importguard.config.settings import find_project_root, load_config
 
 MARKERS = {
     "setup.cfg": "[flake8]\nselect = IG\n",

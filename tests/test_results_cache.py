@@ -3,8 +3,9 @@ reports what ``--no-cache`` reports, also after ``importguard cost`` rewrote the
 from __future__ import annotations
 
 from helpers import run_cli, write_tree
-from importguard.config import load_config
-from importguard.cost_cache import CostRecord, CostStore, cache_file
+from importguard.config.settings import load_config
+from importguard.model import CostRecord
+from importguard.cache.costs import CostStore, cache_file
 
 REPO = {
     "pyproject.toml": "[project]\nname = 'demo'\n",

@@ -2,7 +2,7 @@
 import pytest
 
 from helpers import check_sources
-from importguard.config import ALL_CODES, Config
+from importguard.config.settings import ALL_CODES, Config
 from importguard.rules import RULES
 from importguard.rules.base import DOC_HEADINGS
 

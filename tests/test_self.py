@@ -17,44 +17,61 @@ def test_check_src_reports_nothing(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-# A module imports only from rows below it (config -> discovery -> extract <-> cache -> graph
-# -> rules -> engine -> report/fixers -> front ends).
+# The pipeline's stages, lowest first. A module imports only from its own row or a lower one,
+# at import time, inside functions and under TYPE_CHECKING alike; every module belongs to a row.
 LAYERS = [
-    {"importguard.model"},
-    {"importguard.config", "importguard.peer_config", "importguard.cache", "importguard.cost_cache"},
-    {"importguard.discovery", "importguard.extract", "importguard.extract.positions", "importguard.extract.extractor"},
-    {"importguard.graph"},
-    {"importguard.simulate"},
-    {"importguard.rules"},
-    {"importguard.engine"},
+    ("importguard", "importguard.model"),
+    ("importguard.cache", "importguard.config"),
+    ("importguard.discovery",),
+    ("importguard.extract",),
+    ("importguard.analysis",),
+    ("importguard.rules",),
+    ("importguard.engine",),
+    ("importguard.fixers", "importguard.cost", "importguard.report"),
+    ("importguard.commands", "importguard.__main__"),
 ]
 
 
 def _layer(module: str) -> int:
-    for i, group in enumerate(LAYERS):
-        if module in group or any(module.startswith(g + ".") for g in group if g == "importguard.rules"):
-            return i
-    return len(LAYERS)
+    best, row = "", -1
+    for i, prefixes in enumerate(LAYERS):
+        for p in prefixes:
+            exact_only = p in ("importguard", "importguard.model", "importguard.__main__")
+            hit = module == p or (not exact_only and module.startswith(p + "."))
+            if hit and len(p) > len(best):
+                best, row = p, i
+    return row
 
 
-def test_layers_import_only_downward(tmp_path):
+def _graph(tmp_path):
     shutil.copytree(ROOT / "src", tmp_path / "src")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     proc = run_cli(["graph", "src", "--format", "json", "--no-cache"], tmp_path)
-    if proc.returncode != 0 or not proc.stdout.startswith("{"):
-        # the graph command is not built yet: fall back to the engine's edges
-        sys.path.insert(0, SRC)
-        from importguard.config import load_config
-        from importguard.engine import check
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
 
-        result = check(["src"], load_config(tmp_path), cwd=tmp_path, use_cache=False)
-        edges = [(e.source, e.target, e.kind) for e in result.edges]
-    else:
-        doc = json.loads(proc.stdout)
-        edges = [(e["from"], e["to"], e["kind"]) for e in doc["edges"]]
-    bad = [(s, t) for s, t, kind in edges if kind == "import-time" and _layer(t) > _layer(s)
-           and _layer(s) < len(LAYERS)]
-    assert bad == []
+
+def test_layers_import_only_downward_with_every_edge_kind(tmp_path):
+    doc = _graph(tmp_path)
+    modules = {n["id"] for n in doc["nodes"]}
+    on_disk = {".".join(p.relative_to(ROOT / "src").with_suffix("").parts).removesuffix(".__init__")
+               for p in (ROOT / "src" / "importguard").rglob("*.py")}
+    assert modules == on_disk  # the graph saw every module
+    assert [m for m in sorted(modules) if _layer(m) < 0] == []  # a new module must join a layer
+    kinds = {e["kind"] for e in doc["edges"]}
+    assert {"import-time", "deferred", "typing"} <= kinds  # all three kinds are checked below
+    upward = sorted((e["from"], e["to"], e["kind"]) for e in doc["edges"] if _layer(e["to"]) > _layer(e["from"]))
+    assert upward == []
+
+
+def test_no_cycle_of_any_kind_inside_importguard(tmp_path):
+    assert _graph(tmp_path)["cycles"] == []
+
+
+def test_no_module_over_500_lines():
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "src").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
+    assert long == {}
 
 
 def test_warm_check_imports_neither_libcst_nor_networkx(tmp_path):
@@ -64,7 +81,7 @@ def test_warm_check_imports_neither_libcst_nor_networkx(tmp_path):
     (tmp_path / "pkg" / "b.py").write_text("from pkg import a\n")
     assert run_cli(["check"], tmp_path).returncode == 1  # cold: fills the cache
     code = ("import sys, runpy\nsys.argv = ['importguard', 'check']\n"
-            "from importguard.cli import main\nrc = main()\n"
+            "from importguard.commands.cli import main\nrc = main()\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'networkx')))\n")
     env_src = f"import sys; sys.path.insert(0, {SRC!r})\n"
     proc = subprocess.run([sys.executable, "-c", env_src + code], cwd=tmp_path, capture_output=True, text=True)
@@ -79,7 +96,7 @@ def test_warm_check_imports_neither_libcst_nor_networkx(tmp_path):
 
 def test_version_is_cheap():
     code = (f"import sys; sys.path.insert(0, {SRC!r}); sys.argv=['importguard','--version']\n"
-            "from importguard.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "from importguard.commands.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'networkx')))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from helpers import SRC, check_sources, codes, run_cli, write_tree
-from importguard.config import Config, ConfigError, load_config
+from importguard.config.settings import Config, ConfigError, load_config
 
 
 # ---------------------------------------------------------------------------- file-level noqa

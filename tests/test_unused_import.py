@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from helpers import check_sources
-from importguard.config import Config
+from importguard.config.settings import Config
 from importguard.extract import extract
 
 

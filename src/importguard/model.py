@@ -118,7 +118,6 @@ class Statement(NamedTuple):
     end_line: int
     kind: str  # "import", "def", "class", "assign", "if", "try", "other"
     binds: Tuple[str, ...]  # names bound at module level by this statement
-    loads: Tuple[str, ...]  # dotted names evaluated at import time by this statement
 
 
 class ModuleFacts(NamedTuple):
@@ -140,7 +139,7 @@ class ModuleFacts(NamedTuple):
     #   ("f", test, body, orelse)      ``if``; test 1 = TYPE_CHECKING, -1 = not TYPE_CHECKING,
     #                                  2 = ``__name__ == "__main__"``, 0 = unknown, or a tuple
     #                                  on sys.version_info / sys.platform / os.name
-    #                                  (``extract.extractor._condition``)
+    #                                  (``extract.syntax._condition``)
     #   ("fn", name, events)           a module-level function whose body runs when called
     #   ("k", name, line, col)         a call (or decorator) of such a function at import time
     #   ("t", body, handlers, orelse, final)  ``try`` (and ``with suppress(...)``); handlers are
@@ -205,6 +204,7 @@ class Diagnostic(NamedTuple):
     entries: Tuple[str, ...] = ()
     key: str = ""  # content key for baselines (no line numbers)
     fix: Optional[Fix] = None
+    cost_ms: Optional[float] = None  # the measured import cost the message states (``--sort cost``)
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.code, self.message)
@@ -223,3 +223,42 @@ class Cycle(NamedTuple):
     kind: str
     path: Tuple[str, ...]
     edges: Tuple[CycleEdge, ...]
+
+
+def diagnostic_to_plain(d: Diagnostic) -> tuple:
+    """A diagnostic as nested tuples of plain values (for ``marshal`` in the results caches)."""
+    return tuple(d._replace(fix=tuple(d.fix) if d.fix else None))
+
+
+def diagnostic_from_plain(t: tuple) -> Diagnostic:
+    d = Diagnostic(*t)
+    return d._replace(fix=Fix(*d.fix)) if d.fix else d
+
+
+# ---------------------------------------------------------------------------- measured import costs
+class CostRecord(NamedTuple):
+    module: str
+    cumulative_ms: float  # importing it in a fresh interpreter, with everything it pulls in
+    self_ms: float  # the module's own body
+    memory_kb: int  # resident memory added by the import
+    runs: int
+    python: str  # the interpreter measured
+    python_version: str
+    providers: Tuple[str, ...]  # "name==version" of the distributions providing the top package
+    error: Optional[str] = None  # the import failed (the times are then those of the failure)
+    preloaded: bool = False  # already imported when the interpreter starts: free
+
+
+def format_ms(ms: float) -> str:
+    if ms >= 100:
+        return f"{ms:.0f}"
+    if ms >= 10:
+        return f"{ms:.1f}"
+    return f"{ms:.2f}"
+
+
+def cost_note(record: Optional[CostRecord]) -> str:
+    """`` (import cost 12.3 ms)`` for IG100/IG200 messages, or "" when not measured."""
+    if record is None or record.preloaded:
+        return ""
+    return f" (import cost {format_ms(record.cumulative_ms)} ms)"

@@ -6,7 +6,7 @@ import threading
 from itertools import accumulate
 from typing import Callable, Optional
 
-from ..model import ModuleFacts, failed_facts
+from importguard.model import ModuleFacts, failed_facts
 
 # Signs, cheap to count at C speed, that a file may be absurdly nested. Such a file is first
 # compiled by CPython, which rejects what it cannot handle at once, where LibCST's parser can
@@ -165,7 +165,7 @@ def _no_validation(self) -> None:
 def _extract(state: _Parsed) -> ModuleFacts:
     import libcst as cst
 
-    from .extractor import Extractor
+    from importguard.extract.extractor import Extractor
 
     if state.module is None:
         try:

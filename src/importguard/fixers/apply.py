@@ -15,10 +15,10 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tu
 
 import libcst as cst
 
-from ..model import ANNOTATION, Diagnostic, ImportFact, ModuleFacts
-from .defer_import import plan_defer
-from .edits import Editor, Index, apply
-from .type_checking import TypeCheckingPlan
+from importguard.model import ANNOTATION, Diagnostic, ImportFact, ModuleFacts
+from importguard.fixers.defer_import import plan_defer
+from importguard.fixers.edits import Editor, Index, apply
+from importguard.fixers.type_checking import TypeCheckingPlan
 
 PHASES: Tuple[Tuple[str, ...], ...] = (
     ("remove-import",),
@@ -247,7 +247,7 @@ def _plan_one(d: Diagnostic, editor: Editor, index: Index, plan: TypeCheckingPla
     if kind == "defer-import":
         return "" if plan_defer(editor, index, fx.line, fx.col, fx.scopes) else "import or function not found"
     if kind == "lazy-import":
-        from .lazy_import import plan_lazy
+        from importguard.fixers.lazy_import import plan_lazy
 
         return plan_lazy(editor, index, fx.line, fx.col)
     return f"unknown fix kind {kind!r}"

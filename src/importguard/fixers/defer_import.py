@@ -10,7 +10,7 @@ from typing import Sequence, Tuple
 
 import libcst as cst
 
-from .edits import Editor, Index, alias_statement, apply, import_text
+from importguard.fixers.edits import Editor, Index, alias_statement, apply, import_text
 
 
 def _already_there(module: cst.Module, func: cst.FunctionDef, text: str) -> bool:

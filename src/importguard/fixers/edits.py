@@ -12,7 +12,7 @@ from typing import Callable, Dict, List, NamedTuple, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
-from ..extract.positions import positions
+from importguard.extract.positions import positions
 
 IMPORT_TYPES = (cst.Import, cst.ImportFrom, cst.LazyImport, cst.LazyImportFrom)
 FROM_TYPES = (cst.ImportFrom, cst.LazyImportFrom)

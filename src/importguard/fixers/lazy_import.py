@@ -4,20 +4,17 @@
 the name is bound at once, the module is loaded on first use. Only the aliases a diagnostic
 names are made lazy; when a statement also imports other names, it is split in two lines, the
 lazy one first. PEP 810 allows ``lazy`` only at module level, outside ``try``/``with``/classes,
-and never with ``*``: the codemod touches only statements directly in the module body, so a
-position that points anywhere else is left alone. Comments and formatting of the statement are
+and never with ``*``: the fix touches only statements directly in the module body, so a
+position that points anywhere else is left alone (``plan_lazy`` says why). Comments and formatting of the statement are
 kept (a trailing comment stays with the last line of the split).
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Sequence, Set, Tuple, Union
+from typing import List, Sequence, Set, Tuple, Union
 
 import libcst as cst
 import libcst.helpers
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.metadata import PositionProvider
 
-Position = Tuple[int, int]  # 1-based line, 0-based column of the alias, as in Fix.line / Fix.col
 _Import = Union[cst.Import, cst.ImportFrom]
 
 
@@ -67,39 +64,6 @@ def _eager(node: _Import, aliases: Sequence[cst.ImportAlias]) -> cst.BaseSmallSt
     return node.with_changes(names=names, rpar=rpar)
 
 
-class LazyImportTransformer(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, positions: Iterable[Position]):
-        super().__init__()
-        self.positions: Set[Position] = set(positions)
-        self.changed = 0
-        self._depth = 0  # compound statements around us; lazy imports live at module level only
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
-        self._depth += 1
-        return True
-
-    def leave_IndentedBlock(self, original, updated):
-        self._depth -= 1
-        return updated
-
-    def _selected(self, alias: cst.ImportAlias) -> bool:
-        pos = self.get_metadata(PositionProvider, alias, None)
-        return pos is not None and (pos.start.line, pos.start.column) in self.positions
-
-    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
-        if self._depth:
-            return updated
-        chosen = {(i, j) for i, small in enumerate(original.body)
-                  if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar)
-                  for j, alias in enumerate(small.names) if self._selected(alias)}
-        if not chosen:
-            return updated
-        self.changed += len(chosen)
-        return make_lazy(updated, chosen)
-
-
 def _is_future(small: cst.BaseSmallStatement) -> bool:
     return (isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None
             and libcst.helpers.get_full_name_for_node(small.module) == "__future__")
@@ -142,39 +106,6 @@ def _fix_semicolons(body: List[cst.BaseSmallStatement]) -> List[cst.BaseSmallSta
     return out
 
 
-def apply_lazy_import(module: cst.Module, positions: Iterable[Position]) -> cst.Module:
-    """Make the import aliases at ``positions`` lazy; everything else is left as it was."""
-    wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
-    return wrapper.visit(LazyImportTransformer(positions))
-
-
-def apply_to_source(source: str, positions: Iterable[Position]) -> str:
-    return apply_lazy_import(cst.parse_module(source), positions).code
-
-
-class LazyImportCommand(VisitorBasedCodemodCommand):
-    """LibCST codemod command: ``lazy`` for the import aliases at the given positions."""
-
-    DESCRIPTION = "Turn module-level imports into PEP 810 lazy imports (IG400, Python 3.15+)."
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, context: CodemodContext, positions: Iterable[Position] = ()):
-        super().__init__(context)
-        self._inner = LazyImportTransformer(positions)
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
-        self._inner._depth += 1
-        return True
-
-    def leave_IndentedBlock(self, original, updated):
-        self._inner._depth -= 1
-        return updated
-
-    def leave_SimpleStatementLine(self, original, updated):
-        self._inner.metadata = self.metadata
-        return self._inner.leave_SimpleStatementLine(original, updated)
-
-
 def plan_lazy(editor, index, line: int, col: int) -> str:
     """Add "make the alias at (line, col) lazy" to the fix loop's ``Editor`` plan (see
     ``fixers.edits``); "" when planned, else why not. Every alias of one statement line that the
@@ -193,22 +124,3 @@ def plan_lazy(editor, index, line: int, col: int) -> str:
     chosen.add((i, j))
     editor.replace[id(site.line)] = lambda node, chosen=chosen: make_lazy(node, chosen)
     return ""
-
-
-def _command_base():
-    from .codemod import ImportguardCommand
-
-    return ImportguardCommand
-
-
-class DeferCostlyImports(_command_base()):  # type: ignore[misc]
-    """IG400 as an ordinary LibCST codemod command::
-
-        python -m libcst.tool codemod --no-format -x importguard.fixers.lazy_import.DeferCostlyImports src/
-
-    Moves each module-level import used only inside functions into those functions, or makes it
-    a ``lazy import`` when the project's target Python (``requires-python``) is 3.15 or newer.
-    """
-
-    DESCRIPTION = "Defer imports used only inside functions (importguard IG400)."
-    CODES = ("IG400",)

@@ -15,19 +15,26 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from ..extract.extractor import type_checking_aliases
-from .edits import (IMPORT_TYPES, Editor, Index, alias_statement, alias_text, filter_aliases, import_prefix, import_text,
-                    top_insert_index)
+from importguard.extract.syntax import is_type_checking, type_checking_aliases
+from importguard.fixers.edits import (
+    IMPORT_TYPES,
+    Editor,
+    Index,
+    alias_statement,
+    alias_text,
+    filter_aliases,
+    import_prefix,
+    import_text,
+    top_insert_index,
+)
 
 FUTURE = "from __future__ import annotations"
 
 
 def is_type_checking_test(test: cst.BaseExpression, aliases: Sequence[str] = ()) -> bool:
-    """``TYPE_CHECKING``, ``typing.TYPE_CHECKING`` or an alias of it (``type_checking_aliases``)."""
-    if isinstance(test, cst.Name):
-        return test.value == "TYPE_CHECKING" or test.value in aliases
-    return (isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
-            and isinstance(test.value, cst.Name) and test.value.value in ("typing", "typing_extensions", "t"))
+    """The extractor's test of a ``TYPE_CHECKING`` block (so a fix acts on exactly the blocks the
+    rules reported): ``TYPE_CHECKING``, ``<module>.TYPE_CHECKING`` or an alias of it."""
+    return is_type_checking(test, aliases) is not None
 
 
 def top_level_blocks(module: cst.Module) -> List[cst.If]:

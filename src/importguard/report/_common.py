@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, TYPE_CHECKING, Tuple
 
 if TYPE_CHECKING:
-    from ..model import Diagnostic
+    from importguard.model import Diagnostic
 
 
 
@@ -50,7 +50,7 @@ def fingerprints(diagnostics: Iterable[Diagnostic]) -> List[str]:
 
 
 def rule_docs() -> Dict[str, type]:
-    from ..rules import by_code
+    from importguard.rules import by_code
 
     return by_code()
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import List, TYPE_CHECKING
 
-from ._common import repo_relative, rule_docs, rule_name
+from importguard.report._common import repo_relative, rule_docs, rule_name
 
 if TYPE_CHECKING:
-    from ..model import Diagnostic
+    from importguard.model import Diagnostic
 
 
 def escape_data(text: str) -> str:

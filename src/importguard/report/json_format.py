@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING, List
 
 if TYPE_CHECKING:
-    from ..model import Cycle, Diagnostic
+    from importguard.model import Cycle, Diagnostic
 
 
 def fix_dict(d: Diagnostic):

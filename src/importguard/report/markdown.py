@@ -10,8 +10,8 @@ import re
 from collections import Counter
 from typing import List, Optional, Sequence
 
-from ..model import IMPORT_TIME, Cycle, Diagnostic
-from ._common import repo_relative
+from importguard.model import IMPORT_TIME, Cycle, Diagnostic
+from importguard.report._common import repo_relative
 
 MAX_ROWS = 300
 MAX_CYCLES = 20

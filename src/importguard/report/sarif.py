@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Dict, List, TYPE_CHECKING
 from urllib.parse import quote
 
-from .. import __version__
-from ._common import fingerprints, repo_relative, rule_docs, section, summary_line
+from importguard import __version__
+from importguard.report._common import fingerprints, repo_relative, rule_docs, section, summary_line
 
 if TYPE_CHECKING:
-    from ..model import Diagnostic
+    from importguard.model import Diagnostic
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://pypi.org/project/importguard/"

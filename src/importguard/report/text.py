@@ -5,7 +5,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, List
 
 if TYPE_CHECKING:
-    from ..model import Diagnostic
+    from importguard.model import Diagnostic
 
 _BOLD, _RED, _CYAN, _DIM, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[2m", "\033[0m"
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from typing import Dict, List, Type
 
-from .base import Rule
-from .ig100_unused_import import UnusedImport
-from .ig200_typing_only_import import TypingOnlyImport
-from .ig201_runtime_type_checking_import import RuntimeTypeCheckingImport
-from .ig202_type_checking_block import TypeCheckingBlockHygiene
-from .ig300_import_cycle import ImportCycle
-from .ig301_failing_cycle import FailingImportCycle
-from .ig302_order_fragile_cycle import OrderFragileCycle
-from .ig400_deferrable_import import DeferrableImport
-from .ig900_unparsable import CannotAnalyse
+from importguard.rules.base import Rule
+from importguard.rules.ig100_unused_import import UnusedImport
+from importguard.rules.ig200_typing_only_import import TypingOnlyImport
+from importguard.rules.ig201_runtime_type_checking_import import RuntimeTypeCheckingImport
+from importguard.rules.ig202_type_checking_block import TypeCheckingBlockHygiene
+from importguard.rules.ig300_import_cycle import ImportCycle
+from importguard.rules.ig301_failing_cycle import FailingImportCycle
+from importguard.rules.ig302_order_fragile_cycle import OrderFragileCycle
+from importguard.rules.ig400_deferrable_import import DeferrableImport
+from importguard.rules.ig900_unparsable import CannotAnalyse
 
 RULES: List[Type[Rule]] = [
     UnusedImport,

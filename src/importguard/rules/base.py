@@ -1,12 +1,12 @@
 """The rule protocol: one class per rule whose docstring is its documentation."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, ClassVar, Iterable, Optional, Sequence, Union
 
-from ..model import Diagnostic
+from importguard.model import CostRecord, Diagnostic
 
 if TYPE_CHECKING:
-    from .context import FileContext, RepoContext
+    from importguard.analysis.context import FileContext, RepoContext
 
 # An example is a single module's source, or a small repository: {"pkg/a.py": "..."}.
 Example = Union[str, dict]
@@ -36,6 +36,8 @@ class Rule:
 
 
 def diag(ctx: FileContext, code: str, line: int, col: int, message: str, *, end_line: int = 0,
-         end_col: int = 0, fix=None, key: str = "") -> Diagnostic:
+         end_col: int = 0, fix=None, key: str = "", cost: Optional[CostRecord] = None) -> Diagnostic:
+    """A file rule's finding; ``cost`` is the measured import cost its message states, if any."""
+    cost_ms = cost.cumulative_ms if cost is not None and not cost.preloaded else None
     return Diagnostic(ctx.path, line, col + 1, code, message, end_line or line, (end_col or col) + 1,
-                      fix is not None and not fix.advice, (), key, fix)
+                      fix is not None and not fix.advice, (), key, fix, cost_ms)

@@ -26,11 +26,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
-from ..graph import absolute_module, absolute_target
-from ..model import IMPORT_TIME, Fix, ImportFact
+from importguard.analysis.graph import absolute_module, absolute_target
+from importguard.model import IMPORT_TIME, Fix, ImportFact
 
 if TYPE_CHECKING:
-    from .context import FileContext, RepoContext
+    from importguard.analysis.context import FileContext, RepoContext
 
 TITLE = "Remove unused import"
 

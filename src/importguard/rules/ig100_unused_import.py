@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from ..cost_cache import cost_note, known_cost
-from .base import Rule, diag
-from .context import noqa_covers
-from .fix_safety import unused_import_fix
+from importguard.model import cost_note
+from importguard.rules.base import Rule, diag
+from importguard.analysis.context import noqa_covers
+from importguard.rules.fix_safety import unused_import_fix
 
 if TYPE_CHECKING:
-    from ..model import Diagnostic, ImportFact, ModuleFacts
-    from .context import FileContext
+    from importguard.model import Diagnostic, ImportFact, ModuleFacts
+    from importguard.analysis.context import FileContext
 
 
 def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = False) -> bool:
@@ -224,8 +224,10 @@ class UnusedImport(Rule):
                 if imp.asname:
                     what += f" (as `{imp.asname}`)"
             msg = f"{what} imported{where} but unused"
+            cost = None
             if not imp.in_type_checking and imp.level == 0:
-                msg += cost_note(known_cost(ctx.repo, ctx.target(imp), ctx.source_module(imp)))
+                cost = ctx.repo.known_cost(ctx.target(imp), ctx.source_module(imp))
+                msg += cost_note(cost)
             fix = unused_import_fix(ctx, imp)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
-                       fix=fix, key=f"{imp.text}")
+                       fix=fix, key=f"{imp.text}", cost=cost)

@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from ..cost_cache import cost_note, known_cost
-from ..model import RUNTIME, Diagnostic, Fix, ImportFact
-from .fix_safety import MOVE_TO_TYPE_CHECKING
-from .base import Rule, diag
-from .context import NOQA_ALIASES
-from .ig100_unused_import import exempt_from_unused
+from importguard.model import RUNTIME, Diagnostic, Fix, ImportFact, cost_note
+from importguard.rules.fix_safety import MOVE_TO_TYPE_CHECKING
+from importguard.rules.base import Rule, diag
+from importguard.analysis.context import NOQA_ALIASES
+from importguard.rules.ig100_unused_import import exempt_from_unused
 
 if TYPE_CHECKING:
-    from .context import FileContext
+    from importguard.analysis.context import FileContext
 
 
 # dataclasses finds these in string annotations by looking the name up in the module's globals:
@@ -190,9 +189,9 @@ class TypingOnlyImport(Rule):
             origin = ctx.repo.origin(source, imp.level > 0)
             full = ctx.target(imp) or imp.text
             msg = f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into `if TYPE_CHECKING:`"
-            if origin != "first party":
-                msg += cost_note(known_cost(ctx.repo, ctx.target(imp), source))
+            cost = ctx.repo.known_cost(ctx.target(imp), source) if origin != "first party" else None
+            msg += cost_note(cost)
             fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound,
                       reason=MOVE_TO_TYPE_CHECKING)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
-                       fix=fix, key=imp.text)
+                       fix=fix, key=imp.text, cost=cost)

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from ..model import RUNTIME, Diagnostic, Fix, ImportFact, Use
-from .fix_safety import MOVE_OUT_OF_TYPE_CHECKING
-from .base import Rule, diag
+from importguard.model import RUNTIME, Diagnostic, Fix, ImportFact, Use
+from importguard.rules.fix_safety import MOVE_OUT_OF_TYPE_CHECKING
+from importguard.rules.base import Rule, diag
 
 if TYPE_CHECKING:
-    from .context import FileContext
+    from importguard.analysis.context import FileContext
 
 # attrs reads ``__annotations__`` without evaluating them (strings stay strings under PEP 563)
 ATTRS_DECORATORS = frozenset({
@@ -77,7 +77,6 @@ class RuntimeTypeCheckingImport(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
-        repo = ctx.repo
         covered = set()
         loaded = []  # runtime ``import a.b.c``: (scope, "a.b.c"): loads a, a.b, a.b.c and binds a
         for imp in ctx.facts.imports:

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from ..model import Diagnostic, Fix
-from .fix_safety import type_checking_import_risk
-from .base import Rule, diag
+from importguard.model import Diagnostic, Fix
+from importguard.rules.fix_safety import type_checking_import_risk
+from importguard.rules.base import Rule, diag
 
 if TYPE_CHECKING:
-    from .context import FileContext
+    from importguard.analysis.context import FileContext
 
 
 class TypeCheckingBlockHygiene(Rule):

@@ -2,20 +2,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, List, Tuple
 
-from ..graph import UNMOVABLE, Edge, _strongest, break_candidates, cut_cost
-from ..model import IMPORT_TIME, Diagnostic, Fix, ImportFact, Use
-from .fix_safety import BREAK_CYCLE
-from .base import Rule
+from importguard.analysis.graph import UNMOVABLE, Edge, _strongest, break_candidates, cut_cost
+from importguard.model import IMPORT_TIME, Diagnostic, Fix, ImportFact, Use
+from importguard.rules.fix_safety import BREAK_CYCLE
+from importguard.rules.base import Rule
 
 if TYPE_CHECKING:
-    from .context import RepoContext
+    from importguard.analysis.context import RepoContext
 
 
 def _evaluated_annotations(repo: RepoContext, info, imp: ImportFact) -> List[Use]:
     """The uses of ``imp`` in annotations the target Python evaluates: without ``from __future__
     import annotations`` before 3.14, module-level and class-level variable annotations and
     function signatures are evaluated when they run (and runtime-evaluated classes read theirs)."""
-    from .context import FileContext
+    from importguard.analysis.context import FileContext
 
     ctx = FileContext(repo, info)
     return [u for u in imp.uses if repo.use_is_runtime(ctx, u)]

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..model import Diagnostic
-from ._simulation import describe_chain, outcomes
-from .base import Rule
+from importguard.model import Diagnostic
+from importguard.analysis.simulation import describe_chain, outcomes
+from importguard.rules.base import Rule
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .context import RepoContext
+    from importguard.analysis.context import RepoContext
 
 
 class FailingImportCycle(Rule):

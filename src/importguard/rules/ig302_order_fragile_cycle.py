@@ -2,14 +2,19 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, Tuple
 
-from ..model import IMPORT_TIME, Diagnostic
-from ..simulate import simulate
-from ._simulation import describe_chain, outcomes, simulated_modules, sorted_order
-from .base import Rule
+from importguard.model import IMPORT_TIME, Diagnostic
+from importguard.analysis.simulate import simulate
+from importguard.analysis.simulation import (
+    describe_chain,
+    outcomes,
+    simulated_modules,
+    sorted_order,
+)
+from importguard.rules.base import Rule
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .context import RepoContext
+    from importguard.analysis.context import RepoContext
 
 
 class OrderFragileCycle(Rule):

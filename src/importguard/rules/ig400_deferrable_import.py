@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
-from ..cost_cache import format_ms, known_cost
-from ..model import Diagnostic, Fix, ImportFact
-from .fix_safety import DEFER_IMPORT
-from .base import Rule, diag
+from importguard.model import Diagnostic, Fix, ImportFact, format_ms
+from importguard.rules.fix_safety import DEFER_IMPORT
+from importguard.rules.base import Rule, diag
 
 if TYPE_CHECKING:
-    from .context import FileContext
-from .ig100_unused_import import exempt_from_unused
+    from importguard.analysis.context import FileContext
+from importguard.rules.ig100_unused_import import exempt_from_unused
 
 # Loaded by every CPython before the first line of user code runs: deferring them saves nothing.
 ALWAYS_LOADED = frozenset({
@@ -123,7 +122,7 @@ class DeferrableImport(Rule):
             scopes = deferrable_scopes(ctx, imp, lazy)
             if scopes is None:
                 continue
-            cost = known_cost(repo, target, source)
+            cost = repo.known_cost(target, source)
             if cost is not None and (cost.preloaded or cost.cumulative_ms < max(FREE_MS, repo.config.min_cost_ms)):
                 continue
             yield self._diagnostic(ctx, imp, target or imp.text, scopes, cost, lazy)
@@ -144,7 +143,7 @@ class DeferrableImport(Rule):
             fix = Fix("defer-import", False, f"Move the import into {named}", imp.line, imp.col, imp.bound, scopes,
                       reason=DEFER_IMPORT)
         return diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
-                    fix=fix, key=imp.text)
+                    fix=fix, key=imp.text, cost=cost)
 
 
 def _names(scopes: Tuple[str, ...], limit: int = 3) -> str:

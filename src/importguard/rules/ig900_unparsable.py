@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from ..model import Diagnostic
-from .base import Rule
+from importguard.model import Diagnostic
+from importguard.rules.base import Rule
 
 if TYPE_CHECKING:
-    from .context import FileContext
+    from importguard.analysis.context import FileContext
 
 
 class CannotAnalyse(Rule):

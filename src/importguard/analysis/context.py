@@ -1,0 +1,268 @@
+"""What rules may read: the configuration and the facts of every module. Never a CST node."""
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+
+from importguard.analysis.graph import Edge, ModuleInfo, absolute_module, absolute_target
+from importguard.model import ANNOTATION, RUNTIME, CostRecord, Diagnostic, ImportFact, ModuleFacts, Use
+
+if TYPE_CHECKING:
+    from importguard.config.settings import Config
+
+try:
+    _STDLIB: FrozenSet[str] = frozenset(sys.stdlib_module_names)  # type: ignore[attr-defined]
+except AttributeError:  # Python 3.9
+    from importguard.analysis.stdlib39 import STDLIB as _STDLIB
+
+# ruff / flake8 codes users already write in noqa comments, and the rule they silence here
+NOQA_ALIASES = {"F401": "IG100", "TC001": "IG200", "TC002": "IG200", "TC003": "IG200",
+                "TC004": "IG201", "TC005": "IG202"}
+
+
+class FileContext:
+    """One module being checked, with its facts and the repository around it."""
+
+    def __init__(self, repo: "RepoContext", info: ModuleInfo):
+        self.repo = repo
+        self.info = info
+        self.facts: ModuleFacts = info.facts
+        self.module = info.name
+        self.path = info.path
+        self.is_init = info.is_package
+
+    def target(self, imp: ImportFact) -> Optional[str]:
+        return absolute_target(imp, self.module, self.is_init)
+
+    def source_module(self, imp: ImportFact) -> Optional[str]:
+        return absolute_module(imp, self.module, self.is_init)
+
+
+class RepoContext:
+    def __init__(self, config: Config, modules: Mapping[str, ModuleInfo], edges: List[Edge],
+                 first_party_tops: Iterable[str] = (), costs: Optional[Mapping[str, CostRecord]] = None):
+        self.config = config
+        self.costs: Mapping[str, CostRecord] = costs or {}  # measured import costs, read by the engine
+        self.modules = modules
+        self.edges = edges
+        self.first_party_tops: Set[str] = {m.split(".", 1)[0] for m in modules if m} | set(first_party_tops)
+        self._runtime_classes: Dict[Tuple[str, str], bool] = {}
+        self._imported_names: Optional[Tuple[Dict[Tuple[str, str], bool], Dict[Tuple[str, str], bool]]] = None
+        self.cycles: list = []
+        self.store = None  # a cache Store for results that outlive the run (the simulation's)
+
+    def known_cost(self, *modules: Optional[str]) -> Optional[CostRecord]:
+        """The measured cost of the first of ``modules`` that has one."""
+        for m in modules:
+            if m and m in self.costs:
+                return self.costs[m]
+        return None
+
+    # ---------------------------------------------------------------- classification
+    def origin(self, module: Optional[str], relative: bool = False) -> str:
+        if relative:
+            return "first party"
+        top = (module or "").split(".", 1)[0]
+        if not top:
+            return "first party"
+        if top in self.first_party_tops:
+            return "first party"
+        if top in _STDLIB:
+            return "standard library"
+        return "third party"
+
+    def module_matches(self, module: Optional[str], patterns: Iterable[str]) -> bool:
+        if not module:
+            return False
+        return any(module == p or module.startswith(p + ".") for p in patterns)
+
+    # ---------------------------------------------------------------- symbols
+    def resolve_symbol(self, module: str, name: str, depth: int = 0) -> str:
+        """Follow re-exports: the fully qualified name ``module.name`` refers to."""
+        info = self.modules.get(module)
+        if info is None or depth > 20:
+            return f"{module}.{name}" if module else name
+        facts = info.facts
+        head, _, rest = name.partition(".")
+        for c in facts.classes:
+            if c.qualname == head:
+                return f"{module}.{name}"
+        for imp in facts.imports:
+            if imp.bound == head and imp.scope_kind == "module" and imp.bound:
+                tgt = absolute_target(imp, module, info.is_package)
+                if tgt is None:
+                    break
+                if imp.name is None and imp.asname is None:
+                    full = head + ("." + rest if rest else "")  # ``import a.b`` binds ``a``
+                else:
+                    full = tgt + ("." + rest if rest else "")
+                return self.resolve_dotted(full, depth + 1)
+        return f"{module}.{name}"
+
+    def resolve_dotted(self, dotted_name: str, depth: int = 0) -> str:
+        parts = dotted_name.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            mod = ".".join(parts[:i])
+            if mod in self.modules:
+                return self.resolve_symbol(mod, ".".join(parts[i:]), depth)
+        return dotted_name
+
+    def qualify(self, ctx: FileContext, written: str) -> str:
+        """A dotted name as written in ``ctx`` -> fully qualified (via its imports and classes)."""
+        return self.resolve_symbol(ctx.module, written) if ctx.module else self._local_qualify(ctx, written)
+
+    def _local_qualify(self, ctx: FileContext, written: str) -> str:
+        head, _, rest = written.partition(".")
+        for imp in ctx.facts.imports:
+            if imp.bound == head and imp.scope_kind == "module":
+                tgt = imp.module if imp.name is None and imp.asname is None else ctx.target(imp)
+                base = head if imp.name is None and imp.asname is None else tgt
+                return (base or head) + ("." + rest if rest else "")
+        return written
+
+    def class_is_runtime_evaluated(self, module: str, qualname: str, ctx: Optional[FileContext] = None,
+                                   depth: int = 0) -> bool:
+        key = (module, qualname)
+        if key in self._runtime_classes:
+            return self._runtime_classes[key]
+        self._runtime_classes[key] = False  # cycle guard
+        info = self.modules.get(module) if module else (ctx.info if ctx else None)
+        result = False
+        if info is not None and depth < 30:
+            fc = ctx if (ctx is not None and ctx.module == module) else FileContext(self, info)
+            cls = next((c for c in info.facts.classes if c.qualname == qualname), None)
+            if cls is not None:
+                bases_cfg = self.config.runtime_evaluated_base_classes
+                decos_cfg = self.config.runtime_evaluated_decorators
+                for d in cls.decorators:
+                    if self._matches(self.qualify(fc, d), decos_cfg):
+                        result = True
+                for b in cls.bases:
+                    q = self.qualify(fc, b)
+                    if self._matches(q, bases_cfg):
+                        result = True
+                        break
+                    mod, _, cname = q.rpartition(".")
+                    if mod in self.modules and self.class_is_runtime_evaluated(mod, cname, None, depth + 1):
+                        result = True
+                        break
+                    if not mod and self.class_is_runtime_evaluated(module, cname, fc, depth + 1):
+                        result = True
+                        break
+        self._runtime_classes[key] = result
+        return result
+
+    @staticmethod
+    def _matches(qualified: str, configured: Iterable[str]) -> bool:
+        return qualified in configured
+
+    def function_is_runtime_evaluated(self, ctx: FileContext, qualname: str) -> bool:
+        fn = next((f for f in ctx.facts.functions if f.qualname == qualname), None)
+        if fn is None:
+            return False
+        for d in fn.decorators:
+            if d.endswith(".register"):
+                return True
+            if self._matches(self.qualify(ctx, d), self.config.runtime_evaluated_decorators):
+                return True
+        return False
+
+    def annotation_is_evaluated(self, ctx: FileContext, use: Use, strategy: Optional[str] = None) -> bool:
+        """Is this ANNOTATION-kind use evaluated at runtime (so it needs the import)?"""
+        if use.owner:
+            if "." in use.owner or any(c.qualname == use.owner for c in ctx.facts.classes):
+                if any(c.qualname == use.owner for c in ctx.facts.classes):
+                    if self.class_is_runtime_evaluated(ctx.module, use.owner, ctx):
+                        return True
+            if any(f.qualname == use.owner for f in ctx.facts.functions):
+                if self.function_is_runtime_evaluated(ctx, use.owner):
+                    return True
+        if ctx.facts.future_annotations or self.config.target_version >= (3, 14) or strategy:
+            return False
+        return True
+
+    def use_is_runtime(self, ctx: FileContext, use: Use, strategy: Optional[str] = None) -> bool:
+        if use.kind == RUNTIME:
+            return True
+        if use.kind == ANNOTATION:
+            return self.annotation_is_evaluated(ctx, use, strategy)
+        return False
+
+    # ---------------------------------------------------------------- re-exports
+    def imported_from_package(self, package: str, name: str, runtime_only: bool = False) -> bool:
+        """Does any module import ``name`` from ``package`` (``from package import name``,
+        ``import package`` then ``package.name``, or a star import of a module without
+        ``__all__``)? With ``runtime_only``, imports under ``TYPE_CHECKING`` do not count."""
+        if self._imported_names is None:
+            self._imported_names = ({}, {})
+            for mod, info in self.modules.items():
+                for imp in info.facts.imports:
+                    src = absolute_module(imp, mod, info.is_package)
+                    if src is None:
+                        continue
+                    pairs = []
+                    if imp.name and imp.name != "*":
+                        pairs.append((src, imp.name))
+                    elif imp.name == "*":
+                        target = self.modules.get(src)
+                        if target is None or target.facts.all_names is None:
+                            pairs.append((src, "*"))
+                    else:
+                        for u in imp.uses:
+                            parts = u.dotted.split(".")
+                            # ``import pkg`` then ``pkg.name``; ``import a.b`` binds ``a``
+                            for i in range(1, len(parts)):
+                                pairs.append((".".join(parts[:i]) if imp.asname is None else src, parts[i]))
+                    for key in pairs:
+                        self._imported_names[0][key] = True
+                        if not imp.in_type_checking:
+                            self._imported_names[1][key] = True
+        names = self._imported_names[1 if runtime_only else 0]
+        return (package, name) in names or (not name.startswith("_") and (package, "*") in names)
+
+
+# what a file-level ``# flake8: noqa`` or ``# ruff: noqa`` without codes exempts the file from: the
+# rules those tools have a counterpart of (F401, TC001-TC003)
+FILE_NOQA_CODES = ("IG100", "IG200")
+
+
+def _silences(codes: Iterable[str], code: str) -> bool:
+    return any(code.startswith(NOQA_ALIASES.get(c, c)) for c in codes)
+
+
+def noqa_covers(facts: ModuleFacts, code: str, first: int, last: int) -> bool:
+    """Does a noqa comment on a line in ``first..last`` silence ``code``?"""
+    for line, codes in facts.noqa:
+        if first <= line <= last:
+            if codes is None:
+                return True
+            for c in codes:
+                if code.startswith(NOQA_ALIASES.get(c, c)):
+                    return True
+    return False
+
+
+def suppressed(facts: ModuleFacts, d: Diagnostic, first: int = 0, last: int = 0) -> bool:
+    """Does a noqa comment on the diagnostic's line (or its statement's lines), or a file-level
+    ``# flake8: noqa`` / ``# ruff: noqa[: codes]`` (line 0 in the facts), silence it?"""
+    if not facts.noqa:
+        return False
+    lo, hi = (first or d.line), (last or d.line)
+    for line, codes in facts.noqa:
+        if line == 0:
+            if d.code in FILE_NOQA_CODES if codes is None else _silences(codes, d.code):
+                return True
+        elif line == d.line or lo <= line <= hi:
+            if codes is None or _silences(codes, d.code):
+                return True
+    return False
+
+
+def ignored_by_path(config: "Config", path: str, cwd: Optional[str] = None) -> Tuple[str, ...]:
+    """The codes ``per-file-ignores`` silences in the file at ``path`` (relative to ``cwd``)."""
+    if not config.per_file_ignores:
+        return ()
+    import os
+
+    absolute = os.path.normpath(os.path.join(cwd or os.getcwd(), path))
+    return config.ignored_codes(absolute)

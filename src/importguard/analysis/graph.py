@@ -1,0 +1,315 @@
+"""The module graph: first-party import edges with their kinds, and its cycles.
+
+Edges are computed in plain Python from facts; networkx is imported only inside the functions that
+need graph algorithms, so a run whose graph results come from the cache never imports it.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+
+from importguard.model import (
+    EDGE_KINDS,
+    IMPORT_TIME,
+    RUNTIME,
+    Cycle,
+    CycleEdge,
+    ImportFact,
+    ModuleFacts,
+)
+
+_RANK = {k: i for i, k in enumerate(EDGE_KINDS)}
+
+
+class Edge(NamedTuple):
+    source: str
+    target: str
+    path: str
+    line: int
+    col: int
+    kind: str
+    import_index: int  # index of the ImportFact in the source module's facts
+    names: Tuple[str, ...]
+    uses: int  # loads of the binding(s) this import made
+    use_scopes: Tuple[str, ...]  # functions that use it ("" = import time)
+    typing_only: bool  # every use is typing-only
+    conditional: bool = False  # under ``if``/``try`` at module level (platform or availability checks)
+
+
+def absolute_module(imp: ImportFact, module: str, is_package: bool) -> Optional[str]:
+    """The absolute module of an import (``from ..x import y`` in ``p.q.r`` -> ``p.x``)."""
+    if imp.level == 0:
+        return imp.module
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]
+    up = imp.level - 1
+    if up > len(parts):
+        return None
+    base = parts[: len(parts) - up] if up else parts
+    if imp.module:
+        base = base + imp.module.split(".")
+    return ".".join(base)
+
+
+def absolute_target(imp: ImportFact, module: str, is_package: bool) -> Optional[str]:
+    mod = absolute_module(imp, module, is_package)
+    if mod is None:
+        return None
+    if imp.name is None or imp.name == "*":
+        return mod
+    return f"{mod}.{imp.name}" if mod else imp.name
+
+
+def import_targets(imp: ImportFact, module: str, is_package: bool, known: Set[str]) -> List[str]:
+    """First-party modules an import reaches: ``import a.b.c`` reaches ``a``, ``a.b`` and ``a.b.c``;
+    ``from p import n`` reaches ``p.n`` when that is a module, else ``p``."""
+    mod = absolute_module(imp, module, is_package)
+    if not mod:
+        return []
+    own_ancestors = set()
+    parts = module.split(".")
+    for i in range(1, len(parts) + (1 if is_package else 0)):
+        own_ancestors.add(".".join(parts[:i]))
+    out: List[str] = []
+    if imp.name is None:
+        comps = mod.split(".")
+        for i in range(1, len(comps) + 1):
+            m = ".".join(comps[:i])
+            if m in known and (i == len(comps) or m not in own_ancestors):
+                out.append(m)
+    elif imp.name == "*":
+        if mod in known:
+            out.append(mod)
+    else:
+        sub = f"{mod}.{imp.name}"
+        if sub in known:
+            out.append(sub)
+        elif mod in known:
+            out.append(mod)
+    return [m for m in out if m != module]
+
+
+class ModuleInfo(NamedTuple):
+    name: str
+    path: str  # display path
+    is_package: bool
+    facts: ModuleFacts
+
+
+def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
+    known = set(modules)
+    edges: List[Edge] = []
+    for name in sorted(modules):
+        info = modules[name]
+        for idx, imp in enumerate(info.facts.imports):
+            if imp.is_future:
+                continue
+            targets = import_targets(imp, name, info.is_package, known)
+            if not targets:
+                continue
+            uses = imp.uses
+            typing_only = bool(uses) and all(u.kind != RUNTIME for u in uses)
+            scopes = tuple(sorted({u.scope for u in uses}))
+            for t in targets:
+                conditional = imp.scope_kind == "module" and not imp.top_level
+                edges.append(Edge(name, t, info.path, imp.line, imp.col, imp.kind, idx,
+                                  (imp.name or imp.module,), len(uses), scopes, typing_only, conditional))
+    return edges
+
+
+def strongly_connected(nodes: Iterable[str], succ: Mapping[str, Iterable[str]]) -> List[List[str]]:
+    """Strongly connected components of the graph ``succ`` over ``nodes`` (networkx), every node
+    in exactly one: each component sorted, the components sorted by their first member."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from((s, t) for s, targets in succ.items() for t in targets)
+    return sorted(sorted(c) for c in nx.strongly_connected_components(g))
+
+
+def _strongest(edges: Sequence[Edge]) -> Dict[Tuple[str, str], List[Edge]]:
+    by_pair: Dict[Tuple[str, str], List[Edge]] = defaultdict(list)
+    for e in edges:
+        by_pair[(e.source, e.target)].append(e)
+    for lst in by_pair.values():
+        lst.sort(key=lambda e: (_RANK[e.kind], e.line, e.col))
+    return by_pair
+
+
+def shortest_cycle(component: Sequence[str], by_pair: Mapping[Tuple[str, str], List[Edge]], max_rank: int) -> List[str]:
+    """Shortest cycle through the component (breadth-first from each node, smallest name first)."""
+    members = set(component)
+    succ: Dict[str, List[str]] = defaultdict(list)
+    for (s, t), lst in by_pair.items():
+        if s in members and t in members and _RANK[lst[0].kind] <= max_rank:
+            succ[s].append(t)
+    for v in succ.values():
+        v.sort()
+    best: Optional[List[str]] = None
+    for start in sorted(members):
+        prev = {start: None}
+        queue = [start]
+        found = None
+        while queue and found is None:
+            nxt = []
+            for u in queue:
+                for w in succ.get(u, ()):
+                    if w == start:
+                        found = u
+                        break
+                    if w not in prev:
+                        prev[w] = u
+                        nxt.append(w)
+                if found is not None:
+                    break
+            queue = nxt
+        if found is None:
+            continue
+        path = [found]
+        while prev[path[-1]] is not None:
+            path.append(prev[path[-1]])
+        path.reverse()
+        path.append(start)
+        if best is None or len(path) < len(best):
+            best = path
+    return best or sorted(members)
+
+
+def cycles(modules: Mapping[str, ModuleInfo], edges: Sequence[Edge]) -> List[Cycle]:
+    """Every SCC of size >= 2, labelled with the weakest edge kind needed to close it."""
+    by_pair = _strongest(edges)
+    seen: Set[Tuple[str, ...]] = set()
+    out: List[Cycle] = []
+    for rank, kind in enumerate(EDGE_KINDS):
+        succ: Dict[str, List[str]] = defaultdict(list)
+        for (source, target), lst in by_pair.items():
+            if _RANK[lst[0].kind] <= rank:
+                succ[source].append(target)
+        for comp in (c for c in strongly_connected(modules, succ) if len(c) > 1):
+            key = tuple(comp)
+            if key in seen:
+                continue
+            seen.add(key)
+            path = shortest_cycle(comp, by_pair, rank)
+            cyc_edges = []
+            for a, b in zip(path, path[1:]):
+                e = by_pair[(a, b)][0]
+                cyc_edges.append(CycleEdge(a, b, e.path, e.line, e.kind))
+            out.append(Cycle(key, kind, tuple(path), tuple(cyc_edges)))
+    return out
+
+
+UNMOVABLE = 1000.0  # the cost of cutting an import whose names are used at import time
+
+
+def cut_cost(edge: Edge, is_package: bool) -> float:
+    """What cutting one import-time import costs: edits to make, and whether it can be done at all.
+
+    Typing-only uses move under TYPE_CHECKING (cheap); uses only inside functions move into those
+    functions (one edit per function and name); a use at import time cannot be deferred; an import
+    nothing uses can be removed, except in ``__init__.py`` where it is the package's public surface.
+    An import under ``if``/``try`` (``if sys.platform == "win32":``) is never the advice: the
+    other branch may bind the same name.
+    """
+    if edge.conditional:  # under a platform or availability test: moving it changes which code runs
+        return UNMOVABLE + edge.uses
+    if edge.typing_only:
+        return 1.0 + 0.1 * edge.uses
+    if not edge.uses:
+        return UNMOVABLE if is_package else 0.5
+    if "" in edge.use_scopes:
+        return UNMOVABLE + edge.uses
+    return 2.0 + len(edge.names) + 0.5 * edge.uses + len(edge.use_scopes)
+
+
+def pair_costs(members: Set[str], by_pair: Mapping[Tuple[str, str], List[Edge]],
+               packages: Set[str] = frozenset()) -> Dict[Tuple[str, str], float]:
+    """Cost of removing every import-time import from ``s`` to ``t``, for pairs inside ``members``."""
+    out: Dict[Tuple[str, str], float] = {}
+    for (s, t), lst in by_pair.items():
+        if s in members and t in members:
+            rt = [e for e in lst if e.kind == IMPORT_TIME]
+            if rt:
+                out[(s, t)] = sum(cut_cost(e, s in packages) for e in rt)
+    return out
+
+
+def feedback_arc_set(weights: Mapping[Tuple[str, str], float]) -> List[Tuple[str, str]]:
+    """A light set of edges whose removal leaves the graph acyclic.
+
+    The weighted Eades-Lin-Smyth heuristic orders the nodes (sinks last, sources first, else the
+    node whose outgoing weight most exceeds its incoming weight); the edges pointing backwards in
+    that order form the set. Then any edge of the set whose return closes no cycle is dropped,
+    heaviest first, so the set is minimal.
+    """
+    succ: Dict[str, Dict[str, float]] = defaultdict(dict)
+    pred: Dict[str, Dict[str, float]] = defaultdict(dict)
+    nodes: Set[str] = set()
+    for (s, t), w in weights.items():
+        if s != t:
+            succ[s][t] = w
+            pred[t][s] = w
+            nodes.update((s, t))
+    live = set(nodes)
+    left: List[str] = []
+    right: List[str] = []
+    while live:
+        changed = True
+        while changed:
+            changed = False
+            for n in sorted(live):
+                if not any(m in live for m in succ[n]):
+                    right.append(n)
+                    live.discard(n)
+                    changed = True
+                elif not any(m in live for m in pred[n]):
+                    left.append(n)
+                    live.discard(n)
+                    changed = True
+        if live:
+            def delta(n: str) -> float:
+                return (sum(w for m, w in succ[n].items() if m in live)
+                        - sum(w for m, w in pred[n].items() if m in live))
+            best = max(sorted(live), key=delta)
+            left.append(best)
+            live.discard(best)
+    pos = {n: i for i, n in enumerate(left + right[::-1])}
+    fas = [(s, t) for (s, t) in weights if s != t and pos[s] > pos[t]]
+    cut = set(fas)
+    for e in sorted(fas, key=lambda e: (-weights[e], e)):
+        cut.discard(e)
+        if _reaches(e[1], e[0], succ, cut):
+            cut.add(e)
+    return sorted(cut, key=lambda e: (weights[e], e))
+
+
+def _reaches(start: str, goal: str, succ: Mapping[str, Mapping[str, float]], cut: Set[Tuple[str, str]]) -> bool:
+    seen = {start}
+    todo = [start]
+    while todo:
+        n = todo.pop()
+        if n == goal:
+            return True
+        for m in succ.get(n, ()):
+            if m not in seen and (n, m) not in cut:
+                seen.add(m)
+                todo.append(m)
+    return False
+
+
+def break_candidates(cycle: Cycle, by_pair: Mapping[Tuple[str, str], List[Edge]],
+                     packages: Set[str] = frozenset()) -> List[Edge]:
+    """The imports to cut to break the cycle's component, cheapest first (one per module pair).
+
+    A minimum feedback arc set heuristic over the component's import-time edges, weighted by
+    ``cut_cost``: how many names each import brings, how often and where they are used.
+    """
+    weights = pair_costs(set(cycle.modules), by_pair, packages)
+    out = []
+    for s, t in feedback_arc_set(weights):
+        rt = [e for e in by_pair[(s, t)] if e.kind == IMPORT_TIME]
+        rt.sort(key=lambda e: (cut_cost(e, s in packages) < UNMOVABLE, e.line, e.col))  # a blocker first
+        out.append(rt[0])
+    return out

@@ -1,0 +1,110 @@
+"""Simulate CPython's import machinery over facts, statement by statement (IG301, IG302).
+
+Each first-party module is imported first in a fresh interpreter (``python -c "import pkg.X"``),
+following ``importlib._bootstrap`` and ``ceval``'s ``IMPORT_NAME`` / ``IMPORT_FROM``:
+
+- a module is put in ``sys.modules`` before its body runs and removed again if the body raises;
+- a submodule becomes an attribute of its package only when its import finishes;
+- ``import a.b.c`` imports ``a``, ``a.b``, ``a.b.c`` in turn and binds ``a``;
+- ``from p import n`` imports ``p``; when ``p`` is a package and has no attribute ``n`` yet, tries to
+  import ``p.n`` (a missing submodule is ignored); then reads ``p.n`` and, failing that, falls back to
+  ``sys.modules["p.n"]``; failing both it raises "cannot import name";
+- a module-level ``m.attr`` on a module object that lacks ``attr`` raises AttributeError; a module
+  ``__getattr__`` (PEP 562) answers every missing name;
+- function bodies never run; class bodies do (in their own namespace); ``if TYPE_CHECKING:`` and
+  ``if __name__ == "__main__":`` bodies do not; other ``if`` tests are unknown, their first branch
+  runs; ``try`` handlers (and ``with suppress(...)``) catch what they name.
+
+Only failures that a cycle causes are reported: a name or attribute missing from a *partially
+initialised* module, or a submodule in ``sys.modules`` that its package does not hold yet. A name
+missing from a module whose body finished is not reported (it may come from code the facts do not
+model, such as ``globals()`` updates); the simulation carries on as if it were there.
+
+Entries are simulated by prefix (``a``, ``a.b``, ``a.b.c``): the state after importing a prefix
+from a fresh interpreter is shared by every entry below it (an undo trail takes the state back
+after each subtree), so a repository costs about one pass.
+
+Pure Python over facts: no libcst, no networkx.
+
+The interpreter itself is ``interpreter``; the worlds and ``if`` tests are ``conditions``.
+"""
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+
+from importguard.analysis.conditions import World
+from importguard.analysis.interpreter import Failure, SimError, Simulator
+
+if TYPE_CHECKING:
+    from importguard.analysis.graph import ModuleInfo
+
+
+# ---------------------------------------------------------------------------- all entries
+class Outcome(NamedTuple):
+    failures: Dict[Tuple[str, int, int, str], Failure]  # by Failure.key
+    entries: Dict[Tuple[str, int, int, str], Set[str]]  # failure key -> entry modules
+    failed: Dict[str, Optional[Failure]]  # entry -> its failure (None: an unreported error)
+
+
+def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager_annotations: bool = True,
+             order: Optional[Callable[[str], Sequence[int]]] = None, world: World = World()) -> Outcome:
+    """Import each entry first in a fresh (simulated) interpreter; collect what fails where."""
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, 20000))
+    try:
+        return _simulate(modules, entries, eager_annotations, order, world)
+    finally:
+        sys.setrecursionlimit(old_limit)
+
+
+def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
+    sim = Simulator(modules, eager_annotations=eager_annotations, order=order, world=world)
+    out = Outcome({}, {}, {})
+    wanted = set(entries)
+    children: Dict[str, List[str]] = {}
+    for entry in sorted(wanted):  # the tree of prefixes: a -> a.b -> a.b.c
+        parts = entry.split(".")
+        for i in range(1, len(parts) + 1):
+            parent, name = ".".join(parts[:i - 1]), ".".join(parts[:i])
+            kids = children.setdefault(parent, [])
+            if not kids or kids[-1] != name:
+                if name not in kids:
+                    kids.append(name)
+
+    def below(prefix: str) -> List[str]:
+        return [e for e in wanted if e == prefix or e.startswith(prefix + ".")]
+
+    def fail(prefix: str, exc: SimError) -> None:
+        f = exc.failure
+        for e in below(prefix):
+            out.failed[e] = f
+            if f is not None:
+                out.failures.setdefault(f.key, f)
+                out.entries.setdefault(f.key, set()).add(e)
+
+    # depth-first over the prefix tree: import a prefix on top of its parent's state, visit its
+    # children, then undo back to the parent's state (``import a.b.c`` imports a, a.b, a.b.c)
+    todo: List[tuple] = [("visit", name) for name in reversed(children.get("", []))]
+    while todo:
+        op, arg = todo.pop()
+        if op == "undo":
+            sim.undo(arg)
+            continue
+        mark = len(sim.trail)
+        try:
+            if arg not in sim.sysmods:
+                sim.import_module(arg)
+        except SimError as exc:
+            sim.stack = []
+            sim.undo(mark)
+            fail(arg, exc)
+            continue
+        except RecursionError:
+            sim.stack = []
+            sim.undo(mark)
+            fail(arg, SimError("RecursionError", None))
+            continue
+        todo.append(("undo", mark))
+        todo.extend(("visit", name) for name in reversed(children.get(arg, [])))
+    return out

@@ -1,0 +1,463 @@
+"""Shared by IG301 and IG302: which entries to simulate, the sorted-imports order, cached outcomes."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+
+from importguard.model import IMPORT_TIME
+from importguard.analysis.graph import strongly_connected
+from importguard.analysis.conditions import World, decide
+from importguard.analysis.simulate import Outcome, simulate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importguard.analysis.graph import ModuleInfo
+    from importguard.analysis.context import RepoContext
+    from importguard.analysis.interpreter import Failure
+
+
+def _ancestors(name: str) -> List[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def entry_modules(repo: RepoContext) -> List[str]:
+    """Modules whose import can run into a cycle: they (or a parent package) reach one.
+
+    The graph here is the import-time graph plus what CPython adds: importing ``a.b.c`` first
+    imports ``a`` and ``a.b``, so an import of a module is also an edge to its parent packages.
+    A module that reaches no cycle of that graph can never see a partially initialised module.
+    """
+    names = [m for m in repo.modules if not m.startswith("<")]
+    known = set(names)
+    succ: Dict[str, Set[str]] = defaultdict(set)
+    for e in repo.edges:
+        if e.kind != IMPORT_TIME:
+            continue
+        succ[e.source].add(e.target)
+        for a in _ancestors(e.target):
+            if a in known and a != e.source:
+                succ[e.source].add(a)
+    in_cycle = _cyclic_nodes(names, succ)
+    if not in_cycle:
+        return []
+    pred: Dict[str, Set[str]] = defaultdict(set)
+    for s, ts in succ.items():
+        for t in ts:
+            pred[t].add(s)
+    reach = set(in_cycle)
+    todo = list(in_cycle)
+    while todo:
+        n = todo.pop()
+        for p in pred.get(n, ()):
+            if p not in reach:
+                reach.add(p)
+                todo.append(p)
+    return sorted(m for m in names if m in reach or any(a in reach for a in _ancestors(m)))
+
+
+def _cyclic_nodes(nodes: Sequence[str], succ: Dict[str, Set[str]]) -> Set[str]:
+    """Nodes on some cycle."""
+    out: Set[str] = set()
+    for comp in strongly_connected(nodes, succ):
+        if len(comp) > 1 or comp[0] in succ.get(comp[0], ()):
+            out.update(comp)
+    return out
+
+
+# ---------------------------------------------------------------------------- sorted imports (IG302)
+def sorted_order(info: ModuleInfo, first_party: Set[str]) -> List[int]:
+    """Statement order after isort / ruff I001 with every top-level import moved to the top.
+
+    Sections: ``__future__``, standard library and third party (their order does not matter here:
+    they never run first-party code), first party, then relative imports furthest first; within a
+    section ``import x`` lines come before ``from x import`` lines, each sorted by module.
+    """
+    facts = info.facts
+    first_imp: Dict[int, int] = {}
+    for idx, imp in enumerate(facts.imports):
+        if imp.top_level and imp.scope_kind == "module" and imp.stmt_index not in first_imp:
+            first_imp[imp.stmt_index] = idx
+    keyed: List[Tuple[tuple, int]] = []
+    rest: List[int] = []
+    for i, st in enumerate(facts.statements):
+        if st.kind == "import" and i in first_imp and i < len(facts.events):
+            imp = facts.imports[first_imp[i]]
+            keyed.append((_sort_key(imp, info, first_party), i))
+        else:
+            rest.append(i)
+    keyed.sort()
+    order = [i for _, i in keyed] + rest
+    return [i for i in order if i < len(facts.events)]
+
+
+def _sort_key(imp, info: ModuleInfo, first_party: Set[str]) -> tuple:
+    if imp.level == 0 and imp.module == "__future__":
+        return (0, 0, "", 0)
+    is_from = 0 if imp.name is None else 1
+    if imp.level:
+        return (3, -imp.level, is_from, imp.module.lower())
+    top = imp.module.split(".", 1)[0]
+    section = 2 if top in first_party else 1
+    return (section, 0, is_from, imp.module.lower())
+
+
+# ---------------------------------------------------------------------------- cached outcomes
+def simulated_modules(repo: RepoContext) -> Dict[str, ModuleInfo]:
+    """The modules whose bodies the simulation runs: a ``.pyi`` stub never runs, so a module only
+    a stub describes is unknown to the simulation (importable, opaque), like a C extension."""
+    return {k: v for k, v in repo.modules.items() if not k.startswith("<") and not v.path.endswith(".pyi")}
+
+
+NEWEST = (3, 15)  # the newest Python a ``requires-python = ">=3.N"`` range reaches
+PLATFORMS = ("linux", "win32", "darwin")
+
+
+class Worlds(NamedTuple):
+    """The worlds worth simulating, and which versions / platforms each stands for."""
+
+    worlds: List[World]
+    versions: Dict[World, Tuple[int, ...]]  # a version world -> the minor versions it stands for
+    platforms: Dict[World, Tuple[str, ...]]  # a platform world -> the platforms it stands for
+
+
+def _tests(events, out: list) -> None:
+    for ev in events:
+        op = ev[0]
+        if op == "f":
+            if type(ev[1]) is tuple:
+                out.append(ev[1])
+            _tests(ev[2], out)
+            _tests(ev[3], out)
+        elif op == "c":
+            _tests(ev[1], out)
+        elif op == "t":
+            _tests(ev[1], out)
+            for _, h in ev[2]:
+                _tests(h, out)
+            _tests(ev[3], out)
+            _tests(ev[4], out)
+        elif op == "fn":
+            _tests(ev[2], out)
+
+
+def _platform_dependent(test) -> bool:
+    if type(test) is not tuple:
+        return False
+    if test[0] in ("p", "o"):
+        return True
+    return any(_platform_dependent(t) for t in test[1:])
+
+
+def worlds(modules: Dict[str, ModuleInfo], lowest: Tuple[int, int]) -> Worlds:
+    """One world per distinct outcome of the version tests over ``lowest``..``NEWEST`` (on the
+    first platform), and one per distinct outcome of the platform tests (at the lowest version):
+    a branch that depends on which version or platform is in play is explored both ways."""
+    tests: list = []
+    for info in modules.values():
+        for events in info.facts.events:
+            _tests(events, tests)
+    tests = list(dict.fromkeys(tests))
+    minors = list(range(lowest[1], NEWEST[1] + 1)) if lowest[0] == 3 and lowest <= NEWEST else [lowest[1]]
+    by_vector: Dict[tuple, List[int]] = {}
+    for m in minors:
+        w = World((lowest[0], m), PLATFORMS[0])
+        by_vector.setdefault(tuple(decide(t, w) for t in tests), []).append(m)
+    base_version = (lowest[0], minors[0])
+    versions = {World((lowest[0], ms[0]), PLATFORMS[0]): tuple(ms) for ms in by_vector.values()}
+    plat_tests = [t for t in tests if _platform_dependent(t)]
+    by_platform: Dict[tuple, List[str]] = {}
+    for p in PLATFORMS:
+        w = World(base_version, p)
+        by_platform.setdefault(tuple(decide(t, w) for t in plat_tests), []).append(p)
+    platforms = {World(base_version, ps[0]): tuple(ps) for ps in by_platform.values()}
+    return Worlds(list(dict.fromkeys(list(versions) + list(platforms))), versions, platforms)
+
+
+def where(failing: Set[World], ws: Worlds) -> str:
+    """`` on win32`` / `` on Python 3.9 to 3.10``: the versions and platforms a failure needs;
+    "" when it fails in every world."""
+    if len(failing) == len(ws.worlds):
+        return ""
+    parts = []
+    minors = sorted(m for w, ms in ws.versions.items() if w in failing for m in ms)
+    every_minor = sorted(m for ms in ws.versions.values() for m in ms)
+    if minors and minors != every_minor:
+        parts.append("on Python " + _describe_minors(minors))
+    plats = [p for w, ps in ws.platforms.items() if w in failing for p in ps]
+    if plats and len(plats) < len(PLATFORMS):
+        parts.append("on " + " / ".join(plats))
+    return " " + " and ".join(parts) if parts else ""
+
+
+def _describe_minors(minors: List[int]) -> str:
+    runs: List[List[int]] = []
+    for m in minors:
+        if runs and runs[-1][-1] == m - 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    out = []
+    for r in runs:
+        if r[-1] == NEWEST[1] and len(r) > 1:
+            out.append(f"3.{r[0]} and newer")
+        elif len(r) == 1:
+            out.append(f"3.{r[0]}")
+        else:
+            out.append(f"3.{r[0]} to 3.{r[-1]}")
+    return ", ".join(out)
+
+
+class Outcomes(NamedTuple):
+    """Simulation outcomes merged over worlds."""
+
+    failures: Dict[tuple, Failure]  # by Failure.key
+    entries: Dict[tuple, Set[str]]  # failure key -> entry modules
+    failed: Dict[str, Optional[Failure]]  # entry -> its failure, in some world
+    worlds: Dict[tuple, List[World]]  # failure key -> the worlds it happens in
+    where: Dict[tuple, str]  # failure key -> " on win32", "" when everywhere
+
+
+def _merge(per_world: List[Tuple[World, Outcome]], ws: Worlds) -> Outcomes:
+    out = Outcomes({}, {}, {}, {}, {})
+    for w, o in per_world:
+        for key, f in o.failures.items():
+            out.failures.setdefault(key, f)
+            out.entries.setdefault(key, set()).update(o.entries[key])
+            out.worlds.setdefault(key, []).append(w)
+        for e, f in o.failed.items():
+            if e not in out.failed or (out.failed[e] is None and f is not None):
+                out.failed[e] = f
+    for key, ws_failing in out.worlds.items():
+        out.where[key] = where(set(ws_failing), ws)
+    return out
+
+
+def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
+    """(as written, with sorted imports, entries), computed once per repository."""
+    cached = getattr(repo, "_cycle_outcomes", None)
+    if cached is not None:
+        return cached
+    entries = entry_modules(repo)
+    eager = repo.config.target_version < (3, 14)
+    modules = simulated_modules(repo)
+    # only tests in modules that can reach a cycle decide anything: elsewhere no import can meet a
+    # partially initialised module
+    ws = worlds({e: modules[e] for e in entries if e in modules}, repo.config.target_version)
+    first_party = {m.split(".", 1)[0] for m in modules}
+    orders: Dict[str, List[int]] = {}
+
+    def order(name: str) -> List[int]:
+        got = orders.get(name)
+        if got is None:
+            got = orders[name] = sorted_order(modules[name], first_party)
+        return got
+
+    store = getattr(repo, "store", None)
+    graph = _Condensed(modules, repo.edges)
+    keys = graph.entry_keys(entries, eager, first_party) if store is not None else {}
+    rep = graph.representatives(entries, ws.worlds)
+    written, reordered = [], []
+    for wi, w in enumerate(ws.worlds):
+        # an entry is simulated in the first world that decides every test it can reach as this
+        # one does; in the others it has that world's outcome
+        mine = [e for e in entries if rep[e][wi] == wi]
+        own = _simulate_cached(store, keys, "w", modules, mine, eager, None, w)
+        as_written = _assemble(entries, lambda e: (own if rep[e][wi] == wi else written[rep[e][wi]][1]).failed)
+        ok_entries = [e for e in entries if e not in as_written.failed]
+        written.append((w, as_written))
+        own_r = _simulate_cached(store, keys, "r", modules, [e for e in ok_entries if rep[e][wi] == wi], eager,
+                                 order, w)
+        reordered.append((w, _assemble(
+            ok_entries, lambda e: (own_r if rep[e][wi] == wi else reordered[rep[e][wi]][1]).failed)))
+    result = (_merge(written, ws), _merge(reordered, ws), entries)
+    repo._cycle_outcomes = result  # type: ignore[attr-defined]
+    return result
+
+
+# ---------------------------------------------------------------------------- incremental simulation
+# Importing an entry first runs only the modules it can reach, so its outcome is a function of
+# what those modules hold. Each entry gets a key over exactly that: a digest per strongly connected
+# component of the graph of every first-party import (any kind: a module-level call may run a
+# function's imports), made of its members' simulated facts and the digests of the components it
+# reaches (a Merkle digest over the condensation). An outcome cached under that key is reused as
+# long as nothing the entry can reach changed; a change re-simulates only the entries above it.
+def _own_digest(info: ModuleInfo, known: Set[str], children: Sequence[str]) -> bytes:
+    import hashlib
+
+    f = info.facts
+    parts = info.name.split(".")
+    ancestors = tuple(".".join(parts[:i]) in known for i in range(1, len(parts)))
+    raw = repr((info.name, info.path, info.is_package, ancestors, tuple(children), f.statements, f.events,
+                f.all_names, f.future_annotations, [i[:-1] for i in f.imports]))
+    return hashlib.blake2b(raw.encode(), digest_size=16).digest()
+
+
+class _Condensed:
+    """The graph of every first-party import (any kind: a module-level call may run a function's
+    imports, and importing ``a.b`` imports ``a`` first), condensed to its strongly connected
+    components, in an order where a component comes after every component it reaches."""
+
+    def __init__(self, modules: Dict[str, ModuleInfo], edges) -> None:
+        known = set(modules)
+        succ: Dict[str, Set[str]] = defaultdict(set)
+        for e in edges:
+            if e.source in known and e.target in known:
+                succ[e.source].add(e.target)
+        children: Dict[str, List[str]] = defaultdict(list)
+        for name in known:
+            for a in _ancestors(name):
+                if a in known:
+                    succ[name].add(a)
+            head = name.rpartition(".")[0]
+            if head:
+                children[head].append(name)
+        self.modules, self.known, self.succ, self.children = modules, known, succ, children
+        self.comps = strongly_connected(sorted(known), succ)
+        self.comp_of: Dict[str, int] = {m: k for k, comp in enumerate(self.comps) for m in comp}
+
+    def _below(self, k: int) -> Set[int]:
+        """The components that component ``k`` has edges to (not itself)."""
+        return {self.comp_of[t] for m in self.comps[k] for t in self.succ.get(m, ()) if self.comp_of[t] != k}
+
+    def entry_keys(self, entries: Sequence[str], eager: bool, first_party: Set[str]) -> Dict[str, str]:
+        """entry -> a digest of everything its simulation can read: its component's members'
+        simulated facts and edges, and the digests of the components it reaches (a Merkle digest
+        over the condensation). Equal digests, equal outcomes."""
+        import hashlib
+
+        digest: List[bytes] = []
+        for k, comp in enumerate(self.comps):
+            h = hashlib.blake2b(digest_size=16)
+            for m in sorted(comp):
+                h.update(_own_digest(self.modules[m], self.known, sorted(self.children.get(m, ()))))
+                h.update(repr(sorted(t for t in self.succ.get(m, ()) if self.comp_of[t] == k)).encode())
+            for d in sorted(digest[o] for o in self._below(k)):
+                h.update(d)
+            digest.append(h.digest())
+        context = repr((eager, sorted(first_party))).encode()
+        return {e: hashlib.blake2b(context + e.encode() + digest[self.comp_of[e]], digest_size=16).hexdigest()
+                for e in entries if e in self.comp_of}
+
+    def representatives(self, entries: Sequence[str], worlds: Sequence[World]) -> Dict[str, List[int]]:
+        """entry -> for each world (by index), the first world that decides every version and
+        platform test the entry can reach the same way: the simulation reads the world only
+        through those tests, so the entry's outcome is the same in both."""
+        patterns: Dict[tuple, int] = {}  # a test's decisions in every world -> a small number
+        reach: List[Set[int]] = []
+        for k, comp in enumerate(self.comps):
+            mine: Set[int] = set()
+            for m in comp:
+                tests: list = []
+                for events in self.modules[m].facts.events:
+                    _tests(events, tests)
+                for t in tests:
+                    mine.add(patterns.setdefault(tuple(decide(t, w) for w in worlds), len(patterns)))
+            for o in self._below(k):
+                mine |= reach[o]
+            reach.append(mine)
+        by_pattern = {v: k for k, v in patterns.items()}
+        out: Dict[str, List[int]] = {}
+        memo: Dict[frozenset, List[int]] = {}
+        for e in entries:
+            if e not in self.comp_of:
+                out[e] = list(range(len(worlds)))
+                continue
+            key = frozenset(reach[self.comp_of[e]])
+            got = memo.get(key)
+            if got is None:
+                vectors = [tuple(by_pattern[p][wi] for p in sorted(key)) for wi in range(len(worlds))]
+                got = memo[key] = [vectors.index(v) for v in vectors]
+            out[e] = got
+        return out
+
+
+def _assemble(entries: Sequence[str], failed_of) -> Outcome:
+    """An Outcome from each entry's result (``failed_of(entry)``: the ``failed`` map that holds it),
+    as ``simulate`` builds it: entries in sorted order, the first failure of a key kept."""
+    out = Outcome({}, {}, {})
+    for e in sorted(entries):
+        failed = failed_of(e)
+        if e not in failed:
+            continue
+        f = failed[e]
+        out.failed[e] = f
+        if f is not None:
+            out.failures.setdefault(f.key, f)
+            out.entries.setdefault(f.key, set()).add(e)
+    return out
+
+
+def _simulate_cached(store, keys: Dict[str, str], mode: str, modules: Dict[str, ModuleInfo], entries: Sequence[str],
+                     eager: bool, order, world: World) -> Outcome:
+    """``simulate`` of ``entries``, with each entry's outcome taken from ``store`` when its key
+    (``_entry_keys``) is there; the others are simulated together (they share their prefixes)."""
+    if store is None:
+        return simulate(modules, entries, eager_annotations=eager, order=order, world=world)
+    tag = "sim:%s:%r:%r:" % (mode, world.version, world.platform)
+    per_entry: Dict[str, object] = {}
+    todo = []
+    for e in entries:
+        k = keys.get(e)
+        got = store.data.get(tag + k, _UNKNOWN) if k else _UNKNOWN
+        if got is _UNKNOWN:
+            todo.append(e)
+        else:
+            per_entry[e] = got
+    if todo:
+        fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world)
+        for e in todo:
+            f = fresh.failed.get(e, _OK)
+            per_entry[e] = f if f is None or f is _OK else tuple(f)
+            if keys.get(e):
+                store.data[tag + keys[e]] = per_entry[e] if per_entry[e] is not _OK else 0
+        store.dirty = True
+    out = Outcome({}, {}, {})
+    for e in sorted(entries):  # the order ``simulate`` meets them: the first failure of a key is kept
+        raw = per_entry[e]
+        if raw is _OK or raw == 0:
+            continue
+        f = None if raw is None else _failure(raw)
+        out.failed[e] = f
+        if f is not None:
+            out.failures.setdefault(f.key, f)
+            out.entries.setdefault(f.key, set()).add(e)
+    if store is not None:
+        used = store.data.setdefault("sim-used", [])
+        used.extend(tag + keys[e] for e in entries if keys.get(e))
+    return out
+
+
+def _failure(raw: tuple) -> "Failure":
+    from importguard.analysis.interpreter import Failure
+
+    return Failure(*raw[:7], tuple(tuple(c) for c in raw[7]), *raw[8:])
+
+
+def forget_old_simulations(store) -> None:
+    """Keep the outcomes of this run's entries and of the run before; drop older ones."""
+    used = set(store.data.pop("sim-used", ()))
+    if not used:
+        return
+    keep = used | set(store.data.get("sim-prev", ()))
+    for k in [k for k in store.data if k.startswith("sim:") and k not in keep]:
+        del store.data[k]
+    store.data["sim-prev"] = sorted(used)
+    store.dirty = True
+
+
+_UNKNOWN = object()
+_OK = object()
+
+
+def describe_chain(chain: Sequence[Tuple[str, int]]) -> str:
+    return " -> ".join(f"`{m}`" for m, _ in _dedupe(chain))
+
+
+def _dedupe(chain):
+    out = []
+    for m, line in chain:
+        if not out or out[-1][0] != m:
+            out.append((m, line))
+    return out
+

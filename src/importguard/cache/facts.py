@@ -1,0 +1,213 @@
+"""Facts by content hash, in one pack file per extraction fingerprint.
+
+The pack is ``marshal`` data (fast to load, no imports), written to a temporary file and renamed
+into place, so two runs sharing the folder (pre-commit runs hooks in parallel) never see a torn
+file; a corrupt or foreign pack is ignored and rewritten.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, Optional
+
+from importguard.model import (
+    ClassFact,
+    Cycle,
+    CycleEdge,
+    FunctionFact,
+    ImportFact,
+    ModuleFacts,
+    Statement,
+    TypeCheckingBlock,
+    Use,
+)
+
+SCHEMA = 10  # 10: statements without loads; 9: starred parameters' type comments; 8: file-level noqa recorded at line 0
+_MAX_ENTRIES = 200_000
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def fingerprint(*parts: str) -> str:
+    from importguard import __version__
+
+    raw = "|".join((str(SCHEMA), __version__, "%d.%d" % sys.version_info[:2], *parts))
+    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+
+
+def to_plain(f: ModuleFacts) -> tuple:
+    imports = tuple(tuple(i[:-1]) + (tuple(tuple(u) for u in i.uses),) for i in f.imports)
+    return (imports, tuple(map(tuple, f.classes)), tuple(map(tuple, f.functions)),
+            tuple(map(tuple, f.type_checking)), tuple(map(tuple, f.statements)), f.all_names,
+            f.future_annotations, f.noqa, f.error, f.events, f.dynamic, f.effects, f.expect_fail, f.string_refs)
+
+
+def from_plain(t: tuple) -> ModuleFacts:
+    imports = tuple(ImportFact(*i[:-1], tuple(Use(*u) for u in i[-1])) for i in t[0])
+    return ModuleFacts(imports, tuple(ClassFact(*c) for c in t[1]), tuple(FunctionFact(*x) for x in t[2]),
+                       tuple(TypeCheckingBlock(*b) for b in t[3]), tuple(Statement(*s) for s in t[4]),
+                       t[5], t[6], t[7], t[8], *t[9:14])
+
+
+def facts_digest(f: ModuleFacts) -> str:
+    """The digest of a file's facts: two contents with equal facts (a comment appended, a blank
+    line at the end) give equal digests, and every result computed from facts can be reused."""
+    return hashlib.blake2b(repr(to_plain(f)).encode(), digest_size=16).hexdigest()
+
+
+def graph_part_digest(f: ModuleFacts) -> str:
+    """The part of a file's facts the repository rules read (module-level statements, imports,
+    module-level uses): an edit inside a function body leaves it alone."""
+    raw = repr((f.statements, f.events, f.all_names, f.future_annotations, [i[:-1] for i in f.imports],
+                [(u.dotted, u.line, u.kind, u.scope) for i in f.imports for u in i.uses if not u.scope]))
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def config_key(config, cwd: Optional[Path] = None) -> str:
+    """The configuration as a cache key part, without absolute paths: a checkout moved to another
+    folder (a CI runner restoring a cache made elsewhere) gets the same key."""
+    import dataclasses
+
+    root = Path(config.project_root)
+    cfg_file = config.config_file
+    rel_file = None
+    if cfg_file is not None:
+        try:
+            rel_file = os.path.relpath(str(cfg_file), str(root))
+        except ValueError:
+            rel_file = str(cfg_file)
+    where = ""
+    if cwd is not None:
+        try:
+            where = os.path.relpath(str(cwd), str(root))
+        except ValueError:
+            where = str(cwd)
+    plain = dataclasses.replace(config, project_root=Path("."), config_file=None)
+    return repr((plain, rel_file, where))
+
+
+def run_digest(*parts) -> str:
+    return "run:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def cycles_to_plain(cycles) -> list:
+    return [(c.modules, c.kind, c.path, tuple(tuple(e) for e in c.edges)) for c in cycles]
+
+
+def cycles_from_plain(raw) -> list:
+    return [Cycle(tuple(m), k, tuple(p), tuple(CycleEdge(*e) for e in es)) for m, k, p, es in raw]
+
+
+def default_dir(project_root: Path, configured: Optional[str]) -> Path:
+    if configured:
+        p = Path(configured)
+        return p if p.is_absolute() else project_root / p
+    return project_root / ".importguard_cache"
+
+
+class Store:
+    """A small key -> marshal-able value store in one file, replaced atomically."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.data: Dict[str, object] = {}
+        self.dirty = False
+        try:
+            with open(path, "rb") as fh:
+                loaded = marshal.load(fh)
+            if isinstance(loaded, dict):
+                self.data = loaded
+        except (OSError, EOFError, ValueError, TypeError):
+            self.data = {}
+
+    def remember(self, key: str, value: object, limit: int = 16) -> None:
+        """Keep ``value`` under ``key``, dropping the oldest run results beyond ``limit``."""
+        self.data.pop(key, None)
+        self.data[key] = value
+        runs = [k for k in self.data if k.startswith("run:")]
+        for k in runs[:-limit]:
+            del self.data[k]
+        graphs = [k for k in self.data if k.startswith("graph:")]
+        for k in graphs[:-limit]:
+            del self.data[k]
+        self.dirty = True
+
+    def save(self, keep: Optional[set] = None) -> None:
+        if not self.dirty:
+            return
+        data = self.data
+        if len(data) > _MAX_ENTRIES and keep is not None:
+            data = {k: v for k, v in data.items() if k in keep}
+        try:
+            ensure_dir(self.path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(self.path.parent))
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump(data, fh)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def ensure_dir(d: Path) -> None:
+    if not d.is_dir():
+        d.mkdir(parents=True, exist_ok=True)
+    gi = d / ".gitignore"
+    if not gi.exists():
+        try:
+            gi.write_text("# created by importguard\n*\n")
+        except OSError:
+            pass
+
+
+class FactsCache:
+    """Facts by content hash, in 256 shards (by the hash's first byte) loaded when first read: a run
+    that needs the facts of one changed file reads and rewrites one small shard, not the whole
+    cache."""
+
+    SHARDS = 256
+
+    def __init__(self, directory: Path, key: str):
+        self.directory = directory / f"facts-{key}"
+        self.shards: Dict[str, Store] = {}
+        self.used: set = set()
+        self.loaded = 0  # facts taken from the cache this run (tests and benchmarks read it)
+        self.stored = 0  # facts put in this run
+
+    def _shard(self, digest: str) -> Store:
+        name = digest[:2]
+        got = self.shards.get(name)
+        if got is None:
+            got = self.shards[name] = Store(self.directory / f"{name}.marshal")
+        return got
+
+    def get(self, digest: str) -> Optional[ModuleFacts]:
+        raw = self._shard(digest).data.get(digest)
+        if raw is None:
+            return None
+        try:
+            facts = from_plain(raw)
+        except Exception:
+            return None
+        self.used.add(digest)
+        self.loaded += 1
+        return facts
+
+    def put(self, digest: str, facts: ModuleFacts) -> None:
+        shard = self._shard(digest)
+        shard.data[digest] = to_plain(facts)
+        shard.dirty = True
+        self.used.add(digest)
+        self.stored += 1
+
+    def save(self) -> None:
+        for shard in self.shards.values():
+            if len(shard.data) > _MAX_ENTRIES // self.SHARDS:
+                shard.data = {k: v for k, v in shard.data.items() if k in self.used}
+                shard.dirty = True
+            shard.save()

@@ -1,0 +1,230 @@
+"""The ``importguard`` command line. Thin: parse options, call the engine, print."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from importguard import __version__
+from importguard.config.settings import Config, ConfigError, load_config, parse_codes, parse_version
+from importguard.report.output import emit
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _common(p: argparse.ArgumentParser, formats: Sequence[str], default_format: str, jobs: bool = True) -> None:
+    """Options every command that reads the project takes (check, fix, graph, cost)."""
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    p.add_argument("--format", choices=formats, default=default_format,
+                   help=f"output format (default: {default_format})")
+    p.add_argument("--output-file", "--output", "-o", help="write the report to this file instead of stdout")
+    p.add_argument("--config", help="pyproject.toml to read [tool.importguard] from")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    if jobs:
+        p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: available cores)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary or progress")
+    p.add_argument("--force-exclude", action="store_true",
+                   help="apply the configured exclusions to files named on the command line too (pre-commit)")
+
+
+def _rules(p: argparse.ArgumentParser) -> None:
+    """Options that choose and tune the rules (check, fix)."""
+    p.add_argument("--select", help="comma list of codes or prefixes to enable (e.g. IG1,IG300)")
+    p.add_argument("--ignore", help="comma list of codes or prefixes to disable")
+    p.add_argument("--extend-select", help="codes or prefixes to enable on top of the configured ones")
+    p.add_argument("--target-version", help="Python version the code targets (py39 ... py315)")
+    p.add_argument("--annotation-strategy", choices=("quote", "future"),
+                   help="treat evaluated annotations as typing-only, made safe by quoting or by "
+                        "`from __future__ import annotations`")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="importguard",
+        description="A whole-repository linter and fixer for Python imports.",
+    )
+    parser.add_argument("--version", action="version", version=f"importguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser("check", help="report unused, typing-only, cyclic and costly imports")
+    _common(p, ("text", "json", "sarif", "github", "markdown"), "text")
+    _rules(p)
+    p.add_argument("--baseline", help="report only findings this baseline file does not hold")
+    p.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
+    p.add_argument("--extra-report", action="append", default=[], metavar="FORMAT=FILE",
+                   help="also write the report in FORMAT (text, json, sarif, github, markdown) to FILE; repeatable")
+    p.add_argument("--sort", choices=("path", "cost"), default="path", help="order of diagnostics")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p = sub.add_parser("fix", help="apply fixes (LibCST codemods)")
+    _common(p, ("text", "json"), "text")
+    _rules(p)
+    p.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
+    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
+    p = sub.add_parser("graph", help="draw the module graph")
+    _common(p, ("dot", "mermaid", "json", "html"), "dot")
+    p.add_argument("--cycles-only", action="store_true", help="only modules and edges that take part in cycles")
+    p.add_argument("--group", action="store_true", help="group modules by package")
+    p = sub.add_parser("explain", help="print a rule's documentation")
+    p.add_argument("code", help="rule code, e.g. IG200")
+    p = sub.add_parser("cost", help="measure the import cost of the modules the code imports")
+    _common(p, ("text", "json"), "text")
+    p.add_argument("--entry", metavar="MODULE", help="measure the startup of one entry module")
+    p.add_argument("--runs", type=int, default=5, help="fresh interpreters per measurement (median)")
+    p.add_argument("--python", help="interpreter to measure with (default: this one)")
+    return parser
+
+
+def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
+    paths = getattr(args, "paths", None) or ["."]
+    cwd = cwd or Path.cwd()
+    start = Path(paths[0])
+    start = start if start.is_absolute() else cwd / start
+    config = load_config(start if start.exists() else cwd, Path(args.config) if args.config else None, cwd)
+    changes = {}
+
+    def opt(name: str) -> Optional[str]:  # each command takes only the options that mean something there
+        return getattr(args, name, None)
+
+    if opt("select"):
+        changes["select"] = parse_codes("--select", args.select)
+    if opt("extend_select"):
+        changes["select"] = tuple(changes.get("select", config.select)) + parse_codes("--extend-select", args.extend_select)
+    if opt("ignore"):
+        changes["ignore"] = parse_codes("--ignore", args.ignore)
+    if opt("target_version"):
+        changes["target_version"] = parse_version("--target-version", args.target_version)
+    if opt("annotation_strategy"):
+        changes["annotation_strategy"] = args.annotation_strategy
+    if opt("baseline"):
+        changes["baseline"] = args.baseline
+    if opt("force_exclude"):
+        changes["force_exclude"] = True
+    return config.with_options(**changes)
+
+
+def _use_color(args: argparse.Namespace) -> bool:
+    if args.color == "always":
+        return True
+    if args.color == "never" or args.output_file or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from importguard.engine.pipeline import check
+    from importguard.report import formatter
+
+    config = make_config(args)
+    extras = extra_reports(args)
+    result = check(args.paths or ["."], config, jobs=args.jobs, use_cache=not args.no_cache, need_facts=False)
+    diagnostics = result.diagnostics
+    if args.write_baseline:
+        from importguard.report.baseline import write_baseline
+
+        write_baseline(Path(args.write_baseline), diagnostics, result.cycles)
+        print(f"Wrote {len(diagnostics)} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return EXIT_CLEAN
+    cycles = result.cycles
+    baseline = baseline_path(args, config)
+    if baseline is not None:
+        from importguard.report.baseline import filter_baseline, filter_cycles
+
+        diagnostics = filter_baseline(baseline, diagnostics)
+        cycles = filter_cycles(baseline, cycles)
+    if getattr(args, "sort", "path") == "cost":
+        from importguard.report import sort_by_cost
+
+        diagnostics = sort_by_cost(diagnostics)
+    summary = {"files": result.files, "modules": result.module_count, "edges": result.edge_count,
+               "diagnostics": len(diagnostics), "seconds": round(result.seconds, 3), "skipped": result.skipped}
+    if args.quiet and args.format == "text":
+        text = "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diagnostics)
+    else:
+        text = formatter(args.format)(diagnostics, cycles, summary, color=_use_color(args), config=config)
+    emit(text, args.output_file)
+    for fmt, path in extras:
+        Path(path).write_text(formatter(fmt)(diagnostics, cycles, summary, color=False, config=config), encoding="utf-8")
+    return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def baseline_path(args: argparse.Namespace, config: Config) -> Optional[Path]:
+    """``--baseline`` is relative to the current folder; ``baseline`` in config to the project root."""
+    if args.baseline:
+        return Path(args.baseline)
+    if config.baseline:
+        return config.project_root / config.baseline
+    return None
+
+
+def extra_reports(args: argparse.Namespace) -> List[tuple]:
+    from importguard.report import FORMATS
+
+    out = []
+    for raw in getattr(args, "extra_report", None) or []:
+        fmt, sep, path = raw.partition("=")
+        if not sep or not path or fmt not in FORMATS:
+            raise ConfigError(f"--extra-report expects FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}, got {raw!r}")
+        out.append((fmt, path))
+    return out
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from importguard.rules import by_code
+
+    rules = by_code()
+    code = args.code.upper()
+    rule = rules.get(code)
+    if rule is None:
+        print(f"importguard: unknown rule {args.code!r}; known: {', '.join(sorted(rules))}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"# {rule.code} {rule.name}\n")
+    print(rule.doc())
+    return EXIT_CLEAN
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    from importguard.commands.fix import run_fix
+
+    return run_fix(args, make_config(args))
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from importguard.report.graph import run_graph
+
+    return run_graph(args, make_config(args))
+
+
+def cmd_cost(args: argparse.Namespace) -> int:
+    from importguard.cost.command import run_cost
+
+    return run_cost(args, make_config(args))
+
+
+COMMANDS = {"check": cmd_check, "fix": cmd_fix, "graph": cmd_graph, "explain": cmd_explain, "cost": cmd_cost}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        if args.command in ("check", "fix", "graph"):
+            from importguard.engine import progress
+
+            with progress.reporting(progress.wanted(args.quiet)):
+                return COMMANDS[args.command](args)
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"importguard: configuration error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_FINDINGS
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,521 @@
+"""Orchestration: files -> facts (cache, parallel extraction) -> graph -> rules -> diagnostics.
+
+No printing here; front ends turn a ``Result`` into output.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import time
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from importguard.cache.facts import FactsCache, content_hash, default_dir, fingerprint
+from importguard.discovery.files import SourceFile, discover
+from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
+from importguard.model import (
+    CostRecord,
+    Cycle,
+    Diagnostic,
+    ModuleFacts,
+    diagnostic_from_plain,
+    diagnostic_to_plain,
+    failed_facts,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from importguard.config.settings import Config
+
+
+class Result(NamedTuple):
+    diagnostics: List[Diagnostic]
+    cycles: List[Cycle]
+    modules: Dict[str, ModuleInfo]
+    edges: List[Edge]
+    files: int
+    seconds: float
+    reported_paths: Tuple[str, ...]
+    module_count: int = 0
+    edge_count: int = 0
+    skipped: int = 0  # folders and Python files the ignore rules skipped
+
+
+# ---------------------------------------------------------------------------- reading + extraction
+def read_source(path: Path) -> Tuple[Optional[bytes], Optional[str]]:
+    try:
+        # a FIFO named x.py would block open() for ever, a link to /dev/zero would fill memory
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, "not a regular file"
+        with open(path, "rb") as fh:
+            return fh.read(), None
+    except FileNotFoundError:
+        return None, "file vanished or is a dangling link"
+    except IsADirectoryError:
+        return None, "is a directory"
+    except PermissionError:
+        return None, "permission denied"
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+
+
+def _extract_many(sources: List[bytes]) -> List[tuple]:
+    from importguard.cache.facts import to_plain
+    from importguard.extract import extract
+
+    return [to_plain(extract(s)) for s in sources]
+
+
+def _worker_init() -> None:
+    import gc
+
+    gc.freeze()  # the parser's trees are short-lived; skip scanning what is already loaded
+    gc.set_threshold(50_000, 20, 100)  # CST trees hold no reference cycles: collect rarely
+    import libcst  # noqa: F401  (warm the parser once per worker)
+
+
+def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
+    """Facts of each source, in order, using ``jobs`` processes when it pays off."""
+    from importguard.cache.facts import from_plain
+
+    if not sources:
+        return []
+    total = sum(len(s) for s in sources)
+    if jobs <= 1 or len(sources) < 8 or total < 200_000:
+        from importguard.extract import extract, suspicious
+
+        from importguard.engine import progress
+
+        out = []
+        for s in sources:
+            # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
+            out.append(from_plain(_isolated(s)) if suspicious(s) else extract(s))
+            progress.advance(1)
+        return out
+    return [from_plain(t) for t in _extract_parallel(sources, jobs)]
+
+
+# LibCST needs ~1.5 KB of memory per byte of source while parsing (sympy's 346 KB test_spin.py
+# peaks at 610 MB): files above this size go to one chunk, parsed one after the other, so that
+# two of them never fill memory at the same time.
+HUGE = 120_000
+
+
+def _chunks(sources: List[bytes], jobs: int) -> List[List[int]]:
+    """Work units, largest first, dealt round the chunks so that chunks finish together."""
+    order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
+    huge = [i for i in order if len(sources[i]) > HUGE]
+    rest = [i for i in order if len(sources[i]) <= HUGE]
+    n = max(jobs * 4, 1)
+    chunks: List[List[int]] = [[] for _ in range(min(n, len(rest)))]
+    for k, i in enumerate(rest):
+        chunks[k % len(chunks)].append(i)
+    return ([huge] if huge else []) + chunks
+
+
+def _worker_loop(conn) -> None:
+    """A worker process: extract each chunk it is sent, until it is sent None."""
+    import faulthandler
+
+    # a worker that dies in the parser is an IG900, reported by the parent: no traceback dump on
+    # the user's terminal, even when the parent runs with PYTHONFAULTHANDLER or under pytest
+    faulthandler.disable()
+    _worker_init()
+    while True:
+        try:
+            chunk = conn.recv()
+        except EOFError:
+            return
+        if chunk is None:
+            return
+        conn.send(_extract_many(chunk))
+
+
+def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int, on_done=None
+                ) -> Tuple[Dict[int, tuple], List[List[int]]]:
+    """Run ``chunks`` on ``jobs`` worker processes; return the results and the chunks whose worker
+    died. Plain processes and pipes rather than ProcessPoolExecutor, whose handling of a worker
+    killed by a signal can deadlock on Python 3.9: a dead worker is seen through its sentinel,
+    its chunk is set aside and a fresh worker takes the next one."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    results: Dict[int, tuple] = {}
+    crashed: List[List[int]] = []
+    todo = list(chunks)
+    busy: Dict[object, Tuple[object, object, List[int]]] = {}  # conn -> (process, conn, chunk)
+
+    def start(chunk: List[int]) -> None:
+        parent, child = multiprocessing.Pipe()
+        proc = multiprocessing.Process(target=_worker_loop, args=(child,), daemon=True)
+        proc.start()
+        child.close()
+        parent.send([sources[i] for i in chunk])
+        busy[parent] = (proc, parent, chunk)
+
+    try:
+        while todo and len(busy) < jobs:
+            start(todo.pop(0))
+        while busy:
+            ready = wait(list(busy) + [p.sentinel for p, _, _ in busy.values()])
+            for conn in list(busy):
+                proc, _, chunk = busy[conn]
+                if conn in ready or proc.sentinel in ready:
+                    try:
+                        if not conn.poll():
+                            raise EOFError
+                        out = conn.recv()
+                    except (EOFError, OSError):
+                        del busy[conn]
+                        conn.close()
+                        proc.join(1)
+                        crashed.append(chunk)
+                        if todo:
+                            start(todo.pop(0))
+                        continue
+                    results.update(zip(chunk, out))
+                    if on_done is not None:
+                        on_done(len(chunk))
+                    if todo:
+                        nxt = todo.pop(0)
+                        conn.send([sources[i] for i in nxt])
+                        busy[conn] = (proc, conn, nxt)
+                    else:
+                        del busy[conn]
+                        conn.send(None)
+                        conn.close()
+                        proc.join(5)
+    finally:
+        for proc, conn, _ in busy.values():
+            proc.kill()
+            conn.close()
+    return results, crashed
+
+
+def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
+    from importguard.cache.facts import to_plain
+
+    try:
+        from importguard.engine import progress
+
+        done, crashed = _run_chunks(sources, _chunks(sources, jobs), jobs, on_done=progress.advance)
+    except OSError:  # no processes to be had here (sandbox, resource limits): analyse in-process
+        return _extract_many(sources)
+    results: List[Optional[tuple]] = [done.get(i) for i in range(len(sources))]
+    suspects = sorted(i for chunk in crashed for i in chunk)
+    for i, plain in _one_worker(sources, suspects):  # a worker died: find the file that kills it
+        results[i] = plain
+    return [r if r is not None else to_plain(failed_facts("analysis crashed")) for r in results]
+
+
+def _one_worker(sources: List[bytes], todo: List[int]) -> List[Tuple[int, tuple]]:
+    """Each file of ``todo`` alone, one worker at a time: when the worker dies, the file it was on
+    is the culprit (IG900) and a fresh worker goes on with the next."""
+    from importguard.cache.facts import to_plain
+
+    if not todo:
+        return []
+    try:
+        done, crashed = _run_chunks(sources, [[i] for i in todo], 1)
+    except OSError:
+        return [(i, _extract_many([sources[i]])[0]) for i in todo]
+    out = [(i, plain) for i, plain in done.items()]
+    out.extend((chunk[0], to_plain(failed_facts(_CRASHED))) for chunk in crashed)
+    return out
+
+
+_CRASHED = "the parser crashed on this file (stack overflow or similar)"
+# failures that may not happen again (a worker killed for memory): never cached by content hash
+_TRANSIENT = (_CRASHED, "analysis crashed", "out of memory")
+
+
+def _cacheable(facts: ModuleFacts) -> bool:
+    return not (facts.error and facts.error.startswith(_TRANSIENT))
+
+
+def _isolated(source: bytes) -> tuple:
+    return _one_worker([source], [0])[0][1]
+
+
+# what the last ``check`` in this process did: files extracted, facts taken from the cache
+LAST_RUN: Dict[str, int] = {}
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+class _Read(NamedTuple):
+    file: SourceFile
+    data: Optional[bytes]
+    error: Optional[str]
+    digest: str
+
+
+def _read_all(files: Sequence[SourceFile]) -> List[_Read]:
+    out = []
+    for f in files:
+        data, err = read_source(f.path)
+        out.append(_Read(f, data, err, content_hash(data) if data is not None else ""))
+    return out
+
+
+def cache_dir(config: Config) -> Path:
+    return default_dir(config.project_root, config.cache_dir)
+
+
+def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
+               read: Optional[List[_Read]] = None) -> Dict[Path, ModuleFacts]:
+    """Facts of every file: from the cache by content hash, else extracted (in parallel)."""
+    jobs = jobs or default_jobs()
+    cache = FactsCache(cache_dir(config), fingerprint("facts")) if use_cache else None
+    out: Dict[Path, ModuleFacts] = {}
+    todo: List[_Read] = []
+    for r in read if read is not None else _read_all(files):
+        if r.data is None:
+            out[r.file.path] = failed_facts(r.error or "cannot read")
+            continue
+        facts = cache.get(r.digest) if cache else None
+        if facts is None:
+            todo.append(r)
+        else:
+            out[r.file.path] = facts
+    from importguard.engine import progress
+
+    progress.start(len(todo))
+    try:
+        fresh = extract_all([r.data for r in todo], jobs)
+    finally:
+        progress.finish()
+    LAST_RUN["extracted"] = LAST_RUN.get("extracted", 0) + len(todo)
+    LAST_RUN["from_cache"] = LAST_RUN.get("from_cache", 0) + (cache.loaded if cache else 0)
+    for r, facts in zip(todo, fresh):
+        out[r.file.path] = facts
+        if cache is not None and _cacheable(facts):
+            cache.put(r.digest, facts)
+    if cache is not None:
+        cache.save()
+    return out
+
+
+# ---------------------------------------------------------------------------- the whole check
+def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) -> Dict[str, ModuleInfo]:
+    modules: Dict[str, ModuleInfo] = {}
+    for f in files:
+        name = f.module
+        if not name or name in modules:
+            name = f"<{f.display}>"  # outside every root, or a duplicate name: no graph edges
+        modules[name] = ModuleInfo(name, f.display, f.is_package_init, facts[f.path])
+    return modules
+
+
+def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
+                  parts: Optional[Dict[str, str]] = None, cwd: Optional[Path] = None) -> str:
+    """What repository rules depend on: edges, module-level statements and imports, config.
+    ``parts`` (module -> ``graph_part_digest``, from the cache) saves hashing the facts again."""
+    import hashlib
+
+    from importguard.cache.facts import config_key, graph_part_digest
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(config_key(config, cwd).encode())
+    h.update(repr([tuple(e) for e in edges]).encode())
+    parts = parts or {}
+    for name in sorted(graph_modules):
+        info = graph_modules[name]
+        part = parts.get(name) or graph_part_digest(info.facts)
+        h.update(repr((name, info.path, info.is_package, part)).encode())
+    return h.hexdigest()
+
+
+def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
+            store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None
+            ) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+    """Rules over facts: the pure core (tests call it with facts made from strings).
+
+    ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
+    repository rules) under the graph's digest, so a run where no import changed imports
+    neither networkx nor the simulation. ``cwd`` is the folder the modules' paths are relative
+    to (for ``per-file-ignores``; the current directory by default).
+    """
+    from importguard.rules import RULES
+    from importguard.analysis.context import FileContext, RepoContext, ignored_by_path, suppressed
+
+    graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
+    edges = build_edges(graph_modules)
+    rules = [r() for r in RULES if config.enabled(r.code)]
+    repo = RepoContext(config, modules, edges, costs=known_costs(config))
+    repo.store = store  # the simulation keeps each entry's outcome there
+    digest = _graph_digest(graph_modules, edges, config, graph_parts, cwd) if store is not None else ""
+    cached = store.data.get("graph:" + digest) if store is not None else None
+    if cached is not None:
+        from importguard.cache.facts import cycles_from_plain
+
+        LAST_RUN["graph_cache"] = 1
+        cycles = cycles_from_plain(cached[0])
+        repo_diags = [diagnostic_from_plain(d) for d in cached[1]]
+    else:
+        cycles = find_cycles(graph_modules, edges) if edges else []
+        repo.cycles = cycles
+        repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
+        if store is not None:
+            from importguard.analysis.simulation import forget_old_simulations
+            from importguard.cache.facts import cycles_to_plain
+
+            forget_old_simulations(store)
+
+            store.data["graph:" + digest] = (
+                cycles_to_plain(cycles),
+                [diagnostic_to_plain(d) for d in repo_diags])
+            store.dirty = True
+    repo.cycles = cycles
+    cwd_text = str(cwd) if cwd is not None else None
+    report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
+    out: List[Diagnostic] = []
+    by_path = {m.path: m for m in modules.values()}
+    file_rules = [r for r in rules if r.scope == "file"]
+    for info in modules.values():
+        if info.path not in report_paths:
+            continue
+        ctx = FileContext(repo, info)
+        ignored = ignored_by_path(config, info.path, cwd_text)
+        for rule in file_rules:
+            out.extend(_keep(info, rule.check(ctx), suppressed, ignored))
+    reported_modules = {m.name for m in modules.values() if m.path in report_paths}
+    for d in repo_diags:
+        info = by_path.get(d.path)
+        in_scope = d.path in report_paths or (
+            d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
+        if info is not None and in_scope:
+            out.extend(_keep(info, [d], suppressed, ignored_by_path(config, info.path, cwd_text)))
+    out.sort(key=Diagnostic.sort_key)
+    return out, cycles, edges
+
+
+def known_costs(config: Config) -> Dict[str, CostRecord]:
+    """The import costs ``importguard cost`` measured (the rules put them in their messages)."""
+    from importguard.cache.costs import load_costs
+
+    try:
+        return load_costs(config)
+    except Exception:  # a broken cost file never breaks a check
+        return {}
+
+
+def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tuple[str, ...] = ()
+          ) -> List[Diagnostic]:
+    """The diagnostics no noqa comment and no ``per-file-ignores`` entry (``ignored``) silences."""
+    facts = info.facts
+    stmt_ranges = {(i.line, i.col + 1): (i.stmt_line, i.stmt_end_line) for i in facts.imports}
+    kept = []
+    for d in diags:
+        if ignored and any(d.code.startswith(c) for c in ignored):
+            continue
+        lo, hi = stmt_ranges.get((d.line, d.column), (d.line, d.end_line or d.line))
+        if not suppressed(facts, d, lo, hi):
+            kept.append(d)
+    return kept
+
+
+def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
+          cwd: Optional[Path] = None, need_facts: bool = True) -> Result:
+    """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files' facts,
+    config and version all match a previous run returns that run's results without loading the
+    other files' facts: only the files whose content is new are extracted (a comment appended to a
+    file changes its content, not its facts, and costs the extraction of that file alone)."""
+    started = time.perf_counter()
+    stats: Dict[str, int] = {}
+    analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
+    skipped = stats.get("skipped", 0)
+    read = _read_all(analysed)
+    reported_paths = tuple(f.display for f in reported)
+    LAST_RUN.clear()
+    if not use_cache:
+        facts = load_facts(analysed, config, jobs=jobs, use_cache=False, read=read)
+        modules = modules_from(analysed, facts)
+        diagnostics, cycles, edges = analyse(modules, config, reported_paths, cwd=cwd)
+        return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
+                      reported_paths, len(modules), len(edges), skipped)
+    from importguard import __version__
+    from importguard.cache.costs import costs_digest
+    from importguard.cache.facts import (Store, config_key, cycles_from_plain, cycles_to_plain, facts_digest,
+                                         graph_part_digest, run_digest)
+
+    results = Store(cache_dir(config) / f"results-{fingerprint('results')}.marshal")
+    known = results.data.get("digests")
+    # content hash -> (facts digest, graph part digest), for the files of the last runs
+    digests: Dict[str, Tuple[str, str]] = known if isinstance(known, dict) else {}
+    facts: Dict[Path, ModuleFacts] = {}
+    new = [r for r in read if r.data is not None and r.digest not in digests]
+    if new:
+        facts.update(load_facts([r.file for r in new], config, jobs=jobs, read=new))
+        for r in new:
+            f = facts[r.file.path]
+            if _cacheable(f):
+                digests[r.digest] = (facts_digest(f), graph_part_digest(f))
+
+    def file_key(r: _Read) -> str:
+        if r.data is None:
+            return "unreadable: " + (r.error or "")
+        got = digests.get(r.digest)
+        return got[0] if got else "not cacheable"
+
+    # every input of the results: the tool, the configuration, the costs the messages and IG400
+    # read (``importguard cost`` rewrites them), the files reported and every analysed file's facts
+    run_key = run_digest(__version__, config_key(config, cwd), costs_digest(config), reported_paths,
+                         [(r.file.display, r.file.module, r.file.is_package_init, file_key(r)) for r in read])
+    _remember_digests(results, digests, read)
+    hit = results.data.get(run_key) if not need_facts else None
+    if hit is not None:
+        LAST_RUN["run_cache"] = 1
+        results.save()
+        _report_stats()
+        diags = [diagnostic_from_plain(d) for d in hit[0]]
+        return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
+                      time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
+    rest = [r for r in read if r.file.path not in facts]
+    facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest))
+    modules = modules_from(analysed, facts)
+    parts = {r.file.display: digests[r.digest][1] for r in read if r.data is not None and r.digest in digests}
+    graph_parts = {name: parts[info.path] for name, info in modules.items() if info.path in parts}
+    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd,
+                                         graph_parts=graph_parts)
+    if all(map(_cacheable, facts.values())):
+        results.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
+                                   cycles_to_plain(cycles), len(modules), len(edges)))
+    results.save()
+    _report_stats()
+    return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
+                  reported_paths, len(modules), len(edges), skipped)
+
+
+def _report_stats() -> None:
+    """With ``IMPORTGUARD_STATS_FILE`` set, append what this run took from the cache and what it
+    extracted, one JSON line per run (and per process: ``flake8 -j N``)."""
+    target = os.environ.get("IMPORTGUARD_STATS_FILE")
+    if not target:
+        return
+    import json
+
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(dict(LAST_RUN, pid=os.getpid()), sort_keys=True) + "\n")
+    except OSError:
+        pass
+
+
+def _remember_digests(results, digests: Dict[str, Tuple[str, str]], read: Sequence[_Read]) -> None:
+    """Keep the digests of this run's files, and older ones up to as many again (a file restored to
+    an earlier content finds its digests without loading its facts)."""
+    current = {r.digest: digests[r.digest] for r in read if r.data is not None and r.digest in digests}
+    limit = 2 * len(current) + 1000
+    for k, v in digests.items():
+        if len(current) >= limit:
+            break
+        current.setdefault(k, v)
+    if current != results.data.get("digests"):
+        results.data["digests"] = current
+        results.dirty = True
