@@ -288,6 +288,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--profile", action="store_true", help="also write cProfiles of the touched and import runs")
     ap.add_argument("--ruff", default=shutil.which("ruff") or "ruff")
+    ap.add_argument("--fresh-cache", action="store_true", help="remove the trees' importguard cache first (the "
+                    "warm rows then start with a cold run; the cold rows never use the cache)")
     args = ap.parse_args(argv)
     repo = Path(args.repo).resolve()
     env = dict(os.environ, PYTHONPATH=str(repo / "src"))
@@ -302,7 +304,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         tree = WORK / name
         info = assemble_django(tree) if name == "django" else assemble_big(tree)
         print(f"{name}: {info['files']} files, {info['lines']} lines", flush=True)
-        shutil.rmtree(tree / ".importguard_cache", ignore_errors=True)
+        if args.fresh_cache:
+            shutil.rmtree(tree / ".importguard_cache", ignore_errors=True)
         rows = rows_for(tree, repo, args.jobs, args.ruff)
         run(tree, rows, args.runs, args.cold_runs, env, args.timeout)
         data = {"tree": info, "rows": {

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from importguard.engine import pipeline as engine
-from importguard.config import load_config
+from importguard.config.settings import load_config
 
 from helpers import run_json, write_tree
 

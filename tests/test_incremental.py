@@ -1,7 +1,7 @@
 """Incremental runs: after any edit, a run that reuses the cache reports exactly what a run
 without it reports (``--no-cache``).
 
-A generated repository of two packages with cross imports (and so cycles) is edited at random,
+A generated repository of three packages, two with cross imports (and so cycles) is edited at random,
 one edit at a time: comments, function body edits, imports added or removed (at module level, in
 functions, under ``TYPE_CHECKING``), a new cycle, a deleted file, a new file. After each edit the
 check runs twice more: with the cache the previous runs filled, and with no cache at all.
@@ -16,9 +16,9 @@ from typing import Dict, List
 import pytest
 
 from importguard.engine import pipeline as engine
-from importguard.config import load_config
+from importguard.config.settings import load_config
 
-PACKAGES = ("alpha", "beta")
+PACKAGES = ("alpha", "beta", "gamma")  # gamma imports only itself until an edit joins it to the others
 NAMES = ("X", "Y", "f", "K")
 
 
@@ -50,7 +50,7 @@ def _generate(rng: random.Random) -> Dict[str, str]:
     files: Dict[str, str] = {"pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n'}
     for m in modules:
         rel = m.replace(".", "/") + ("/__init__.py" if "." not in m else ".py")
-        others = [o for o in modules if o != m and o not in PACKAGES]
+        others = [o for o in modules if o != m and o not in PACKAGES and (o.startswith("gamma.") == m.startswith("gamma"))]
         files[rel] = _module_text(rng, m, others) if "." in m else "V = 0\n"
     return files
 
@@ -172,3 +172,23 @@ def test_incremental_equals_cold(tmp_path: Path) -> None:
 @pytest.mark.parametrize("seed", range(108, 140))
 def test_incremental_equals_cold_long(tmp_path: Path, seed: int) -> None:
     _property(tmp_path, seed, steps=40)
+
+
+def test_an_edit_rechecks_only_the_files_joined_to_it(tmp_path: Path) -> None:
+    """Files of a package that no import joins to the edited one keep their findings; the edited
+    package's files are checked again (their findings may read the edited file's facts)."""
+    root = tmp_path / "repo"
+    files = {"pyproject.toml": '[project]\nname = "two"\n'}
+    for pkg in ("left", "right"):
+        files[f"{pkg}/__init__.py"] = ""
+        for i in range(3):
+            files[f"{pkg}/m{i}.py"] = f"import os\nfrom {pkg} import m{(i + 1) % 3}\nX = 1\n"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    first = _run(root, True)
+    assert engine.LAST_RUN["files_checked"] == 8
+    (root / "left" / "m0.py").write_text("import os\nimport sys\nfrom left import m1\nX = 1\n")
+    second = _run(root, True)
+    assert engine.LAST_RUN["files_checked"] == 4  # left/__init__.py and left/m0..m2
+    assert second == _run(root, False) != first

@@ -313,7 +313,29 @@ class _Condensed:
             if head:
                 children[head].append(name)
         self.modules, self.known, self.succ, self.children = modules, known, succ, children
-        self.comps = strongly_connected(sorted(known), succ)
+        comps = strongly_connected(sorted(known), succ)
+        comp_of = {m: k for k, comp in enumerate(comps) for m in comp}
+        below = [{comp_of[t] for m in comp for t in succ.get(m, ()) if comp_of[t] != k} for k, comp in enumerate(comps)]
+        # order the components so that each comes after every component it reaches
+        order: List[int] = []
+        state = [0] * len(comps)  # 0 new, 1 on the stack, 2 placed
+        for start in range(len(comps)):
+            if state[start]:
+                continue
+            stack = [(start, iter(sorted(below[start])))]
+            state[start] = 1
+            while stack:
+                k, it = stack[-1]
+                for o in it:
+                    if not state[o]:
+                        state[o] = 1
+                        stack.append((o, iter(sorted(below[o]))))
+                        break
+                else:
+                    stack.pop()
+                    state[k] = 2
+                    order.append(k)
+        self.comps = [comps[k] for k in order]
         self.comp_of: Dict[str, int] = {m: k for k, comp in enumerate(self.comps) for m in comp}
 
     def _below(self, k: int) -> Set[int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from importguard.cache.facts import FactsCache, content_hash, default_dir, fingerprint
@@ -332,14 +333,16 @@ def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], confi
 
 
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
-            store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None
-            ) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None,
+            file_digests: Optional[Dict[str, str]] = None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
     repository rules) under the graph's digest, so a run where no import changed imports
     neither networkx nor the simulation. ``cwd`` is the folder the modules' paths are relative
-    to (for ``per-file-ignores``; the current directory by default).
+    to (for ``per-file-ignores``; the current directory by default). With ``file_digests`` (display
+    path -> facts digest) too, each file's findings are kept in ``store`` under a key of everything
+    they can depend on (``_file_keys``), and only the files whose key changed are checked again.
     """
     from importguard.rules import RULES
     from importguard.analysis.context import FileContext, RepoContext, ignored_by_path, suppressed
@@ -377,13 +380,31 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     out: List[Diagnostic] = []
     by_path = {m.path: m for m in modules.values()}
     file_rules = [r for r in rules if r.scope == "file"]
+    keys = _file_keys(modules, edges, config, cwd, file_digests) if store is not None and file_digests else {}
+    used: List[str] = []
     for info in modules.values():
         if info.path not in report_paths:
             continue
+        key = keys.get(info.name)
+        if key is not None:
+            got = store.data.get(key)
+            if got is not None:
+                out.extend(diagnostic_from_plain(d) for d in got)
+                used.append(key)
+                continue
         ctx = FileContext(repo, info)
         ignored = ignored_by_path(config, info.path, cwd_text)
+        mine: List[Diagnostic] = []
         for rule in file_rules:
-            out.extend(_keep(info, rule.check(ctx), suppressed, ignored))
+            mine.extend(_keep(info, rule.check(ctx), suppressed, ignored))
+        out.extend(mine)
+        if key is not None:
+            store.data[key] = [diagnostic_to_plain(d) for d in mine]
+            store.dirty = True
+            used.append(key)
+        LAST_RUN["files_checked"] = LAST_RUN.get("files_checked", 0) + 1
+    if keys:
+        _forget_old(store, "file:", used)
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
     for d in repo_diags:
         info = by_path.get(d.path)
@@ -393,6 +414,77 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             out.extend(_keep(info, [d], suppressed, ignored_by_path(config, info.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
+
+
+def _file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config, cwd: Optional[Path],
+               file_digests: Dict[str, str]) -> Dict[str, str]:
+    """module -> a key of everything the per-file rules can read when checking it.
+
+    A file rule reads the file's facts and, through the repository, the facts of modules joined to
+    it by imports in either direction (what it imports and re-exports, who imports names from it)
+    or by being a package and its submodule: its component of the undirected graph of imports and
+    packages. Besides that, only the set of module names, the facts of the modules outside every
+    root (they have no graph edges but may import anything), the configuration and the measured
+    costs. A change in one component leaves the keys of the others alone."""
+    import hashlib
+
+    from importguard.cache.costs import costs_digest
+    from importguard.cache.facts import config_key
+
+    parent: Dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    graph = [n for n in modules if not n.startswith("<")]
+    known = set(graph)
+    for e in edges:
+        union(e.source, e.target)
+    for name in graph:
+        head = name.rpartition(".")[0]
+        while head:
+            if head in known:
+                union(name, head)
+                break
+            head = head.rpartition(".")[0]
+    members: Dict[str, List[str]] = defaultdict(list)
+    for name in graph:
+        members[find(name)].append(name)
+    outside = sorted((n, file_digests.get(modules[n].path)) for n in modules if n.startswith("<"))
+    every = sorted((n, m.path, m.is_package) for n, m in modules.items())
+    common = hashlib.blake2b(repr((config_key(config, cwd), costs_digest(config), every, outside)).encode(),
+                             digest_size=16).digest()
+    keys: Dict[str, str] = {}
+    for names in members.values():
+        digests = [(n, modules[n].path, modules[n].is_package, file_digests.get(modules[n].path)) for n in sorted(names)]
+        if any(d[3] is None for d in digests):
+            continue  # a file whose facts are not cached (a transient failure): check the component again
+        comp = hashlib.blake2b(common + repr(digests).encode(), digest_size=16).digest()
+        for n in names:
+            keys[n] = "file:" + hashlib.blake2b(comp + n.encode(), digest_size=16).hexdigest()
+    return keys
+
+
+def _forget_old(store, prefix: str, used: List[str]) -> None:
+    """Keep the entries under ``prefix`` that this run and the run before used; drop the others."""
+    prev_key = prefix + "previous"
+    keep = set(used) | set(store.data.get(prev_key, ()))
+    stale = [k for k in store.data if k.startswith(prefix) and k != prev_key and k not in keep]
+    for k in stale:
+        del store.data[k]
+    if stale or store.data.get(prev_key) != sorted(used):
+        store.data[prev_key] = sorted(used)
+        store.dirty = True
 
 
 def known_costs(config: Config) -> Dict[str, CostRecord]:
@@ -481,8 +573,9 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     modules = modules_from(analysed, facts)
     parts = {r.file.display: digests[r.digest][1] for r in read if r.data is not None and r.digest in digests}
     graph_parts = {name: parts[info.path] for name, info in modules.items() if info.path in parts}
+    file_digests = {r.file.display: digests[r.digest][0] for r in read if r.data is not None and r.digest in digests}
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd,
-                                         graph_parts=graph_parts)
+                                         graph_parts=graph_parts, file_digests=file_digests)
     if all(map(_cacheable, facts.values())):
         results.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
                                    cycles_to_plain(cycles), len(modules), len(edges)))
