@@ -7,10 +7,10 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from importguard.cache.facts import FactsCache, content_hash, default_dir, fingerprint
+from importguard.engine.incremental import LAST_RUN, file_keys, forget_old, graph_digest, remember_digests, report_stats
 from importguard.discovery.files import SourceFile, discover
 from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
 from importguard.model import (
@@ -238,10 +238,6 @@ def _isolated(source: bytes) -> tuple:
     return _one_worker([source], [0])[0][1]
 
 
-# what the last ``check`` in this process did: files extracted, facts taken from the cache
-LAST_RUN: Dict[str, int] = {}
-
-
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
@@ -313,25 +309,6 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
     return modules
 
 
-def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
-                  parts: Optional[Dict[str, str]] = None, cwd: Optional[Path] = None) -> str:
-    """What repository rules depend on: edges, module-level statements and imports, config.
-    ``parts`` (module -> ``graph_part_digest``, from the cache) saves hashing the facts again."""
-    import hashlib
-
-    from importguard.cache.facts import config_key, graph_part_digest
-
-    h = hashlib.blake2b(digest_size=16)
-    h.update(config_key(config, cwd).encode())
-    h.update(repr([tuple(e) for e in edges]).encode())
-    parts = parts or {}
-    for name in sorted(graph_modules):
-        info = graph_modules[name]
-        part = parts.get(name) or graph_part_digest(info.facts)
-        h.update(repr((name, info.path, info.is_package, part)).encode())
-    return h.hexdigest()
-
-
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
             store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None,
             file_digests: Optional[Dict[str, str]] = None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
@@ -352,7 +329,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, modules, edges, costs=known_costs(config))
     repo.store = store  # the simulation keeps each entry's outcome there
-    digest = _graph_digest(graph_modules, edges, config, graph_parts, cwd) if store is not None else ""
+    digest = graph_digest(graph_modules, edges, config, graph_parts, cwd) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
     if cached is not None:
         from importguard.cache.facts import cycles_from_plain
@@ -380,7 +357,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     out: List[Diagnostic] = []
     by_path = {m.path: m for m in modules.values()}
     file_rules = [r for r in rules if r.scope == "file"]
-    keys = _file_keys(modules, edges, config, cwd, file_digests) if store is not None and file_digests else {}
+    keys = file_keys(modules, edges, config, cwd, file_digests) if store is not None and file_digests else {}
     used: List[str] = []
     for info in modules.values():
         if info.path not in report_paths:
@@ -404,7 +381,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             used.append(key)
         LAST_RUN["files_checked"] = LAST_RUN.get("files_checked", 0) + 1
     if keys:
-        _forget_old(store, "file:", used)
+        forget_old(store, "file:", used)
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
     for d in repo_diags:
         info = by_path.get(d.path)
@@ -414,77 +391,6 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             out.extend(_keep(info, [d], suppressed, ignored_by_path(config, info.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
-
-
-def _file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config, cwd: Optional[Path],
-               file_digests: Dict[str, str]) -> Dict[str, str]:
-    """module -> a key of everything the per-file rules can read when checking it.
-
-    A file rule reads the file's facts and, through the repository, the facts of modules joined to
-    it by imports in either direction (what it imports and re-exports, who imports names from it)
-    or by being a package and its submodule: its component of the undirected graph of imports and
-    packages. Besides that, only the set of module names, the facts of the modules outside every
-    root (they have no graph edges but may import anything), the configuration and the measured
-    costs. A change in one component leaves the keys of the others alone."""
-    import hashlib
-
-    from importguard.cache.costs import costs_digest
-    from importguard.cache.facts import config_key
-
-    parent: Dict[str, str] = {}
-
-    def find(x: str) -> str:
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    graph = [n for n in modules if not n.startswith("<")]
-    known = set(graph)
-    for e in edges:
-        union(e.source, e.target)
-    for name in graph:
-        head = name.rpartition(".")[0]
-        while head:
-            if head in known:
-                union(name, head)
-                break
-            head = head.rpartition(".")[0]
-    members: Dict[str, List[str]] = defaultdict(list)
-    for name in graph:
-        members[find(name)].append(name)
-    outside = sorted((n, file_digests.get(modules[n].path)) for n in modules if n.startswith("<"))
-    every = sorted((n, m.path, m.is_package) for n, m in modules.items())
-    common = hashlib.blake2b(repr((config_key(config, cwd), costs_digest(config), every, outside)).encode(),
-                             digest_size=16).digest()
-    keys: Dict[str, str] = {}
-    for names in members.values():
-        digests = [(n, modules[n].path, modules[n].is_package, file_digests.get(modules[n].path)) for n in sorted(names)]
-        if any(d[3] is None for d in digests):
-            continue  # a file whose facts are not cached (a transient failure): check the component again
-        comp = hashlib.blake2b(common + repr(digests).encode(), digest_size=16).digest()
-        for n in names:
-            keys[n] = "file:" + hashlib.blake2b(comp + n.encode(), digest_size=16).hexdigest()
-    return keys
-
-
-def _forget_old(store, prefix: str, used: List[str]) -> None:
-    """Keep the entries under ``prefix`` that this run and the run before used; drop the others."""
-    prev_key = prefix + "previous"
-    keep = set(used) | set(store.data.get(prev_key, ()))
-    stale = [k for k in store.data if k.startswith(prefix) and k != prev_key and k not in keep]
-    for k in stale:
-        del store.data[k]
-    if stale or store.data.get(prev_key) != sorted(used):
-        store.data[prev_key] = sorted(used)
-        store.dirty = True
 
 
 def known_costs(config: Config) -> Dict[str, CostRecord]:
@@ -559,12 +465,12 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     # read (``importguard cost`` rewrites them), the files reported and every analysed file's facts
     run_key = run_digest(__version__, config_key(config, cwd), costs_digest(config), reported_paths,
                          [(r.file.display, r.file.module, r.file.is_package_init, file_key(r)) for r in read])
-    _remember_digests(results, digests, read)
+    remember_digests(results, digests, read)
     hit = results.data.get(run_key) if not need_facts else None
     if hit is not None:
         LAST_RUN["run_cache"] = 1
         results.save()
-        _report_stats()
+        report_stats()
         diags = [diagnostic_from_plain(d) for d in hit[0]]
         return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
                       time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
@@ -580,35 +486,6 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         results.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
                                    cycles_to_plain(cycles), len(modules), len(edges)))
     results.save()
-    _report_stats()
+    report_stats()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                   reported_paths, len(modules), len(edges), skipped)
-
-
-def _report_stats() -> None:
-    """With ``IMPORTGUARD_STATS_FILE`` set, append what this run took from the cache and what it
-    extracted, one JSON line per run (and per process: ``flake8 -j N``)."""
-    target = os.environ.get("IMPORTGUARD_STATS_FILE")
-    if not target:
-        return
-    import json
-
-    try:
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(dict(LAST_RUN, pid=os.getpid()), sort_keys=True) + "\n")
-    except OSError:
-        pass
-
-
-def _remember_digests(results, digests: Dict[str, Tuple[str, str]], read: Sequence[_Read]) -> None:
-    """Keep the digests of this run's files, and older ones up to as many again (a file restored to
-    an earlier content finds its digests without loading its facts)."""
-    current = {r.digest: digests[r.digest] for r in read if r.data is not None and r.digest in digests}
-    limit = 2 * len(current) + 1000
-    for k, v in digests.items():
-        if len(current) >= limit:
-            break
-        current.setdefault(k, v)
-    if current != results.data.get("digests"):
-        results.data["digests"] = current
-        results.dirty = True
