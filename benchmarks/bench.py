@@ -195,7 +195,7 @@ def machine() -> Dict[str, object]:
     except AttributeError:
         cores = os.cpu_count() or 1
     try:
-        mem = next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
         mem_gb = round(int(mem.split()[1]) / 1024 / 1024, 1)
     except (OSError, StopIteration):
         mem_gb = None
@@ -301,7 +301,8 @@ def build_cases(corpus: str, jobs: int, bins: Dict[str, Path], plugin: bool) -> 
         Case("import networkx", [str(ig / "python"), "-c", "import networkx"], cli),
     ]
     if plugin:
-        cases.append(Case("import importguard.commands.flake8_plugin", [str(ig / "python"), "-c", "import importguard.commands.flake8_plugin"], cli))
+        plugin = "import importguard.commands.flake8_plugin"
+        cases.append(Case(plugin, [str(ig / "python"), "-c", plugin], cli))
     return cases
 
 
@@ -331,7 +332,8 @@ def run_cases(cases: Sequence[Case], runs: int, slow_runs: int, timeout: float, 
                 if c.teardown:
                     c.teardown()
             samples[c.name].append(s)
-            log(f"  round {r + 1}/{runs} {c.name:40s} {s.seconds:8.3f} s cpu {s.cpu:8.3f} s {s.tree_rss_kb / 1024:7.1f} MB  exit {s.status}")
+            log(f"  round {r + 1}/{runs} {c.name:40s} {s.seconds:8.3f} s cpu {s.cpu:8.3f} s "
+                f"{s.tree_rss_kb / 1024:7.1f} MB  exit {s.status}")
     return samples
 
 
@@ -420,8 +422,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-MEDIAN_HEADER = ("command", "median s", "min-max s", "cpu s", "x ruff cached", "peak MB (all procs)", "peak MB (largest)",
-                 "runs", "note")
+MEDIAN_HEADER = ("command", "median s", "min-max s", "cpu s", "x ruff cached", "peak MB (all procs)",
+                 "peak MB (largest)", "runs", "note")
 
 
 def median_rows(result: Dict[str, object]) -> List[List[object]]:
@@ -437,8 +439,8 @@ def median_rows(result: Dict[str, object]) -> List[List[object]]:
         odd = [c for c in r.get("exit", []) if c not in (0, 1, -9)]
         note = notes.get(name, "") + (f" (exit status {', '.join(map(str, odd))})"
                                       if odd else "")
-        out.append([name, med if med is not None else "timeout", spread, r.get("cpu_s", ""), ratio, r["tree_rss_mb"], r["max_rss_mb"],
-                    runs, note.strip()])
+        out.append([name, med if med is not None else "timeout", spread, r.get("cpu_s", ""), ratio, r["tree_rss_mb"],
+                    r["max_rss_mb"], runs, note.strip()])
     for name, why in result.get("skipped", {}).items():  # type: ignore[union-attr]
         out.append([name, why, "", "", "", "", "", 0, notes.get(name, "")])
     return out

@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from hypothesis import HealthCheck, given, settings, seed as hyp_seed  # noqa: E402
+from hypothesis import HealthCheck, given, seed as hyp_seed, settings  # noqa: E402
 
 import cyclegen  # noqa: E402
 

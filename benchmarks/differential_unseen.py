@@ -60,7 +60,8 @@ PROJECTS: Dict[str, tuple] = {
     "trio": ("0.35.0", None, [], [], "its tests need a long list of linters and the network-adjacent SSL stack"),
     "marshmallow": ("4.4.0", ["tests"], ["pytest", "simplejson"], [], ""),
     "pluggy": ("1.7.0", ["testing"], ["pytest"], [], ""),
-    "black": ("26.10.1", ["tests/test_format.py"], ["pytest", "aiohttp"], ["-W", "ignore"], ""),  # the suite that reads tests/data
+    # black: the suite that reads tests/data
+    "black": ("26.10.1", ["tests/test_format.py"], ["pytest", "aiohttp"], ["-W", "ignore"], ""),
     "tornado": ("6.6.1", None, [], [], "unittest suite tied to the installed C extension and real sockets"),
     "requests": ("2.34.2", None, [], [], "part of its suite reaches the network"),
     "pytest": ("9.2.0", None, [], [], "several thousand tests, too long for the shared machine"),
@@ -153,7 +154,8 @@ def run_importguard(src: Path, tree: Path, jobs: int) -> tuple:
 
 def run_ruff(tree: Path) -> List[dict]:
     proc = subprocess.run(["ruff", "check", "--select", ",".join(RUFF_TO_IG), "--output-format", "json",
-                           "--no-cache", "--no-fix", "--exit-zero", "."], cwd=tree, capture_output=True, text=True, timeout=900)
+                           "--no-cache", "--no-fix", "--exit-zero", "."],
+                          cwd=tree, capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         raise SystemExit(f"ruff failed on {tree}: {proc.stderr[-2000:]}")
     out = []
@@ -360,7 +362,8 @@ def fix_one(name: str, src: Path, out: Path, jobs: int, timeout: int, tests: boo
 def markdown(out: Path) -> str:
     """Markdown tables of the reports in ``out`` (for docs/differential.md and docs/fixes.md)."""
     rows = ["| project | .py files | IG100 / F401 | both | only importguard | only ruff | IG200 / TC001-3 | both "
-            "| IG201 / TC004 | IG202 / TC005 |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            "| IG201 / TC004 | IG202 / TC005 |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     fixes = ["| project | findings safe / unsafe / advice only | ruff safe F401 fixes | files the safe fix changes "
              "| tests passed before -> after | compiles | 2nd `fix --diff` empty |",
              "| --- | --- | ---: | ---: | --- | --- | --- |"]
@@ -373,7 +376,8 @@ def markdown(out: Path) -> str:
         rows.append(f"| {name} {r['version']} | {r['py_files']} | {c['IG100']['importguard']} / {c['IG100']['ruff']} "
                     f"| {c['IG100']['both']} | {c['IG100']['only_importguard']} | {c['IG100']['only_ruff']} "
                     f"| {c['IG200']['importguard']} / {c['IG200']['ruff']} | {c['IG200']['both']} "
-                    f"| {c['IG201']['importguard']} / {c['IG201']['ruff']} | {c['IG202']['importguard']} / {c['IG202']['ruff']} |")
+                    f"| {c['IG201']['importguard']} / {c['IG201']['ruff']} "
+                    f"| {c['IG202']['importguard']} / {c['IG202']['ruff']} |")
         fx = out / f"fix-{name}.json"
         tests, compiles, second = "not run", "", ""
         if fx.exists():

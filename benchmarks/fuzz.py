@@ -1,6 +1,6 @@
 """A longer fuzzing run than the test suite's: generated programs through ``check`` and ``fix``.
 
-Campaigns (the properties of tests/test_fuzz.py, run for longer and counted):
+Campaigns (the properties of tests/robustness/test_fuzz.py, run for longer and counted):
 
 - ``packages``: generated packages (tests/fuzzgen.py) fixed with a random option set; every fixed
   file compiles, the package prints what it printed before, a second fix changes nothing.
@@ -23,11 +23,11 @@ import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "src"), str(HERE.parent / "tests")]
-
-from hypothesis import HealthCheck, given, seed as hseed, settings, strategies as st  # noqa: E402
+sys.path[:0] = [str(HERE.parent / "src"), str(HERE.parent / "tests"), str(HERE.parent / "tests" / "robustness")]
 
 import test_fuzz as tf  # noqa: E402
+from hypothesis import HealthCheck, given, seed as hseed, settings, strategies as st  # noqa: E402
+
 from fuzzgen import mutate, program  # noqa: E402
 from importguard.config.settings import Config  # noqa: E402
 from importguard.engine.pipeline import check  # noqa: E402

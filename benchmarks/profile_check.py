@@ -24,7 +24,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Dict, List
 
 HERE = Path(__file__).resolve().parent
 T: Dict[str, float] = defaultdict(float)
@@ -88,12 +88,12 @@ def main(argv: List[str] | None = None) -> int:
     elif args.gc == "off":
         gc.disable()
 
+    import importguard.analysis.graph as graph
     import importguard.cache.facts as cache
     import importguard.discovery.files as discovery
     import importguard.extract as extract
     import importguard.extract.extractor as extractor
     import importguard.extract.positions as positions
-    import importguard.analysis.graph as graph
     from importguard.commands.cli import build_parser, make_config
 
     wrap(engine, "discover", "discovery")
@@ -138,7 +138,7 @@ def main(argv: List[str] | None = None) -> int:
           f"({'touched' if args.touch else 'warm' if args.warm else 'cold'}, jobs=1, gc={args.gc})")
     new = sorted(m for m in set(sys.modules) - before if "." not in m)
     print("top-level modules imported during check():", ", ".join(new))
-    print(f"| phase | seconds | % of check() | calls |\n| --- | --- | --- | --- |")
+    print("| phase | seconds | % of check() | calls |\n| --- | --- | --- | --- |")
     for k, v in sorted(list(T.items()) + list(derived.items()), key=lambda kv: -kv[1]):
         print(f"| {k} | {v:.3f} | {100 * v / total:.1f} | {N.get(k, '')} |")
     print(f"| other (engine glue, marshal of nothing, ...) | {total - accounted:.3f} | "

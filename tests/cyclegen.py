@@ -1,6 +1,6 @@
 """Random packages with cyclic imports, and the real interpreter's verdict on each of their modules.
 
-Shared by tests/test_simulate.py (a bounded hypothesis run) and benchmarks/cycles_agreement.py (a
+Shared by tests/analysis/test_simulate.py (a bounded hypothesis run) and benchmarks/cycles_agreement.py (a
 long run). Every module defines the same public names, so the only way an import can fail is the
 order in which modules run: exactly what IG301 predicts.
 """
@@ -11,10 +11,12 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from hypothesis import strategies as st
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 NAMES = ("V0", "V1", "F", "K")
 DEFS = {"V0": "V0 = 0", "V1": "V1 = 1", "F": "def F():\n    return 0", "K": "class K:\n    pass"}
@@ -183,7 +185,8 @@ _DRIVER = textwrap.dedent(r'''
             except BaseException as e:
                 frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith("<")]
                 last = frames[-1] if frames else None
-                res = [type(e).__name__, os.path.relpath(last.filename, root) if last else "", last.lineno if last else 0, str(e)]
+                res = [type(e).__name__, os.path.relpath(last.filename, root) if last else "",
+                       last.lineno if last else 0, str(e)]
             os.write(w, json.dumps(res).encode())
             os._exit(0)
         os.close(w)
@@ -222,17 +225,17 @@ def write(root: Path, files: Dict[str, str]) -> None:
 def predicted(files: Dict[str, str], version: Tuple[int, int] = sys.version_info[:2], platform: str = sys.platform):
     """The simulator's verdict for each entry on that Python and platform: None, or (error, path,
     line, message)."""
-    from importguard.extract import extract
-    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.conditions import World
+    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.simulate import simulate
+    from importguard.extract import extract
 
     modules = {}
     for rel, text in files.items():
         name = ".".join(p for p in rel[:-3].split("/") if p != "__init__")
         modules[name] = ModuleInfo(name, rel, rel.endswith("__init__.py"), extract(text.encode()))
     out = simulate(modules, sorted(modules), eager_annotations=version < (3, 14), world=World(version, platform))
-    verdict = {}
+    verdict: Dict[str, Optional[Tuple[str, str, int, str]]] = {}
     for name in modules:
         if name in out.failed:
             f = out.failed[name]

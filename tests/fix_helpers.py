@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
-from typing import Dict, Union
+from typing import TYPE_CHECKING, Dict, Mapping, Union
 
 from importguard.commands.cli import main
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def fix_tree(tmp_path: Path, files: Dict[str, Union[str, bytes]], *args: str) -> Dict[str, bytes]:
+
+def fix_tree(tmp_path: Path, files: Mapping[str, Union[str, bytes]], *args: str) -> Dict[str, bytes]:
     """Write ``files``, run ``importguard fix <args> .`` in ``tmp_path``; return every file's bytes."""
     for rel, text in files.items():
         p = tmp_path / rel

@@ -1,4 +1,4 @@
-"""Generators of Python programs for fuzzing importguard (tests/test_fuzz.py, benchmarks/fuzz.py).
+"""Generators of Python programs for fuzzing importguard (tests/robustness/test_fuzz.py, benchmarks/fuzz.py).
 
 ``program()`` builds a small package whose modules import standard-library names and use them in
 every way Python's scoping allows (module, class and function scopes, closures, comprehensions,
@@ -49,7 +49,8 @@ USES: List[str] = [
     "_seen.extend(type({n}).__name__ for _ in range(1))",
     "_seen.append([type({n}).__name__ for _ in range(1)][0])",
     "l_{i} = lambda: type({n}).__name__\n_calls.append(lambda: _seen.append(l_{i}()))",
-    "def o_{i}():\n    def inner():\n        return type({n}).__name__\n    _seen.append(inner())\n_calls.append(o_{i})",
+    "def o_{i}():\n    def inner():\n        return type({n}).__name__\n    _seen.append(inner())\n"
+    "_calls.append(o_{i})",
     "def r_{i}():\n    {n} = 0\n    _seen.append(type({n}).__name__)\n_calls.append(r_{i})",
     "def gl_{i}():\n    global {n}\n    _seen.append(type({n}).__name__)\n_calls.append(gl_{i})",
     "{n} = None",

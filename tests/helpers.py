@@ -7,15 +7,19 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Union
 
 from importguard.config.settings import Config
+from importguard.discovery.files import SourceFile
 from importguard.engine.pipeline import analyse, modules_from
 from importguard.extract import extract
-from importguard.discovery.files import SourceFile
-from importguard.model import Diagnostic
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+if TYPE_CHECKING:
+    from importguard.model import Diagnostic
+
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+SRC = str(ROOT / "src")
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def write_tree(root: Path, files: Dict[str, str]) -> Path:
@@ -53,7 +57,8 @@ def codes(diags: List[Diagnostic]) -> List[str]:
     return [d.code for d in diags]
 
 
-def run_cli(args: List[str], cwd: Path, env: Optional[dict] = None, input: Optional[str] = None) -> subprocess.CompletedProcess:
+def run_cli(args: List[str], cwd: Path, env: Optional[dict] = None,
+            input: Optional[str] = None) -> subprocess.CompletedProcess:
     e = dict(os.environ)
     e["PYTHONPATH"] = SRC + os.pathsep + e.get("PYTHONPATH", "")
     e.pop("NO_COLOR", None)

@@ -5,7 +5,7 @@ tests, serialise to the cache with ``marshal`` and never hold a CST node. Standa
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional, Tuple
+from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 # Kinds of use of a name.
 RUNTIME = "runtime"  # evaluated whenever the code around it runs
@@ -113,11 +113,161 @@ class TypeCheckingBlock(NamedTuple):
 class Statement(NamedTuple):
     """A top-level statement, for simulating import order (IG301/IG302)."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # a field that hides tuple.index, never called on it
     line: int
     end_line: int
     kind: str  # "import", "def", "class", "assign", "if", "try", "other"
     binds: Tuple[str, ...]  # names bound at module level by this statement
+
+
+# ---------------------------------------------------------------------------- import-time events
+# What a top-level statement does when the module is imported, as the simulation of IG301/IG302
+# replays it. Bodies nest: a class body, both branches of an ``if``, each part of a ``try``.
+class ImportEvent(NamedTuple):
+    """An import statement: ``facts.imports[first:first + count]``."""
+
+    first: int
+    count: int  # type: ignore[assignment]  # a field that hides tuple.count, never called on it
+
+
+class LoadEvent(NamedTuple):
+    """A load of an import-bound name (``dotted``: the attribute path read)."""
+
+    dotted: str
+    line: int
+    col: int
+    annotation: bool  # an annotation Python evaluates, unless ``from __future__ import annotations``
+
+
+class StoreEvent(NamedTuple):
+    """An attribute store ``a.b.c = ...`` on an import-bound name."""
+
+    dotted: str
+    line: int
+    col: int
+
+
+class BindEvent(NamedTuple):
+    """A binding that is not an import."""
+
+    name: str
+
+
+class DeleteEvent(NamedTuple):
+    """``del name`` (also the implicit one at the end of ``except E as name:``)."""
+
+    name: str
+
+
+class ClassBodyEvent(NamedTuple):
+    """A class body: runs at once, in its own namespace."""
+
+    body: Tuple["Event", ...]
+
+
+class IfEvent(NamedTuple):
+    """``if``. ``test``: 1 = ``TYPE_CHECKING``, -1 = ``not TYPE_CHECKING``, 2 = ``__name__ ==
+    "__main__"``, 0 = unknown, or a tuple on ``sys.version_info`` / ``sys.platform`` / ``os.name``
+    (``extract.syntax._condition`` writes it, ``analysis.conditions.decide`` reads it)."""
+
+    test: Any
+    body: Tuple["Event", ...]
+    orelse: Tuple["Event", ...]
+
+
+class TryEvent(NamedTuple):
+    """``try`` (and ``with suppress(...)``); handlers are (caught names, "*" = everything; body)."""
+
+    body: Tuple["Event", ...]
+    handlers: Tuple[Tuple[Tuple[str, ...], Tuple["Event", ...]], ...]
+    orelse: Tuple["Event", ...]
+    final: Tuple["Event", ...]
+
+
+class FunctionEvent(NamedTuple):
+    """A module-level function whose body imports, calls or loads imported names: the body runs
+    when a module-level call (``CallEvent``) runs it."""
+
+    name: str
+    body: Tuple["Event", ...]
+
+
+class CallEvent(NamedTuple):
+    """A call (or decorator) of a module-level function at import time."""
+
+    name: str
+    line: int
+    col: int
+
+
+Event = Union[ImportEvent, LoadEvent, StoreEvent, BindEvent, DeleteEvent, ClassBodyEvent, IfEvent, TryEvent,
+              FunctionEvent, CallEvent]
+# the tag of each kind in the caches' plain form: (tag, *fields), nested bodies likewise
+_EVENT_TAG = {ImportEvent: "i", LoadEvent: "l", StoreEvent: "s", BindEvent: "b", DeleteEvent: "d",
+              ClassBodyEvent: "c", IfEvent: "f", TryEvent: "t", FunctionEvent: "fn", CallEvent: "k"}
+_EVENT_KIND = {tag: kind for kind, tag in _EVENT_TAG.items()}
+_NESTED = (ClassBodyEvent, IfEvent, TryEvent, FunctionEvent)
+
+
+def bodies(ev: Event) -> Iterator[Tuple[Event, ...]]:
+    """The nested bodies of one event (none for simple events)."""
+    if isinstance(ev, IfEvent):
+        yield ev.body
+        yield ev.orelse
+    elif isinstance(ev, TryEvent):
+        yield ev.body
+        for _, handler in ev.handlers:
+            yield handler
+        yield ev.orelse
+        yield ev.final
+    elif isinstance(ev, (ClassBodyEvent, FunctionEvent)):
+        yield ev.body
+
+
+def walk_events(events: Iterable[Event]) -> Iterator[Event]:
+    """Every event of ``events``, nested ones included, outer first."""
+    stack = list(reversed(tuple(events)))
+    while stack:
+        ev = stack.pop()
+        yield ev
+        if type(ev) in _NESTED:
+            for body in reversed(tuple(bodies(ev))):
+                stack.extend(reversed(body))
+
+
+def events_to_plain(events: Iterable[Event]) -> tuple:
+    out: List[tuple] = []
+    for ev in events:
+        if isinstance(ev, IfEvent):
+            out.append(("f", ev.test, events_to_plain(ev.body), events_to_plain(ev.orelse)))
+        elif isinstance(ev, TryEvent):
+            out.append(("t", events_to_plain(ev.body), tuple((n, events_to_plain(h)) for n, h in ev.handlers),
+                        events_to_plain(ev.orelse), events_to_plain(ev.final)))
+        elif isinstance(ev, ClassBodyEvent):
+            out.append(("c", events_to_plain(ev.body)))
+        elif isinstance(ev, FunctionEvent):
+            out.append(("fn", ev.name, events_to_plain(ev.body)))
+        else:
+            out.append((_EVENT_TAG[type(ev)], *ev))
+    return tuple(out)
+
+
+def events_from_plain(raw: Iterable[tuple]) -> Tuple[Event, ...]:
+    out: List[Event] = []
+    for r in raw:
+        tag = r[0]
+        if tag == "f":
+            out.append(IfEvent(r[1], events_from_plain(r[2]), events_from_plain(r[3])))
+        elif tag == "t":
+            out.append(TryEvent(events_from_plain(r[1]), tuple((n, events_from_plain(h)) for n, h in r[2]),
+                                events_from_plain(r[3]), events_from_plain(r[4])))
+        elif tag == "c":
+            out.append(ClassBodyEvent(events_from_plain(r[1])))
+        elif tag == "fn":
+            out.append(FunctionEvent(r[1], events_from_plain(r[2])))
+        else:
+            out.append(_EVENT_KIND[tag](*r[1:]))
+    return tuple(out)
 
 
 class ModuleFacts(NamedTuple):
@@ -130,21 +280,8 @@ class ModuleFacts(NamedTuple):
     future_annotations: bool
     noqa: Tuple[Tuple[int, Optional[Tuple[str, ...]]], ...]  # (line, codes or None for all)
     error: Optional[str]  # set when the file could not be analysed (IG900)
-    # What runs at import time, in order, one tuple of events per top-level statement (IG301/302):
-    #   ("i", first, count)            an import statement: ``imports[first:first + count]``
-    #   ("l", dotted, line, col, ann)  a load of an import-bound name (ann=1: an eager annotation)
-    #   ("s", dotted, line, col)       an attribute store ``a.b.c = ...`` on an import-bound name
-    #   ("b", name) / ("d", name)      a binding / ``del`` that is not an import
-    #   ("c", events)                  a class body (its own namespace)
-    #   ("f", test, body, orelse)      ``if``; test 1 = TYPE_CHECKING, -1 = not TYPE_CHECKING,
-    #                                  2 = ``__name__ == "__main__"``, 0 = unknown, or a tuple
-    #                                  on sys.version_info / sys.platform / os.name
-    #                                  (``extract.syntax._condition``)
-    #   ("fn", name, events)           a module-level function whose body runs when called
-    #   ("k", name, line, col)         a call (or decorator) of such a function at import time
-    #   ("t", body, handlers, orelse, final)  ``try`` (and ``with suppress(...)``); handlers are
-    #                                  ((caught names, "*" = everything), events) pairs
-    events: Tuple[tuple, ...] = ()
+    # What runs at import time, in order: the events of each top-level statement (IG301/IG302)
+    events: Tuple[Tuple[Event, ...], ...] = ()
     # Dynamic access to the module's namespace the binding analysis cannot follow, one reason
     # each (non-literal ``eval``/``exec``, ``globals()``, module-level ``vars()``,
     # ``sys.modules[__name__]``, a module-level ``__getattr__``/``__dir__``): a name nobody
@@ -205,6 +342,9 @@ class Diagnostic(NamedTuple):
     key: str = ""  # content key for baselines (no line numbers)
     fix: Optional[Fix] = None
     cost_ms: Optional[float] = None  # the measured import cost the message states (``--sort cost``)
+    contract: str = ""  # IG5xx: the name of the broken contract
+    # IG5xx: the illegal chain, one link per import: (importer, imported, importer's path, lines)
+    chain: Tuple[Tuple[str, str, str, Tuple[int, ...]], ...] = ()
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.code, self.message)
@@ -227,7 +367,7 @@ class Cycle(NamedTuple):
 
 def diagnostic_to_plain(d: Diagnostic) -> tuple:
     """A diagnostic as nested tuples of plain values (for ``marshal`` in the results caches)."""
-    return tuple(d._replace(fix=tuple(d.fix) if d.fix else None))
+    return tuple(d._replace(fix=tuple(d.fix) if d.fix else None))  # type: ignore[arg-type]  # plain: a tuple
 
 
 def diagnostic_from_plain(t: tuple) -> Diagnostic:

@@ -10,9 +10,9 @@ from importguard.model import ANNOTATION, RUNTIME, CostRecord, Diagnostic, Impor
 if TYPE_CHECKING:
     from importguard.config.settings import Config
 
-try:
-    _STDLIB: FrozenSet[str] = frozenset(sys.stdlib_module_names)  # type: ignore[attr-defined]
-except AttributeError:  # Python 3.9
+if sys.version_info >= (3, 10):
+    _STDLIB: FrozenSet[str] = frozenset(sys.stdlib_module_names)
+else:
     from importguard.analysis.stdlib39 import STDLIB as _STDLIB
 
 # ruff / flake8 codes users already write in noqa comments, and the rule they silence here
@@ -30,6 +30,7 @@ class FileContext:
         self.module = info.name
         self.path = info.path
         self.is_init = info.is_package
+        self.is_stub = info.is_stub
 
     def target(self, imp: ImportFact) -> Optional[str]:
         return absolute_target(imp, self.module, self.is_init)
@@ -224,6 +225,21 @@ class RepoContext:
 # what a file-level ``# flake8: noqa`` or ``# ruff: noqa`` without codes exempts the file from: the
 # rules those tools have a counterpart of (F401, TC001-TC003)
 FILE_NOQA_CODES = ("IG100", "IG200")
+
+
+def flag_imports_used_only_in(facts: ModuleFacts, ranges: Iterable[Tuple[int, int]]) -> List[ImportFact]:
+    """The module-level imports of ``TYPE_CHECKING`` (or of ``typing`` itself) whose every use lies
+    in ``ranges`` (first line, last line): removing those ``if TYPE_CHECKING:`` blocks leaves them
+    unused. Unguarded imports only (a guarded one has a fallback to keep)."""
+    ranges = list(ranges)
+    out = []
+    for imp in facts.imports:
+        is_flag = imp.name == "TYPE_CHECKING" or (imp.name is None and imp.module in ("typing", "typing_extensions"))
+        if not is_flag or imp.scope_kind != "module" or not imp.uses or imp.guarded:
+            continue
+        if all(any(lo <= u.line <= hi for lo, hi in ranges) for u in imp.uses):
+            out.append(imp)
+    return out
 
 
 def _silences(codes: Iterable[str], code: str) -> bool:

@@ -6,12 +6,13 @@ need graph algorithms, so a run whose graph results come from the cache never im
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.model import (
     EDGE_KINDS,
     IMPORT_TIME,
     RUNTIME,
+    TYPING_EDGE,
     Cycle,
     CycleEdge,
     ImportFact,
@@ -96,6 +97,11 @@ class ModuleInfo(NamedTuple):
     is_package: bool
     facts: ModuleFacts
 
+    @property
+    def is_stub(self) -> bool:
+        """A ``.pyi`` stub: read by type checkers only, never run."""
+        return self.path.endswith(".pyi")
+
 
 def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
     known = set(modules)
@@ -109,11 +115,12 @@ def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
             if not targets:
                 continue
             uses = imp.uses
-            typing_only = bool(uses) and all(u.kind != RUNTIME for u in uses)
+            typing_only = info.is_stub or (bool(uses) and all(u.kind != RUNTIME for u in uses))
+            kind = TYPING_EDGE if info.is_stub else imp.kind  # a stub's imports never run
             scopes = tuple(sorted({u.scope for u in uses}))
             for t in targets:
                 conditional = imp.scope_kind == "module" and not imp.top_level
-                edges.append(Edge(name, t, info.path, imp.line, imp.col, imp.kind, idx,
+                edges.append(Edge(name, t, info.path, imp.line, imp.col, kind, idx,
                                   (imp.name or imp.module,), len(uses), scopes, typing_only, conditional))
     return edges
 
@@ -123,7 +130,7 @@ def strongly_connected(nodes: Iterable[str], succ: Mapping[str, Iterable[str]]) 
     in exactly one: each component sorted, the components sorted by their first member."""
     import networkx as nx
 
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.add_nodes_from(nodes)
     g.add_edges_from((s, t) for s, targets in succ.items() for t in targets)
     return sorted(sorted(c) for c in nx.strongly_connected_components(g))
@@ -149,9 +156,9 @@ def shortest_cycle(component: Sequence[str], by_pair: Mapping[Tuple[str, str], L
         v.sort()
     best: Optional[List[str]] = None
     for start in sorted(members):
-        prev = {start: None}
+        prev: Dict[str, Optional[str]] = {start: None}
         queue = [start]
-        found = None
+        found: Optional[str] = None
         while queue and found is None:
             nxt = []
             for u in queue:
@@ -168,8 +175,10 @@ def shortest_cycle(component: Sequence[str], by_pair: Mapping[Tuple[str, str], L
         if found is None:
             continue
         path = [found]
-        while prev[path[-1]] is not None:
-            path.append(prev[path[-1]])
+        step = prev[found]
+        while step is not None:
+            path.append(step)
+            step = prev[step]
         path.reverse()
         path.append(start)
         if best is None or len(path) < len(best):
@@ -225,7 +234,7 @@ def cut_cost(edge: Edge, is_package: bool) -> float:
 
 
 def pair_costs(members: Set[str], by_pair: Mapping[Tuple[str, str], List[Edge]],
-               packages: Set[str] = frozenset()) -> Dict[Tuple[str, str], float]:
+               packages: AbstractSet[str] = frozenset()) -> Dict[Tuple[str, str], float]:
     """Cost of removing every import-time import from ``s`` to ``t``, for pairs inside ``members``."""
     out: Dict[Tuple[str, str], float] = {}
     for (s, t), lst in by_pair.items():
@@ -300,7 +309,7 @@ def _reaches(start: str, goal: str, succ: Mapping[str, Mapping[str, float]], cut
 
 
 def break_candidates(cycle: Cycle, by_pair: Mapping[Tuple[str, str], List[Edge]],
-                     packages: Set[str] = frozenset()) -> List[Edge]:
+                     packages: AbstractSet[str] = frozenset()) -> List[Edge]:
     """The imports to cut to break the cycle's component, cheapest first (one per module pair).
 
     A minimum feedback arc set heuristic over the component's import-time edges, weighted by

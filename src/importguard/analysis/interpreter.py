@@ -6,7 +6,19 @@ from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence
 
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import ModuleInfo, absolute_module
-
+from importguard.model import (
+    BindEvent,
+    CallEvent,
+    ClassBodyEvent,
+    DeleteEvent,
+    Event,
+    FunctionEvent,
+    IfEvent,
+    ImportEvent,
+    LoadEvent,
+    StoreEvent,
+    TryEvent,
+)
 
 EXECUTING, DONE = 0, 1
 
@@ -186,39 +198,38 @@ class Simulator:
             self.run(events[i], ctx)
 
     # ---------------------------------------------------------------- statements
-    def run(self, events: Sequence[tuple], ctx: "_Ctx") -> None:
+    def run(self, events: Sequence[Event], ctx: "_Ctx") -> None:
         for ev in events:
-            op = ev[0]
-            if op == "i":
-                self.do_import(ev[1], ev[2], ctx)
-            elif op == "l":
-                if ev[4] and (not self.eager_annotations or ctx.info.facts.future_annotations):
+            if isinstance(ev, ImportEvent):
+                self.do_import(ev.first, ev.count, ctx)
+            elif isinstance(ev, LoadEvent):
+                if ev.annotation and (not self.eager_annotations or ctx.info.facts.future_annotations):
                     continue
-                self.load(ev[1], ev[2], ev[3], ctx)
-            elif op == "b":
-                self._put(ctx.nss[-1], ev[1], None)
-            elif op == "s":
-                self.store(ev[1], ev[2], ev[3], ctx)
-            elif op == "d":
-                self._drop(ctx.nss[-1], ev[1])
-            elif op == "c":
+                self.load(ev.dotted, ev.line, ev.col, ctx)
+            elif isinstance(ev, BindEvent):
+                self._put(ctx.nss[-1], ev.name, None)
+            elif isinstance(ev, StoreEvent):
+                self.store(ev.dotted, ev.line, ev.col, ctx)
+            elif isinstance(ev, DeleteEvent):
+                self._drop(ctx.nss[-1], ev.name)
+            elif isinstance(ev, ClassBodyEvent):
                 ctx.nss.append({})
                 try:
-                    self.run(ev[1], ctx)
+                    self.run(ev.body, ctx)
                 finally:
                     ctx.nss.pop()
-            elif op == "f":
-                test = ev[1]
+            elif isinstance(ev, IfEvent):
+                test = ev.test
                 if type(test) is int:
-                    self.run(ev[3] if test in (1, 2) else ev[2], ctx)
+                    self.run(ev.orelse if test in (1, 2) else ev.body, ctx)
                 else:
-                    self.run(ev[3] if decide(test, self.world) is False else ev[2], ctx)
-            elif op == "t":
+                    self.run(ev.orelse if decide(test, self.world) is False else ev.body, ctx)
+            elif isinstance(ev, TryEvent):
                 self.do_try(ev, ctx)
-            elif op == "fn":
-                self._put(ctx.nss[0], ev[1], _Func(ev[2], ctx.mod, ctx.info))
-            elif op == "k":
-                self.call(ev[1], ctx)
+            elif isinstance(ev, FunctionEvent):
+                self._put(ctx.nss[0], ev.name, _Func(ev.body, ctx.mod, ctx.info))
+            elif isinstance(ev, CallEvent):
+                self.call(ev.name, ctx)
 
     def call(self, name: str, ctx: "_Ctx") -> None:
         """A call of a module-level function at import time: its body runs (its own locals, the
@@ -234,8 +245,8 @@ class Simulator:
         finally:
             self.calling.discard(func)
 
-    def do_try(self, ev: tuple, ctx: "_Ctx") -> None:
-        _, body, handlers, orelse, final = ev
+    def do_try(self, ev: TryEvent, ctx: "_Ctx") -> None:
+        body, handlers, orelse, final = ev
         try:
             try:
                 self.run(body, ctx)

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from importguard.model import IMPORT_TIME
-from importguard.analysis.graph import strongly_connected
 from importguard.analysis.conditions import World, decide
+from importguard.analysis.graph import strongly_connected
 from importguard.analysis.simulate import Outcome, simulate
-from typing import TYPE_CHECKING
+from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
-    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.context import RepoContext
+    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.interpreter import Failure
 
 
@@ -122,23 +121,8 @@ class Worlds(NamedTuple):
 
 
 def _tests(events, out: list) -> None:
-    for ev in events:
-        op = ev[0]
-        if op == "f":
-            if type(ev[1]) is tuple:
-                out.append(ev[1])
-            _tests(ev[2], out)
-            _tests(ev[3], out)
-        elif op == "c":
-            _tests(ev[1], out)
-        elif op == "t":
-            _tests(ev[1], out)
-            for _, h in ev[2]:
-                _tests(h, out)
-            _tests(ev[3], out)
-            _tests(ev[4], out)
-        elif op == "fn":
-            _tests(ev[2], out)
+    """The version and platform tests (tuples) of every ``if`` in ``events``, nested ones too."""
+    out.extend(ev.test for ev in walk_events(events) if type(ev) is IfEvent and type(ev.test) is tuple)
 
 
 def _platform_dependent(test) -> bool:
@@ -225,9 +209,9 @@ def _merge(per_world: List[Tuple[World, Outcome]], ws: Worlds) -> Outcomes:
             out.failures.setdefault(key, f)
             out.entries.setdefault(key, set()).update(o.entries[key])
             out.worlds.setdefault(key, []).append(w)
-        for e, f in o.failed.items():
-            if e not in out.failed or (out.failed[e] is None and f is not None):
-                out.failed[e] = f
+        for e, failure in o.failed.items():
+            if e not in out.failed or (out.failed[e] is None and failure is not None):
+                out.failed[e] = failure
     for key, ws_failing in out.worlds.items():
         out.where[key] = where(set(ws_failing), ws)
     return out
@@ -477,7 +461,7 @@ def describe_chain(chain: Sequence[Tuple[str, int]]) -> str:
 
 
 def _dedupe(chain):
-    out = []
+    out: List[Tuple[str, int]] = []
     for m, line in chain:
         if not out or out[-1][0] != m:
             out.append((m, line))

@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 from importguard.model import (
     ClassFact,
@@ -24,9 +24,13 @@ from importguard.model import (
     Statement,
     TypeCheckingBlock,
     Use,
+    events_from_plain,
+    events_to_plain,
 )
 
-SCHEMA = 10  # 10: statements without loads; 9: starred parameters' type comments; 8: file-level noqa recorded at line 0
+# 10: statements without loads, typed events; 9: starred parameters' type comments;
+# 8: file-level noqa recorded at line 0
+SCHEMA = 10
 _MAX_ENTRIES = 200_000
 
 
@@ -45,14 +49,15 @@ def to_plain(f: ModuleFacts) -> tuple:
     imports = tuple(tuple(i[:-1]) + (tuple(tuple(u) for u in i.uses),) for i in f.imports)
     return (imports, tuple(map(tuple, f.classes)), tuple(map(tuple, f.functions)),
             tuple(map(tuple, f.type_checking)), tuple(map(tuple, f.statements)), f.all_names,
-            f.future_annotations, f.noqa, f.error, f.events, f.dynamic, f.effects, f.expect_fail, f.string_refs)
+            f.future_annotations, f.noqa, f.error, tuple(map(events_to_plain, f.events)), f.dynamic, f.effects,
+            f.expect_fail, f.string_refs)
 
 
 def from_plain(t: tuple) -> ModuleFacts:
-    imports = tuple(ImportFact(*i[:-1], tuple(Use(*u) for u in i[-1])) for i in t[0])
+    imports = tuple(ImportFact(*i[:-1], tuple(Use(*u) for u in i[-1])) for i in t[0])  # type: ignore[call-arg]
     return ModuleFacts(imports, tuple(ClassFact(*c) for c in t[1]), tuple(FunctionFact(*x) for x in t[2]),
                        tuple(TypeCheckingBlock(*b) for b in t[3]), tuple(Statement(*s) for s in t[4]),
-                       t[5], t[6], t[7], t[8], *t[9:14])
+                       t[5], t[6], t[7], t[8], tuple(map(events_from_plain, t[9])), *t[10:14])
 
 
 def facts_digest(f: ModuleFacts) -> str:
@@ -116,7 +121,7 @@ class Store:
 
     def __init__(self, path: Path):
         self.path = path
-        self.data: Dict[str, object] = {}
+        self.data: Dict[str, Any] = {}  # marshal's plain values, read back by their owners
         self.dirty = False
         try:
             with open(path, "rb") as fh:

@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from importguard import __version__
 from importguard.config.settings import Config, ConfigError, load_config, parse_codes, parse_version
@@ -81,7 +81,7 @@ def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
     start = Path(paths[0])
     start = start if start.is_absolute() else cwd / start
     config = load_config(start if start.exists() else cwd, Path(args.config) if args.config else None, cwd)
-    changes = {}
+    changes: Dict[str, Any] = {}
 
     def opt(name: str) -> Optional[str]:  # each command takes only the options that mean something there
         return getattr(args, name, None)
@@ -89,7 +89,8 @@ def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
     if opt("select"):
         changes["select"] = parse_codes("--select", args.select)
     if opt("extend_select"):
-        changes["select"] = tuple(changes.get("select", config.select)) + parse_codes("--extend-select", args.extend_select)
+        extra = parse_codes("--extend-select", args.extend_select)
+        changes["select"] = tuple(changes.get("select", config.select)) + extra
     if opt("ignore"):
         changes["ignore"] = parse_codes("--ignore", args.ignore)
     if opt("target_version"):
@@ -144,7 +145,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         text = formatter(args.format)(diagnostics, cycles, summary, color=_use_color(args), config=config)
     emit(text, args.output_file)
     for fmt, path in extras:
-        Path(path).write_text(formatter(fmt)(diagnostics, cycles, summary, color=False, config=config), encoding="utf-8")
+        text = formatter(fmt)(diagnostics, cycles, summary, color=False, config=config)
+        Path(path).write_text(text, encoding="utf-8")
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
 
 
@@ -164,7 +166,8 @@ def extra_reports(args: argparse.Namespace) -> List[tuple]:
     for raw in getattr(args, "extra_report", None) or []:
         fmt, sep, path = raw.partition("=")
         if not sep or not path or fmt not in FORMATS:
-            raise ConfigError(f"--extra-report expects FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}, got {raw!r}")
+            raise ConfigError(f"--extra-report expects FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}, "
+                              f"got {raw!r}")
         out.append((fmt, path))
     return out
 

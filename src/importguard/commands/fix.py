@@ -8,23 +8,23 @@ encoding, BOM and line endings kept; a file that changed on disk meanwhile is le
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from importguard.analysis.context import RepoContext
+from importguard.analysis.graph import absolute_module
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine.pipeline import analyse, load_facts, modules_from, read_source
 from importguard.extract import extract, on_big_stack
-from importguard.analysis.graph import absolute_module
-from importguard.analysis.context import RepoContext
 from importguard.fixers.apply import KINDS, CycleGuard, fix_module
 from importguard.report.output import emit
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from importguard.config.settings import Config
@@ -44,7 +44,7 @@ CYCLE_ROUNDS = 40  # one import is cut per cycle and round; large components nee
 def explicitly_selected(code: str, args) -> bool:
     from importguard.config.settings import parse_codes
 
-    asked = []
+    asked: List[str] = []
     for opt in ("select", "extend_select"):
         value = getattr(args, opt, None)
         if value:
@@ -149,7 +149,7 @@ class FixRun:
                 out = fix_module(module, todo[display], facts, module_name=name if not name.startswith("<") else "",
                                  guard=guard, strategy=self.config.annotation_strategy,
                                  target_version=self.config.target_version,
-                                 imported_elsewhere=lambda n, m=name: self.importer_of(m, n))
+                                 imported_elsewhere=functools.partial(self.importer_of, name))
             except Exception as exc:  # noqa: BLE001 - one file's failure never ends the run
                 for d in todo[display]:
                     self.refused[refusal_key(d)] = (d, f"{FIX_FAILED} ({type(exc).__name__}: {exc}); file left alone")
@@ -259,11 +259,13 @@ def run_fix(args, config: Config) -> int:
             remaining = remaining_on_disk(fr, remaining, unwritten)
     if not args.quiet:
         for d, reason in sorted(fr.refused.values(), key=lambda x: x[0].sort_key()):
-            if any(r.path == d.path and r.code == d.code and (r.fix and r.fix.name) == d.fix.name for r in remaining):
+            name = d.fix.name if d.fix is not None else None
+            if any(r.path == d.path and r.code == d.code and (r.fix and r.fix.name) == name for r in remaining):
                 print(f"{d.path}:{d.line}:{d.column}: {d.code} not fixed: {reason}", file=err)
     verb = "would be fixed" if args.diff else "fixed"
     summary_line = (f"{fr.fixed} {verb}, {len(remaining)} remaining "
-                    f"({len(changes)} file{'s' if len(changes) != 1 else ''} {'would change' if args.diff else 'changed'})")
+                    f"({len(changes)} file{'s' if len(changes) != 1 else ''} "
+                    f"{'would change' if args.diff else 'changed'})")
     if args.diff:
         if out_parts:
             emit("".join(out_parts), args.output_file)

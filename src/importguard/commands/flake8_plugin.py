@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from importguard import __version__
 
-_STATES: Dict[Tuple[str, str, Tuple[str, ...]], "_Project"] = {}
+_STATES: Dict[Tuple[str, str, Tuple[str, ...], str], "_Project"] = {}  # root, config, select, scope
 _CONFIGS: Dict[str, Any] = {}  # folder -> Config, read once per process
 
 
@@ -92,7 +92,7 @@ def _scope(path: Path, config: Any) -> Path:
     """The folder whose graph a file needs: its top-level package below its root (``django/`` for
     ``django/db/models/base.py``), so that each flake8 worker analyses that package rather than the
     whole project with its tests and docs; the root itself for a module at the top."""
-    from importguard.discovery.files import resolve_roots
+    from importguard.discovery.roots import resolve_roots
 
     best: Optional[Path] = None
     for root in resolve_roots(config):
@@ -105,6 +105,8 @@ def _scope(path: Path, config: Any) -> Path:
             top = rel.parts[0] if len(rel.parts) > 1 else None
     if best is None:
         return Path(config.project_root).resolve()
+    if config.contracts:  # contracts may name modules of every package below the root
+        return best
     return best / top if top else best
 
 
@@ -194,7 +196,10 @@ class ImportGuardPlugin:
         scope = _scope(Path(os.path.abspath(self.filename)), config)
         key = (str(config.project_root), str(config.config_file), tuple(config.select), str(scope))
         if key not in _STATES:
-            _STATES[key] = _Project(config, scope)
+            try:
+                _STATES[key] = _Project(config, scope)
+            except ConfigError as exc:  # a contract names a module that does not exist
+                raise ImportGuardConfigError(f"importguard: configuration error: {exc}") from None
         return _STATES[key]
 
     def _matches_disk(self) -> bool:
@@ -215,29 +220,29 @@ class ImportGuardPlugin:
 
     def _check_text(self, project: _Project, rel: str) -> list:
         """Per-file rules on flake8's text, with the rest of the repository as analysed."""
+        from importguard.analysis.context import FileContext, suppressed
+        from importguard.analysis.graph import ModuleInfo
         from importguard.engine.pipeline import _keep
         from importguard.extract import extract
-        from importguard.analysis.graph import ModuleInfo
         from importguard.rules import RULES
-        from importguard.analysis.context import FileContext, suppressed
 
         facts = extract("".join(self.lines).encode("utf-8"))
         old = project.infos.get(rel)
         if old is not None:
             info = old._replace(facts=facts)
         else:
-            from importguard.discovery.files import module_name, resolve_roots
+            from importguard.discovery.roots import module_name, resolve_roots
 
             abspath = Path(os.path.abspath(self.filename))
             info = ModuleInfo(module_name(abspath, resolve_roots(project.config)) or f"<{rel}>", rel,
-                              abspath.name == "__init__.py", facts)
+                              abspath.name in ("__init__.py", "__init__.pyi"), facts)
         ctx = FileContext(project.repo(), info)
         out: list = []
         for rule in RULES:
-            if rule.scope == "file" and project.config.enabled(rule.code):
+            if rule.scope == "file" and project.config.enabled(rule.code) and (rule.stubs or not info.is_stub):
                 out.extend(_keep(info, rule().check(ctx), suppressed))
-        # cycles found on disk still hold (same module, same imports) when their line is unchanged
-        out.extend(d for d in project.by_path.get(rel, ()) if d.key.startswith("cycle:")
+        # cycles and broken contracts found on disk still hold (same module, same imports) when their line is unchanged
+        out.extend(d for d in project.by_path.get(rel, ()) if d.key.startswith(("cycle:", "contract:"))
                    and _has_import_at(facts, d.line, d.column))
         return out
 

@@ -34,8 +34,9 @@ DEFAULT_RUNTIME_DECORATORS = (
     "typing.runtime_checkable",
 )
 DEFAULT_EXEMPT = ("typing", "typing_extensions")
-DEFAULT_SELECT = ("IG1", "IG2", "IG300", "IG301", "IG302", "IG9")
-ALL_CODES = ("IG100", "IG200", "IG201", "IG202", "IG300", "IG301", "IG302", "IG400", "IG900")
+DEFAULT_SELECT = ("IG1", "IG2", "IG300", "IG301", "IG302", "IG5", "IG9")
+ALL_CODES = ("IG100", "IG200", "IG201", "IG202", "IG300", "IG301", "IG302", "IG400",
+             "IG500", "IG501", "IG502", "IG503", "IG504", "IG900")
 # folders never walked, by name. ``venv``, ``env`` and ``build`` are not here: a folder of any name
 # is skipped when it is a virtual environment, and ``build/`` when it is a build's output (see
 # discovery.py), so that a package or a source folder with one of those names is still checked
@@ -79,6 +80,9 @@ class Config:
     config_file: Optional[Path] = None
     # ((glob, codes), ...): ``per-file-ignores``, globs relative to the project root
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    # architecture contracts as written, read by ``importguard.contracts.spec.load``:
+    # (format, file, payload), () when there are none
+    contracts: Tuple[str, ...] = ()
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def enabled(self, code: str) -> bool:
@@ -243,6 +247,7 @@ _KEYS = {
     "peer-per-file-ignores": "peer_per_file_ignores",
     "min-cost-ms": "min_cost_ms",
     "library": "library",
+    "contracts": "contracts",
 }
 
 
@@ -292,6 +297,7 @@ def find_project_root(start: Path, cwd: Optional[Path] = None) -> Tuple[Path, Op
 
 
 def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[Path] = None) -> Config:
+    pyproject: Optional[Path]
     if config_file is not None:
         root, pyproject = config_file.resolve().parent, config_file
         if not config_file.is_file():
@@ -300,7 +306,7 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
         root, pyproject = find_project_root(start, cwd)
     if pyproject is None:
         return Config(project_root=root, library=looks_like_library(root, {}),
-                      per_file_ignores=peer_per_file_ignores(root))
+                      per_file_ignores=peer_per_file_ignores(root), contracts=importlinter_source(root, {}))
     data = _load_toml(pyproject)
     section = data.get("tool", {}).get("importguard", {})
     if not isinstance(section, dict):
@@ -311,14 +317,15 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
         floor = requires_python_floor(requires)
         if floor:
             values["target_version"] = floor
-    extend_exclude = ()
+    extend_exclude: Tuple[str, ...] = ()
     for key, value in section.items():
         attr = _KEYS.get(key)
         if attr is None:
             hint = ""
             if key.replace("_", "-") in _KEYS:
                 hint = f" (did you mean `{key.replace('_', '-')}`?)"
-            raise ConfigError(f"{pyproject}: unknown key `{key}` in [tool.importguard]{hint}; known keys: {', '.join(sorted(_KEYS))}")
+            raise ConfigError(f"{pyproject}: unknown key `{key}` in [tool.importguard]{hint}; "
+                              f"known keys: {', '.join(sorted(_KEYS))}")
         if attr in ("select", "ignore"):
             values[attr] = parse_codes(key, value)
         elif attr == "target_version":
@@ -344,6 +351,10 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
             if not number or not 0 <= value < float("inf"):
                 raise ConfigError(f"{pyproject}: `{key}` must be a number of milliseconds >= 0, got {value!r}")
             values[attr] = float(value)
+        elif attr == "contracts":
+            import json
+
+            values[attr] = ("importguard", str(pyproject), json.dumps(value, sort_keys=True, default=str))
         elif key == "extend-exclude":
             extend_exclude = _str_list(key, value)
         else:
@@ -355,9 +366,32 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
         values["exclude"] = values.get("exclude", ()) + extend_exclude
     if "library" not in values:
         values["library"] = looks_like_library(root, data)
+    if "contracts" not in values:
+        values["contracts"] = importlinter_source(root, data, pyproject)
     if values.pop("peer_per_file_ignores", True):
         values["per_file_ignores"] = values.get("per_file_ignores", ()) + peer_per_file_ignores(root, data)
     return Config(**values)
+
+
+def importlinter_source(root: Path, pyproject: dict, pyproject_path: Optional[Path] = None) -> Tuple[str, ...]:
+    """An import-linter configuration, read as it is when ``[tool.importguard]`` has no
+    ``contracts``: ``setup.cfg`` or ``.importlinter`` with an ``[importlinter]`` section (in that
+    order, as import-linter looks), else ``[tool.importlinter]`` in ``pyproject.toml``."""
+    for name in ("setup.cfg", ".importlinter"):
+        path = root / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if re.search(r"^\s*\[importlinter\]", text, re.M):
+            return ("importlinter-ini", str(path), text)
+    section = pyproject.get("tool", {}).get("importlinter")
+    if isinstance(section, dict) and section:
+        import json
+
+        return ("importlinter-toml", str(pyproject_path or root / "pyproject.toml"),
+                json.dumps(section, sort_keys=True, default=str))
+    return ()
 
 
 def looks_like_library(root: Path, pyproject: dict) -> bool:

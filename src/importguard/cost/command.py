@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from importguard.config.settings import Config, ConfigError
 from importguard.cache.costs import (
     CostRecord,
     CostStore,
@@ -22,7 +21,7 @@ from importguard.cache.costs import (
     load_costs,
     record_key,
 )
-
+from importguard.config.settings import Config, ConfigError
 
 __all__ = ["run_cost", "load_costs", "CostRecord", "find_interpreter", "Target"]
 
@@ -63,8 +62,8 @@ def find_interpreter(explicit: Optional[str], project_root: Path) -> str:
 # ---------------------------------------------------------------------------- what is imported
 def collect_targets(modules, config: Config) -> List[Target]:
     """Standard-library and third-party modules imported at runtime, with where they are imported."""
-    from importguard.analysis.graph import absolute_module
     from importguard.analysis.context import RepoContext
+    from importguard.analysis.graph import absolute_module
 
     repo = RepoContext(config, modules, [])
     found: Dict[Tuple[str, ...], List[str]] = {}

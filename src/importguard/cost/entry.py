@@ -157,7 +157,7 @@ def run_entry(args, config, python: str, runs: int, emit) -> int:
 
     from importguard.cost.inventory import load_modules
     from importguard.cost.measure import probe_env, resolve, run_probe
-    from importguard.discovery.files import resolve_roots
+    from importguard.discovery.roots import resolve_roots
 
     entry = args.entry
     roots = [str(r) for r in resolve_roots(config)]

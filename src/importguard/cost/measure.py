@@ -173,13 +173,13 @@ def run_probe(python: str, module: str, cwd: str, env: Dict[str, str]) -> Sample
         return Sample(0.0, 0.0, 0, (), f"import took more than {TIMEOUT:.0f} s")
     except OSError as exc:
         return Sample(0.0, 0.0, 0, (), f"cannot run {python}: {exc.strerror or exc}")
-    result = None
+    result: Optional[Tuple[int, int, Optional[str]]] = None  # memory before and after, error
     for raw in proc.stdout.splitlines():
         if raw.startswith(RESULT):
             before, _, rest = raw[len(RESULT):].partition(" ")
             after, _, error = rest.partition(" ")
             try:
-                result = {"before": int(before), "after": int(after), "error": error.strip() or None}
+                result = (int(before), int(after), error.strip() or None)
             except ValueError:
                 result = None
     lines, other = parse_importtime(proc.stderr)
@@ -187,8 +187,8 @@ def run_probe(python: str, module: str, cwd: str, env: Dict[str, str]) -> Sample
         why = (other[-1] if other else f"exit status {proc.returncode}").strip()
         return Sample(0.0, 0.0, 0, tuple(lines), f"the interpreter failed: {why[:200]}")
     self_ms, cum_ms = summarise(module, lines)
-    memory = max(0, int(result.get("after", 0)) - int(result.get("before", 0)))
-    return Sample(self_ms, cum_ms, memory, tuple(lines), result.get("error"))
+    memory_before, memory_after, import_error = result
+    return Sample(self_ms, cum_ms, max(0, memory_after - memory_before), tuple(lines), import_error)
 
 
 def resolve(python: str, names: Sequence[str], cwd: str, env: Dict[str, str]) -> Optional[dict]:

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from importguard.config.settings import DEFAULT_EXCLUDE, QUIET_EXCLUDE, Config
+from importguard.discovery.roots import module_name, resolve_roots
+
+_INITS = ("__init__.py", "__init__.pyi")
 
 
 class SourceFile(NamedTuple):
@@ -29,87 +32,6 @@ def display_path(path: Path, cwd: Optional[Path] = None) -> str:
         return path.as_posix()
 
 
-def resolve_roots(config: Config) -> Tuple[Path, ...]:
-    """The folders module names are counted from: ``roots`` in the configuration; else the folders
-    setuptools is told hold the packages (``package-dir``, ``packages.find.where`` in
-    pyproject.toml or setup.cfg); else ``src/`` or ``lib/`` when it holds the project's packages;
-    with the project root itself after any of those."""
-    base = config.project_root
-    if config.roots:
-        return tuple((base / r).resolve() for r in config.roots)
-    found = [d for d in declared_package_dirs(base) if d.is_dir() and d.resolve() != base.resolve()]
-    if not found:
-        found = [d for d in (base / "src", base / "lib") if _holds_packages(d, modules_too=d.name == "src")][:1]
-    out = tuple(dict.fromkeys(d.resolve() for d in found))
-    return out + (base.resolve(),)
-
-
-def _holds_packages(folder: Path, modules_too: bool) -> bool:
-    """A layout folder: not a package itself, holding a package (or, for ``src/``, a module)."""
-    try:
-        if not folder.is_dir() or (folder / "__init__.py").is_file():
-            return False
-        return any((p / "__init__.py").is_file() or (modules_too and p.suffix == ".py" and p.is_file())
-                   for p in folder.iterdir())
-    except OSError:
-        return False
-
-
-def declared_package_dirs(base: Path) -> List[Path]:
-    """Folders that pyproject.toml's ``[tool.setuptools]`` or setup.cfg's ``[options]`` name as
-    holding the top-level packages: ``package-dir = {"" = "lib"}``, ``packages.find.where``, or a
-    package mapped to a folder of its own name (``{"mypkg" = "lib/mypkg"}`` gives ``lib``)."""
-    found: List[str] = []
-
-    def mapping(items: Iterable[Tuple[str, str]]) -> None:
-        for name, folder in items:
-            name, folder = name.strip(), folder.strip().rstrip("/")
-            if not folder:
-                continue
-            if not name:
-                found.append(folder)
-            elif "." not in name and folder.rsplit("/", 1)[-1] == name and "/" in folder:
-                found.append(folder.rsplit("/", 1)[0])
-
-    pyproject = base / "pyproject.toml"
-    if pyproject.is_file():
-        from importguard.config.settings import ConfigError, _load_toml
-
-        try:
-            tool = _load_toml(pyproject).get("tool", {}).get("setuptools", {})
-        except ConfigError:
-            tool = {}
-        if isinstance(tool, dict):
-            pd = tool.get("package-dir")
-            if isinstance(pd, dict):
-                mapping((k, v) for k, v in pd.items() if isinstance(k, str) and isinstance(v, str))
-            packages = tool.get("packages")
-            where = packages.get("find", {}).get("where") if isinstance(packages, dict) and isinstance(packages.get("find"), dict) else None
-            if isinstance(where, list):
-                found.extend(w for w in where if isinstance(w, str))
-    setup_cfg = base / "setup.cfg"
-    if setup_cfg.is_file():
-        import configparser
-
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(setup_cfg, encoding="utf-8")
-        except (configparser.Error, OSError, UnicodeDecodeError):
-            parser = configparser.RawConfigParser()
-        if parser.has_option("options", "package_dir"):
-            lines = [ln for ln in re.split(r"[\n;]", parser.get("options", "package_dir")) if "=" in ln]
-            mapping(tuple(ln.split("=", 1)) for ln in lines)  # type: ignore[misc]
-        if parser.has_option("options.packages.find", "where"):
-            found.extend(w for w in re.split(r"[\s,]+", parser.get("options.packages.find", "where")) if w)
-    out = []
-    for folder in found:
-        folder = folder.strip().strip("/") or "."
-        if folder not in (".", "") and ".." not in folder.split("/"):
-            out.append(base / folder)
-    return out
-
-
-# build outputs: what setuptools/distutils, CMake, Meson and Ninja leave in a ``build/`` folder
 _BUILD_MARKERS = ("lib", "CMakeCache.txt", "CMakeFiles", "build.ninja", "meson-info", "meson-private")
 _BUILD_PREFIXES = ("lib.", "bdist.", "temp.", "scripts-")
 
@@ -362,7 +284,8 @@ class _Ignore:
             rel = path[len(base) + 1:] if path.startswith(base + os.sep) else name
             rel = rel.replace(os.sep, "/")
             for pat in self.globs:
-                if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat) or rel.startswith(pat + "/") or rel == pat:
+                if (fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat)
+                        or rel.startswith(pat + "/") or rel == pat):
                     self.skipped += 1
                     return True
         if (chain or self.git.exclude is not None) and self.git.ignored(path, is_dir, chain):
@@ -405,26 +328,9 @@ def _walk(top: Path, ignore: _Ignore, out: List[Path]) -> None:
             if is_dir:
                 if not ignore.excluded(e.path, e.name, True, chain):
                     subdirs.append((e.path, e.name, chain))
-            elif e.name.endswith(".py") and not ignore.excluded(e.path, e.name, False, chain):
+            elif e.name.endswith((".py", ".pyi")) and not ignore.excluded(e.path, e.name, False, chain):
                 out.append(Path(e.path))
         stack.extend(reversed(subdirs))
-
-
-def module_name(path: Path, roots: Sequence[Path]) -> str:
-    text = str(path)
-    best = ""
-    for r in roots:
-        rs = str(r)
-        if text.startswith(rs + os.sep) and len(rs) > len(best):
-            best = rs
-    if not best:
-        return ""
-    parts = text[len(best) + 1:-3].split(os.sep)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    if not all(p.isidentifier() for p in parts):
-        return ""
-    return ".".join(parts)
 
 
 def _excluded_file(path: Path, ignore: _Ignore) -> bool:
@@ -491,8 +397,10 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
         analysed_paths.extend(single)
     ignore.translations.save()
     uniq = sorted(dict.fromkeys(analysed_paths))
-    make = lambda p: SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name == "__init__.py", p.name == "__init__.py")
-    analysed = [make(p) for p in uniq]
+    # a stub (``m.pyi``) sorts after its module (``m.py``), which keeps the module name; a stub
+    # without a module (a compiled extension's, or a stub-only package) is the module
+    analysed = [SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name in _INITS, p.name in _INITS)
+                for p in uniq]
     reported_set = set(dir_files) | set(single)
     reported = [f for f in analysed if f.path in reported_set]
     return analysed, reported

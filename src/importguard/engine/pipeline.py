@@ -9,10 +9,10 @@ import stat
 import time
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
+from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
 from importguard.cache.facts import FactsCache, content_hash, default_dir, fingerprint
 from importguard.engine.incremental import LAST_RUN, file_keys, forget_old, graph_digest, remember_digests, report_stats
 from importguard.discovery.files import SourceFile, discover
-from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
 from importguard.model import (
     CostRecord,
     Cycle,
@@ -24,6 +24,8 @@ from importguard.model import (
 )
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
     from pathlib import Path
 
     from importguard.config.settings import Config
@@ -83,9 +85,8 @@ def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
         return []
     total = sum(len(s) for s in sources)
     if jobs <= 1 or len(sources) < 8 or total < 200_000:
-        from importguard.extract import extract, suspicious
-
         from importguard.engine import progress
+        from importguard.extract import extract, suspicious
 
         out = []
         for s in sources:
@@ -144,7 +145,7 @@ def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int, on_don
     results: Dict[int, tuple] = {}
     crashed: List[List[int]] = []
     todo = list(chunks)
-    busy: Dict[object, Tuple[object, object, List[int]]] = {}  # conn -> (process, conn, chunk)
+    busy: Dict[Connection, Tuple[BaseProcess, Connection, List[int]]] = {}  # conn -> (process, conn, chunk)
 
     def start(chunk: List[int]) -> None:
         parent, child = multiprocessing.Pipe()
@@ -239,10 +240,10 @@ def _isolated(source: bytes) -> tuple:
 
 
 def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    affinity = getattr(os, "sched_getaffinity", None)  # not on every platform
+    if affinity is not None:
+        return max(1, len(affinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 class _Read(NamedTuple):
@@ -271,6 +272,7 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
     cache = FactsCache(cache_dir(config), fingerprint("facts")) if use_cache else None
     out: Dict[Path, ModuleFacts] = {}
     todo: List[_Read] = []
+    sources: List[bytes] = []
     for r in read if read is not None else _read_all(files):
         if r.data is None:
             out[r.file.path] = failed_facts(r.error or "cannot read")
@@ -278,13 +280,14 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
         facts = cache.get(r.digest) if cache else None
         if facts is None:
             todo.append(r)
+            sources.append(r.data)
         else:
             out[r.file.path] = facts
     from importguard.engine import progress
 
     progress.start(len(todo))
     try:
-        fresh = extract_all([r.data for r in todo], jobs)
+        fresh = extract_all(sources, jobs)
     finally:
         progress.finish()
     LAST_RUN["extracted"] = LAST_RUN.get("extracted", 0) + len(todo)
@@ -321,15 +324,17 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     path -> facts digest) too, each file's findings are kept in ``store`` under a key of everything
     they can depend on (``_file_keys``), and only the files whose key changed are checked again.
     """
-    from importguard.rules import RULES
     from importguard.analysis.context import FileContext, RepoContext, ignored_by_path, suppressed
+    from importguard.contracts import check as check_contracts
+    from importguard.rules import RULES
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
     edges = build_edges(graph_modules)
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, modules, edges, costs=known_costs(config))
     repo.store = store  # the simulation keeps each entry's outcome there
-    digest = graph_digest(graph_modules, edges, config, graph_parts, cwd) if store is not None else ""
+    # every module, those without an importable name too: contracts count their imports
+    digest = graph_digest(modules, edges, config, graph_parts, cwd) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
     if cached is not None:
         from importguard.cache.facts import cycles_from_plain
@@ -341,6 +346,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         cycles = find_cycles(graph_modules, edges) if edges else []
         repo.cycles = cycles
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
+        repo_diags += check_contracts(config, modules)
         if store is not None:
             from importguard.analysis.simulation import forget_old_simulations
             from importguard.cache.facts import cycles_to_plain
@@ -373,7 +379,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         ignored = ignored_by_path(config, info.path, cwd_text)
         mine: List[Diagnostic] = []
         for rule in file_rules:
-            mine.extend(_keep(info, rule.check(ctx), suppressed, ignored))
+            if rule.stubs or not info.is_stub:
+                mine.extend(_keep(info, rule.check(ctx), suppressed, ignored))
         out.extend(mine)
         if key is not None:
             store.data[key] = [diagnostic_to_plain(d) for d in mine]
@@ -384,11 +391,11 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         forget_old(store, "file:", used)
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
     for d in repo_diags:
-        info = by_path.get(d.path)
+        owner = by_path.get(d.path)
         in_scope = d.path in report_paths or (
             d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
-        if info is not None and in_scope:
-            out.extend(_keep(info, [d], suppressed, ignored_by_path(config, info.path, cwd_text)))
+        if owner is not None and in_scope:
+            out.extend(_keep(owner, [d], suppressed, ignored_by_path(config, owner.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
 

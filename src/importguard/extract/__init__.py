@@ -4,9 +4,12 @@ from __future__ import annotations
 import sys
 import threading
 from itertools import accumulate
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from importguard.model import ModuleFacts, failed_facts
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 # Signs, cheap to count at C speed, that a file may be absurdly nested. Such a file is first
 # compiled by CPython, which rejects what it cannot handle at once, where LibCST's parser can
@@ -133,7 +136,7 @@ class _Parsed:
 
     def __init__(self, source: bytes):
         self.source = source
-        self.module = None
+        self.module: Optional[cst.Module] = None
 
 
 def parse_unvalidated(source: bytes):
@@ -151,11 +154,11 @@ def parse_unvalidated(source: bytes):
     original = cls.__dict__.get("__post_init__")
     if original is None or threading.current_thread() is not threading.main_thread():
         return cst.parse_module(source)
-    cls.__post_init__ = _no_validation
+    cls.__post_init__ = _no_validation  # type: ignore[method-assign]  # for this parse only
     try:
         return cst.parse_module(source)
     finally:
-        cls.__post_init__ = original
+        cls.__post_init__ = original  # type: ignore[method-assign]
 
 
 def _no_validation(self) -> None:

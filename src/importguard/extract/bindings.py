@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-
-from importguard.model import ANNOTATION, RUNTIME, TYPING, Use
-from importguard.extract.syntax import OTHER
 from importguard.extract.state import WalkState
+from importguard.extract.syntax import OTHER
+from importguard.model import ANNOTATION, RUNTIME, TYPING, BindEvent, DeleteEvent, LoadEvent, StoreEvent, Use
 
 if TYPE_CHECKING:
     import libcst as cst
+
     from importguard.extract.scopes import Scope
 
 
@@ -43,7 +43,7 @@ class Bindings(WalkState):
         if self.main_pass and s is self.module_scope:
             self.stmt_binds.append(name)
         if self.rec and bid == OTHER and s.kind != "comprehension":
-            self.ev.append(("b", name))
+            self.ev.append(BindEvent(name))
 
     def unbind(self, name: str) -> None:
         s = self._target_scope(name, self.scope)
@@ -51,12 +51,12 @@ class Bindings(WalkState):
         if self.cond == 0:
             s.live.pop(name, None)
         if self.rec:
-            self.ev.append(("d", name))
+            self.ev.append(DeleteEvent(name))
 
 
 
     def resolve(self, name: str) -> Tuple[int, ...]:
-        s = self.scope
+        s: Optional[Scope] = self.scope
         see_class = True  # a class body is visible to itself and to its type parameters' scope only
         self.passed = None
         while s is not None:
@@ -91,9 +91,10 @@ class Bindings(WalkState):
             s = s.parent
         return ()
 
-    def load(self, name: str, node: cst.CSTNode, path: str) -> None:
+    def load(self, name: str, node: Optional[cst.CSTNode], path: str) -> None:
         found = self.resolve(name)
-        late = self.kind != RUNTIME and self.main_pass and self.resolved_in.kind != "typeparams"
+        # resolve() always stops in some scope: at the latest the module's
+        late = self.kind != RUNTIME and self.main_pass and self.resolved_in.kind != "typeparams"  # type: ignore[union-attr]
         declared = name in self.declared
         attrs = self.class_attrs and "." in path
         if not found and not late and not declared and not attrs:
@@ -118,9 +119,9 @@ class Bindings(WalkState):
         if done and self.rec:
             if kind != TYPING:  # ordered import-time events, for the cycle simulation
                 if self.storing:
-                    self.ev.append(("s", path, pos[0], pos[1]))
+                    self.ev.append(StoreEvent(path, pos[0], pos[1]))
                 else:
-                    self.ev.append(("l", path, pos[0], pos[1], 1 if kind == ANNOTATION else 0))
+                    self.ev.append(LoadEvent(path, pos[0], pos[1], kind == ANNOTATION))
 
     def _attribute(self, found: Tuple[int, ...], path: str, use: Use) -> Tuple[int, ...]:
         ids = [b for b in found if b >= 0]
@@ -130,7 +131,7 @@ class Bindings(WalkState):
         if len(found) > 1:
             pref = [
                 b for b in ids
-                if imps[b].submodule and (path == imps[b].submodule or path.startswith(imps[b].submodule + "."))
+                if (sub := imps[b].submodule) and (path == sub or path.startswith(sub + "."))
             ]
             if pref:
                 ids = pref + [b for b in ids if not imps[b].submodule]

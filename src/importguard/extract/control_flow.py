@@ -3,24 +3,39 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
-from importguard.model import TypeCheckingBlock
-from importguard.extract.syntax import _EXPECTS, _callee, _catches_import_error, _caught, _expects_import_error, is_type_checking, _only_imports, _only_pass, _suppressed, _test_kind, dotted
 from importguard.extract.state import WalkState
+from importguard.extract.syntax import (
+    _EXPECTS,
+    _callee,
+    _catches_import_error,
+    _caught,
+    _expects_import_error,
+    _only_imports,
+    _only_pass,
+    _suppressed,
+    _test_kind,
+    dotted,
+    is_type_checking,
+)
+from importguard.model import DeleteEvent, IfEvent, TryEvent, TypeCheckingBlock
+
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
 
 
 class ControlFlow(WalkState):
     def s_if(self, node: cst.If) -> None:
         self.expr(node.test)
-        saved, self.ev = self.ev, []
-        self._if(node)
-        body, self.ev = tuple(self.ev), saved
-        orelse = ()
+        body = self._capture(self._if, node)
+        orelse: tuple = ()
         if node.orelse is not None:
             orelse = self._capture(self._orelse, node.orelse)
         if self.rec:
-            self.ev.append(("f", _test_kind(node.test, self.tc_aliases), body, orelse))
+            self.ev.append(IfEvent(_test_kind(node.test, self.tc_aliases), body, orelse))
 
     def _if(self, node: cst.If) -> None:
         tc = is_type_checking(node.test, self.tc_aliases)
@@ -31,57 +46,44 @@ class ControlFlow(WalkState):
                 line, self.end.get(id(node), line), start[1], self.stmt_index,
                 self.top and self.scope is self.module_scope, _only_pass(node.body.body),
                 node.orelse is not None, tc, _only_imports(node.body.body)))
-            was = self.in_tc
-            self.in_tc = True
-            self.cond_body(node.body)
-            self.in_tc = was
+            with self.scoped(in_tc=True):
+                self.cond_body(node.body)
         elif _test_kind(node.test) == 2:  # ``if __name__ == "__main__":`` does not run on import
-            was = self.in_main
-            self.in_main = True
-            self.cond_body(node.body)
-            self.in_main = was
+            with self.scoped(in_main=True):
+                self.cond_body(node.body)
         else:
             self.cond_body(node.body)
 
     def _orelse(self, orelse) -> None:
         if orelse is not None:
             if type(orelse) is cst.If:
-                self.cond += 1
-                top, self.top = self.top, False
-                self.s_if(orelse)
-                self.top = top
-                self.cond -= 1
+                with self.scoped(cond=self.cond + 1, top=False):
+                    self.s_if(orelse)
             else:
                 self.cond_body(orelse.body)
 
     def s_try(self, node) -> None:
-        guarded = self.guarded
-        if _catches_import_error(node.handlers):
-            self.guarded = True
-        body = self._capture(self.cond_body, node.body)
-        self.guarded = guarded
+        with self.scoped(guarded=self.guarded or _catches_import_error(node.handlers)):
+            body = self._capture(self.cond_body, node.body)
         handlers = tuple((_caught(h), self._capture(self._guarded_handler, h)) for h in node.handlers)
         orelse = self._capture(self.cond_body, node.orelse.body) if node.orelse is not None else ()
         final = self._capture(self.cond_body, node.finalbody.body) if node.finalbody is not None else ()
         if self.rec:
-            self.ev.append(("t", body, handlers, orelse, final))
+            self.ev.append(TryEvent(body, handlers, orelse, final))
 
     def _guarded_handler(self, h) -> None:
         """An ``except ImportError:`` handler is the fallback half of an availability check."""
-        guarded = self.guarded
-        if _catches_import_error([h]):
-            self.guarded = True
-        self._handler(h)
-        self.guarded = guarded
+        with self.scoped(guarded=self.guarded or _catches_import_error([h])):
+            self._handler(h)
 
     def _handler(self, h) -> None:
         if h.type is not None:
             self.expr(h.type)
-        self.cond += 1
         name = h.name.name.value if h.name is not None and type(h.name.name) is cst.Name else None
-        if name is None:
-            self.body(h.body)
-        else:
+        with self.scoped(cond=self.cond + 1):
+            if name is None:
+                self.body(h.body)
+                return
             s = self._target_scope(name, self.scope)
             before = s.live.get(name)
             self.bind(name)
@@ -93,17 +95,15 @@ class ControlFlow(WalkState):
             else:
                 s.live[name] = before
             if self.rec:
-                self.ev.append(("d", name))
-        self.cond -= 1
+                self.ev.append(DeleteEvent(name))
 
     def s_for(self, node) -> None:
         self.expr(node.iter)
-        self.cond += 1
-        self.target(node.target)
-        self.body(node.body)
-        if node.orelse is not None:
-            self.body(node.orelse.body)
-        self.cond -= 1
+        with self.scoped(cond=self.cond + 1):
+            self.target(node.target)
+            self.body(node.body)
+            if node.orelse is not None:
+                self.body(node.orelse.body)
 
     def s_while(self, node: cst.While) -> None:
         self.expr(node.test)
@@ -121,27 +121,23 @@ class ControlFlow(WalkState):
             if callee and callee.rsplit(".", 1)[-1] in _EXPECTS and id(node) in self.end:
                 self.expect_fail.append((self._first_line(item.item), self.end[id(node)], callee))
         caught = tuple(n for item in node.items for n in _suppressed(item.item))
-        guarded = self.guarded
-        if any(_expects_import_error(item.item) for item in node.items):
-            self.guarded = True
-        if caught and self.rec:  # ``with suppress(ImportError):`` works like a ``try``
-            self.ev.append(("t", self._capture(self.body, node.body), ((caught, ()),), (), ()))
-        else:
-            self.body(node.body)
-        self.guarded = guarded
+        with self.scoped(guarded=self.guarded or any(_expects_import_error(item.item) for item in node.items)):
+            if caught and self.rec:  # ``with suppress(ImportError):`` works like a ``try``
+                self.ev.append(TryEvent(self._capture(self.body, node.body), ((caught, ()),), (), ()))
+            else:
+                self.body(node.body)
 
     def s_match(self, node) -> None:
         self.expr(node.subject)
         self._capture(self._cases, node)  # which case runs is unknown: its events are dropped
 
     def _cases(self, node) -> None:
-        self.cond += 1
-        for case in node.cases:
-            self.pattern(case.pattern)
-            if case.guard is not None:
-                self.expr(case.guard)
-            self.body(case.body)
-        self.cond -= 1
+        with self.scoped(cond=self.cond + 1):
+            for case in node.cases:
+                self.pattern(case.pattern)
+                if case.guard is not None:
+                    self.expr(case.guard)
+                self.body(case.body)
 
     def pattern(self, p) -> None:
         t = type(p)
@@ -175,7 +171,7 @@ class ControlFlow(WalkState):
                 self.pattern(e.pattern)
 
     # ------------------------------------------------------------------ targets and expressions
-    def target(self, t: cst.CSTNode) -> None:
+    def target(self, t: Dispatched) -> None:
         tt = type(t)
         if tt is cst.Name:
             self.bind(t.value)
@@ -186,9 +182,8 @@ class ControlFlow(WalkState):
             self.target(t.value)
         elif tt is cst.Attribute and dotted(t) is not None:  # ``a.b = ...``: loads ``a``, stores ``b``
             self._effect("store", dotted(t), t)
-            self.storing = True
-            self.expr(t)
-            self.storing = False
+            with self.scoped(storing=True):
+                self.expr(t)
         else:  # subscript: loads
             if tt is cst.Subscript:
                 self._effect("store", dotted(t.value), t)

@@ -7,10 +7,10 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from importguard.model import ANNOTATION, RUNTIME, TYPING, ClassFact, FunctionFact
 from importguard.extract.scopes import Scope
-from importguard.extract.syntax import OTHER, _callee, dotted
 from importguard.extract.state import WalkState
+from importguard.extract.syntax import OTHER, _callee, dotted
+from importguard.model import ANNOTATION, RUNTIME, TYPING, CallEvent, ClassBodyEvent, ClassFact, FunctionFact
 
 
 class Definitions(WalkState):
@@ -35,13 +35,11 @@ class Definitions(WalkState):
             line = self.start.get(id(node.name), (0, 0))[0]
             self.dynamic.append(f"module-level `{name}` (line {line})")
         self.functions.append(FunctionFact(qual, self.start.get(id(node.name), (0, 0))[0], decorators))
-        outer = self.scope
-        if node.type_parameters is not None:
-            self.scope = self._type_params(node.type_parameters)
-        self._params(node.params, qual)
-        if node.returns is not None:
-            self.annotation(node.returns.annotation, ANNOTATION, qual)
-        inner, self.scope = self.scope, outer
+        inner = self._type_params(node.type_parameters) if node.type_parameters is not None else self.scope
+        with self.scoped(scope=inner):
+            self._params(node.params, qual)
+            if node.returns is not None:
+                self.annotation(node.returns.annotation, ANNOTATION, qual)
         self.bind(name)
         self._defer(node, qual, inner)
 
@@ -70,7 +68,7 @@ class Definitions(WalkState):
     def _defer(self, node, qual: str, parent: Optional[Scope] = None) -> None:
         snap = self.snapshot
         if self.scope is self.module_scope or snap is None:
-            snap = self.module_scope.live.snapshot()
+            snap = self.module_scope.live.snapshot()  # type: ignore[attr-defined]  # the module's is a _ModuleLive
         self.deferred.append((node, parent or self.scope, qual, snap, self.in_tc, self.stmt_index))
 
     def _run_deferred(self, node, parent: Scope, qual: str, snap, in_tc: bool, stmt_index: int) -> None:
@@ -120,42 +118,37 @@ class Definitions(WalkState):
     def _call_event(self, func: cst.Name) -> None:
         if func.value in self.top_funcs and not self.in_tc:
             pos = self.start.get(id(func), (0, 0))
-            self.ev.append(("k", func.value, pos[0], pos[1]))
+            self.ev.append(CallEvent(func.value, pos[0], pos[1]))
 
     def s_class(self, node: cst.ClassDef) -> None:
         decorators = self._decorators(node)
         self._decorator_calls(node)
-        outer = self.scope
-        if node.type_parameters is not None:
-            self.scope = self._type_params(node.type_parameters)
-        bases = []
-        for arg in node.bases:
-            self.expr(arg.value)
-            d = dotted(arg.value)
-            if d is None and type(arg.value) is cst.Subscript:
-                d = dotted(arg.value.value)
-            if d:
-                bases.append(d)
-        for kw in node.keywords:
-            self.expr(kw.value)
-        name = node.name.value
-        qual = self._qual(name)
-        self.classes.append(ClassFact(qual, self.start.get(id(node.name), (0, 0))[0], tuple(bases), decorators))
-        self.scope = Scope("class", qual, self.scope)
-        top, cond = self.top, self.cond
-        self.cond = 0
-        body = self._capture(self.body, node.body)
-        self.scope, self.top, self.cond = outer, top, cond
+        outer = self._type_params(node.type_parameters) if node.type_parameters is not None else self.scope
+        with self.scoped(scope=outer):
+            bases = []
+            for arg in node.bases:
+                self.expr(arg.value)
+                d = dotted(arg.value)
+                if d is None and type(arg.value) is cst.Subscript:
+                    d = dotted(arg.value.value)
+                if d:
+                    bases.append(d)
+            for kw in node.keywords:
+                self.expr(kw.value)
+            name = node.name.value
+            qual = self._qual(name)
+            self.classes.append(ClassFact(qual, self.start.get(id(node.name), (0, 0))[0], tuple(bases), decorators))
+            with self.scoped(scope=Scope("class", qual, self.scope), top=self.top, cond=0):
+                body = self._capture(self.body, node.body)
         if self.rec:
-            self.ev.append(("c", body))
+            self.ev.append(ClassBodyEvent(body))
         self.bind(name)
 
     def _capture(self, fn, *args) -> tuple:
         """Run ``fn`` and return the import-time events it emitted instead of emitting them."""
-        saved, self.ev = self.ev, []
-        fn(*args)
-        out, self.ev = tuple(self.ev), saved
-        return out
+        with self.scoped(ev=[]):
+            fn(*args)
+            return tuple(self.ev)
 
     def _type_params(self, tp: cst.TypeParameters) -> Scope:
         """PEP 695: the annotation scope holding the type parameters (``def f[T]``, ``class
@@ -164,22 +157,17 @@ class Definitions(WalkState):
         for p in tp.params:
             scope.live[p.param.name.value] = (OTHER,)
             scope.bound.add(p.param.name.value)
-        outer, self.scope = self.scope, scope
-        kind, self.kind = self.kind, TYPING
-        for p in tp.params:
-            bound = getattr(p.param, "bound", None)
-            if bound is not None:
-                self.expr(bound)
-            if p.default is not None:
-                self.expr(p.default)
-        self.kind, self.scope = kind, outer
+        with self.scoped(scope=scope, kind=TYPING):
+            for p in tp.params:
+                bound = getattr(p.param, "bound", None)
+                if bound is not None:
+                    self.expr(bound)
+                if p.default is not None:
+                    self.expr(p.default)
         return scope
 
     def s_type_alias(self, node) -> None:
-        outer = self.scope
-        if node.type_parameters is not None:
-            self.scope = self._type_params(node.type_parameters)
-        kind, self.kind = self.kind, TYPING
-        self.expr(node.value)
-        self.kind, self.scope = kind, outer
+        scope = self._type_params(node.type_parameters) if node.type_parameters is not None else self.scope
+        with self.scoped(scope=scope, kind=TYPING):
+            self.expr(node.value)
         self.bind(node.name.value)

@@ -4,19 +4,22 @@ references), comprehensions and lambdas, strings that hold types, and annotation
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import TYPE_CHECKING, Any, List, Optional, Union
 
 import libcst as cst
 
-from importguard.model import RUNTIME, TYPING, Use
 from importguard.extract.scopes import Scope
+from importguard.extract.state import WalkState
 from importguard.extract.syntax import _DOTTED, _fields, _plain_string, dotted
 from importguard.extract.type_syntax import _TYPE_ARGS, _TYPE_VARS, _ast_loads, _is_type_construct, _literal_text
-from importguard.extract.state import WalkState
+from importguard.model import RUNTIME, TYPING, Use
+
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
 
 
 class Expressions(WalkState):
-    def expr(self, node: cst.CSTNode) -> None:
+    def expr(self, node: Dispatched) -> None:
         stack = [node]
         handlers = self.EXPR_HANDLERS
         while stack:
@@ -52,26 +55,24 @@ class Expressions(WalkState):
         self.expr(node.value)
 
     def e_call(self, node: cst.Call) -> None:
-        saved = self.type_expr
-        self.type_expr = False  # the arguments of a call are ordinary values, unless said below
-        self.expr(node.func)
-        name = dotted(node.func) or ""
-        short = name.rsplit(".", 1)[-1]
-        args = node.args
-        if short in _TYPE_ARGS or short in _TYPE_VARS or short in ("NamedTuple", "TypedDict"):
-            self._typing_call(short, args)
-        else:
-            for arg in args:
-                self.expr(arg.value)
-        if self.rec and type(node.func) is cst.Name:
-            self._call_event(node.func)
-        if self.main_pass or self.func:
-            self._dynamic_call(name, args, node)
-            if args:
-                self._string_refs(args, node, name)
-        if name in ("eval", "exec") and args and not self.resolve(name):
-            self._eval_literal(name, args[0].value)
-        self.type_expr = saved
+        with self.scoped(type_expr=False):  # the arguments of a call are ordinary values, unless said below
+            self.expr(node.func)
+            name = dotted(node.func) or ""
+            short = name.rsplit(".", 1)[-1]
+            args = node.args
+            if short in _TYPE_ARGS or short in _TYPE_VARS or short in ("NamedTuple", "TypedDict"):
+                self._typing_call(short, args)
+            else:
+                for arg in args:
+                    self.expr(arg.value)
+            if self.rec and type(node.func) is cst.Name:
+                self._call_event(node.func)
+            if self.main_pass or self.func:
+                self._dynamic_call(name, args, node)
+                if args:
+                    self._string_refs(args, node, name)
+            if name in ("eval", "exec") and args and not self.resolve(name):
+                self._eval_literal(name, args[0].value)
         if short == "locals" and not args and self.scope.kind != "module":
             for ids in self.scope.live.values():
                 for b in ids:
@@ -102,7 +103,7 @@ class Expressions(WalkState):
             else:
                 self.expr(v)
 
-    def _fields_of(self, v: cst.CSTNode) -> None:
+    def _fields_of(self, v: Dispatched) -> None:
         """The field list of ``NamedTuple("N", [("a", T)])`` or dict of ``TypedDict("D", {"a": T})``."""
         if type(v) in (cst.List, cst.Tuple):
             for el in v.elements:
@@ -125,10 +126,8 @@ class Expressions(WalkState):
     def type_expression(self, node: cst.CSTNode) -> None:
         """A type Python evaluates at runtime (an alias value, ``cast``'s first argument): names are
         loaded where they are, strings in it are forward references (typing uses)."""
-        saved = self.type_expr, self.in_literal
-        self.type_expr, self.in_literal = True, False
-        self.expr(node)
-        self.type_expr, self.in_literal = saved
+        with self.scoped(type_expr=True, in_literal=False):
+            self.expr(node)
 
     def _eval_literal(self, name: str, code: cst.CSTNode) -> None:
         """``eval``/``exec`` of a literal string: the names it loads are runtime uses here."""
@@ -218,7 +217,7 @@ class Expressions(WalkState):
         if type(node.target) is cst.Name:
             s = self.scope
             while s.kind == "comprehension":
-                s = s.parent
+                s = s.parent  # type: ignore[assignment]  # a comprehension's scope always has a parent
             self.bind(node.target.value, scope=s)
 
     def e_string(self, node) -> None:
@@ -236,10 +235,8 @@ class Expressions(WalkState):
 
     # ------------------------------------------------------------------ annotations
     def annotation(self, node: cst.CSTNode, kind: str, owner: str) -> None:
-        saved = self.kind, self.owner
-        self.kind, self.owner = kind, owner
-        self.expr(node)
-        self.kind, self.owner = saved
+        with self.scoped(kind=kind, owner=owner):
+            self.expr(node)
 
     def e_subscript(self, node: cst.Subscript) -> None:
         self.expr(node.value)
@@ -252,21 +249,13 @@ class Expressions(WalkState):
                 for el in node.slice:
                     self.expr(el.slice)
                 return
-        saved = self.type_expr, self.in_literal
-        self.type_expr, self.in_literal = True, False
         head = (dotted(node.value) or "").rsplit(".", 1)[-1]
-        if head == "Literal":
-            self.in_literal = True
-            for el in node.slice:
+        for i, el in enumerate(node.slice):
+            # ``Literal[...]`` holds values; so does the metadata of ``Annotated[T, ...]``, unless
+            # a type construct inside says otherwise
+            literal = head == "Literal" or (head == "Annotated" and i > 0)
+            with self.scoped(type_expr=True, in_literal=literal):
                 self.expr(el.slice)
-        elif head == "Annotated":
-            for i, el in enumerate(node.slice):
-                self.in_literal = i > 0  # metadata: values, unless a type construct inside
-                self.expr(el.slice)
-        else:
-            for el in node.slice:
-                self.expr(el.slice)
-        self.type_expr, self.in_literal = saved
 
     def _qualified(self, node: cst.CSTNode) -> Optional[str]:
         """The full name a Name/Attribute chain refers to through this module's imports
@@ -293,8 +282,10 @@ class Expressions(WalkState):
         return None
 
     def string_annotation(self, node) -> None:
+        text: Union[str, bytes]
         if type(node) is cst.ConcatenatedString:
-            parts, n = [], node
+            parts: List[Any] = []  # the literals, checked below to be plain strings
+            n: cst.BaseExpression = node
             while type(n) is cst.ConcatenatedString:
                 parts.append(n.left)
                 n = n.right
@@ -320,9 +311,6 @@ class Expressions(WalkState):
             parsed = cst.parse_expression(text.strip())
         except Exception:
             return
-        saved = self.kind, self.str_pos
-        self.kind = TYPING
-        if self.str_pos is None:
-            self.str_pos = self.start.get(id(node), (0, 0))
-        self.expr(parsed)
-        self.kind, self.str_pos = saved
+        pos = self.str_pos if self.str_pos is not None else self.start.get(id(node), (0, 0))
+        with self.scoped(kind=TYPING, str_pos=pos):
+            self.expr(parsed)

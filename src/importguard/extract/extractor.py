@@ -16,21 +16,33 @@ and ``expressions`` walk; this module drives them and assembles the facts.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from importguard.model import RUNTIME, ClassFact, FunctionFact, ImportFact, ModuleFacts, Statement, TypeCheckingBlock
-from importguard.extract.positions import positions
+from importguard.extract.bindings import Bindings
+from importguard.extract.control_flow import ControlFlow
+from importguard.extract.definitions import Definitions
+from importguard.extract.expressions import Expressions
 from importguard.extract.noqa import parse_noqa
+from importguard.extract.positions import positions
 from importguard.extract.scopes import Scope, _Imp, _ModuleLive, _Snapshot
+from importguard.extract.statements import Statements
 from importguard.extract.syntax import _calls_or_imports, _fields
 from importguard.extract.type_syntax import _type_comment
-from importguard.extract.bindings import Bindings
-from importguard.extract.statements import Statements
-from importguard.extract.definitions import Definitions
-from importguard.extract.control_flow import ControlFlow
-from importguard.extract.expressions import Expressions
+from importguard.model import (
+    RUNTIME,
+    ClassFact,
+    FunctionEvent,
+    FunctionFact,
+    ImportFact,
+    ModuleFacts,
+    Statement,
+    TypeCheckingBlock,
+)
+
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
 
 
 class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
@@ -104,15 +116,15 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
         return self._facts()
 
     def _function_events(self) -> None:
-        """``("fn", name, events)`` at the end of the statement that defines a module-level
+        """A ``FunctionEvent`` at the end of the statement that defines a module-level
         function whose body imports, calls or reads imported names: a module-level call (or a
         decorator) runs it at import time."""
         for name, events in self.func_events.items():
             i = self.top_funcs.get(name)
             if i is not None and _calls_or_imports(events):
-                self.events[i] = self.events[i] + (("fn", name, events),)
+                self.events[i] = self.events[i] + (FunctionEvent(name, events),)
 
-    def _statement_fact(self, i: int, stmt: cst.CSTNode) -> Statement:
+    def _statement_fact(self, i: int, stmt: Dispatched) -> Statement:
         line = self._stmt_line(stmt)
         end = self.end.get(id(stmt), line)
         t = type(stmt)
@@ -125,10 +137,7 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
             else:
                 kind = "other"
         else:
-            kind = {
-                cst.FunctionDef: "def", cst.ClassDef: "class", cst.If: "if",
-                cst.Try: "try", cst.TryStar: "try",
-            }.get(t, "other")
+            kind = _COMPOUND_KIND.get(t, "other")
         return Statement(i, line, end, kind, tuple(dict.fromkeys(self.stmt_binds)))
 
     def _stmt_line(self, stmt: cst.CSTNode) -> int:
@@ -182,7 +191,10 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
         )
 
 
-_STMT = {
+_COMPOUND_KIND: Dict[type, str] = {
+    cst.FunctionDef: "def", cst.ClassDef: "class", cst.If: "if", cst.Try: "try", cst.TryStar: "try",
+}
+_STMT: Dict[type, Callable[..., None]] = {
     cst.SimpleStatementLine: Extractor.s_simple_line,
     cst.Import: Extractor.s_import,
     cst.ImportFrom: Extractor.s_import,
@@ -209,7 +221,7 @@ _STMT = {
     cst.Break: lambda self, node: None,
     cst.Continue: lambda self, node: None,
 }
-_EXPR = {
+_EXPR: Dict[type, Callable[..., None]] = {
     cst.Arg: Extractor.e_arg,
     cst.Call: Extractor.e_call,
     cst.Lambda: Extractor.e_lambda,

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional, Tuple
-
+from typing import List, Optional, Tuple
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
 
@@ -21,7 +20,7 @@ _FILE_CODES = re.compile(r"\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)
 def parse_noqa(comments) -> Tuple[Tuple[int, Optional[Tuple[str, ...]]], ...]:
     """``(line, codes)`` per noqa comment, codes None for a bare ``# noqa``. A file-level
     ``# flake8: noqa`` / ``# ruff: noqa[: codes]`` is recorded at line 0."""
-    out = []
+    out: List[Tuple[int, Optional[Tuple[str, ...]]]] = []
     for line, text, alone in comments:
         if alone:
             f = _FILE_NOQA.match(text)

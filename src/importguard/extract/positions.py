@@ -7,10 +7,13 @@ statements, end) positions of the node types it is asked for.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
 
 _START = frozenset(
     {
@@ -51,6 +54,13 @@ _END = frozenset(
 
 class _LineState(CodegenState):
     __slots__ = ("line", "col", "start", "end", "comments", "own_line", "declared")
+    line: int
+    col: int
+    start: Dict[int, Tuple[int, int]]
+    end: Dict[int, int]
+    comments: List[Tuple[int, str, bool]]
+    own_line: int
+    declared: Optional[Set[str]]
 
     def add_token(self, value: str) -> None:
         n = value.count("\n")
@@ -64,7 +74,7 @@ class _LineState(CodegenState):
         for tok in self.indent_tokens:
             self.col += len(tok)
 
-    def before_codegen(self, node: cst.CSTNode) -> None:
+    def before_codegen(self, node: Dispatched) -> None:
         t = type(node)
         if t in _START:
             self.start[id(node)] = (self.line, self.col)

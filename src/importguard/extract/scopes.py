@@ -6,7 +6,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-
 if TYPE_CHECKING:
     from importguard.model import Use
 

@@ -8,8 +8,7 @@ values back when the region ends, also when it ends early.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, Iterator, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Optional, Set, Tuple
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -73,14 +72,47 @@ class WalkState:
     in_literal = False  # inside ``Literal[...]`` or ``Annotated`` metadata: strings are values
     type_expr = False  # inside a type expression Python evaluates (``X = Union[str, "Foo"]``)
 
-    @contextmanager
-    def scoped(self, **changes: Any) -> Iterator[None]:
-        """Set fields for the duration of a ``with`` block, then restore them."""
-        saved = {k: getattr(self, k) for k in changes}
-        for k, v in changes.items():
-            setattr(self, k, v)
-        try:
-            yield
-        finally:
-            for k, v in saved.items():
-                setattr(self, k, v)
+    if TYPE_CHECKING:
+        # what one mixin calls on another, for the type checker (each is defined in one mixin)
+        def body(self, block) -> None: ...  # statements
+        def cond_body(self, block) -> None: ...
+        def _load_names(self, names: List[str], pos: Tuple[int, int], kind: str) -> None: ...
+        def _effect(self, kind: str, name: Optional[str], node: cst.CSTNode) -> None: ...
+        def _target_scope(self, name: str, s: Scope) -> Scope: ...  # bindings
+        def bind(self, name: str, bid: int = ..., *, scope: Optional[Scope] = None) -> None: ...
+        def unbind(self, name: str) -> None: ...
+        def resolve(self, name: str) -> Tuple[int, ...]: ...
+        def load(self, name: str, node: Optional[cst.CSTNode], path: str) -> None: ...
+        def _qual(self, name: str) -> str: ...  # definitions
+        def _defer(self, node, qual: str, parent: Optional[Scope] = None) -> None: ...
+        def _call_event(self, func: cst.Name) -> None: ...
+        def _capture(self, fn, *args) -> tuple: ...
+        @staticmethod
+        def _all_params(params: cst.Parameters): ...
+        def target(self, t: cst.CSTNode) -> None: ...  # control_flow
+        def expr(self, node: cst.CSTNode) -> None: ...  # expressions
+        def type_expression(self, node: cst.CSTNode) -> None: ...
+        def annotation(self, node: cst.CSTNode, kind: str, owner: str) -> None: ...
+        def _first_line(self, node: cst.CSTNode) -> int: ...  # extractor
+
+    def scoped(self, **changes: Any) -> "_Scoped":
+        """Set fields for the duration of a ``with`` block, then restore them (also when the block
+        ends early). A plain class, not ``contextlib``: it runs for every call and subscript."""
+        return _Scoped(self, changes)
+
+
+class _Scoped:
+    __slots__ = ("state", "changes", "saved")
+
+    def __init__(self, state: WalkState, changes: Dict[str, Any]) -> None:
+        self.state = state
+        self.changes = changes
+
+    def __enter__(self) -> None:
+        state = self.state
+        d = state.__dict__
+        self.saved = [(k, d[k] if k in d else getattr(state, k)) for k in self.changes]
+        d.update(self.changes)
+
+    def __exit__(self, *exc: object) -> None:
+        self.state.__dict__.update(self.saved)

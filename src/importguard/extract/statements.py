@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 import libcst as cst
 
-from importguard.model import ANNOTATION, DEFERRED, IMPORT_TIME, TYPING, TYPING_EDGE
 from importguard.extract.scopes import Scope, _Imp
+from importguard.extract.state import WalkState
 from importguard.extract.syntax import _extends_all, dotted, is_type_checking_import, type_checking_alias
 from importguard.extract.type_syntax import _ast_loads, _type_comment
-from importguard.extract.state import WalkState
+from importguard.model import ANNOTATION, DEFERRED, IMPORT_TIME, TYPING, TYPING_EDGE, BindEvent, ImportEvent
+
+if TYPE_CHECKING:
+    from importguard.extract.syntax import Dispatched
 
 
 class Statements(WalkState):
     # ------------------------------------------------------------------ statements
-    def stmt(self, node: cst.CSTNode) -> None:
+    def stmt(self, node: Dispatched) -> None:
         handler = self.STMT_HANDLERS.get(type(node))
         t = type(node)
         if self.type_comments and t is not cst.SimpleStatementLine:
@@ -43,7 +46,7 @@ class Statements(WalkState):
                 if suite.body:
                     for line in getattr(suite.body[0], "leading_lines", ()):
                         self._type_comment(line.comment)
-                stack = [node.params]  # ``def f(a,  # type: int``
+                stack: List[cst.CSTNode] = [node.params]  # ``def f(a,  # type: int``
                 while stack:
                     n = stack.pop()
                     if type(n) is cst.Comment:
@@ -73,24 +76,20 @@ class Statements(WalkState):
 
     def _load_names(self, names: List[str], pos: Tuple[int, int], kind: str) -> None:
         """Loads of dotted names found outside the code's own names (a string, a comment)."""
-        saved = self.kind, self.str_pos
-        self.kind, self.str_pos = kind, pos
-        for d in names:
-            self.load(d.split(".", 1)[0], None, d)
-        self.kind, self.str_pos = saved
+        with self.scoped(kind=kind, str_pos=pos):
+            for d in names:
+                self.load(d.split(".", 1)[0], None, d)
 
     def body(self, block) -> None:
         """A suite (IndentedBlock / SimpleStatementSuite) or a list of statements."""
         stmts = block.body if hasattr(block, "body") and not isinstance(block, list) else block
-        top, self.top = self.top, False
-        for s in stmts:
-            self.stmt(s)
-        self.top = top
+        with self.scoped(top=False):
+            for s in stmts:
+                self.stmt(s)
 
     def cond_body(self, block) -> None:
-        self.cond += 1
-        self.body(block)
-        self.cond -= 1
+        with self.scoped(cond=self.cond + 1):
+            self.body(block)
 
     def s_simple_line(self, node: cst.SimpleStatementLine) -> None:
         top = self.top
@@ -152,9 +151,9 @@ class Statements(WalkState):
         if not self.rec:
             return
         if lazy:  # PEP 810: nothing is imported until the name is used
-            self.ev.extend(("b", self.imports[i].fields["bound"]) for i in range(first, len(self.imports)))
+            self.ev.extend(BindEvent(self.imports[i].fields["bound"]) for i in range(first, len(self.imports)))
         else:
-            self.ev.append(("i", first, len(self.imports) - first))
+            self.ev.append(ImportEvent(first, len(self.imports) - first))
 
     def _add_import(self, fields: dict, sub: Optional[str], bind: bool) -> None:
         bid = len(self.imports)
@@ -170,7 +169,7 @@ class Statements(WalkState):
         plain = fields["name"] is None and fields["asname"] is None
         # ``import a``, ``import a.b`` and ``import a.c`` all bind the same module object ``a``:
         # none of them replaces the others
-        keep = ()
+        keep: Tuple[int, ...] = ()
         if plain and not self.cond:
             imps = self.imports
             keep = tuple(b for b in self._live_in_target(name)
@@ -240,7 +239,7 @@ class Statements(WalkState):
                     self._dunder_all(arg.value, reset=False)
         self.expr(v)
 
-    def _dunder_all(self, value: cst.CSTNode, reset: bool) -> None:
+    def _dunder_all(self, value: Dispatched, reset: bool) -> None:
         names = [] if reset or self.all_names is None else self.all_names
         stack = [value]
         while stack:

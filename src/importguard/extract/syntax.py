@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from importguard.model import CallEvent, ImportEvent, LoadEvent, StoreEvent, walk_events
+
+# A LibCST node that a function dispatches on with ``t = type(node)`` and ``t is cst.X`` (one call
+# per node, on the hot path): type checkers do not narrow that, so its attributes go unchecked.
+Dispatched = Any
 
 OTHER = -1  # a binding that is not an import
 
@@ -94,7 +99,7 @@ _EXPECTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRais
 TYPE_CHECKING_MODULES = ("typing", "typing_extensions")
 
 
-def is_type_checking_import(module: str, level: int, name: Optional[str]) -> bool:
+def is_type_checking_import(module: Optional[str], level: int, name: Optional[str]) -> bool:
     """``from typing import TYPE_CHECKING [as X]`` (or from ``typing_extensions``)."""
     return level == 0 and name == "TYPE_CHECKING" and module in TYPE_CHECKING_MODULES
 
@@ -110,7 +115,7 @@ def is_type_checking(test: cst.CSTNode, aliases=()) -> Optional[str]:
     return None
 
 
-def type_checking_alias(node: cst.CSTNode, aliases=()) -> Optional[str]:
+def type_checking_alias(node: Dispatched, aliases=()) -> Optional[str]:
     """The name a statement binds to ``TYPE_CHECKING`` under another spelling, or None:
     ``from typing import TYPE_CHECKING as TC``, ``TC = TYPE_CHECKING``, ``TC = typing.TYPE_CHECKING``."""
     t = type(node)
@@ -197,7 +202,7 @@ def _extends_all(value: cst.CSTNode) -> bool:
     return type(value) is cst.Name and value.value == "__all__"
 
 
-def _test_kind(test: cst.CSTNode, aliases=()):
+def _test_kind(test: Dispatched, aliases=()):
     """How the simulation decides an ``if`` test (the ``("f", test, ...)`` event).
 
     1: ``TYPE_CHECKING``; -1: ``not TYPE_CHECKING``; 2: ``__name__ == "__main__"``; 0: unknown;
@@ -223,14 +228,14 @@ def _test_kind(test: cst.CSTNode, aliases=()):
 #   ("p", op, value)         ``sys.platform`` == / != a string; op "startswith": value is a tuple
 #   ("o", op, value)         ``os.name`` == / != a string
 #   ("not", c), ("and", c, ...), ("or", c, ...); ints as in ``_test_kind`` inside them
-_CMP = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=",
+_CMP: Dict[type, str] = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=",
         cst.GreaterThan: ">", cst.GreaterThanEqual: ">="}
 
 
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
-def _condition(test: cst.CSTNode, aliases=()):
+def _condition(test: Dispatched, aliases=()):
     t = type(test)
     if t is cst.UnaryOperation and type(test.operator) is cst.Not:
         inner = _condition(test.expression, aliases)
@@ -250,12 +255,12 @@ def _condition(test: cst.CSTNode, aliases=()):
         return 1
     if t is cst.Comparison and len(test.comparisons) == 1:
         c = test.comparisons[0]
-        op = _CMP.get(type(c.operator))
-        if op is None:
+        cmp = _CMP.get(type(c.operator))
+        if cmp is None:
             return 0
-        got = _compared(test.left, c.comparator, op)
+        got = _compared(test.left, c.comparator, cmp)
         if got is None:
-            got = _compared(c.comparator, test.left, _FLIP[op])
+            got = _compared(c.comparator, test.left, _FLIP[cmp])
         return got or 0
     if t is cst.Call and type(test.func) is cst.Attribute and test.func.attr.value == "startswith":
         if _platform(test.func.value) and len(test.args) == 1 and test.args[0].keyword is None:
@@ -271,12 +276,12 @@ def _platform(node: cst.CSTNode) -> bool:
     return dotted(node) in ("sys.platform", "platform")
 
 
-def _strings(node: cst.CSTNode) -> Tuple[str, ...]:
+def _strings(node: Dispatched) -> Tuple[str, ...]:
     if type(node) is cst.SimpleString:
         v = node.evaluated_value
         return (v,) if isinstance(v, str) else ()
     if type(node) is cst.Tuple:
-        out = []
+        out: List[str] = []
         for e in node.elements:
             got = _strings(e.value)
             if len(got) != 1:
@@ -337,25 +342,17 @@ def _compared(left: cst.CSTNode, right: cst.CSTNode, op: str):
     return None
 
 
+_RUNS_SOMETHING = (ImportEvent, CallEvent, LoadEvent, StoreEvent)
+
+
 def _calls_or_imports(events) -> bool:
-    for ev in events:
-        op = ev[0]
-        if op in ("i", "k", "l", "s"):
-            return True
-        if op == "f" and (_calls_or_imports(ev[2]) or _calls_or_imports(ev[3])):
-            return True
-        if op == "c" and _calls_or_imports(ev[1]):
-            return True
-        if op == "t" and (_calls_or_imports(ev[1]) or any(_calls_or_imports(h) for _, h in ev[2])
-                          or _calls_or_imports(ev[3]) or _calls_or_imports(ev[4])):
-            return True
-    return False
+    return any(type(ev) in _RUNS_SOMETHING for ev in walk_events(events))
 
 
 def _small_statements(body):
     """The small statements of a suite (an indented block's lines, or a one-line suite's own),
     or None when it holds a compound statement."""
-    out = []
+    out: List[cst.BaseSmallStatement] = []
     for stmt in body:
         if type(stmt) is cst.SimpleStatementLine:
             out.extend(stmt.body)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import List, Optional
+from typing import Any, List, Optional, Union
 
 import libcst as cst
-
 
 # Subscripting these makes a type expression: a string inside is a forward reference
 _TYPE_MODULES = ("typing", "typing_extensions", "collections.abc", "mypy_extensions")
@@ -62,8 +61,10 @@ def _type_comment(text: str) -> Optional[str]:
 
 def _literal_text(node: cst.CSTNode) -> Optional[str]:
     """The value of a plain string literal (implicit concatenation included, no f-strings)."""
+    text: Union[str, bytes]
     if type(node) is cst.ConcatenatedString:
-        parts, n = [], node
+        parts: List[Any] = []  # the literals, checked below to be plain strings
+        n: cst.BaseExpression = node
         while type(n) is cst.ConcatenatedString:
             parts.append(n.left)
             n = n.right
@@ -94,7 +95,8 @@ def _ast_loads(tree: ast.AST, typing: bool) -> List[str]:
     while stack:
         n = stack.pop()
         if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load):
-            parts, base = [], n
+            parts: List[str] = []
+            base: ast.expr = n
             while isinstance(base, ast.Attribute):
                 parts.append(base.attr)
                 base = base.value

@@ -3,8 +3,9 @@
 One phase per file per round (removals first, then TYPE_CHECKING hygiene, then moves), all of that
 phase's fixes planned against the same parse and applied in one pass. The caller re-checks the
 result and calls again until nothing is left to fix, so every fix is computed against the file as
-it is (removing one of two ``import os`` never removes the other, now the only binding). The output is verified: it parses with LibCST, and compiles when the original
-compiled under the running Python. When verification fails, nothing of the phase is kept.
+it is (removing one of two ``import os`` never removes the other, now the only binding). The
+output is verified: it parses with LibCST, and compiles when the original compiled under the
+running Python. When verification fails, nothing of the phase is kept.
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tu
 
 import libcst as cst
 
-from importguard.model import ANNOTATION, Diagnostic, ImportFact, ModuleFacts
+from importguard.analysis.context import flag_imports_used_only_in
 from importguard.fixers.defer_import import plan_defer
 from importguard.fixers.edits import Editor, Index, apply
 from importguard.fixers.type_checking import TypeCheckingPlan
+from importguard.model import ANNOTATION, Diagnostic, ImportFact, ModuleFacts
 
 PHASES: Tuple[Tuple[str, ...], ...] = (
     ("remove-import",),
@@ -59,7 +61,8 @@ def verify(before_compiles: bool, after: bytes, parse_only: bool = False) -> str
     return ""
 
 
-def evaluated_annotation_uses(facts: ModuleFacts, imp: ImportFact, target_version: Tuple[int, int]) -> List[Tuple[int, int]]:
+def evaluated_annotation_uses(facts: ModuleFacts, imp: ImportFact,
+                              target_version: Tuple[int, int]) -> List[Tuple[int, int]]:
     """Positions of the uses Python would evaluate as annotations (the rule has already ruled out
     classes and functions that inspect them at runtime)."""
     if facts.future_annotations or target_version >= (3, 14):
@@ -134,6 +137,7 @@ def fix_module(module: cst.Module, diags: Sequence[Diagnostic], facts: ModuleFac
         seen: Set[Tuple[str, int, int]] = set()
         for d in todo:
             fx = d.fix
+            assert fx is not None  # todo holds fixable findings only
             key = (fx.kind, fx.line, fx.col)
             if key in seen:
                 applied.append(d)
@@ -172,6 +176,7 @@ def _guard_binding(d: Diagnostic, by_pos, facts: ModuleFacts, imported_elsewhere
     """Refuse to take a module-level name away from modules that import it from here, or to
     defer an import whose name is bound elsewhere at module level too."""
     fx = d.fix
+    assert fx is not None
     found = by_pos.get((fx.line, fx.col))
     if fx.kind not in LEAVES_MODULE or found is None or found[1].scope_kind != "module":
         return ""
@@ -183,7 +188,8 @@ def _guard_binding(d: Diagnostic, by_pos, facts: ModuleFacts, imported_elsewhere
         return f"`{user}` imports `{imp.bound}` from this module"
     if fx.kind == "defer-import":
         if not imp.top_level or any(imp.stmt_index == s.index and s.kind != "import" for s in facts.statements):
-            return "the import is conditional (inside `if`/`try`/`with`); deferring it would change which binding is used"
+            return ("the import is conditional (inside `if`/`try`/`with`); deferring it would change which binding "
+                    "is used")
         binders = [s for s in facts.statements if imp.bound in s.binds]
         if len(binders) > 1:
             return f"`{imp.bound}` is bound more than once at module level"
@@ -206,22 +212,20 @@ def _drop_unused_type_checking_import(editor: Editor, index: Index, facts: Modul
                                       applied: Sequence[Diagnostic]) -> None:
     """The IG202 fix also removes ``TYPE_CHECKING`` (or ``typing``) when its only uses were the
     tests of the blocks it removes."""
-    gone = [(d.line, d.end_line or d.line) for d in applied if d.fix.kind == "remove-type-checking"]
+    gone = [(d.line, d.end_line or d.line) for d in applied
+            if d.fix is not None and d.fix.kind == "remove-type-checking"]
     if not gone:
         return
-    for imp in facts.imports:
-        typing_name = (imp.name == "TYPE_CHECKING" or (imp.name is None and imp.module in ("typing", "typing_extensions")))
-        if not typing_name or imp.scope_kind != "module" or not imp.uses or imp.guarded:
-            continue
-        if all(any(lo <= u.line <= hi for lo, hi in gone) for u in imp.uses):
-            site = index.aliases.get((imp.line, imp.col))
-            if site is not None:
-                editor.drop_aliases.add(id(site.alias))
+    for imp in flag_imports_used_only_in(facts, gone):
+        site = index.aliases.get((imp.line, imp.col))
+        if site is not None:
+            editor.drop_aliases.add(id(site.alias))
 
 
 def _plan_one(d: Diagnostic, editor: Editor, index: Index, plan: TypeCheckingPlan, by_pos, facts: ModuleFacts,
               module_name: str, guard: Optional[CycleGuard], target_version: Tuple[int, int]) -> str:
     fx = d.fix
+    assert fx is not None
     kind = fx.kind
     if kind == "remove-import":
         site = index.aliases.get((fx.line, fx.col))

@@ -16,18 +16,18 @@ Running a command is the opt-in: the unsafe IG200/IG201 commands need no ``--uns
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
+from importguard.analysis.graph import ModuleInfo
 from importguard.config.settings import load_config
 from importguard.extract import extract
-from importguard.analysis.graph import ModuleInfo
 from importguard.fixers.apply import KINDS, fix_module
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
+
     import libcst as cst
 
 MAX_ROUNDS = 8

@@ -26,8 +26,8 @@ def plan_defer(editor: Editor, index: Index, line: int, col: int, scopes: Sequen
     """Add the move of the alias at (line, col) into ``scopes`` to ``editor``; False when it
     cannot be done (no such module-level import, an unknown function, no function at all)."""
     site = index.aliases.get((line, col))
-    funcs = [index.functions.get(s) for s in scopes]
-    if site is None or not scopes or any(f is None for f in funcs):
+    funcs = [f for f in (index.functions.get(s) for s in scopes) if f is not None]
+    if site is None or not scopes or len(funcs) != len(scopes):
         return False
     if site.parents:
         return False  # only unconditional module-level imports are deferred

@@ -8,22 +8,26 @@ comment lines above it stay; a block left empty gets ``pass``.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, NamedTuple, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Sequence, Set, Tuple, Union, cast
 
 import libcst as cst
 
 from importguard.extract.positions import positions
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeGuard
+
 IMPORT_TYPES = (cst.Import, cst.ImportFrom, cst.LazyImport, cst.LazyImportFrom)
 FROM_TYPES = (cst.ImportFrom, cst.LazyImportFrom)
+ImportNode = Union[cst.Import, cst.ImportFrom, cst.LazyImport, cst.LazyImportFrom]
 
 
 class AliasSite(NamedTuple):
     """An import alias and the nodes around it, found by position."""
 
     alias: cst.ImportAlias
-    small: cst.BaseSmallStatement  # the Import / ImportFrom
-    line: cst.SimpleStatementLine  # or SimpleStatementSuite
+    small: ImportNode
+    line: Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]
     parents: Tuple[cst.CSTNode, ...]  # outermost first, ending with the statement holding ``line``
 
 
@@ -56,8 +60,9 @@ class Index(cst.CSTVisitor):
             if isinstance(node, cst.FunctionDef):
                 self.functions.setdefault(qual, node)
                 self._names.append("<locals>")
-        elif isinstance(node, IMPORT_TYPES) and not isinstance(getattr(node, "names", None), cst.ImportStar):
-            holder = self._stack[-1]
+        elif isinstance(node, IMPORT_TYPES) and not isinstance(node.names, cst.ImportStar):
+            # a small statement's holder: the line or the one-line suite (``if x: import a``)
+            holder = cast(Union[cst.SimpleStatementLine, cst.SimpleStatementSuite], self._stack[-1])
             for alias in node.names:
                 pos = self.starts.get(id(alias))
                 if pos is not None:
@@ -101,12 +106,15 @@ def alias_statement(module: cst.Module, site: AliasSite) -> cst.SimpleStatementL
     """A statement line importing only the alias at ``site``; keeps the line's trailing comment
     when the alias is the whole statement."""
     line = site.line
-    if (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and len(site.small.names) == 1):
+    names = site.small.names
+    if (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1
+            and not isinstance(names, cst.ImportStar) and len(names) == 1):
         return line.with_changes(leading_lines=(), body=[site.small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
-    return cst.parse_statement(import_text(module, site) + module.default_newline, module.config_for_parsing)
+    text = import_text(module, site) + module.default_newline
+    return cast(cst.SimpleStatementLine, cst.parse_statement(text, module.config_for_parsing))
 
 
-def _pws(ws) -> bool:
+def _pws(ws) -> TypeGuard[cst.ParenthesizedWhitespace]:
     return isinstance(ws, cst.ParenthesizedWhitespace)
 
 
@@ -315,9 +323,11 @@ def to_block(suite: cst.BaseSuite) -> cst.IndentedBlock:
     """``def f(): return x`` / ``if c: x`` -> the same statements as an indented block."""
     if isinstance(suite, cst.IndentedBlock):
         return suite
+    suite = cast(cst.SimpleStatementSuite, suite)  # the other kind of suite
     last = len(suite.body) - 1
     line = cst.SimpleStatementLine(
-        body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) if i == last else s for i, s in enumerate(suite.body)],
+        body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) if i == last else s
+              for i, s in enumerate(suite.body)],
         trailing_whitespace=suite.trailing_whitespace)
     return cst.IndentedBlock(body=[line])
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, cast
 
 import libcst as cst
 
@@ -20,6 +20,7 @@ from importguard.fixers.edits import (
     IMPORT_TYPES,
     Editor,
     Index,
+    Stmt,
     alias_statement,
     alias_text,
     filter_aliases,
@@ -55,8 +56,8 @@ def _binds_type_checking(module: cst.Module) -> bool:
         for small in stmt.body:
             if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
                 for a in small.names:
-                    bound = a.asname.name.value if a.asname is not None else a.name.value
-                    if bound == "TYPE_CHECKING" and isinstance(a.name, cst.Name):
+                    bound = a.asname.name if a.asname is not None else a.name
+                    if isinstance(bound, cst.Name) and bound.value == "TYPE_CHECKING" and isinstance(a.name, cst.Name):
                         return True
             if isinstance(small, (cst.Assign, cst.AnnAssign)):
                 targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
@@ -78,8 +79,10 @@ def _typing_import(module: cst.Module, dropped: set) -> Optional[cst.ImportFrom]
     return None
 
 
-def _add_type_checking(node: cst.ImportFrom) -> cst.ImportFrom:
+def _add_type_checking(node: cst.CSTNode) -> cst.CSTNode:
     """``TYPE_CHECKING`` as the first name of the import, laid out as the names already are."""
+    if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        return node  # the plan chose a `from typing import a, b` statement
     names = list(node.names)
     if len(names) > 1 and isinstance(names[0].comma, cst.Comma):
         comma = names[0].comma  # the separator between the first two names: ", " or a line break
@@ -134,9 +137,15 @@ def grouped_statement(module: cst.Module, sites: Sequence) -> cst.SimpleStatemen
     if len(sites) == 1:
         return alias_statement(module, sites[0])
     if len(sites) == len(small.names) and len(sites[0].line.body) == 1:
-        return sites[0].line.with_changes(leading_lines=(), body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+        alone = small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return sites[0].line.with_changes(leading_lines=(), body=[alone])
     text = f"{import_prefix(module, small)} {', '.join(alias_text(module, s.alias) for s in sites)}"
-    return cst.parse_statement(text + module.default_newline, module.config_for_parsing)
+    return cast(cst.SimpleStatementLine, cst.parse_statement(text + module.default_newline, module.config_for_parsing))
+
+
+def _quoted(text: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
+    """The edit that makes an annotation node's annotation the string ``text``."""
+    return lambda node: node.with_changes(annotation=cst.SimpleString(text))
 
 
 # ---------------------------------------------------------------------------- the plan of one file
@@ -200,7 +209,7 @@ class TypeCheckingPlan:
 
     def _quote(self, editor: Editor) -> None:
         for key, text in self.quotes.items():
-            editor.replace[key] = lambda node, text=text: node.with_changes(annotation=cst.SimpleString(text))
+            editor.replace[key] = _quoted(text)
 
     def finish(self, editor: Editor) -> None:
         self._quote(editor)
@@ -222,8 +231,8 @@ class TypeCheckingPlan:
                 editor.replace[id(typing_import)] = _add_type_checking
             else:
                 new.append(cst.parse_statement("from typing import TYPE_CHECKING" + nl, self.module.config_for_parsing))
-        block = cst.parse_statement(f"if TYPE_CHECKING:{nl}{self.module.default_indent}pass{nl}",
-                                    self.module.config_for_parsing)
+        block = cast(cst.If, cst.parse_statement(f"if TYPE_CHECKING:{nl}{self.module.default_indent}pass{nl}",
+                                                 self.module.config_for_parsing))
         block = block.with_changes(leading_lines=[cst.EmptyLine()],
                                    body=block.body.with_changes(body=self.moved_in))
         body = self.module.body
@@ -267,11 +276,12 @@ class TypeCheckingPlan:
         """``stmts`` without the aliases that ``first`` already imports in the same words: a
         merge that copied them would leave a duplicate import (rebound before use), which a
         second ``fix`` would then have to remove."""
-        seen = set()
+        seen: Set[str] = set()
         for stmt in first.body.body if isinstance(first.body, cst.IndentedBlock) else [first.body]:
             for small in getattr(stmt, "body", ()):
                 if isinstance(small, IMPORT_TYPES) and not isinstance(small.names, cst.ImportStar):
-                    seen.update(f"{import_prefix(self.module, small)} {alias_text(self.module, a)}" for a in small.names)
+                    prefix = import_prefix(self.module, small)
+                    seen.update(f"{prefix} {alias_text(self.module, a)}" for a in small.names)
         out = []
         for stmt in stmts:
             if not isinstance(stmt, cst.SimpleStatementLine):
@@ -298,11 +308,13 @@ class TypeCheckingPlan:
         later, first = found[0], blocks[0]
         if later.orelse is not None or first.orelse is not None:
             return "a block has an `else:` branch"
-        if not isinstance(later.body, cst.IndentedBlock):
-            stmts = [cst.SimpleStatementLine(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
-                     for s in later.body.body]
+        stmts: List[Stmt]
+        if isinstance(later.body, cst.IndentedBlock):
+            stmts = cast(List[Stmt], list(later.body.body))  # a BaseStatement is one of the two
         else:
-            stmts = list(later.body.body)
+            suite = cast(cst.SimpleStatementSuite, later.body)  # `if TYPE_CHECKING: import a; import b`
+            stmts = [cst.SimpleStatementLine(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+                     for s in suite.body]
         stmts = self._without_imports_of(first, stmts)
         editor.add(editor.append, first, stmts)
         editor.drop_stmts.add(id(later))

@@ -6,7 +6,7 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, TYPE_CHECKING, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from importguard.model import Diagnostic
@@ -42,7 +42,8 @@ def fingerprints(diagnostics: Iterable[Diagnostic]) -> List[str]:
     out = []
     for d in diagnostics:
         key = d.key or re.sub(r"\d+", "#", d.message)
-        ident: Tuple[str, str, str] = ("", d.code, key) if key.startswith("cycle:") else (repo_relative(d.path), d.code, key)
+        where = "" if key.startswith("cycle:") else repo_relative(d.path)
+        ident: Tuple[str, str, str] = (where, d.code, key)
         seen[ident] += 1
         raw = "\x1f".join((*ident, str(seen[ident])))
         out.append(hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32])

@@ -15,7 +15,7 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, List, Sequence, TYPE_CHECKING, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Sequence, Tuple
 
 from importguard.config.settings import ConfigError
 

@@ -5,7 +5,7 @@ relative to ``$GITHUB_WORKSPACE`` (see ``_common.repo_relative``).
 """
 from __future__ import annotations
 
-from typing import List, TYPE_CHECKING
+from typing import TYPE_CHECKING, List
 
 from importguard.report._common import repo_relative, rule_docs, rule_name
 

@@ -11,10 +11,9 @@ import json
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from importguard.model import EDGE_KINDS, IMPORT_TIME, Cycle
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from importguard.analysis.graph import Edge, ModuleInfo

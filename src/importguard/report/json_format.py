@@ -5,7 +5,7 @@ Version 1: fields may be added, never removed or changed in meaning.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, List
+from typing import TYPE_CHECKING, List, Sequence
 
 if TYPE_CHECKING:
     from importguard.model import Cycle, Diagnostic
@@ -29,7 +29,16 @@ def diagnostic_dict(d: Diagnostic) -> dict:
            "fix": fix_dict(d)}
     if d.code == "IG301":
         out["entries"] = list(d.entries)
+    if d.contract:
+        out["contract"] = d.contract
+        out["chain"] = chain_list(d)
     return out
+
+
+def chain_list(d: Diagnostic) -> list:
+    """IG5xx: the illegal chain, one object per import from the first to the last."""
+    return [{"from": a, "to": b, "path": path, "line": lines[0] if lines else d.line, "lines": list(lines)}
+            for a, b, path, lines in d.chain]
 
 
 def cycle_dict(c: Cycle) -> dict:
@@ -38,7 +47,7 @@ def cycle_dict(c: Cycle) -> dict:
                       for e in c.edges]}
 
 
-def render(diagnostics: List[Diagnostic], cycles: List[Cycle] = (), summary=None, **_) -> str:
+def render(diagnostics: List[Diagnostic], cycles: Sequence[Cycle] = (), summary=None, **_) -> str:
     doc = {"version": 1, "diagnostics": [diagnostic_dict(d) for d in diagnostics],
            "cycles": [cycle_dict(c) for c in cycles], "summary": dict(summary or {})}
     return json.dumps(doc, indent=2) + "\n"

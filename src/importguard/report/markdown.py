@@ -1,7 +1,8 @@
 """A Markdown report for GitHub's job summary: a table of findings and a Mermaid diagram per cycle.
 
-Cycles are drawn when their IG300 finding is in the table. Locations link to the file at the commit when GitHub's variables are set. The table is cut at
-``MAX_ROWS`` rows (a job summary holds at most 1 MiB).
+Cycles are drawn when their IG300 finding is in the table. Locations link to the file at the commit
+when GitHub's variables are set. The table is cut at ``MAX_ROWS`` rows (a job summary holds at
+most 1 MiB).
 """
 from __future__ import annotations
 

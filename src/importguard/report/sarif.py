@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Dict, List, TYPE_CHECKING
+from typing import TYPE_CHECKING, Dict, List
 from urllib.parse import quote
 
 from importguard import __version__
@@ -65,6 +65,21 @@ def _src_root() -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
+def _contract_properties(d: Diagnostic) -> dict:
+    """IG5xx: the contract and its chain, and each import of the chain as a related location."""
+    from .json_format import chain_list
+
+    chain = chain_list(d)
+    related = [{"id": i, "message": {"text": f"{link['from']} -> {link['to']}"},
+                "physicalLocation": {"artifactLocation": {"uri": _uri(link["path"]), "uriBaseId": "%SRCROOT%"},
+                                     "region": {"startLine": link["line"]}}}
+               for i, link in enumerate(chain) if link["path"]]
+    out: dict = {"properties": {"contract": d.contract, "chain": chain}}
+    if related:
+        out["relatedLocations"] = related
+    return out
+
+
 def render(diagnostics: List[Diagnostic], cycles=(), summary=None, **_) -> str:
     rules = rule_docs()
     codes = sorted(set(rules) | {d.code for d in diagnostics})
@@ -85,6 +100,8 @@ def render(diagnostics: List[Diagnostic], cycles=(), summary=None, **_) -> str:
         }
         if d.entries:
             result["properties"] = {"entries": list(d.entries)}
+        if d.contract:
+            result.update(_contract_properties(d))
         results.append(result)
     doc = {
         "$schema": SCHEMA,

@@ -28,4 +28,9 @@ RULES: List[Type[Rule]] = [
 
 
 def by_code() -> Dict[str, Type[Rule]]:
-    return {r.code: r for r in RULES}
+    """Every code's documentation: the rules, and the contract codes (IG5xx)."""
+    from importguard.contracts.codes import CONTRACT_CODES
+
+    out: Dict[str, type] = {r.code: r for r in RULES}
+    out.update((c.code, c) for c in CONTRACT_CODES)
+    return out

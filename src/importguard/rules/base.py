@@ -19,6 +19,7 @@ class Rule:
     name: ClassVar[str]
     default_enabled: ClassVar[bool] = True
     scope: ClassVar[str] = "file"  # "file" rules see one module; "repo" rules the whole graph
+    stubs: ClassVar[bool] = True  # also checks ``.pyi`` stubs (rules about runtime behaviour do not)
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
 

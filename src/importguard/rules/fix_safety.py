@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
+from importguard.analysis.context import flag_imports_used_only_in
 from importguard.analysis.graph import absolute_module, absolute_target
 from importguard.model import IMPORT_TIME, Fix, ImportFact
 
@@ -102,16 +103,12 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
 def type_checking_import_risk(ctx: FileContext, line: int, end_line: int) -> str:
     """Removing an empty ``TYPE_CHECKING`` block also removes the ``TYPE_CHECKING`` (or
     ``typing``) import when the block was its only use: why that would not be safe, or ""."""
-    for imp in ctx.facts.imports:
-        is_flag = imp.name == "TYPE_CHECKING" or (imp.name is None and imp.module in ("typing", "typing_extensions"))
-        if not is_flag or imp.scope_kind != "module" or not imp.uses or imp.guarded:
-            continue
-        if all(line <= u.line <= end_line for u in imp.uses):
-            if ctx.repo.imported_from_package(ctx.module, imp.bound):
-                return f"another module imports `{imp.bound}` from this one"
-            reason, _ = removal_risk(ctx, imp)
-            if reason:
-                return f"it also removes the import of `{imp.bound}`: {reason}"
+    for imp in flag_imports_used_only_in(ctx.facts, [(line, end_line)]):
+        if ctx.repo.imported_from_package(ctx.module, imp.bound):
+            return f"another module imports `{imp.bound}` from this one"
+        reason, _ = removal_risk(ctx, imp)
+        if reason:
+            return f"it also removes the import of `{imp.bound}`: {reason}"
     return ""
 
 

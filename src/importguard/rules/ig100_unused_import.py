@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
+from importguard.analysis.context import noqa_covers
 from importguard.model import cost_note
 from importguard.rules.base import Rule, diag
-from importguard.analysis.context import noqa_covers
 from importguard.rules.fix_safety import unused_import_fix
 
 if TYPE_CHECKING:
-    from importguard.model import Diagnostic, ImportFact, ModuleFacts
     from importguard.analysis.context import FileContext
+    from importguard.model import Diagnostic, ImportFact, ModuleFacts
 
 
 def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = False) -> bool:
@@ -95,7 +95,8 @@ class UnusedImport(Rule):
 
     Never reported: `__future__` imports; star imports; names listed in `__all__` (also
     `__all__ += [...]` and `__all__ = __all__ + [...]`); redundant aliases (`import x as x`,
-    `from m import y as y`, PEP 484 re-exports); imports of first-party modules in `__init__.py`
+    `from m import y as y`, PEP 484 re-exports, in modules and in `.pyi` stubs alike); imports of
+    first-party modules in `__init__.py`
     (with `check-reexports = true`, only those that no module of the repository imports from the
     package); imports that another module of the repository imports from this one (`from
     pkg.mod import name`, or `from pkg.mod import *` when the module has no `__all__`: a
@@ -137,8 +138,8 @@ class UnusedImport(Rule):
       `globals()`, module-level `vars()`, `sys.modules[__name__]`, a module `__getattr__`);
     - unsafe for a class-body import (a class attribute, readable as `C.name`);
     - unsafe when a call names it in a string (`mock.patch("pkg.mod.name")`,
-      `monkeypatch.setattr("pkg.mod.name", v)`, `patch.object(mod, "name")`, `getattr(mod, "name")`), or another module reads the module
-      with `getattr(mod, name)`, the name computed at runtime;
+      `monkeypatch.setattr("pkg.mod.name", v)`, `patch.object(mod, "name")`, `getattr(mod, "name")`), or
+      another module reads the module with `getattr(mod, name)`, the name computed at runtime;
     - unsafe when the import makes a first-party submodule an attribute of its package
       (`import pkg.sub`, `from pkg.sub import x`) and another binding reads `pkg.sub`
       elsewhere (`import pkg` ... `pkg.sub.x`): without it, that read can raise AttributeError;

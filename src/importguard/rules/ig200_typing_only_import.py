@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from importguard.model import RUNTIME, Diagnostic, Fix, ImportFact, cost_note
-from importguard.rules.fix_safety import MOVE_TO_TYPE_CHECKING
-from importguard.rules.base import Rule, diag
 from importguard.analysis.context import NOQA_ALIASES
+from importguard.model import RUNTIME, Diagnostic, Fix, ImportFact, cost_note
+from importguard.rules.base import Rule, diag
+from importguard.rules.fix_safety import MOVE_TO_TYPE_CHECKING
 from importguard.rules.ig100_unused_import import exempt_from_unused
 
 if TYPE_CHECKING:
@@ -154,6 +154,7 @@ class TypingOnlyImport(Rule):
     """
 
     code = "IG200"
+    stubs = False  # a stub never runs: nothing to move, merge or defer
     name = "typing-only-import"
     VALID = (
         "from decimal import Decimal\ndef f(x: Decimal): ...\n",
@@ -188,7 +189,8 @@ class TypingOnlyImport(Rule):
             source = ctx.source_module(imp)
             origin = ctx.repo.origin(source, imp.level > 0)
             full = ctx.target(imp) or imp.text
-            msg = f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into `if TYPE_CHECKING:`"
+            msg = (f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into "
+                   "`if TYPE_CHECKING:`")
             cost = ctx.repo.known_cost(ctx.target(imp), source) if origin != "first party" else None
             msg += cost_note(cost)
             fix = Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound,

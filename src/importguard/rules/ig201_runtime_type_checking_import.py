@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Set, Tuple
 
 from importguard.model import RUNTIME, Diagnostic, Fix, ImportFact, Use
-from importguard.rules.fix_safety import MOVE_OUT_OF_TYPE_CHECKING
 from importguard.rules.base import Rule, diag
+from importguard.rules.fix_safety import MOVE_OUT_OF_TYPE_CHECKING
 
 if TYPE_CHECKING:
     from importguard.analysis.context import FileContext
@@ -61,6 +61,7 @@ class RuntimeTypeCheckingImport(Rule):
     """
 
     code = "IG201"
+    stubs = False  # a stub never runs: nothing to move, merge or defer
     name = "runtime-type-checking-import"
     VALID = (
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from decimal import Decimal\n"
@@ -77,7 +78,7 @@ class RuntimeTypeCheckingImport(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
-        covered = set()
+        covered: Set[Tuple[int, int, str]] = set()  # (line, col, dotted) of uses a runtime import serves
         loaded = []  # runtime ``import a.b.c``: (scope, "a.b.c"): loads a, a.b, a.b.c and binds a
         for imp in ctx.facts.imports:
             if not imp.in_type_checking:
@@ -95,8 +96,8 @@ class RuntimeTypeCheckingImport(Rule):
             how = "at runtime" if first.kind == RUNTIME else "in an annotation Python evaluates"
             msg = (f"`{imp.bound}` is imported under `if TYPE_CHECKING:` but used {how} "
                    f"(`{first.dotted}` at line {first.line})")
-            fix = Fix("move-out-of-type-checking", False, "Move out of `if TYPE_CHECKING:`", imp.line, imp.col, imp.bound,
-                      reason=MOVE_OUT_OF_TYPE_CHECKING)
+            fix = Fix("move-out-of-type-checking", False, "Move out of `if TYPE_CHECKING:`", imp.line, imp.col,
+                      imp.bound, reason=MOVE_OUT_OF_TYPE_CHECKING)
             yield diag(ctx, self.code, imp.line, imp.col, msg, end_line=imp.end_line, end_col=imp.end_col,
                        fix=fix, key=imp.text)
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from importguard.model import Diagnostic, Fix
-from importguard.rules.fix_safety import type_checking_import_risk
 from importguard.rules.base import Rule, diag
+from importguard.rules.fix_safety import type_checking_import_risk
 
 if TYPE_CHECKING:
     from importguard.analysis.context import FileContext
@@ -45,14 +45,14 @@ class TypeCheckingBlockHygiene(Rule):
     """
 
     code = "IG202"
+    stubs = False  # a stub never runs: nothing to move, merge or defer
     name = "type-checking-block"
     VALID = (
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\n",
-    )
-    VALID = VALID + (
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\n"
         "if TYPE_CHECKING:\n    T = A\nelse:\n    T = int\n",
-        "import os\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\nelif os.name == 'posix':\n    X = 1\n",
+        "import os\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\n"
+        "elif os.name == 'posix':\n    X = 1\n",
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import A\nX = 1\n"
         "if TYPE_CHECKING:\n    Y = A[X]\n",
     )
@@ -65,6 +65,7 @@ class TypeCheckingBlockHygiene(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
         first = None
+        fix: Optional[Fix]
         for block in ctx.facts.type_checking:
             if block.empty and block.has_else:
                 # `if TYPE_CHECKING: pass` + `elif`/`else:` keeps type checkers out of the other

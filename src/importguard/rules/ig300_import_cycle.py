@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, List, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Sequence, Tuple
 
 from importguard.analysis.graph import UNMOVABLE, Edge, _strongest, break_candidates, cut_cost
 from importguard.model import IMPORT_TIME, Diagnostic, Fix, ImportFact, Use
-from importguard.rules.fix_safety import BREAK_CYCLE
 from importguard.rules.base import Rule
+from importguard.rules.fix_safety import BREAK_CYCLE
 
 if TYPE_CHECKING:
     from importguard.analysis.context import RepoContext
@@ -114,7 +114,7 @@ class ImportCycle(Rule):
                           fix is not None, (), key, fix)
 
     @staticmethod
-    def _advice(edge: Edge, imp: ImportFact, is_package: bool, evaluated: List[Use] = (),
+    def _advice(edge: Edge, imp: ImportFact, is_package: bool, evaluated: Sequence[Use] = (),
                 future: bool = False) -> Tuple[str, str, Tuple[str, ...]]:
         scopes = sorted({u.scope for u in imp.uses if u.scope})
         if evaluated:
@@ -136,9 +136,11 @@ class ImportCycle(Rule):
             return (f"`{imp.text}` is used at import time (line {first.line}); move that code, or the "
                     f"shared names into a module both can import", "", ())
         if edge.typing_only:
-            return f"move `{imp.text}` under `if TYPE_CHECKING:` (only used in annotations)", "move-to-type-checking", ()
+            advice = f"move `{imp.text}` under `if TYPE_CHECKING:` (only used in annotations)"
+            return advice, "move-to-type-checking", ()
         if not imp.uses:
             return f"remove `{imp.text}` (unused)", "remove-import", ()
         names = ", ".join(f"`{s}`" for s in scopes[:4]) + (" ..." if len(scopes) > 4 else "")
-        return (f"move `{imp.text}` into the function{'s' if len(scopes) > 1 else ''} that use{'' if len(scopes) > 1 else 's'} "
+        several = len(scopes) > 1
+        return (f"move `{imp.text}` into the function{'s' if several else ''} that use{'' if several else 's'} "
                 f"it ({names})", "defer-import", tuple(scopes))

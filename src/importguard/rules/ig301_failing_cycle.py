@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from importguard.model import Diagnostic
 from importguard.analysis.simulation import describe_chain, outcomes
+from importguard.model import Diagnostic
 from importguard.rules.base import Rule
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from importguard.analysis.context import RepoContext
@@ -75,7 +74,8 @@ class FailingImportCycle(Rule):
             entries = tuple(sorted(as_written.entries[key]))
             chain = describe_chain(f.chain)
             first = entries[0]
-            also = f" (and {len(entries) - 1} other entr{'ies' if len(entries) > 2 else 'y'})" if len(entries) > 1 else ""
+            others = len(entries) - 1
+            also = f" (and {others} other entr{'ies' if others > 1 else 'y'})" if others > 0 else ""
             msg = (f"{f.error}: {f.message} when `{first}` is imported first{also}{as_written.where[key]}; "
                    f"import chain: {chain}")
             yield Diagnostic(f.path, f.line, f.col + 1, self.code, msg, f.line, f.end_col + 1, False, entries,

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from typing import Dict, Iterable, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, Tuple
 
-from importguard.model import IMPORT_TIME, Diagnostic
 from importguard.analysis.simulate import simulate
 from importguard.analysis.simulation import (
     describe_chain,
@@ -10,8 +9,8 @@ from importguard.analysis.simulation import (
     simulated_modules,
     sorted_order,
 )
+from importguard.model import IMPORT_TIME, Diagnostic
 from importguard.rules.base import Rule
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from importguard.analysis.context import RepoContext

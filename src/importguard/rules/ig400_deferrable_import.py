@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from importguard.model import Diagnostic, Fix, ImportFact, format_ms
-from importguard.rules.fix_safety import DEFER_IMPORT
 from importguard.rules.base import Rule, diag
+from importguard.rules.fix_safety import DEFER_IMPORT
 
 if TYPE_CHECKING:
     from importguard.analysis.context import FileContext
@@ -87,6 +87,7 @@ class DeferrableImport(Rule):
     """
 
     code = "IG400"
+    stubs = False  # a stub never runs: nothing to move, merge or defer
     name = "deferrable-import"
     VALID = (
         "import json\nDATA = json.loads('{}')\n",

@@ -1,0 +1,87 @@
+"""ruff's and flake8's ``per-file-ignores``, read as importguard's own for the codes it mirrors."""
+import pytest
+
+from helpers import run_cli, write_tree
+from importguard.config.peer import _flake8_entries, translate
+from importguard.config.settings import load_config
+
+COMPAT = "import json\nfrom os import path\n"
+
+
+@pytest.mark.parametrize("selector,codes", [
+    ("F401", ("IG100",)),
+    ("unused-import", ("IG100",)),
+    ("F", ("IG100",)),
+    ("F4", ("IG100",)),
+    ("F403", ()),
+    ("E501", ()),
+    ("TC003", ("IG200",)),
+    ("TCH004", ("IG201",)),
+    ("TC", ("IG200", "IG201", "IG202")),
+    ("empty-type-checking-block", ("IG202",)),
+    ("ALL", ("IG100", "IG200", "IG201", "IG202")),
+])
+def test_translate(selector, codes):
+    assert translate(selector) == codes
+
+
+def test_flake8_grammar():
+    value = "\n  src/a.py:F401,E402\n  tests/*: F401 E501\n  b.py:F4 c.py:E1"
+    assert _flake8_entries(value) == [("src/a.py", ["F401", "E402"]), ("tests/*", ["F401", "E501"]),
+                                      ("b.py", ["F4"]), ("c.py", ["E1"])]
+
+
+def _unused(tmp_path, files):
+    write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": COMPAT, "pkg/other.py": COMPAT, **files})
+    out = run_cli(["check", "--no-cache", "--select", "IG100", "--format", "json", "."], tmp_path)
+    import json
+    return sorted({d["path"] for d in json.loads(out.stdout)["diagnostics"]})
+
+
+@pytest.mark.parametrize("files", [
+    {"pyproject.toml": '[tool.ruff.lint.per-file-ignores]\n"pkg/compat.py" = ["F401"]\n'},
+    {"pyproject.toml": '[tool.ruff.per-file-ignores]\n"compat.py" = ["unused-import", "E402"]\n'},
+    {"pyproject.toml": '[tool.ruff.lint.extend-per-file-ignores]\n"pkg/compat.py" = ["F"]\n'},
+    {"ruff.toml": '[lint.per-file-ignores]\n"pkg/compat.py" = ["F401"]\n'},
+    {".ruff.toml": '[per-file-ignores]\n"**/compat.py" = ["ALL"]\n'},
+    {"setup.cfg": "[flake8]\nper-file-ignores =\n    pkg/compat.py: F401,E402\n"},
+    {"tox.ini": "[flake8]\nper-file-ignores = pkg/compat.py:F401\n"},
+    {".flake8": "[flake8]\nmax-line-length = 100\nper-file-ignores =\n    pkg/compat.py:F401\n"},
+])
+def test_peer_ignores_silence_the_file(tmp_path, files):
+    assert _unused(tmp_path, files) == ["pkg/other.py"]
+
+
+def test_ruff_toml_wins_over_pyproject_as_in_ruff(tmp_path):
+    files = {"ruff.toml": "line-length = 100\n",
+             "pyproject.toml": '[tool.ruff.lint.per-file-ignores]\n"pkg/compat.py" = ["F401"]\n'}
+    assert _unused(tmp_path, files) == ["pkg/compat.py", "pkg/other.py"]
+
+
+def test_other_codes_are_not_ours(tmp_path):
+    files = {"pyproject.toml": '[tool.ruff.lint.per-file-ignores]\n"pkg/compat.py" = ["E402", "F403"]\n'}
+    assert _unused(tmp_path, files) == ["pkg/compat.py", "pkg/other.py"]
+
+
+def test_switched_off(tmp_path):
+    files = {"pyproject.toml": '[tool.importguard]\npeer-per-file-ignores = false\n'
+                               '[tool.ruff.lint.per-file-ignores]\n"pkg/compat.py" = ["F401"]\n'}
+    assert _unused(tmp_path, files) == ["pkg/compat.py", "pkg/other.py"]
+
+
+def test_added_to_our_own(tmp_path):
+    write_tree(tmp_path, {"pyproject.toml": '[tool.importguard.per-file-ignores]\n"a.py" = ["IG2"]\n'
+                                            '[tool.ruff.lint.per-file-ignores]\n"b.py" = ["F401"]\n'})
+    cfg = load_config(tmp_path)
+    assert cfg.per_file_ignores == (("a.py", ("IG2",)), ("b.py", ("IG100",)))
+
+
+def test_bad_peer_file_is_not_our_error(tmp_path):
+    write_tree(tmp_path, {"ruff.toml": "this is = = not toml\n", "setup.cfg": "[flake8\nbroken"})
+    assert load_config(tmp_path).per_file_ignores == ()
+
+
+def test_not_a_bool(tmp_path):
+    write_tree(tmp_path, {"pyproject.toml": '[tool.importguard]\npeer-per-file-ignores = "no"\n'})
+    out = run_cli(["check", "."], tmp_path)
+    assert out.returncode == 2 and "peer-per-file-ignores" in out.stderr

@@ -1,0 +1,270 @@
+"""Which files are checked and what their modules are called: .gitignore with git's semantics,
+virtual environments, build outputs, and the roots of lib/ and setuptools layouts."""
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers import run_cli, write_tree
+from importguard.config.settings import Config, load_config
+from importguard.discovery.files import discover
+from importguard.discovery.roots import resolve_roots
+
+GIT = shutil.which("git")
+
+
+def found(root: Path, paths=(".",), config=None, stats=None):
+    config = config or load_config(root)
+    analysed, reported = discover(list(paths), config, cwd=root, stats=stats)
+    return sorted(f.display for f in reported)
+
+
+def modules(root: Path):
+    config = load_config(root)
+    analysed, _ = discover(["."], config, cwd=root)
+    return {f.display: f.module for f in analysed}
+
+
+def git_checked(root: Path):
+    """The .py files git does not ignore (the oracle for the battery below)."""
+    assert GIT is not None
+    if not (root / ".git").exists() and not any((p / ".git").exists() for p in root.parents):
+        subprocess.run([GIT, "init", "-q", str(root)], check=True, capture_output=True)
+    out = subprocess.run([GIT, "ls-files", "--others", "--exclude-standard", "--cached"], cwd=str(root),
+                         check=True, capture_output=True, text=True).stdout
+    return sorted(p for p in out.splitlines() if p.endswith(".py"))
+
+
+FILES = ["top.py", "a/top.py", "a/b/top.py", "a/x.py", "a/b/x.py", "a/b/c/x.py", "doc/x.py",
+         "a/doc/x.py", "logs/y.py", "a/logs/y.py", "keep/k.py", "keep/drop.py", "n/m.py", "n/o.py"]
+
+
+# (what the .gitignore says, the files git ignores among FILES)
+BATTERY = [
+    # `*` never crosses `/`: `a/*.py` is a/x.py and a/top.py, not a/b/x.py
+    ("a/*.py\n", {"a/top.py", "a/x.py"}),
+    # a pattern without `/` matches a name at any depth
+    ("x.py\n", {"a/x.py", "a/b/x.py", "a/b/c/x.py", "doc/x.py", "a/doc/x.py"}),
+    # a leading `/` anchors to the .gitignore's folder
+    ("/top.py\n", {"top.py"}),
+    # so does a `/` in the middle
+    ("a/b\n", {"a/b/top.py", "a/b/x.py", "a/b/c/x.py"}),
+    ("b/x.py\n", set()),
+    # `**`
+    ("**/doc\n", {"doc/x.py", "a/doc/x.py"}),
+    ("a/**/x.py\n", {"a/x.py", "a/b/x.py", "a/b/c/x.py", "a/doc/x.py"}),
+    ("a/**\n", {"a/top.py", "a/b/top.py", "a/x.py", "a/b/x.py", "a/b/c/x.py", "a/doc/x.py", "a/logs/y.py"}),
+    # a trailing `/` matches folders only
+    ("logs/\n", {"logs/y.py", "a/logs/y.py"}),
+    ("top.py/\n", set()),
+    # negation re-includes a file...
+    ("keep/*\n!keep/k.py\n", {"keep/drop.py"}),
+    # ... but not inside an ignored folder, and the last matching line wins
+    ("keep/\n!keep/k.py\n", {"keep/k.py", "keep/drop.py"}),
+    ("!n/m.py\nn/*\n", {"n/m.py", "n/o.py"}),
+    # `a/**` ignores what `a` holds, not `a` itself: a file in `a` can be re-included...
+    ("a/**\n!a/x.py\n", {"a/top.py", "a/b/top.py", "a/b/x.py", "a/b/c/x.py", "a/doc/x.py", "a/logs/y.py"}),
+    # ... but not one in a folder `a/**` ignores
+    ("a/**\n!a/b/x.py\n", {"a/top.py", "a/b/top.py", "a/x.py", "a/b/x.py", "a/b/c/x.py", "a/doc/x.py", "a/logs/y.py"}),
+    # a whitelist: ignore everything, then re-include folders and Python files
+    ("*\n!*/\n!*.py\nlogs/\n", {"logs/y.py", "a/logs/y.py"}),
+    ("/*\n!/a/\n", {"top.py", "doc/x.py", "logs/y.py", "keep/k.py", "keep/drop.py", "n/m.py", "n/o.py"}),
+    # comments, blank lines, escapes
+    ("# top.py\n\n\\#x.py\n", set()),
+    ("[ab]/x.py\n", {"a/x.py"}),
+    ("?/x.py\n", {"a/x.py"}),
+]
+
+
+@pytest.mark.parametrize("gitignore,ignored", BATTERY)
+def test_gitignore_means_what_git_means(tmp_path, gitignore, ignored):
+    write_tree(tmp_path, {f: "" for f in FILES})
+    (tmp_path / ".gitignore").write_text(gitignore)
+    expected = sorted(set(FILES) - ignored)
+    assert found(tmp_path) == expected
+    if GIT:
+        assert git_checked(tmp_path) == expected
+
+
+def test_nested_gitignore_files(tmp_path):
+    write_tree(tmp_path, {f: "" for f in FILES})
+    (tmp_path / ".gitignore").write_text("x.py\n")
+    (tmp_path / "a" / ".gitignore").write_text("!x.py\n/top.py\n")  # relative to a/
+    (tmp_path / "a" / "b" / ".gitignore").write_text("c/\n")
+    expected = sorted(set(FILES) - {"doc/x.py", "a/top.py", "a/b/c/x.py"})
+    assert found(tmp_path) == expected
+    if GIT:
+        assert git_checked(tmp_path) == expected
+    # a walk that starts below a .gitignore still obeys it
+    assert found(tmp_path, ["a/b"]) == ["a/b/top.py", "a/b/x.py"]
+
+
+def test_git_info_exclude_and_gitignore_above_the_project(tmp_path):
+    write_tree(tmp_path, {"proj/pyproject.toml": "", "proj/pkg/__init__.py": "", "proj/pkg/gen.py": "",
+                          "proj/pkg/local.py": "", "proj/pkg/ok.py": "", ".gitignore": "gen.py\n",
+                          ".git/info/exclude": "local.py\n"})
+    stats: dict[str, int] = {}
+    assert found(tmp_path / "proj", stats=stats) == ["pkg/__init__.py", "pkg/ok.py"]
+    assert stats["skipped"] == 2
+    if GIT:
+        shutil.rmtree(tmp_path / ".git")
+        subprocess.run([GIT, "init", "-q", str(tmp_path)], check=True, capture_output=True)
+        (tmp_path / ".git" / "info" / "exclude").write_text("local.py\n")
+        assert git_checked(tmp_path / "proj") == ["pkg/__init__.py", "pkg/ok.py"]
+
+
+def test_a_gitignore_above_the_project_needs_a_repository(tmp_path):
+    # outside a git repository, the .gitignore files above the project root are not read
+    write_tree(tmp_path, {"proj/pyproject.toml": "", "proj/pkg/__init__.py": "", "proj/pkg/gen.py": "",
+                          ".gitignore": "gen.py\n"})
+    assert found(tmp_path / "proj") == ["pkg/__init__.py", "pkg/gen.py"]
+
+
+def test_info_exclude_of_a_git_worktree(tmp_path):
+    # a worktree's .git is a file naming its folder in the main repository, whose `commondir`
+    # leads to the shared info/exclude
+    write_tree(tmp_path, {
+        "repo/.git/info/exclude": "a.py\n",
+        "repo/.git/worktrees/wt/commondir": "../..\n",
+        "wt/.git": f"gitdir: {tmp_path / 'repo/.git/worktrees/wt'}\n",
+        "wt/pkg/__init__.py": "", "wt/pkg/a.py": "",
+    })
+    assert found(tmp_path / "wt") == ["pkg/__init__.py"]
+
+
+def _imports_pathspec(root: Path, *args: str) -> bool:
+    import os
+    import sys
+
+    from helpers import SRC
+
+    code = ("import sys; from importguard.commands.cli import main; main(['check', '.', *sys.argv[1:]]); "
+            "print('pathspec' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=SRC)
+    out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                         cwd=str(root), timeout=300)
+    return out.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_pathspec_is_imported_only_for_new_ignore_files(tmp_path):
+    write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "", "pkg/gen.py": "import os\n"})
+    assert not _imports_pathspec(tmp_path)  # no ignore file
+    (tmp_path / ".gitignore").write_text("gen.py\n*.egg-info/\n")
+    assert _imports_pathspec(tmp_path, "--no-cache")
+    assert _imports_pathspec(tmp_path)  # new lines: translated by pathspec, then kept in the cache
+    assert not _imports_pathspec(tmp_path)  # unchanged: the cached translation
+    assert found(tmp_path) == ["pkg/__init__.py", "pkg/a.py"]
+    (tmp_path / ".gitignore").write_text("gen.py\n*.egg-info/\na.py\n")
+    assert _imports_pathspec(tmp_path)
+
+
+# ---------------------------------------------------------------------------- environments, build/
+def test_env_and_venv_are_skipped_only_when_environments(tmp_path):
+    write_tree(tmp_path, {
+        "env/__init__.py": "", "env/settings.py": "",  # a package named env
+        "venv/__init__.py": "",
+        "tools/venv/pyvenv.cfg": "home = /usr/bin\n", "tools/venv/lib/site.py": "",
+        "myenv/pyvenv.cfg": "", "myenv/bin/activate_this.py": "",
+        "conda/conda-meta/history": "", "conda/lib/x.py": "",
+    })
+    assert found(tmp_path) == ["env/__init__.py", "env/settings.py", "venv/__init__.py"]
+
+
+@pytest.mark.parametrize("tree,checked", [
+    # setuptools' output
+    ({"build/lib/pkg/__init__.py": "", "build/bdist.linux-x86_64/x.py": ""}, []),
+    ({"build/lib.linux-x86_64-cpython-312/pkg/m.py": ""}, []),
+    # no Python file of its own: an output folder (html, wheels...)
+    ({"build/html/_static/x.py": ""}, []),
+    # Sphinx sources in doc/build (SQLAlchemy's layout)
+    ({"doc/build/conf.py": "", "doc/build/ext/role.py": ""}, ["doc/build/conf.py", "doc/build/ext/role.py"]),
+    # a package named build
+    ({"build/__init__.py": "", "build/steps.py": ""}, ["build/__init__.py", "build/steps.py"]),
+    # a source build/ that .gitignore names is skipped all the same
+    ({"build/conf.py": "", ".gitignore": "build/\n"}, []),
+])
+def test_build_folders(tmp_path, tree, checked):
+    write_tree(tmp_path, dict(tree, **{"pkg/__init__.py": ""}))
+    assert found(tmp_path) == sorted(checked + ["pkg/__init__.py"])
+
+
+def test_skipped_count_in_the_summary(tmp_path):
+    write_tree(tmp_path, {
+        "pkg/__init__.py": "", "pkg/a.py": "import os\n", "pkg/gen_a.py": "", "pkg/gen_b.py": "",
+        "out/x.py": "", ".gitignore": "gen_*.py\nout/\n", "__pycache__/x.py": "",
+        ".venv/pyvenv.cfg": "", ".venv/lib/x.py": "",
+    })
+    out = run_cli(["check", "--no-cache"], tmp_path).stdout
+    # gen_a.py, gen_b.py, out/, .venv/; never the cache folders
+    assert "in 2 files checked (4 skipped by ignore rules)." in out, out
+    doc = json.loads(run_cli(["check", "--no-cache", "--format", "json"], tmp_path).stdout)
+    assert doc["summary"]["files"] == 2 and doc["summary"]["skipped"] == 4
+    (tmp_path / "pkg/a.py").write_text("")
+    out = run_cli(["check", "--no-cache"], tmp_path).stdout
+    assert "All checks passed (2 files checked, 4 skipped by ignore rules)." in out
+
+
+def test_nothing_skipped_keeps_the_summary_line(tmp_path):
+    write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "import os\n"})
+    out = run_cli(["check", "--no-cache"], tmp_path).stdout
+    assert "in 2 files checked.\n" in out
+
+
+# ---------------------------------------------------------------------------- roots
+LIB_TREE = {
+    "lib/mypkg/__init__.py": "",
+    "lib/mypkg/a.py": "from mypkg import b\nprint(b)\n",
+    "lib/mypkg/b.py": "import mypkg.a\nprint(mypkg.a)\n",
+    "tests/test_a.py": "import mypkg.a\nprint(mypkg.a)\n",
+}
+
+
+def test_lib_layout_is_a_root_without_configuration(tmp_path):
+    write_tree(tmp_path, dict(LIB_TREE, **{"pyproject.toml": "[project]\nname = 'mypkg'\n"}))
+    assert modules(tmp_path)["lib/mypkg/a.py"] == "mypkg.a"
+    doc = json.loads(run_cli(["check", "--no-cache", "--format", "json"], tmp_path).stdout)
+    assert [c["modules"] for c in doc["cycles"]] == [["mypkg.a", "mypkg.b"]]
+
+
+def test_lib_that_is_a_package_is_not_a_root(tmp_path):
+    write_tree(tmp_path, {"lib/__init__.py": "", "lib/util.py": "", "app.py": "from lib import util\n"})
+    assert modules(tmp_path)["lib/util.py"] == "lib.util"
+    write_tree(tmp_path, {"src/__init__.py": "", "src/util.py": ""})
+    assert modules(tmp_path)["src/util.py"] == "src.util"
+
+
+@pytest.mark.parametrize("files", [
+    {"pyproject.toml": "[tool.setuptools]\npackage-dir = {'' = 'python'}\n"},
+    {"pyproject.toml": "[tool.setuptools.packages.find]\nwhere = ['python']\n"},
+    {"pyproject.toml": "[tool.setuptools.package-dir]\nmypkg = 'python/mypkg'\n"},
+    {"setup.cfg": "[options]\npackage_dir =\n    =python\n"},
+    {"setup.cfg": "[options]\npackage_dir = =python\n"},
+    {"setup.cfg": "[options.packages.find]\nwhere = python\n"},
+])
+def test_setuptools_package_dir_is_a_root(tmp_path, files):
+    tree = {k.replace("lib/", "python/"): v for k, v in LIB_TREE.items()}
+    write_tree(tmp_path, dict(tree, **files))
+    assert modules(tmp_path)["python/mypkg/a.py"] == "mypkg.a"
+    assert resolve_roots(load_config(tmp_path))[0] == (tmp_path / "python").resolve()
+
+
+def test_configured_roots_win(tmp_path):
+    write_tree(tmp_path, dict(LIB_TREE, **{"pyproject.toml": "[tool.importguard]\nroots = ['.']\n"}))
+    assert modules(tmp_path)["lib/mypkg/a.py"] == "lib.mypkg.a"
+
+
+def test_without_lib_the_project_root_is_the_root(tmp_path):
+    write_tree(tmp_path, {"mypkg/__init__.py": "", "mypkg/a.py": ""})
+    assert resolve_roots(Config(project_root=tmp_path)) == (tmp_path.resolve(),)
+
+
+@pytest.mark.skipif(GIT is None, reason="needs git as the oracle")
+def test_lines_git_cannot_read_are_skipped_as_git_skips_them(tmp_path):
+    # black ships such files as test data: `!` alone, nested too
+    write_tree(tmp_path, {".gitignore": "!\n*.tmp.py\n", "a/.gitignore": "!\n", "a/b.py": "x = 1\n",
+                          "c.py": "y = 1\n", "d.tmp.py": "z = 1\n"})
+    assert found(tmp_path) == git_checked(tmp_path) == ["a/b.py", "c.py"]
+    out = run_cli(["check", "--no-cache", "."], tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
