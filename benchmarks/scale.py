@@ -22,8 +22,8 @@ On each tree, round robin, ``--runs`` times (``--cold-runs`` for the cold rows),
 | ruff cold / cached | ``ruff check --isolated [--no-cache] --select F401,TC001,...,TC005 --exit-zero -q .`` |
 | importguard warm | ``check --jobs J -q .``, nothing changed since the previous run |
 | importguard touched | a new comment appended to ``django/db/models/query.py`` (restored after) |
-| importguard changed import | a new first-party import (``from django.utils import M``, a different ``M`` each round) appended to that file |
-| importguard changed import (leaf module) | the same in ``django/core/management/commands/check.py``, which no module imports |
+| importguard changed import | ``from django.utils import M`` appended to that file (a new ``M`` each round) |
+| importguard changed import (leaf module) | the same in ``core/management/commands/check.py`` (imported by none) |
 
 Wall time is from spawn to exit; cpu time is user + system of the whole process tree (``wait4``);
 peak memory is the largest sum of the resident set sizes of the process tree (the command and
@@ -172,7 +172,8 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
 
     def add_leaf_import(r: int) -> None:
         mod = NEW_IMPORTS[r % len(NEW_IMPORTS)]
-        leaf.write_bytes(leaf_original + f"\nfrom django.utils import {mod}  # scale bench {r} {time.time()}\n".encode())
+        line = f"\nfrom django.utils import {mod}  # scale bench {r} {time.time()}\n"
+        leaf.write_bytes(leaf_original + line.encode())
 
     def restore_leaf() -> None:
         leaf.write_bytes(leaf_original)
@@ -181,7 +182,8 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
     return [
         Row("importguard cold", ig + ["--no-cache", "--jobs", j, "-q", "."], cold=True),
         Row("bare libcst parse", [py, str(HERE / "bare_parse.py"), "--repo", str(repo), "--jobs", j, "."], cold=True),
-        Row("ruff cold", [ruff, "check", "--isolated", "--no-cache", "--select", RUFF_SELECT, "--exit-zero", "-q", "."]),
+        Row("ruff cold", [ruff, "check", "--isolated", "--no-cache", "--select", RUFF_SELECT, "--exit-zero", "-q",
+                          "."]),
         Row("ruff cached", [ruff, "check", "--isolated", "--cache-dir", str(tree.parent / f".ruff-{tree.name}"),
                             "--select", RUFF_SELECT, "--exit-zero", "-q", "."]),
         Row("importguard warm", ig + ["--jobs", j, "-q", "."]),
@@ -223,7 +225,8 @@ def profile(tree: Path, repo: Path, out: Path, env: Dict[str, str]) -> Dict[str,
     if not (repo / "src" / "importguard" / "commands" / "cli.py").is_file():
         code = code.replace("importguard.commands.cli", "importguard.cli")
     files = {}
-    for kind, extra in (("touched", "\n# scale profile touch %s\n"), ("import", "\nfrom django.utils import jslex  # %s\n")):
+    edits = (("touched", "\n# scale profile touch %s\n"), ("import", "\nfrom django.utils import jslex  # %s\n"))
+    for kind, extra in edits:
         subprocess.run([sys.executable, "-m", "importguard", "check", "-q", "."], cwd=tree, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         touched.write_bytes(original + (extra % time.time()).encode())
@@ -253,14 +256,17 @@ def summary(result: Dict[str, object]) -> str:
         lines.append("| --- | ---: | ---: | ---: | ---: |")
         for name, r in rows.items():
             lines.append(f"| {name} | {r['median_s']:.3f} | {r['median_cpu']:.3f} | {r['peak_mb']:.0f} | {r['runs']} |")
-        g = lambda n: rows.get(n, {}).get("median_s")
+        def g(n: str, rows: Dict[str, Dict[str, float]] = rows) -> Optional[float]:
+            return rows.get(n, {}).get("median_s")
+
         warm = g("importguard warm")
         checks = [
             ("cold / bare LibCST parse", g("importguard cold"), g("bare libcst parse"), "ratio", 1.3),
             ("warm / ruff cached", warm, g("ruff cached"), "ratio", 2.0),
             ("touched - warm", g("importguard touched"), warm, "plus", 0.2),
             ("changed import - warm", g("importguard changed import"), warm, "plus", 1.0),
-            ("changed import in a leaf module - warm", g("importguard changed import (leaf module)"), warm, "plus", 1.0),
+            ("changed import in a leaf module - warm", g("importguard changed import (leaf module)"), warm, "plus",
+             1.0),
         ]
         lines.append("\n| goal | value | limit | met |")
         lines.append("| --- | ---: | ---: | --- |")
@@ -272,7 +278,8 @@ def summary(result: Dict[str, object]) -> str:
             lines.append(f"| {label} | {v:.2f}{unit} | {limit}{unit} | {'yes' if v <= limit else 'no'} |")
         peak = rows.get("importguard cold", {}).get("peak_mb")
         if peak is not None:
-            lines.append(f"| peak memory of the cold run | {peak:.0f} MB | 1536 MB | {'yes' if peak <= 1536 else 'no'} |")
+            met = "yes" if peak <= 1536 else "no"
+            lines.append(f"| peak memory of the cold run | {peak:.0f} MB | 1536 MB | {met} |")
         lines.append("")
     return "\n".join(lines)
 

@@ -7,10 +7,9 @@ import shutil
 import time
 from pathlib import Path
 
-from importguard.engine import pipeline as engine
-from importguard.config.settings import load_config
-
 from helpers import run_json, write_tree
+from importguard.config.settings import load_config
+from importguard.engine import pipeline as engine
 
 FILES = {
     "pyproject.toml": '[project]\nname = "app"\n\n[tool.importguard]\nper-file-ignores = {"app/skip.py" = ["IG100"]}\n',

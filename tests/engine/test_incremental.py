@@ -9,14 +9,13 @@ check runs twice more: with the cache the previous runs filled, and with no cach
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
 
-from importguard.engine import pipeline as engine
 from importguard.config.settings import load_config
+from importguard.engine import pipeline as engine
 
 PACKAGES = ("alpha", "beta", "gamma")  # gamma imports only itself until an edit joins it to the others
 NAMES = ("X", "Y", "f", "K")
@@ -50,7 +49,8 @@ def _generate(rng: random.Random) -> Dict[str, str]:
     files: Dict[str, str] = {"pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n'}
     for m in modules:
         rel = m.replace(".", "/") + ("/__init__.py" if "." not in m else ".py")
-        others = [o for o in modules if o != m and o not in PACKAGES and (o.startswith("gamma.") == m.startswith("gamma"))]
+        others = [o for o in modules
+                  if o != m and o not in PACKAGES and o.startswith("gamma.") == m.startswith("gamma")]
         files[rel] = _module_text(rng, m, others) if "." in m else "V = 0\n"
     return files
 
@@ -65,6 +65,10 @@ def _module_of(root: Path, path: Path) -> str:
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+def _import_lines(lines: List[str]) -> List[int]:
+    return [i for i, line in enumerate(lines) if line.startswith(("import ", "from ")) and "__future__" not in line]
 
 
 def _edit(rng: random.Random, root: Path) -> str:
@@ -90,9 +94,10 @@ def _edit(rng: random.Random, root: Path) -> str:
     elif kind == "add-import-function":
         text += f"\n\ndef h{rng.randrange(100)}():\n    {_import_line(rng, target).splitlines()[0]}\n"
     elif kind == "add-import-tc":
-        text += f"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    {_import_line(rng, target).splitlines()[0]}\n"
+        first = _import_line(rng, target).splitlines()[0]
+        text += f"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    {first}\n"
     elif kind == "remove-import":
-        imports = [i for i, line in enumerate(lines) if line.startswith(("import ", "from ")) and "__future__" not in line]
+        imports = _import_lines(lines)
         if imports:
             del lines[rng.choice(imports)]
             text = "\n".join(lines) + "\n"
@@ -121,7 +126,7 @@ def _edit(rng: random.Random, root: Path) -> str:
         new.write_text(_module_text(rng, f"{pkg}.{new.stem}", modules))
         return f"new file {new.relative_to(root)}"
     elif kind == "noqa":
-        imports = [i for i, line in enumerate(lines) if line.startswith(("import ", "from ")) and "__future__" not in line]
+        imports = _import_lines(lines)
         if imports:
             i = rng.choice(imports)
             lines[i] = lines[i].split("#")[0].rstrip() + "  # noqa: F401"
@@ -138,7 +143,7 @@ def _run(root: Path, use_cache: bool, need_facts: bool = False):
     return ([tuple(d) for d in result.diagnostics], [tuple(c) for c in result.cycles])
 
 
-def _property(tmp_path: Path, seed: int, steps: int) -> int:
+def _property(tmp_path: Path, seed: int, steps: int) -> Dict[str, int]:
     rng = random.Random(seed)
     root = tmp_path / f"repo{seed}"
     for rel, text in _generate(rng).items():

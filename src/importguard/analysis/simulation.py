@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import strongly_connected
@@ -241,19 +241,19 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
     graph = _Condensed(modules, repo.edges)
     keys = graph.entry_keys(entries, eager, first_party) if store is not None else {}
     rep = graph.representatives(entries, ws.worlds)
-    written, reordered = [], []
+    written: List[Tuple[World, Outcome]] = []
+    reordered: List[Tuple[World, Outcome]] = []
     for wi, w in enumerate(ws.worlds):
         # an entry is simulated in the first world that decides every test it can reach as this
         # one does; in the others it has that world's outcome
         mine = [e for e in entries if rep[e][wi] == wi]
         own = _simulate_cached(store, keys, "w", modules, mine, eager, None, w)
-        as_written = _assemble(entries, lambda e: (own if rep[e][wi] == wi else written[rep[e][wi]][1]).failed)
+        as_written = _assemble(entries, _results_of(own, written, rep, wi))
         ok_entries = [e for e in entries if e not in as_written.failed]
         written.append((w, as_written))
         own_r = _simulate_cached(store, keys, "r", modules, [e for e in ok_entries if rep[e][wi] == wi], eager,
                                  order, w)
-        reordered.append((w, _assemble(
-            ok_entries, lambda e: (own_r if rep[e][wi] == wi else reordered[rep[e][wi]][1]).failed)))
+        reordered.append((w, _assemble(ok_entries, _results_of(own_r, reordered, rep, wi))))
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]
     return result
@@ -378,6 +378,16 @@ class _Condensed:
         return out
 
 
+def _results_of(own: Outcome, earlier: List[Tuple[World, Outcome]], rep: Dict[str, List[int]], wi: int):
+    """entry -> the ``failed`` map that holds its result in world ``wi``: ``own`` (what was
+    simulated in that world) or the outcome of the world it has its result from."""
+    def failed_of(e: str) -> Dict[str, Optional["Failure"]]:
+        k = rep[e][wi]
+        return (own if k == wi else earlier[k][1]).failed
+
+    return failed_of
+
+
 def _assemble(entries: Sequence[str], failed_of) -> Outcome:
     """An Outcome from each entry's result (``failed_of(entry)``: the ``failed`` map that holds it),
     as ``simulate`` builds it: entries in sorted order, the first failure of a key kept."""
@@ -401,7 +411,7 @@ def _simulate_cached(store, keys: Dict[str, str], mode: str, modules: Dict[str, 
     if store is None:
         return simulate(modules, entries, eager_annotations=eager, order=order, world=world)
     tag = "sim:%s:%r:%r:" % (mode, world.version, world.platform)
-    per_entry: Dict[str, object] = {}
+    per_entry: Dict[str, Any] = {}
     todo = []
     for e in entries:
         k = keys.get(e)
@@ -413,8 +423,11 @@ def _simulate_cached(store, keys: Dict[str, str], mode: str, modules: Dict[str, 
     if todo:
         fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world)
         for e in todo:
-            f = fresh.failed.get(e, _OK)
-            per_entry[e] = f if f is None or f is _OK else tuple(f)
+            if e not in fresh.failed:
+                per_entry[e] = _OK
+            else:
+                failure = fresh.failed[e]
+                per_entry[e] = None if failure is None else tuple(failure)
             if keys.get(e):
                 store.data[tag + keys[e]] = per_entry[e] if per_entry[e] is not _OK else 0
         store.dirty = True
@@ -437,7 +450,7 @@ def _simulate_cached(store, keys: Dict[str, str], mode: str, modules: Dict[str, 
 def _failure(raw: tuple) -> "Failure":
     from importguard.analysis.interpreter import Failure
 
-    return Failure(*raw[:7], tuple(tuple(c) for c in raw[7]), *raw[8:])
+    return Failure._make(list(raw[:7]) + [tuple(tuple(c) for c in raw[7])] + list(raw[8:]))
 
 
 def forget_old_simulations(store) -> None:

@@ -85,7 +85,8 @@ def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
                              digest_size=16).digest()
     keys: Dict[str, str] = {}
     for names in members.values():
-        digests = [(n, modules[n].path, modules[n].is_package, file_digests.get(modules[n].path)) for n in sorted(names)]
+        digests = [(n, modules[n].path, modules[n].is_package, file_digests.get(modules[n].path))
+                   for n in sorted(names)]
         if any(d[3] is None for d in digests):
             continue  # a file whose facts are not cached (a transient failure): check the component again
         comp = hashlib.blake2b(common + repr(digests).encode(), digest_size=16).digest()

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Se
 
 from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
 from importguard.cache.facts import FactsCache, content_hash, default_dir, fingerprint
-from importguard.engine.incremental import LAST_RUN, file_keys, forget_old, graph_digest, remember_digests, report_stats
 from importguard.discovery.files import SourceFile, discover
+from importguard.engine.incremental import LAST_RUN, file_keys, forget_old, graph_digest, remember_digests, report_stats
 from importguard.model import (
     CostRecord,
     Cycle,
@@ -439,15 +439,21 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     reported_paths = tuple(f.display for f in reported)
     LAST_RUN.clear()
     if not use_cache:
-        facts = load_facts(analysed, config, jobs=jobs, use_cache=False, read=read)
-        modules = modules_from(analysed, facts)
+        modules = modules_from(analysed, load_facts(analysed, config, jobs=jobs, use_cache=False, read=read))
         diagnostics, cycles, edges = analyse(modules, config, reported_paths, cwd=cwd)
         return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                       reported_paths, len(modules), len(edges), skipped)
     from importguard import __version__
     from importguard.cache.costs import costs_digest
-    from importguard.cache.facts import (Store, config_key, cycles_from_plain, cycles_to_plain, facts_digest,
-                                         graph_part_digest, run_digest)
+    from importguard.cache.facts import (
+        Store,
+        config_key,
+        cycles_from_plain,
+        cycles_to_plain,
+        facts_digest,
+        graph_part_digest,
+        run_digest,
+    )
 
     results = Store(cache_dir(config) / f"results-{fingerprint('results')}.marshal")
     known = results.data.get("digests")
