@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers import run_json, write_tree
 from importguard.config.settings import load_config
 from importguard.engine import pipeline as engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FILES = {
     "pyproject.toml": '[project]\nname = "app"\n\n[tool.importguard]\nper-file-ignores = {"app/skip.py" = ["IG100"]}\n',

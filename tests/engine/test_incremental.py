@@ -9,13 +9,15 @@ check runs twice more: with the cache the previous runs filled, and with no cach
 from __future__ import annotations
 
 import random
-from pathlib import Path
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
 import pytest
 
 from importguard.config.settings import load_config
 from importguard.engine import pipeline as engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PACKAGES = ("alpha", "beta", "gamma")  # gamma imports only itself until an edit joins it to the others
 NAMES = ("X", "Y", "f", "K")

@@ -122,6 +122,14 @@ def report_stats() -> None:
         pass
 
 
+def file_key(r, digests: Dict[str, Tuple[str, str]]) -> str:
+    """What a read file (``pipeline._Read``) contributes to a run's key: its facts digest."""
+    if r.data is None:
+        return "unreadable: " + (r.error or "")
+    got = digests.get(r.digest)
+    return got[0] if got else "not cacheable"
+
+
 def remember_digests(results, digests: Dict[str, Tuple[str, str]], read: Sequence) -> None:
     """Keep the digests of this run's files, and older ones up to as many again (a file restored to
     an earlier content finds its digests without loading its facts)."""

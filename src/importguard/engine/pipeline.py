@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Se
 from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
 from importguard.cache.facts import FactsCache, content_hash, default_dir, fingerprint
 from importguard.discovery.files import SourceFile, discover
-from importguard.engine.incremental import LAST_RUN, file_keys, forget_old, graph_digest, remember_digests, report_stats
+from importguard.engine import incremental
+from importguard.engine.incremental import LAST_RUN, file_key, file_keys, forget_old, graph_digest
 from importguard.model import (
     CostRecord,
     Cycle,
@@ -468,22 +469,16 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
             if _cacheable(f):
                 digests[r.digest] = (facts_digest(f), graph_part_digest(f))
 
-    def file_key(r: _Read) -> str:
-        if r.data is None:
-            return "unreadable: " + (r.error or "")
-        got = digests.get(r.digest)
-        return got[0] if got else "not cacheable"
-
     # every input of the results: the tool, the configuration, the costs the messages and IG400
     # read (``importguard cost`` rewrites them), the files reported and every analysed file's facts
     run_key = run_digest(__version__, config_key(config, cwd), costs_digest(config), reported_paths,
-                         [(r.file.display, r.file.module, r.file.is_package_init, file_key(r)) for r in read])
-    remember_digests(results, digests, read)
+                         [(r.file.display, r.file.module, r.file.is_package_init, file_key(r, digests)) for r in read])
+    incremental.remember_digests(results, digests, read)
     hit = results.data.get(run_key) if not need_facts else None
     if hit is not None:
         LAST_RUN["run_cache"] = 1
         results.save()
-        report_stats()
+        incremental.report_stats()
         diags = [diagnostic_from_plain(d) for d in hit[0]]
         return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
                       time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
@@ -499,6 +494,6 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         results.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
                                    cycles_to_plain(cycles), len(modules), len(edges)))
     results.save()
-    report_stats()
+    incremental.report_stats()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                   reported_paths, len(modules), len(edges), skipped)
