@@ -4,6 +4,7 @@
 usage:
   python benchmarks/differential_unseen.py [--src PATH] [--out DIR] [NAME ...]
   python benchmarks/differential_unseen.py --fix-tests [--src PATH] [--out DIR] [NAME ...]
+  (add --set second for the second list of eight projects)
 
 Check mode (default), for each pinned project below:
 
@@ -68,6 +69,21 @@ PROJECTS: Dict[str, tuple] = {
     "typer": ("0.29.2", ["tests"], ["pytest", "coverage", "rich", "shellingham"],
               ["--ignore=tests/test_tutorial", "--ignore=tests/test_cli"], ""),  # those two run CLIs in subprocesses
 }
+# A second set, none of them in the list above nor among the test corpora (django, sympy, rich, httpx,
+# click, jinja2, attrs): ``--set second``, cached under ``~/.cache/importguard-unseen2``.
+PROJECTS_SECOND: Dict[str, tuple] = {
+    "fastapi": ("0.165.0", None, [], [], "its suite needs databases, many optional packages and minutes"),
+    "urllib3": ("2.8.0", None, [], [], "its suite starts real servers (tornado, trustme) and is long"),
+    "packaging": ("26.4", ["tests"], ["pytest", "pretend"], [], ""),
+    "more-itertools": ("11.2.1", ["tests"], ["pytest"], [], ""),
+    "boltons": ("26.2.0", ["tests"], ["pytest"], [], ""),
+    "pygments": ("2.21.0", None, [], [], "several thousand snapshot tests, too long for the shared machine"),
+    "sphinx": ("9.0.4", None, [], [], "several thousand tests, too long for the shared machine"),
+    "httpie": ("3.2.4", None, [], [], "part of its suite reaches the network"),
+}
+SETS = {"first": (PROJECTS, CACHE),
+        "second": (PROJECTS_SECOND, Path(os.environ.get("IMPORTGUARD_UNSEEN2_CACHE",
+                                                        Path.home() / ".cache" / "importguard-unseen2")))}
 RUFF_TO_IG = {"F401": "IG100", "TC001": "IG200", "TC002": "IG200", "TC003": "IG200",
               "TC004": "IG201", "TC005": "IG202"}
 COMPARED = ("IG100", "IG200", "IG201", "IG202")
@@ -85,7 +101,8 @@ def fetch(name: str) -> Path:
     def find() -> Optional[Path]:
         for p in sdists.iterdir():
             low = p.name.lower().replace("_", "-")
-            if low.startswith(f"{name}-{version}.") and p.name.endswith((".tar.gz", ".zip")):
+            name_low = name.lower().replace("_", "-")
+            if low.startswith(f"{name_low}-{version}.") and p.name.endswith((".tar.gz", ".zip")):
                 return p
         return None
 
@@ -397,7 +414,9 @@ def markdown(out: Path) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("names", nargs="*", default=list(PROJECTS))
+    ap.add_argument("names", nargs="*")
+    ap.add_argument("--set", choices=sorted(SETS), default="first",
+                    help="which list of projects: the first twelve or the second eight")
     ap.add_argument("--src", type=Path, default=ROOT / "src", help="importguard source folder to test")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "unseen", help="where the JSON reports go")
     ap.add_argument("--label", default="", help="name of this run (for the patches kept in the cache)")
@@ -407,6 +426,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--test-timeout", type=int, default=600)
     ap.add_argument("--markdown", action="store_true", help="print the tables of the reports in --out and stop")
     args = ap.parse_args(argv)
+    global PROJECTS, CACHE
+    PROJECTS, CACHE = SETS[args.set]
+    if not args.names:
+        args.names = list(PROJECTS)
     if args.markdown:
         print(markdown(args.out), end="")
         return 0

@@ -85,3 +85,55 @@ def test_not_a_bool(tmp_path):
     write_tree(tmp_path, {"pyproject.toml": '[tool.importguard]\npeer-per-file-ignores = "no"\n'})
     out = run_cli(["check", "."], tmp_path)
     assert out.returncode == 2 and "peer-per-file-ignores" in out.stderr
+
+
+# Files a project keeps away from ruff or flake8 altogether: lexer and formatter inputs with
+# expected outputs (pygments' tests/examplefiles, black's tests/data). Editing them breaks the
+# project's own tests, so importguard reports nothing there and `fix` leaves them alone.
+FIXTURE = "import os.path\nfrom os import path\n"
+
+
+@pytest.mark.parametrize("config", [
+    {"pyproject.toml": '[tool.ruff]\nextend-exclude = ["tests/examplefiles"]\n'},
+    {"pyproject.toml": '[tool.ruff]\nexclude = ["./tests/examplefiles/"]\n'},
+    {"pyproject.toml": '[tool.ruff]\nextend-exclude = ["examplefiles"]\n'},
+    {"ruff.toml": 'extend-exclude = ["tests/examplefiles/*.py"]\n'},
+    {"setup.cfg": "[flake8]\nexclude = .git,tests/examplefiles\n"},
+    {".flake8": "[flake8]\nextend-exclude =\n    build,\n    examplefiles\n"},
+])
+def test_peer_exclusions_are_not_reported_nor_fixed(tmp_path, config):
+    fixture = tmp_path / "tests" / "examplefiles" / "python" / "continuation.py"
+    assert _unused(tmp_path, {**config, "tests/examplefiles/python/continuation.py": FIXTURE}) == [
+        "pkg/compat.py", "pkg/other.py"]
+    out = run_cli(["fix", "--no-cache", "--select", "IG100", "."], tmp_path)
+    assert out.returncode in (0, 1), out.stderr
+    assert fixture.read_text() == FIXTURE
+    assert (tmp_path / "pkg" / "other.py").read_text() != COMPAT  # the fix did run
+
+
+def test_an_excluded_file_still_uses_what_it_imports(tmp_path):
+    # kept in the import graph: the package name it imports is a re-export in use
+    files = {"pyproject.toml": '[tool.ruff]\nextend-exclude = ["tests/data"]\n',
+             "pkg/compat.py": "from json import loads\n",
+             "tests/data/case.py": "from pkg.compat import loads\n"}
+    assert _unused(tmp_path, files) == ["pkg/other.py"]
+
+
+def test_peer_exclusions_switched_off(tmp_path):
+    files = {"pyproject.toml": '[tool.importguard]\npeer-per-file-ignores = false\n'
+                               '[tool.ruff]\nextend-exclude = ["tests/examplefiles"]\n',
+             "tests/examplefiles/x.py": FIXTURE}
+    assert _unused(tmp_path, files) == ["pkg/compat.py", "pkg/other.py", "tests/examplefiles/x.py"]
+
+
+@pytest.mark.parametrize("pattern,globs", [
+    ("build", ("build", "**/build/*")),
+    ("./docs/", ("docs", "docs/*")),
+    ("src/pkg/_vendor", ("src/pkg/_vendor", "src/pkg/_vendor/*")),
+    (".", ()),
+    ("", ()),
+])
+def test_exclusion_patterns(pattern, globs):
+    from importguard.config.peer import exclusion_patterns
+
+    assert exclusion_patterns(pattern) == globs

@@ -91,6 +91,9 @@ def test_sarif_github_and_markdown(tmp_path):
             "IG501 `app.data` is not allowed to import `app.ui`") in github
     markdown = run_cli(["check", "--no-cache", "--format", "markdown"], root).stdout
     assert "| IG500 | `app/domain/model.py:1:22` | `app.domain` is not allowed to import `requests`" in markdown
+    assert "### Broken contracts (2)" in markdown
+    assert ("| domain is pure | IG500 | 1 | `app.domain.model` → `app.data.store` → `requests` "
+            "(`app/domain/model.py:1:22`) |") in markdown
 
 
 def test_explain_documents_each_contract_code():
@@ -218,3 +221,68 @@ def test_files_without_an_importable_name_count_as_import_linter_counts_them(tmp
                                        "app/data/migrations/0001_initial.py": "from app.ui import views\n"})
     got = [line.split(" `app.data` ")[0] for line in lines(run_cli(["check"], root))]
     assert got == ["app/data/migrations/0001_initial.py:1:20: IG500", "app/data/repo.py:5:24: IG500"]
+
+
+TYPING_REPO = {
+    "pyproject.toml": ('[project]\nname = "p"\n\n[[tool.importguard.contracts]]\nname = "layers"\ntype = "layers"\n'
+                       'layers = ["p.high", "p.low"]\nexclude-type-checking = true\n'),
+    "p/__init__.py": "",
+    "p/high.py": "class H:\n    pass\n",
+    "p/low.py": "from __future__ import annotations\n\nfrom p.high import H\n\n\ndef f(x: H) -> None:\n    pass\n",
+    "p/mid.py": "from p.high import H\n\n\ndef g() -> object:\n    return H()\n",
+}
+
+
+def _fixes(root):
+    doc = json.loads(run_cli(["check", "--no-cache", "--select", "IG5", "--format", "json"], root).stdout)
+    return {d["path"]: d["fix"]["applicability"] for d in doc["diagnostics"]}
+
+
+def test_a_typing_only_illegal_import_moves_under_type_checking_when_the_contract_leaves_typing_out(tmp_path):
+    files = dict(TYPING_REPO)
+    files["pyproject.toml"] = files["pyproject.toml"].replace('layers = ["p.high", "p.low"]',
+                                                              'layers = ["p.high", "p.low | p.mid"]')
+    root = write_tree(tmp_path, files)
+    # p.mid uses H at runtime: advice only; p.low only in annotations: IG200's unsafe move
+    assert _fixes(root) == {"p/low.py": "unsafe", "p/mid.py": "advice"}
+    run_cli(["fix", "--no-cache", "--select", "IG5"], root)
+    assert "if TYPE_CHECKING" not in (root / "p/low.py").read_text()  # unsafe: not without the flag
+    run_cli(["fix", "--no-cache", "--select", "IG5", "--unsafe-fixes"], root)
+    assert "if TYPE_CHECKING:\n    from p.high import H\n" in (root / "p/low.py").read_text()
+    assert _fixes(root) == {"p/mid.py": "advice"}
+    proc = subprocess.run([sys.executable, "-c", "import p.low, p.mid; p.low.f(None); print(p.mid.g())"],
+                          cwd=str(root), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_without_exclude_type_checking_the_move_is_only_advice(tmp_path):
+    files = dict(TYPING_REPO)
+    files["pyproject.toml"] = files["pyproject.toml"].replace("exclude-type-checking = true\n", "")
+    assert _fixes(write_tree(tmp_path, files)) == {"p/low.py": "advice"}
+
+
+def test_graph_draws_layers_in_order_and_highlights_broken_imports(tmp_path):
+    root = repo(tmp_path)
+    doc = json.loads(run_cli(["graph", "--no-cache", "--format", "json"], root).stdout)
+    assert doc["layers"] == [{"contract": "layered", "layers": [["app.ui"], ["app.domain"], ["app.data"]]}]
+    layer = {n["id"]: n["layer"] for n in doc["nodes"]}
+    assert (layer["app.ui.views"], layer["app.domain.model"], layer["app.data.repo"], layer["app"]) == (0, 1, 2, None)
+    broken = {(e["from"], e["to"]): e["contracts"] for e in doc["edges"] if e["contracts"]}
+    assert broken == {("app.data.repo", "app.ui.views"): ["layered"],
+                      ("app.domain.model", "app.data.store"): ["domain is pure"]}
+    dot = run_cli(["graph", "--no-cache"], root).stdout
+    clusters = [line.split('"')[1] for line in dot.splitlines() if line.strip().startswith("label=")]
+    assert clusters == ["layered: layer 1: app.ui", "layered: layer 2: app.domain", "layered: layer 3: app.data",
+                        "outside the layers"]
+    assert '"app.data.repo" -> "app.ui.views" [style=dashed, color="#d35400"' in dot
+    mermaid = run_cli(["graph", "--no-cache", "--format", "mermaid"], root).stdout
+    assert 'subgraph g0["layered: layer 1: app.ui"]' in mermaid and "stroke:#d35400" in mermaid
+    html = run_cli(["graph", "--no-cache", "--format", "html"], root).stdout
+    assert ".edge.broken" in html and '"contracts":["layered"]' in html
+
+
+def test_stubs_do_not_count(tmp_path):
+    # a stub never runs, and import-linter does not read stubs: its imports are not dependencies
+    root = repo(tmp_path, **{"app/data/typed.pyi": "from app.ui import views\n",
+                             "app/data/repo.pyi": "from app.ui import views\n\n\ndef load() -> object: ...\n"})
+    assert lines(run_cli(["check", "--no-cache"], root)) == EXPECTED_TEXT

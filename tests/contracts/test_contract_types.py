@@ -168,6 +168,8 @@ def test_layers_in_containers_and_optional_layers():
                                       [("shop.orders.models", "shop.orders.views", [1])])]
     with pytest.raises(ConfigError, match="Missing layer in container 'shop.users'"):
         run(files, dict(c, layers=["views", "models"]))
+    with pytest.raises(ConfigError, match="Container shop.carts does not exist"):
+        run(files, dict(c, containers=["shop.orders", "shop.carts"]))
 
 
 def test_exhaustive_layers_report_undeclared_children():
@@ -232,3 +234,4 @@ def test_contracts_off_when_ig5_is_not_selected():
     assert [d for d in run(APP, LAYERED, select=("IG1",)) if d.code.startswith("IG5")] == []
     assert len(run(APP, LAYERED, select=("IG501",))) == 1
     assert run(APP, LAYERED, select=("IG500",)) == []
+

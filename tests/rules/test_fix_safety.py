@@ -403,3 +403,71 @@ def test_real_mock_patch_target_survives_safe_fix(tmp_path):
     proc = subprocess.run(pytest_cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
     assert (tmp_path / "pkg/mod.py").read_text().startswith("import json\n")
+
+
+# ---------------------------------------------------------------- test data
+# Files in a test folder that no test imports are inputs the tests read as text (black's
+# tests/data, pygments' tests/examplefiles) or import by name (sphinx's tests/roots): the finding
+# is true as Python, but removing the import changes what the tests compare.
+def test_test_data_nobody_imports_is_unsafe():
+    files = {
+        "tests/test_format.py": "import json\nfrom tests.helpers import load\n\ndef test():\n    load('case')\n",
+        "tests/helpers.py": "import os\nimport re\n\ndef load(name):\n    return re\n",
+        "tests/data/case.py": "import os\n",
+        "tests/roots/target/__init__.py": "from .mod import func\n",
+        "tests/roots/target/mod.py": "import sys\n\ndef func():\n    pass\n",
+        "pkg/__init__.py": "", "pkg/core.py": "import os\n",
+    }
+    found = {}
+    for d in check_sources(files):
+        if d.code == "IG100":
+            found[(d.path, d.fix.name)] = (d.fix.applicability, d.fix.reason)
+    assert found[("tests/data/case.py", "os")][0] == "unsafe"
+    assert found[("tests/data/case.py", "os")][1].startswith("test data")
+    assert found[("tests/roots/target/mod.py", "sys")][0] == "unsafe"
+    # test modules, the helpers they import and the package itself keep their safe fixes
+    assert found[("tests/test_format.py", "json")][0] == "safe"
+    assert found[("tests/helpers.py", "os")][0] == "safe"
+    assert found[("pkg/core.py", "os")][0] == "safe"
+
+
+
+def test_test_data_keeps_even_type_checking_edits_unsafe():
+    # sphinx's autodoc imports its fixtures again with typing.TYPE_CHECKING set to true
+    data = ("import typing\nif typing.TYPE_CHECKING:\n    from os import sep\n"
+            "if typing.TYPE_CHECKING:\n    from os import path\nx: 'path'\n")
+    files = {"tests/roots/circular/b.py": data, "tests/test_x.py": "", "pkg/b.py": data}
+    fixes = {(d.path, d.code): d.fix for d in check_sources(files) if d.code in ("IG100", "IG202")}
+    assert not fixes[("tests/roots/circular/b.py", "IG100")].safe
+    assert not fixes[("tests/roots/circular/b.py", "IG202")].safe
+    assert fixes[("tests/roots/circular/b.py", "IG202")].reason.startswith("test data")
+    assert fixes[("pkg/b.py", "IG100")].safe and fixes[("pkg/b.py", "IG202")].safe
+
+
+def test_real_documentation_fixture_survives_safe_fix(tmp_path):
+    # a test imports the fixture module by name and inspects its members, as autodoc does
+    write_tree(tmp_path, {
+        "tests/roots/target/__init__.py": "",
+        "tests/roots/target/members.py": "from os.path import join\n",
+        "tests/test_members.py": "import importlib\nimport sys\n\ndef test_members():\n"
+                                 "    sys.path.insert(0, 'tests/roots')\n"
+                                 "    assert 'join' in vars(importlib.import_module('target.members'))\n",
+    })
+    run = "import tests.test_members as t\nt.test_members()\nprint('ok')\n"
+    assert run_python(tmp_path, run).stdout == "ok\n"
+    run_cli(["fix", "--no-cache", "."], tmp_path)
+    proc = run_python(tmp_path, run)
+    assert proc.returncode == 0 and proc.stdout == "ok\n", proc.stderr
+    assert (tmp_path / "tests/roots/target/members.py").read_text() == "from os.path import join\n"
+    # the fix is still there for those who ask for it, and the interpreter shows why it is unsafe
+    run_cli(["fix", "--no-cache", "--unsafe-fixes", "."], tmp_path)
+    assert "AssertionError" in run_python(tmp_path, run).stderr
+
+
+def test_a_tests_folder_above_the_project_is_no_test_data(tmp_path):
+    # run from above the project: the display path starts with `tests/`, the project does not
+    write_tree(tmp_path / "tests" / "proj", {"pyproject.toml": "[tool.importguard]\n",
+                                             "pkg/__init__.py": "", "pkg/mod.py": "import os\n"})
+    out = run_cli(["check", "--no-cache", "--select", "IG100", "--format", "json", "tests/proj"], tmp_path)
+    (d,) = json.loads(out.stdout)["diagnostics"]
+    assert d["fix"]["applicability"] == "safe", d

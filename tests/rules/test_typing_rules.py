@@ -238,3 +238,13 @@ def test_no_ig200_where_the_module_evaluates_its_annotations(call, tmp_path):
     (tmp_path / "mod.py").write_text(moved)
     proc = subprocess.run([sys.executable, "-c", "import mod"], cwd=str(tmp_path), capture_output=True, text=True)
     assert "NameError" in proc.stderr
+
+
+def test_ig200_on_a_dotted_import_names_the_module_not_the_shared_binding():
+    # `import a.b` and `import a.c` share the binding `a`, which runs at runtime here: the message
+    # names the module only annotations use (sphinx's roles.py, `docutils.parsers.rst.states`)
+    src = ("from __future__ import annotations\nimport xml.dom.minidom\nimport xml.etree.ElementTree\n\n"
+           "def f(a: xml.dom.minidom.Node):\n    return xml.etree.ElementTree.XML('<a/>')\n")
+    (d,) = [d for d in check_sources(src) if d.code == "IG200"]
+    assert d.line == 2
+    assert d.message.startswith("`xml.dom.minidom` is only used in annotations")

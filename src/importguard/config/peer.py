@@ -4,6 +4,12 @@ A project that silences ``F401`` in its ``compat.py`` through ruff's or flake8's
 ``per-file-ignores`` has said that the file's imports are there on purpose (for code outside the
 repository to import); importguard honours that, as it honours ``# noqa: F401`` comments. Only the
 codes that have an importguard counterpart are read; the rest are left to those tools.
+
+Files the project keeps away from those linters altogether (ruff's ``exclude`` /
+``extend-exclude``, flake8's ``exclude`` / ``extend-exclude``) are test data, formatter or lexer
+inputs with expected outputs, or deliberately broken code: importguard reports nothing in them
+either (every ``IG`` code is silenced there), but keeps them in the import graph, so the names
+they import from the package still count as used.
 Standard library only: this runs on every start.
 """
 from __future__ import annotations
@@ -75,6 +81,43 @@ def _ruff_tables(data: dict, prefix: Tuple[str, ...]) -> List[Optional[dict]]:
             for key in ("per-file-ignores", "extend-per-file-ignores")]
 
 
+# what a peer's exclusion silences: every importguard code
+EXCLUDED = ("IG",)
+
+
+def exclusion_patterns(pattern: str) -> Tuple[str, ...]:
+    """A ruff or flake8 ``exclude`` entry as ``per-file-ignores`` globs: a name without ``/``
+    (``build``, ``*_pb2.py``) excludes every file or folder of that name anywhere; a path
+    (``tests/examplefiles``, ``./docs/*.py``) that file or folder under the project root. Both
+    exclude everything inside a folder they match."""
+    p = pattern.strip().replace("\\", "/").rstrip("/")
+    anchored = "/" in p
+    while p.startswith("./"):
+        p = p[2:]
+    if not p or p in (".", "*"):
+        return ()  # the whole project: a setting for another tool's run, not a statement about files
+    if not anchored:
+        return (p, f"**/{p}/*")  # ``_glob_matches`` also tries the bare file name
+    return (p, f"{p}/*")
+
+
+def _exclusions(patterns: Iterable[Any]) -> PerFileIgnores:
+    out = []
+    for pattern in patterns:
+        if isinstance(pattern, str):
+            out.extend((glob, EXCLUDED) for glob in exclusion_patterns(pattern))
+    return tuple(out)
+
+
+def _ruff_excludes(data: dict) -> PerFileIgnores:
+    found: List[Any] = []
+    for key in ("exclude", "extend-exclude"):
+        value = data.get(key)
+        if isinstance(value, list):
+            found.extend(value)
+    return _exclusions(found)
+
+
 def _load_toml(path: Path) -> Optional[dict]:
     """A peer's TOML file, or None when it cannot be read (that tool reports it, not us)."""
     if sys.version_info >= (3, 11):
@@ -111,10 +154,15 @@ def _flake8(path: Path) -> PerFileIgnores:
         parser.read(path, encoding="utf-8")
     except (OSError, configparser.Error, UnicodeDecodeError):
         return ()
-    if not parser.has_option("flake8", "per-file-ignores"):
+    if not parser.has_section("flake8"):
         return ()
+    out: List[Tuple[str, Tuple[str, ...]]] = []
+    for key in ("exclude", "extend-exclude"):
+        if parser.has_option("flake8", key):
+            out.extend(_exclusions(re.split(r"[\s,]+", parser.get("flake8", key))))
+    if not parser.has_option("flake8", "per-file-ignores"):
+        return tuple(out)
     value = parser.get("flake8", "per-file-ignores")
-    out = []
     for pattern, selectors in _flake8_entries(value):
         codes = tuple(dict.fromkeys(c for s in selectors for c in translate(s)))
         if codes:
@@ -124,7 +172,8 @@ def _flake8(path: Path) -> PerFileIgnores:
 
 def peer_per_file_ignores(root: Path, pyproject: Optional[dict] = None) -> PerFileIgnores:
     """``per-file-ignores`` of ruff (``ruff.toml``, ``.ruff.toml`` or ``[tool.ruff]``) and flake8
-    (``.flake8``, ``setup.cfg``, ``tox.ini``) in the project root, as importguard codes. Ruff
+    (``.flake8``, ``setup.cfg``, ``tox.ini``) in the project root, as importguard codes, and their
+    ``exclude`` / ``extend-exclude`` entries as globs that silence every importguard code. Ruff
     reads the first of its files that exists, as ruff does; flake8 the first with a ``[flake8]``
     section."""
     out: PerFileIgnores = ()
@@ -132,14 +181,14 @@ def peer_per_file_ignores(root: Path, pyproject: Optional[dict] = None) -> PerFi
         path = root / name
         if path.is_file():
             data = _load_toml(path) or {}
-            out += _from_tables(_ruff_tables(data, ()))
+            out += _from_tables(_ruff_tables(data, ())) + _ruff_excludes(data)
             break
     else:
         if pyproject is None and (root / "pyproject.toml").is_file():
             pyproject = _load_toml(root / "pyproject.toml")
         ruff = _table(pyproject or {}, "tool", "ruff")
         if ruff:
-            out += _from_tables(_ruff_tables(ruff, ()))
+            out += _from_tables(_ruff_tables(ruff, ())) + _ruff_excludes(ruff)
     for name in (".flake8", "setup.cfg", "tox.ini"):
         path = root / name
         if path.is_file():

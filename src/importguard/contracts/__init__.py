@@ -11,7 +11,7 @@ from importguard.analysis.graph import ModuleInfo
 from importguard.contracts.checks import ContractError, Violation, run
 from importguard.contracts.graph import ContractGraph, build
 from importguard.contracts.spec import CODES, Contract, ContractSet, load
-from importguard.model import Diagnostic, Fix
+from importguard.model import IMPORT_TIME, Diagnostic, Fix
 
 __all__ = ["CODES", "Contract", "ContractError", "ContractSet", "Violation", "check", "evaluate", "load"]
 
@@ -65,7 +65,13 @@ def _message(v: Violation, graph: ContractGraph) -> str:
     return f"{head}: {_link_text(v.chain, graph)}{more} (contract `{c.name}`)"
 
 
-def _fix(v: Violation) -> Fix:
+def _fix(v: Violation, graph: ContractGraph) -> Fix:
+    sites = graph.sites.get((v.chain[0], v.chain[1]), ()) if len(v.chain) > 1 else ()
+    if v.contract.exclude_type_checking and len(sites) == 1 and sites[0].kind == IMPORT_TIME:
+        # a candidate: under TYPE_CHECKING the import leaves this contract's graph. The engine keeps
+        # it only where IG200 finds the import typing-only, and then gives it IG200's (unsafe) fix
+        return Fix("move-to-type-checking", False, "Move into `if TYPE_CHECKING:`", sites[0].line, sites[0].col,
+                   advice=True)
     if v.contract.type == "acyclic-siblings":
         title = f"Remove the import of `{v.chain[1]}` or invert the dependency"
     elif len(v.chain) == 1:
@@ -90,7 +96,7 @@ def diagnostics(violations: Dict[str, List[Violation]], graphs: Dict[tuple, Cont
                 line, col = site.line, site.col
             key = f"contract:{c.name}:{'>'.join(v.chain)}"
             out.append(Diagnostic(graph.paths[first], line, col + 1, c.code, _message(v, graph), line, col + 1,
-                                  key=key, fix=_fix(v), contract=c.name, chain=links))
+                                  key=key, fix=_fix(v, graph), contract=c.name, chain=links))
     return out
 
 

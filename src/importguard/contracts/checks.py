@@ -187,6 +187,8 @@ def check_layers(c: Contract, g: ContractGraph, roots: Sequence[str]) -> List[Vi
     containers = sorted(expand_all(g, c.containers))
     tails = [t for layer in c.layers for t in layer.tails]
     for container in containers:
+        if container not in g.modules:
+            raise ContractError(f"Container {container} does not exist.")
         if not _in_roots(container, roots):
             raise ContractError(f"Invalid container '{container}': a container must either be a root package, "
                                 f"or a subpackage of one of them.")

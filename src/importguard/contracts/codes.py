@@ -24,6 +24,8 @@ class ContractCode:
 
 _COMMON = """## Fix safety
 Advice only: which import should go, or which way a dependency should point, is a design decision.
+Except when the contract sets `exclude-type-checking = true` and the first import of the chain is
+only used in annotations: then the fix is IG200's (unsafe), moving it under `if TYPE_CHECKING:`.
 Silence one finding with `# noqa: IGxxx` on the import, a known chain with the contract's
 `ignore-imports`, or every finding of today with a baseline.
 

@@ -50,8 +50,9 @@ def _in_roots(name: str, roots: Sequence[str]) -> bool:
 def internal_modules(modules: Mapping[str, ModuleInfo], roots: Sequence[str]) -> Dict[str, ModuleInfo]:
     """The modules of the root packages that import-linter sees: ``.py`` files in folders that are
     regular packages (with ``__init__.py``) all the way up to the root package. Without root
-    packages, every first-party module."""
-    named = {k: v for k, v in modules.items() if not k.startswith("<")}
+    packages, every first-party ``.py`` module."""
+    # ``.py`` files only: a stub (``.pyi``) never runs, and import-linter does not read stubs
+    named = {k: v for k, v in modules.items() if not k.startswith("<") and v.path.endswith(".py")}
     named.update(_unimportable(modules, named))
     if not roots:
         return named
@@ -73,7 +74,7 @@ def _unimportable(modules: Mapping[str, ModuleInfo], named: Mapping[str, ModuleI
                 if info.is_package and info.path.endswith("/__init__.py")}
     out = {}
     for key, info in modules.items():
-        if not key.startswith("<") or not info.path.endswith(".py"):
+        if not key.startswith("<") or not info.path.endswith(".py") or info.path.endswith("/__init__.py"):
             continue
         folder, _, file = info.path.rpartition("/")
         stem = file[:-3]

@@ -18,6 +18,7 @@ from importguard.model import (
     CostRecord,
     Cycle,
     Diagnostic,
+    Fix,
     ModuleFacts,
     diagnostic_from_plain,
     diagnostic_to_plain,
@@ -391,11 +392,13 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     if keys:
         forget_old(store, "file:", used)
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
+    moves: Dict[str, Dict[Tuple[int, int], Fix]] = {}
     for d in repo_diags:
         owner = by_path.get(d.path)
         in_scope = d.path in report_paths or (
             d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
         if owner is not None and in_scope:
+            d = _contract_move(d, owner, repo, moves)
             out.extend(_keep(owner, [d], suppressed, ignored_by_path(config, owner.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
@@ -409,6 +412,25 @@ def known_costs(config: Config) -> Dict[str, CostRecord]:
         return load_costs(config)
     except Exception:  # a broken cost file never breaks a check
         return {}
+
+
+def _contract_move(d: Diagnostic, info: ModuleInfo, repo, moves: Dict[str, Dict[Tuple[int, int], Fix]]) -> Diagnostic:
+    """An IG5xx finding whose contract leaves typing imports out, at an import IG200 finds
+    typing-only, gets IG200's fix (unsafe): under ``TYPE_CHECKING`` the import leaves the chain.
+    ``moves`` keeps IG200's fixes per file for the run."""
+    fx = d.fix
+    if not d.contract or fx is None or fx.kind != "move-to-type-checking" or not fx.advice:
+        return d
+    if info.path not in moves:
+        from importguard.analysis.context import FileContext
+        from importguard.rules.ig200_typing_only_import import TypingOnlyImport
+
+        moves[info.path] = {(t.fix.line, t.fix.col): t.fix for t in TypingOnlyImport().check(FileContext(repo, info))
+                            if t.fix is not None}
+    found = moves[info.path].get((fx.line, fx.col))
+    if found is not None:
+        return d._replace(fix=found, fixable=True)
+    return d._replace(fix=fx._replace(kind="contract"))
 
 
 def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tuple[str, ...] = ()

@@ -112,6 +112,7 @@ _TEMPLATE = r"""<!DOCTYPE html>
   .edge.kind-deferred { stroke-dasharray: 6 4; }
   .edge.kind-typing { stroke-dasharray: 2 3; stroke: #b3b6b7; }
   .edge.cycle { stroke: #c0392b; stroke-width: 2.4; }
+  .edge.broken { stroke: #d35400; stroke-width: 3; }
   .edge.selected { stroke: #2471a3; stroke-width: 3; }
   .hit { fill: none; stroke: transparent; stroke-width: 10; cursor: pointer; }
   .legend svg { vertical-align: middle; }
@@ -188,7 +189,7 @@ _TEMPLATE = r"""<!DOCTYPE html>
       y1 += off; y2 += off;
       d = "M" + x1 + "," + y1 + " C" + bx + "," + y1 + " " + bx + "," + y2 + " " + x2 + "," + y2;
     }
-    var cls = "edge kind-" + e.kind + (e.in_cycle ? " cycle" : "");
+    var cls = "edge kind-" + e.kind + (e.in_cycle ? " cycle" : "") + (e.contracts && e.contracts.length ? " broken" : "");
     var p = el("path", {"class": cls, d: d, "marker-end": e.in_cycle ? "url(#arrow-cycle)" : "url(#arrow)",
                         "data-from": e.from, "data-to": e.to}, edgesG);
     var hit = el("path", {"class": "hit", d: d}, edgesG);
@@ -206,7 +207,8 @@ _TEMPLATE = r"""<!DOCTYPE html>
     var e = data.edges[i];
     edgeEls[i].classList.add("selected");
     var h = "<h1><code>" + esc(e.from) + "</code> &rarr; <code>" + esc(e.to) + "</code></h1><p>kind: <b>" + esc(e.kind) +
-            "</b>" + (e.in_cycle ? ", <b style='color:#c0392b'>part of an import-time cycle</b>" : "") + "</p><ul>";
+            "</b>" + (e.in_cycle ? ", <b style='color:#c0392b'>part of an import-time cycle</b>" : "") +
+            (e.contracts && e.contracts.length ? ", <b style='color:#d35400'>breaks " + esc(e.contracts.join(", ")) + "</b>" : "") + "</p><ul>";
     e.sites.forEach(function (s) { h += "<li><code>" + esc(s.path) + ":" + s.line + "</code> imports <code>" + esc(s.names) + "</code> (" + esc(s.kind) + ")</li>"; });
     details.innerHTML = h + "</ul>";
   }

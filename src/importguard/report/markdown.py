@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from importguard.model import IMPORT_TIME, Cycle, Diagnostic
 from importguard.report._common import repo_relative
@@ -51,6 +51,23 @@ def mermaid(cycle: Cycle) -> str:
     return "\n".join(lines)
 
 
+def contracts_section(diagnostics: List[Diagnostic]) -> List[str]:
+    """IG5xx: each broken contract with its number of illegal chains and the first one."""
+    by_contract: Dict[str, List[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.contract:
+            by_contract.setdefault(d.contract, []).append(d)
+    if not by_contract:
+        return []
+    out = ["", f"### Broken contracts ({len(by_contract)})", "", "| Contract | Code | Chains | First chain |",
+           "| --- | --- | --- | --- |"]
+    for name, found in sorted(by_contract.items()):
+        first = found[0]
+        chain = " → ".join([f"`{first.chain[0][0]}`"] + [f"`{b}`" for _, b, _, _ in first.chain]) if first.chain else ""
+        out.append(f"| {cell(name)} | {first.code} | {len(found)} | {cell(chain)} ({location(first)}) |")
+    return out
+
+
 def render(diagnostics: List[Diagnostic], cycles: Sequence[Cycle] = (), summary=None, **_) -> str:
     summary = summary or {}
     n, files = len(diagnostics), summary.get("files", 0)
@@ -65,6 +82,7 @@ def render(diagnostics: List[Diagnostic], cycles: Sequence[Cycle] = (), summary=
             out.append(f"| {d.code} | {location(d)} | {cell(d.message)} |")
         if n > MAX_ROWS:
             out += ["", f"... and {n - MAX_ROWS} more (see the annotations or the SARIF report)."]
+    out += contracts_section(diagnostics)
     reported = {d.key for d in diagnostics if d.key.startswith("cycle:")}
     shown = [c for c in cycles if c.kind == IMPORT_TIME and "cycle:" + ",".join(c.modules) in reported]
     if shown:

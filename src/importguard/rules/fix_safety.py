@@ -23,6 +23,7 @@ Every answer carries the reason, shown in JSON output and by ``importguard expla
 """
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
@@ -75,6 +76,9 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
     for first, last, what in facts.expect_fail:
         if first <= imp.line <= last:
             return f"a test expects this import to fail (`{what}`, line {first}); left as it is", True
+    data = test_data_risk(ctx)
+    if data:
+        return data, False
     if imp.in_type_checking:
         return "", False  # never runs: nothing at runtime can observe it
     index = safety_index(ctx.repo)
@@ -100,9 +104,24 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
     return "", False
 
 
+def test_data_risk(ctx: FileContext) -> str:
+    """Why no edit of ``ctx``'s file is safe when it is test data, or "": the tests read it as
+    text or import it by name, even with ``typing.TYPE_CHECKING`` set to true (sphinx's autodoc
+    does), so what they compare can change with any edit."""
+    if ctx.module not in safety_index(ctx.repo).test_data():
+        return ""
+    return (f"test data: `{ctx.path}` is in a test folder, is no test module and nothing in the "
+            f"repository imports it, so the tests read it as text or import it by name (formatter or "
+            f"lexer inputs with expected outputs, documentation fixtures): editing it can change what "
+            f"they compare")
+
+
 def type_checking_import_risk(ctx: FileContext, line: int, end_line: int) -> str:
     """Removing an empty ``TYPE_CHECKING`` block also removes the ``TYPE_CHECKING`` (or
     ``typing``) import when the block was its only use: why that would not be safe, or ""."""
+    data = test_data_risk(ctx)
+    if data:
+        return data
     for imp in flag_imports_used_only_in(ctx.facts, [(line, end_line)]):
         if ctx.repo.imported_from_package(ctx.module, imp.bound):
             return f"another module imports `{imp.bound}` from this one"
@@ -130,6 +149,7 @@ class SafetyIndex:
         self._reexporters: Optional[Set[str]] = None
         self._adj: Optional[Dict[str, Set[str]]] = None
         self._strings: Optional[Dict[Tuple[str, str], Tuple[str, str, int]]] = None
+        self._test_data: Optional[Set[str]] = None
 
     # ---------------------------------------------------------------- what an import loads
     def loaded_by(self, module: str, is_package: bool, imp: ImportFact) -> List[str]:
@@ -325,6 +345,42 @@ class SafetyIndex:
         return (f"`{path}` names it in a string (`{text}`, line {line}), as `mock.patch` or "
                 f"`getattr` do: the name is read without being written")
 
+    # ---------------------------------------------------------------- test data
+    def test_data(self) -> Set[str]:
+        """Modules in a test folder that are no test module (``test_*.py``, ``*_test.py``,
+        ``conftest.py``) and that no test module, shipped module or module they import reaches
+        through an import statement: inputs the tests read as text or import by name (black's
+        ``tests/data``, pygments' ``tests/examplefiles``, sphinx's ``tests/roots``)."""
+        if self._test_data is not None:
+            return self._test_data
+        modules = self.repo.modules
+        root = os.path.abspath(str(self.repo.config.project_root))
+        in_tests: Set[str] = set()
+        start: List[str] = []
+        for name, info in modules.items():
+            folders = _folders(info.path, root)
+            if any(p in TEST_FOLDERS for p in folders) and not is_test_module(info.path):
+                in_tests.add(name)
+            else:
+                start.append(name)
+        if not in_tests:
+            self._test_data = set()
+            return self._test_data
+        adj: Dict[str, Set[str]] = defaultdict(set)
+        for e in self.repo.edges:  # every kind: a deferred or typing-only import names it too
+            adj[e.source].add(e.target)
+        seen = set(start)
+        todo = list(start)
+        while todo:
+            m = todo.pop()
+            parts = m.split(".")
+            for n in list(adj.get(m, ())) + [".".join(parts[:i]) for i in range(1, len(parts))]:
+                if n not in seen:  # a module's packages run before it
+                    seen.add(n)
+                    todo.append(n)
+        self._test_data = in_tests - seen
+        return self._test_data
+
     # ---------------------------------------------------------------- library API
     def reexporters(self) -> Set[str]:
         """Modules from which another module of the repository imports a name that is itself an
@@ -361,6 +417,25 @@ class SafetyIndex:
             return ""  # ``from . import sub``: users import the submodule itself
         return (f"a public name of library module `{ctx.module}` (no `__all__`): code outside the "
                 f"repository may import `{imp.bound}` from it")
+
+
+TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+
+
+def _folders(path: str, root: str) -> List[str]:
+    """The folders of a module's display ``path`` (relative to the working folder, or absolute)
+    below the project ``root``: a ``tests`` folder above the project is no test folder of it."""
+    rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    if rel.startswith("../"):  # outside the project root: its own folders, as written
+        rel = path.replace("\\", "/")
+    return [p for p in rel.split("/")[:-1] if p not in ("", ".", "..")]
+
+
+def is_test_module(path: str) -> bool:
+    """A file pytest or unittest collects, or a pytest ``conftest.py``."""
+    last = path.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = last[:-3] if last.endswith(".py") else last
+    return stem.startswith("test_") or stem.endswith("_test") or stem in ("conftest", "tests", "test")
 
 
 def shipped(module: str) -> bool:

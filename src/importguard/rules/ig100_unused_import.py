@@ -148,6 +148,10 @@ class UnusedImport(Rule):
       shipped, public module without `__all__`, and for every public name of a module the
       repository itself imports names from (a compatibility or re-export module): code outside
       the repository may import them;
+    - unsafe in test data: a file in a test folder (`tests/`, `test/`, `testing/`) that is no
+      test module (`test_*.py`, `*_test.py`, `conftest.py`) and that no test module, helper or
+      shipped module imports: the tests read it as text or import it by name (formatter or
+      lexer inputs with expected outputs, documentation fixtures);
     - advice only under a test's expectation of failure (`with pytest.raises(...)`,
       `self.assertRaises(...)`, `contextlib.suppress(...)`, `@pytest.mark.xfail`);
     - advice only when the import loads a first-party module (directly or through its imports)
@@ -156,7 +160,8 @@ class UnusedImport(Rule):
       `registry.HANDLERS[k] = f`), unless an earlier import of the module has loaded it already.
 
     Third-party modules imported for their side effects cannot be seen: list them in
-    `side-effect-modules`. Imports under `if TYPE_CHECKING:` never run, so removing them is safe.
+    `side-effect-modules`. Imports under `if TYPE_CHECKING:` never run, so removing them is safe
+    (except in test data, which tests may import with `typing.TYPE_CHECKING` set to true).
     """
 
     code = "IG100"

@@ -189,7 +189,10 @@ class TypingOnlyImport(Rule):
             source = ctx.source_module(imp)
             origin = ctx.repo.origin(source, imp.level > 0)
             full = ctx.target(imp) or imp.text
-            msg = (f"`{imp.bound}` is only used in annotations; {origin} import `{full}` can move into "
+            # ``import a.b.c`` binds ``a``, which other imports may share and use at runtime: the
+            # module the statement loads is what only annotations use
+            what = full if imp.name is None and imp.asname is None and "." in (imp.module or "") else imp.bound
+            msg = (f"`{what}` is only used in annotations; {origin} import `{full}` can move into "
                    "`if TYPE_CHECKING:`")
             cost = ctx.repo.known_cost(ctx.target(imp), source) if origin != "first party" else None
             msg += cost_note(cost)

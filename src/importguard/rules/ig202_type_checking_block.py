@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from importguard.model import Diagnostic, Fix
 from importguard.rules.base import Rule, diag
-from importguard.rules.fix_safety import type_checking_import_risk
+from importguard.rules.fix_safety import test_data_risk, type_checking_import_risk
 
 if TYPE_CHECKING:
     from importguard.analysis.context import FileContext
@@ -41,7 +41,9 @@ class TypeCheckingBlockHygiene(Rule):
 
     ## Fix safety
     Safe: nothing inside a `TYPE_CHECKING` block runs at runtime. A block with an `else:` branch is
-    left alone.
+    left alone. Unsafe in test data (a file in a test folder that is no test module and that no
+    module of the repository imports): tests read it as text, or import it by name with
+    `typing.TYPE_CHECKING` set to true.
     """
 
     code = "IG202"
@@ -86,8 +88,10 @@ class TypeCheckingBlockHygiene(Rule):
             if first is None:
                 first = block
                 continue
+            data = test_data_risk(ctx)
             fix = None if (block.has_else or first.has_else) else Fix(
-                "merge-type-checking", True, "Merge into the first `TYPE_CHECKING` block", block.line, block.col)
+                "merge-type-checking", not data, "Merge into the first `TYPE_CHECKING` block", block.line, block.col,
+                reason=data)
             yield diag(ctx, self.code, block.line, block.col,
                        f"Second `if TYPE_CHECKING:` block; merge it into the one at line {first.line}",
                        end_line=block.end_line, fix=fix, key="second")
