@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Se
 from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
 from importguard.cache.facts import FactsCache, content_hash, default_dir, fingerprint
 from importguard.discovery.files import SourceFile, discover
-from importguard.engine import incremental
+from importguard.engine import findings, incremental
 from importguard.engine.incremental import LAST_RUN, file_key, file_keys, forget_old, graph_digest
 from importguard.model import (
-    CostRecord,
     Cycle,
     Diagnostic,
     Fix,
@@ -333,7 +332,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
     edges = build_edges(graph_modules)
     rules = [r() for r in RULES if config.enabled(r.code)]
-    repo = RepoContext(config, modules, edges, costs=known_costs(config))
+    repo = RepoContext(config, modules, edges, costs=findings.known_costs(config))
     repo.store = store  # the simulation keeps each entry's outcome there
     # every module, those without an importable name too: contracts count their imports
     digest = graph_digest(modules, edges, config, graph_parts, cwd) if store is not None else ""
@@ -398,39 +397,10 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         in_scope = d.path in report_paths or (
             d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
         if owner is not None and in_scope:
-            d = _contract_move(d, owner, repo, moves)
+            d = findings.contract_move(d, owner, repo, moves)
             out.extend(_keep(owner, [d], suppressed, ignored_by_path(config, owner.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
-
-
-def known_costs(config: Config) -> Dict[str, CostRecord]:
-    """The import costs ``importguard cost`` measured (the rules put them in their messages)."""
-    from importguard.cache.costs import load_costs
-
-    try:
-        return load_costs(config)
-    except Exception:  # a broken cost file never breaks a check
-        return {}
-
-
-def _contract_move(d: Diagnostic, info: ModuleInfo, repo, moves: Dict[str, Dict[Tuple[int, int], Fix]]) -> Diagnostic:
-    """An IG5xx finding whose contract leaves typing imports out, at an import IG200 finds
-    typing-only, gets IG200's fix (unsafe): under ``TYPE_CHECKING`` the import leaves the chain.
-    ``moves`` keeps IG200's fixes per file for the run."""
-    fx = d.fix
-    if not d.contract or fx is None or fx.kind != "move-to-type-checking" or not fx.advice:
-        return d
-    if info.path not in moves:
-        from importguard.analysis.context import FileContext
-        from importguard.rules.ig200_typing_only_import import TypingOnlyImport
-
-        moves[info.path] = {(t.fix.line, t.fix.col): t.fix for t in TypingOnlyImport().check(FileContext(repo, info))
-                            if t.fix is not None}
-    found = moves[info.path].get((fx.line, fx.col))
-    if found is not None:
-        return d._replace(fix=found, fixable=True)
-    return d._replace(fix=fx._replace(kind="contract"))
 
 
 def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tuple[str, ...] = ()
