@@ -226,3 +226,24 @@ def test_real_code_gives_the_same_findings_as_the_cli(tmp_path):
     from_cli = sorted(line.split(" ")[0] + " " + line.split(" ")[1] for line in cli.stdout.splitlines())
     assert from_flake8 == from_cli
     assert len(from_cli) > 0
+
+
+def test_parallel_jobs_extract_each_file_once(tmp_path: Path) -> None:
+    """``-j 2``: two processes need the whole graph; one extracts every file, the other waits for
+    it and reads the cache (a cold run costs one extraction, not one per process)."""
+    files = {"pyproject.toml": "[project]\nname = 'many'\n", "many/__init__.py": ""}
+    for i in range(24):
+        files[f"many/m{i}.py"] = f"import os\nfrom many import m{(i + 1) % 24}\n\n\ndef f{i}():\n    return os.sep\n"
+    repo = write_tree(tmp_path / "repo", files)
+    stats = tmp_path / "stats.jsonl"
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               IMPORTGUARD_STATS_FILE=str(stats))
+    proc = subprocess.run([sys.executable, "-m", "flake8", "-j", "2", "--select", "IG", "."], cwd=str(repo),
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.count("IG100") == 24
+    import json
+
+    runs = [json.loads(line) for line in stats.read_text().splitlines()]
+    assert len({r["pid"] for r in runs}) == 2  # both workers analysed the project ...
+    assert sum(r.get("extracted", 0) for r in runs) == 25  # ... and each file was extracted once

@@ -96,9 +96,9 @@ class CostStore:
         text = json.dumps({"version": SCHEMA, "records": self.records, "latest": self.latest},
                           indent=1, sort_keys=True)
         try:
-            from importguard.cache.facts import _ensure_dir
+            from importguard.cache.facts import ensure_dir
 
-            _ensure_dir(self.path.parent)
+            ensure_dir(self.path.parent)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(self.path.parent))
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)

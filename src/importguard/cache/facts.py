@@ -60,6 +60,43 @@ def from_plain(t: tuple) -> ModuleFacts:
                        t[5], t[6], t[7], t[8], tuple(map(events_from_plain, t[9])), *t[10:14])
 
 
+def facts_digest(f: ModuleFacts) -> str:
+    """The digest of a file's facts: two contents with equal facts (a comment appended, a blank
+    line at the end) give equal digests, and every result computed from facts can be reused."""
+    return hashlib.blake2b(repr(to_plain(f)).encode(), digest_size=16).hexdigest()
+
+
+def graph_part_digest(f: ModuleFacts) -> str:
+    """The part of a file's facts the repository rules read (module-level statements, imports,
+    module-level uses): an edit inside a function body leaves it alone."""
+    raw = repr((f.statements, f.events, f.all_names, f.future_annotations, [i[:-1] for i in f.imports],
+                [(u.dotted, u.line, u.kind, u.scope) for i in f.imports for u in i.uses if not u.scope]))
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def config_key(config, cwd: Optional[Path] = None) -> str:
+    """The configuration as a cache key part, without absolute paths: a checkout moved to another
+    folder (a CI runner restoring a cache made elsewhere) gets the same key."""
+    import dataclasses
+
+    root = Path(config.project_root)
+    cfg_file = config.config_file
+    rel_file = None
+    if cfg_file is not None:
+        try:
+            rel_file = os.path.relpath(str(cfg_file), str(root))
+        except ValueError:
+            rel_file = str(cfg_file)
+    where = ""
+    if cwd is not None:
+        try:
+            where = os.path.relpath(str(cwd), str(root))
+        except ValueError:
+            where = str(cwd)
+    plain = dataclasses.replace(config, project_root=Path("."), config_file=None)
+    return repr((plain, rel_file, where))
+
+
 def run_digest(*parts) -> str:
     return "run:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
@@ -113,7 +150,7 @@ class Store:
         if len(data) > _MAX_ENTRIES and keep is not None:
             data = {k: v for k, v in data.items() if k in keep}
         try:
-            _ensure_dir(self.path.parent)
+            ensure_dir(self.path.parent)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(self.path.parent))
             with os.fdopen(fd, "wb") as fh:
                 marshal.dump(data, fh)
@@ -122,7 +159,7 @@ class Store:
             pass  # a cache that cannot be written only costs time
 
 
-def _ensure_dir(d: Path) -> None:
+def ensure_dir(d: Path) -> None:
     if not d.is_dir():
         d.mkdir(parents=True, exist_ok=True)
     gi = d / ".gitignore"
@@ -134,12 +171,28 @@ def _ensure_dir(d: Path) -> None:
 
 
 class FactsCache:
+    """Facts by content hash, in 256 shards (by the hash's first byte) loaded when first read: a run
+    that needs the facts of one changed file reads and rewrites one small shard, not the whole
+    cache."""
+
+    SHARDS = 256
+
     def __init__(self, directory: Path, key: str):
-        self.store = Store(directory / f"facts-{key}.marshal")
+        self.directory = directory / f"facts-{key}"
+        self.shards: Dict[str, Store] = {}
         self.used: set = set()
+        self.loaded = 0  # facts taken from the cache this run (tests and benchmarks read it)
+        self.stored = 0  # facts put in this run
+
+    def _shard(self, digest: str) -> Store:
+        name = digest[:2]
+        got = self.shards.get(name)
+        if got is None:
+            got = self.shards[name] = Store(self.directory / f"{name}.marshal")
+        return got
 
     def get(self, digest: str) -> Optional[ModuleFacts]:
-        raw = self.store.data.get(digest)
+        raw = self._shard(digest).data.get(digest)
         if raw is None:
             return None
         try:
@@ -147,12 +200,19 @@ class FactsCache:
         except Exception:
             return None
         self.used.add(digest)
+        self.loaded += 1
         return facts
 
     def put(self, digest: str, facts: ModuleFacts) -> None:
-        self.store.data[digest] = to_plain(facts)
-        self.store.dirty = True
+        shard = self._shard(digest)
+        shard.data[digest] = to_plain(facts)
+        shard.dirty = True
         self.used.add(digest)
+        self.stored += 1
 
     def save(self) -> None:
-        self.store.save(self.used)
+        for shard in self.shards.values():
+            if len(shard.data) > _MAX_ENTRIES // self.SHARDS:
+                shard.data = {k: v for k, v in shard.data.items() if k in self.used}
+                shard.dirty = True
+            shard.save()

@@ -15,6 +15,7 @@ the cycle is reported in each checked member of the cycle, at its own import tha
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -33,7 +34,8 @@ class _Project:
         self.config = config
         self.root = Path(config.project_root).resolve()
         jobs = 1 if _in_daemon() else 0  # a multiprocessing worker may not start processes
-        self.result = check([str(scope)], config, jobs=jobs, cwd=self.root)
+        with _analysis_lock(config):
+            self.result = check([str(scope)], config, jobs=jobs, cwd=self.root)
         self.by_path: Dict[str, list] = {}
         for d in self.result.diagnostics:
             self.by_path.setdefault(d.path, []).append(d)
@@ -53,6 +55,37 @@ class _Project:
             self._repo = RepoContext(self.config, self.result.modules, self.result.edges)
             self._repo.cycles = self.result.cycles
         return self._repo
+
+
+@contextmanager
+def _analysis_lock(config: Any) -> Iterator[None]:
+    """``flake8 -j N`` starts N processes that each need the whole analysis: the first to get here
+    makes it and fills the cache, the others wait for it and then read the cache, so each file is
+    extracted once, not once per process. No lock where ``fcntl`` is missing (Windows) or the cache
+    folder cannot be written: each process then analyses on its own, as before."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    from importguard.cache.facts import ensure_dir
+    from importguard.engine.pipeline import cache_dir
+
+    try:
+        folder = cache_dir(config)
+        ensure_dir(folder)
+        fh = open(folder / "flake8.lock", "ab")
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        except OSError:
+            pass
+        yield
+    finally:
+        fh.close()  # closing the file releases the lock
 
 
 def _scope(path: Path, config: Any) -> Path:

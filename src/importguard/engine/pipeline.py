@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Se
 from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
 from importguard.cache.facts import FactsCache, content_hash, default_dir, fingerprint
 from importguard.discovery.files import SourceFile, discover
+from importguard.engine import findings, incremental
+from importguard.engine.incremental import LAST_RUN, file_key, file_keys, forget_old, graph_digest
 from importguard.model import (
-    CostRecord,
     Cycle,
     Diagnostic,
     Fix,
@@ -261,7 +262,7 @@ def _read_all(files: Sequence[SourceFile]) -> List[_Read]:
     return out
 
 
-def _cache_dir(config: Config) -> Path:
+def cache_dir(config: Config) -> Path:
     return default_dir(config.project_root, config.cache_dir)
 
 
@@ -269,7 +270,7 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
                read: Optional[List[_Read]] = None) -> Dict[Path, ModuleFacts]:
     """Facts of every file: from the cache by content hash, else extracted (in parallel)."""
     jobs = jobs or default_jobs()
-    cache = FactsCache(_cache_dir(config), fingerprint("facts")) if use_cache else None
+    cache = FactsCache(cache_dir(config), fingerprint("facts")) if use_cache else None
     out: Dict[Path, ModuleFacts] = {}
     todo: List[_Read] = []
     sources: List[bytes] = []
@@ -290,6 +291,8 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
         fresh = extract_all(sources, jobs)
     finally:
         progress.finish()
+    LAST_RUN["extracted"] = LAST_RUN.get("extracted", 0) + len(todo)
+    LAST_RUN["from_cache"] = LAST_RUN.get("from_cache", 0) + (cache.loaded if cache else 0)
     for r, facts in zip(todo, fresh):
         out[r.file.path] = facts
         if cache is not None and _cacheable(facts):
@@ -310,31 +313,17 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
     return modules
 
 
-def _graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config) -> str:
-    """What repository rules depend on: edges, module-level statements and imports, config."""
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=16)
-    h.update(repr(config).encode())
-    for e in edges:
-        h.update(repr(tuple(e)).encode())
-    for name in sorted(graph_modules):
-        info = graph_modules[name]
-        f = info.facts
-        h.update(repr((name, info.path, info.is_package, f.statements, f.events, f.all_names,
-                       [i[:-1] for i in f.imports], [(u.dotted, u.line, u.kind, u.scope) for i in f.imports
-                                                     for u in i.uses if not u.scope])).encode())
-    return h.hexdigest()
-
-
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
-            store=None, cwd: Optional[Path] = None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None,
+            file_digests: Optional[Dict[str, str]] = None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
     repository rules) under the graph's digest, so a run where no import changed imports
     neither networkx nor the simulation. ``cwd`` is the folder the modules' paths are relative
-    to (for ``per-file-ignores``; the current directory by default).
+    to (for ``per-file-ignores``; the current directory by default). With ``file_digests`` (display
+    path -> facts digest) too, each file's findings are kept in ``store`` under a key of everything
+    they can depend on (``_file_keys``), and only the files whose key changed are checked again.
     """
     from importguard.analysis.context import FileContext, RepoContext, ignored_by_path, suppressed
     from importguard.contracts import check as check_contracts
@@ -343,13 +332,15 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
     edges = build_edges(graph_modules)
     rules = [r() for r in RULES if config.enabled(r.code)]
-    repo = RepoContext(config, modules, edges, costs=known_costs(config))
+    repo = RepoContext(config, modules, edges, costs=findings.known_costs(config))
+    repo.store = store  # the simulation keeps each entry's outcome there
     # every module, those without an importable name too: contracts count their imports
-    digest = _graph_digest(modules, edges, config) if store is not None else ""
+    digest = graph_digest(modules, edges, config, graph_parts, cwd) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
     if cached is not None:
         from importguard.cache.facts import cycles_from_plain
 
+        LAST_RUN["graph_cache"] = 1
         cycles = cycles_from_plain(cached[0])
         repo_diags = [diagnostic_from_plain(d) for d in cached[1]]
     else:
@@ -358,7 +349,10 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
         repo_diags += check_contracts(config, modules)
         if store is not None:
+            from importguard.analysis.simulation import forget_old_simulations
             from importguard.cache.facts import cycles_to_plain
+
+            forget_old_simulations(store)
 
             store.data["graph:" + digest] = (
                 cycles_to_plain(cycles),
@@ -370,14 +364,32 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     out: List[Diagnostic] = []
     by_path = {m.path: m for m in modules.values()}
     file_rules = [r for r in rules if r.scope == "file"]
+    keys = file_keys(modules, edges, config, cwd, file_digests) if store is not None and file_digests else {}
+    used: List[str] = []
     for info in modules.values():
         if info.path not in report_paths:
             continue
+        key = keys.get(info.name)
+        if key is not None:
+            got = store.data.get(key)
+            if got is not None:
+                out.extend(diagnostic_from_plain(d) for d in got)
+                used.append(key)
+                continue
         ctx = FileContext(repo, info)
         ignored = ignored_by_path(config, info.path, cwd_text)
+        mine: List[Diagnostic] = []
         for rule in file_rules:
             if rule.stubs or not info.is_stub:
-                out.extend(_keep(info, rule.check(ctx), suppressed, ignored))
+                mine.extend(_keep(info, rule.check(ctx), suppressed, ignored))
+        out.extend(mine)
+        if key is not None:
+            store.data[key] = [diagnostic_to_plain(d) for d in mine]
+            store.dirty = True
+            used.append(key)
+        LAST_RUN["files_checked"] = LAST_RUN.get("files_checked", 0) + 1
+    if keys:
+        forget_old(store, "file:", used)
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
     moves: Dict[str, Dict[Tuple[int, int], Fix]] = {}
     for d in repo_diags:
@@ -385,39 +397,10 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         in_scope = d.path in report_paths or (
             d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
         if owner is not None and in_scope:
-            d = _contract_move(d, owner, repo, moves)
+            d = findings.contract_move(d, owner, repo, moves)
             out.extend(_keep(owner, [d], suppressed, ignored_by_path(config, owner.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
-
-
-def known_costs(config: Config) -> Dict[str, CostRecord]:
-    """The import costs ``importguard cost`` measured (the rules put them in their messages)."""
-    from importguard.cache.costs import load_costs
-
-    try:
-        return load_costs(config)
-    except Exception:  # a broken cost file never breaks a check
-        return {}
-
-
-def _contract_move(d: Diagnostic, info: ModuleInfo, repo, moves: Dict[str, Dict[Tuple[int, int], Fix]]) -> Diagnostic:
-    """An IG5xx finding whose contract leaves typing imports out, at an import IG200 finds
-    typing-only, gets IG200's fix (unsafe): under ``TYPE_CHECKING`` the import leaves the chain.
-    ``moves`` keeps IG200's fixes per file for the run."""
-    fx = d.fix
-    if not d.contract or fx is None or fx.kind != "move-to-type-checking" or not fx.advice:
-        return d
-    if info.path not in moves:
-        from importguard.analysis.context import FileContext
-        from importguard.rules.ig200_typing_only_import import TypingOnlyImport
-
-        moves[info.path] = {(t.fix.line, t.fix.col): t.fix for t in TypingOnlyImport().check(FileContext(repo, info))
-                            if t.fix is not None}
-    found = moves[info.path].get((fx.line, fx.col))
-    if found is not None:
-        return d._replace(fix=found, fixable=True)
-    return d._replace(fix=fx._replace(kind="contract"))
 
 
 def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tuple[str, ...] = ()
@@ -437,47 +420,72 @@ def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tu
 
 def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
           cwd: Optional[Path] = None, need_facts: bool = True) -> Result:
-    """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files, config and
-    version all match a previous run returns that run's results without touching facts at all."""
+    """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files' facts,
+    config and version all match a previous run returns that run's results without loading the
+    other files' facts: only the files whose content is new are extracted (a comment appended to a
+    file changes its content, not its facts, and costs the extraction of that file alone)."""
     started = time.perf_counter()
     stats: Dict[str, int] = {}
     analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
     skipped = stats.get("skipped", 0)
     read = _read_all(analysed)
     reported_paths = tuple(f.display for f in reported)
-    results = None
-    run_key = ""
-    if use_cache and not need_facts:
-        from importguard import __version__
-        from importguard.cache.costs import costs_digest
-        from importguard.cache.facts import Store, cycles_from_plain, run_digest
+    LAST_RUN.clear()
+    if not use_cache:
+        modules = modules_from(analysed, load_facts(analysed, config, jobs=jobs, use_cache=False, read=read))
+        diagnostics, cycles, edges = analyse(modules, config, reported_paths, cwd=cwd)
+        return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
+                      reported_paths, len(modules), len(edges), skipped)
+    from importguard import __version__
+    from importguard.cache.costs import costs_digest
+    from importguard.cache.facts import (
+        Store,
+        config_key,
+        cycles_from_plain,
+        cycles_to_plain,
+        facts_digest,
+        graph_part_digest,
+        run_digest,
+    )
 
-        results = Store(_cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-        # every input of the results: the tool, the configuration, the costs the messages and IG400
-        # read (``importguard cost`` rewrites them), the files reported and every analysed file
-        run_key = run_digest(__version__, repr(config), costs_digest(config), reported_paths,
-                             [(r.file.display, r.file.module, r.file.is_package_init, r.digest or r.error or "")
-                              for r in read])
-        hit = results.data.get(run_key)
-        if hit is not None:
-            diags = [diagnostic_from_plain(d) for d in hit[0]]
-            return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
-                          time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
-    facts = load_facts(analysed, config, jobs=jobs, use_cache=use_cache, read=read)
+    results = Store(cache_dir(config) / f"results-{fingerprint('results')}.marshal")
+    known = results.data.get("digests")
+    # content hash -> (facts digest, graph part digest), for the files of the last runs
+    digests: Dict[str, Tuple[str, str]] = known if isinstance(known, dict) else {}
+    facts: Dict[Path, ModuleFacts] = {}
+    new = [r for r in read if r.data is not None and r.digest not in digests]
+    if new:
+        facts.update(load_facts([r.file for r in new], config, jobs=jobs, read=new))
+        for r in new:
+            f = facts[r.file.path]
+            if _cacheable(f):
+                digests[r.digest] = (facts_digest(f), graph_part_digest(f))
+
+    # every input of the results: the tool, the configuration, the costs the messages and IG400
+    # read (``importguard cost`` rewrites them), the files reported and every analysed file's facts
+    run_key = run_digest(__version__, config_key(config, cwd), costs_digest(config), reported_paths,
+                         [(r.file.display, r.file.module, r.file.is_package_init, file_key(r, digests)) for r in read])
+    incremental.remember_digests(results, digests, read)
+    hit = results.data.get(run_key) if not need_facts else None
+    if hit is not None:
+        LAST_RUN["run_cache"] = 1
+        results.save()
+        incremental.report_stats()
+        diags = [diagnostic_from_plain(d) for d in hit[0]]
+        return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
+                      time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
+    rest = [r for r in read if r.file.path not in facts]
+    facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest))
     modules = modules_from(analysed, facts)
-    graph_store = None
-    if use_cache:
-        from importguard.cache.facts import Store
-
-        graph_store = results if results is not None else Store(
-            _cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=graph_store, cwd=cwd)
-    if results is not None and all(map(_cacheable, facts.values())):
-        from importguard.cache.facts import cycles_to_plain
-
+    parts = {r.file.display: digests[r.digest][1] for r in read if r.data is not None and r.digest in digests}
+    graph_parts = {name: parts[info.path] for name, info in modules.items() if info.path in parts}
+    file_digests = {r.file.display: digests[r.digest][0] for r in read if r.data is not None and r.digest in digests}
+    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd,
+                                         graph_parts=graph_parts, file_digests=file_digests)
+    if all(map(_cacheable, facts.values())):
         results.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
                                    cycles_to_plain(cycles), len(modules), len(edges)))
-    if graph_store is not None:
-        graph_store.save()
+    results.save()
+    incremental.report_stats()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                   reported_paths, len(modules), len(edges), skipped)

@@ -1,0 +1,144 @@
+"""Incremental runs: the keys under which a run finds the previous runs' results, and what each
+run took from the cache (``LAST_RUN``)."""
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from importguard.analysis.graph import Edge, ModuleInfo
+    from importguard.config.settings import Config
+
+# what the last ``check`` in this process did: files extracted, facts taken from the cache
+LAST_RUN: Dict[str, int] = {}
+
+
+def graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
+                  parts: Optional[Dict[str, str]] = None, cwd: Optional[Path] = None) -> str:
+    """What repository rules depend on: edges, module-level statements and imports, config.
+    ``parts`` (module -> ``graph_part_digest``, from the cache) saves hashing the facts again."""
+    import hashlib
+
+    from importguard.cache.facts import config_key, graph_part_digest
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(config_key(config, cwd).encode())
+    h.update(repr([tuple(e) for e in edges]).encode())
+    parts = parts or {}
+    for name in sorted(graph_modules):
+        info = graph_modules[name]
+        part = parts.get(name) or graph_part_digest(info.facts)
+        h.update(repr((name, info.path, info.is_package, part)).encode())
+    return h.hexdigest()
+
+
+def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config, cwd: Optional[Path],
+               file_digests: Dict[str, str]) -> Dict[str, str]:
+    """module -> a key of everything the per-file rules can read when checking it.
+
+    A file rule reads the file's facts and, through the repository, the facts of modules joined to
+    it by imports in either direction (what it imports and re-exports, who imports names from it)
+    or by being a package and its submodule: its component of the undirected graph of imports and
+    packages. Besides that, only the set of module names, the facts of the modules outside every
+    root (they have no graph edges but may import anything), the configuration and the measured
+    costs. A change in one component leaves the keys of the others alone."""
+    import hashlib
+
+    from importguard.cache.costs import costs_digest
+    from importguard.cache.facts import config_key
+
+    parent: Dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    graph = [n for n in modules if not n.startswith("<")]
+    known = set(graph)
+    for e in edges:
+        union(e.source, e.target)
+    for name in graph:
+        head = name.rpartition(".")[0]
+        while head:
+            if head in known:
+                union(name, head)
+                break
+            head = head.rpartition(".")[0]
+    members: Dict[str, List[str]] = defaultdict(list)
+    for name in graph:
+        members[find(name)].append(name)
+    outside = sorted((n, file_digests.get(modules[n].path)) for n in modules if n.startswith("<"))
+    every = sorted((n, m.path, m.is_package) for n, m in modules.items())
+    common = hashlib.blake2b(repr((config_key(config, cwd), costs_digest(config), every, outside)).encode(),
+                             digest_size=16).digest()
+    keys: Dict[str, str] = {}
+    for names in members.values():
+        digests = [(n, modules[n].path, modules[n].is_package, file_digests.get(modules[n].path))
+                   for n in sorted(names)]
+        if any(d[3] is None for d in digests):
+            continue  # a file whose facts are not cached (a transient failure): check the component again
+        comp = hashlib.blake2b(common + repr(digests).encode(), digest_size=16).digest()
+        for n in names:
+            keys[n] = "file:" + hashlib.blake2b(comp + n.encode(), digest_size=16).hexdigest()
+    return keys
+
+
+def forget_old(store, prefix: str, used: List[str]) -> None:
+    """Keep the entries under ``prefix`` that this run and the run before used; drop the others."""
+    prev_key = prefix + "previous"
+    keep = set(used) | set(store.data.get(prev_key, ()))
+    stale = [k for k in store.data if k.startswith(prefix) and k != prev_key and k not in keep]
+    for k in stale:
+        del store.data[k]
+    if stale or store.data.get(prev_key) != sorted(used):
+        store.data[prev_key] = sorted(used)
+        store.dirty = True
+
+
+def report_stats() -> None:
+    """With ``IMPORTGUARD_STATS_FILE`` set, append what this run took from the cache and what it
+    extracted, one JSON line per run (and per process: ``flake8 -j N``)."""
+    target = os.environ.get("IMPORTGUARD_STATS_FILE")
+    if not target:
+        return
+    import json
+
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(dict(LAST_RUN, pid=os.getpid()), sort_keys=True) + "\n")
+    except OSError:
+        pass
+
+
+def file_key(r, digests: Dict[str, Tuple[str, str]]) -> str:
+    """What a read file (``pipeline._Read``) contributes to a run's key: its facts digest."""
+    if r.data is None:
+        return "unreadable: " + (r.error or "")
+    got = digests.get(r.digest)
+    return got[0] if got else "not cacheable"
+
+
+def remember_digests(results, digests: Dict[str, Tuple[str, str]], read: Sequence) -> None:
+    """Keep the digests of this run's files, and older ones up to as many again (a file restored to
+    an earlier content finds its digests without loading its facts)."""
+    current = {r.digest: digests[r.digest] for r in read if r.data is not None and r.digest in digests}
+    limit = 2 * len(current) + 1000
+    for k, v in digests.items():
+        if len(current) >= limit:
+            break
+        current.setdefault(k, v)
+    if current != results.data.get("digests"):
+        results.data["digests"] = current
+        results.dirty = True

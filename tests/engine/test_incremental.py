@@ -1,0 +1,201 @@
+"""Incremental runs: after any edit, a run that reuses the cache reports exactly what a run
+without it reports (``--no-cache``).
+
+A generated repository of three packages, two with cross imports (and so cycles) is edited at random,
+one edit at a time: comments, function body edits, imports added or removed (at module level, in
+functions, under ``TYPE_CHECKING``), a new cycle, a deleted file, a new file. After each edit the
+check runs twice more: with the cache the previous runs filled, and with no cache at all.
+"""
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Dict, List
+
+import pytest
+
+from importguard.config.settings import load_config
+from importguard.engine import pipeline as engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PACKAGES = ("alpha", "beta", "gamma")  # gamma imports only itself until an edit joins it to the others
+NAMES = ("X", "Y", "f", "K")
+
+
+def _module_text(rng: random.Random, module: str, others: List[str]) -> str:
+    lines = ['"""generated"""', "from __future__ import annotations" if rng.random() < 0.3 else "", "import os"]
+    for target in rng.sample(others, k=min(len(others), rng.randint(0, 3))):
+        lines.append(_import_line(rng, target))
+    lines += ["X = 1", "Y = 2", "", "def f():", "    return X", "", "class K:", "    pass", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _import_line(rng: random.Random, target: str) -> str:
+    parent, _, last = target.rpartition(".")
+    name = rng.choice(NAMES)
+    style = rng.randrange(4)
+    if style == 0 or not parent:
+        return f"import {target}"
+    if style == 1:
+        return f"from {parent} import {last}"
+    if style == 2:
+        return f"from {target} import {name}"
+    return f"from {target} import {name} as {name}_{last}  # used below\n{name}_{last}"
+
+
+def _generate(rng: random.Random) -> Dict[str, str]:
+    modules = []
+    for p in PACKAGES:
+        modules += [p] + [f"{p}.m{i}" for i in range(4)]
+    files: Dict[str, str] = {"pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n'}
+    for m in modules:
+        rel = m.replace(".", "/") + ("/__init__.py" if "." not in m else ".py")
+        others = [o for o in modules
+                  if o != m and o not in PACKAGES and o.startswith("gamma.") == m.startswith("gamma")]
+        files[rel] = _module_text(rng, m, others) if "." in m else "V = 0\n"
+    return files
+
+
+def _py_files(root: Path) -> List[Path]:
+    return sorted(p for p in root.rglob("*.py") if ".importguard_cache" not in p.parts)
+
+
+def _module_of(root: Path, path: Path) -> str:
+    rel = path.relative_to(root).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _import_lines(lines: List[str]) -> List[int]:
+    return [i for i, line in enumerate(lines) if line.startswith(("import ", "from ")) and "__future__" not in line]
+
+
+def _edit(rng: random.Random, root: Path) -> str:
+    """One random edit of the tree; returns what it did (for the failure message)."""
+    files = _py_files(root)
+    modules = [_module_of(root, p) for p in files if p.name != "__init__.py"]
+    path = rng.choice(files)
+    text = path.read_text()
+    lines = text.splitlines()
+    kind = rng.choice(["comment", "comment-middle", "body", "add-import", "add-import-function",
+                       "add-import-tc", "remove-import", "move-import", "move-definition", "cycle", "delete",
+                       "new-file", "noqa", "use"])
+    target = rng.choice(modules) if modules else "alpha"
+    if kind == "comment":
+        text += f"# a comment {rng.random()}\n"
+    elif kind == "comment-middle":
+        lines.insert(rng.randrange(len(lines) + 1), "# a comment in the middle")
+        text = "\n".join(lines) + "\n"
+    elif kind == "body":
+        text += f"\n\ndef g{rng.randrange(100)}():\n    return {rng.choice(['X', 'os.sep', 'len([])'])}\n"
+    elif kind == "add-import":
+        text += _import_line(rng, target) + "\n"
+    elif kind == "add-import-function":
+        text += f"\n\ndef h{rng.randrange(100)}():\n    {_import_line(rng, target).splitlines()[0]}\n"
+    elif kind == "add-import-tc":
+        first = _import_line(rng, target).splitlines()[0]
+        text += f"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    {first}\n"
+    elif kind == "remove-import":
+        imports = _import_lines(lines)
+        if imports:
+            del lines[rng.choice(imports)]
+            text = "\n".join(lines) + "\n"
+    elif kind in ("move-import", "move-definition"):
+        # the order of module-level statements decides which cycles fail at import time
+        pick = [i for i, line in enumerate(lines) if (line.startswith(("import ", "from ")) and "__future__" not in line
+                                                      if kind == "move-import" else line[:4] in ("X = ", "Y = "))]
+        if pick:
+            line = lines.pop(rng.choice(pick))
+            lines.insert(rng.choice([0, len(lines)]) if kind == "move-definition" else len(lines), line)
+            text = "\n".join(lines) + "\n"
+    elif kind == "cycle":
+        # make ``target`` import this module back, at module level, by name: a cycle that may fail
+        me = _module_of(root, path)
+        tpath = root / (target.replace(".", "/") + ".py")
+        if tpath.is_file() and me and me != target:
+            tpath.write_text(tpath.read_text() + f"from {me} import {rng.choice(NAMES)}\n")
+            text += f"from {target} import {rng.choice(NAMES)}\n"
+    elif kind == "delete":
+        if path.name != "__init__.py":
+            path.unlink()
+            return f"delete {path.relative_to(root)}"
+    elif kind == "new-file":
+        pkg = rng.choice(PACKAGES)
+        new = root / pkg / f"n{rng.randrange(1000)}.py"
+        new.write_text(_module_text(rng, f"{pkg}.{new.stem}", modules))
+        return f"new file {new.relative_to(root)}"
+    elif kind == "noqa":
+        imports = _import_lines(lines)
+        if imports:
+            i = rng.choice(imports)
+            lines[i] = lines[i].split("#")[0].rstrip() + "  # noqa: F401"
+            text = "\n".join(lines) + "\n"
+    elif kind == "use":
+        text += f"print({rng.choice(['X', 'os', 'K'])})\n"
+    path.write_text(text)
+    return f"{kind} {path.relative_to(root)}"
+
+
+def _run(root: Path, use_cache: bool, need_facts: bool = False):
+    config = load_config(root)
+    result = engine.check([str(root)], config, jobs=1, use_cache=use_cache, cwd=root, need_facts=need_facts)
+    return ([tuple(d) for d in result.diagnostics], [tuple(c) for c in result.cycles])
+
+
+def _property(tmp_path: Path, seed: int, steps: int) -> Dict[str, int]:
+    rng = random.Random(seed)
+    root = tmp_path / f"repo{seed}"
+    for rel, text in _generate(rng).items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    assert _run(root, True) == _run(root, False)
+    findings: Dict[str, int] = {}
+    done: List[str] = []
+    for _ in range(steps):
+        done.append(_edit(rng, root))
+        cold = _run(root, False)
+        warm = _run(root, True, need_facts=rng.random() < 0.3)
+        assert warm == cold, f"seed {seed}, after: {done}"
+        for d in cold[0]:
+            findings[d[3]] = findings.get(d[3], 0) + 1
+    return findings
+
+
+def test_incremental_equals_cold(tmp_path: Path) -> None:
+    seen: Dict[str, int] = {}
+    for seed in range(100, 108):
+        for code, n in _property(tmp_path, seed, steps=15).items():
+            seen[code] = seen.get(code, 0) + n
+    # the edits make unused imports, cycles, and cycles that fail at import time (IG301), so the
+    # reuse of every kind of result is compared
+    assert seen.get("IG100") and seen.get("IG300") and seen.get("IG301"), seen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(108, 140))
+def test_incremental_equals_cold_long(tmp_path: Path, seed: int) -> None:
+    _property(tmp_path, seed, steps=40)
+
+
+def test_an_edit_rechecks_only_the_files_joined_to_it(tmp_path: Path) -> None:
+    """Files of a package that no import joins to the edited one keep their findings; the edited
+    package's files are checked again (their findings may read the edited file's facts)."""
+    root = tmp_path / "repo"
+    files = {"pyproject.toml": '[project]\nname = "two"\n'}
+    for pkg in ("left", "right"):
+        files[f"{pkg}/__init__.py"] = ""
+        for i in range(3):
+            files[f"{pkg}/m{i}.py"] = f"import os\nfrom {pkg} import m{(i + 1) % 3}\nX = 1\n"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    first = _run(root, True)
+    assert engine.LAST_RUN["files_checked"] == 8
+    (root / "left" / "m0.py").write_text("import os\nimport sys\nfrom left import m1\nX = 1\n")
+    second = _run(root, True)
+    assert engine.LAST_RUN["files_checked"] == 4  # left/__init__.py and left/m0..m2
+    assert second == _run(root, False) != first
