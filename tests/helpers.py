@@ -72,3 +72,19 @@ def run_json(args: List[str], cwd: Path) -> dict:
     proc = run_cli([*args, "--format", "json"], cwd)
     assert proc.returncode in (0, 1), proc.stderr
     return json.loads(proc.stdout)
+
+
+def corpus(name: str) -> Path:
+    """The cached source tree of a real project (``shared/corpora.sh NAME``, beside the checkout or
+    in a developer's worktree); the test is skipped where the script or the download is missing."""
+    import pytest
+
+    script = ROOT.parent / "shared" / "corpora.sh"
+    if not script.exists():
+        script = Path("/work/shared/corpora.sh")
+    if not script.exists():
+        pytest.skip(f"{script} is missing")
+    proc = subprocess.run(["bash", str(script), name], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0 or not proc.stdout.split():
+        pytest.skip(f"corpus {name} could not be downloaded: {proc.stderr.strip()[-200:]}")
+    return Path(proc.stdout.split()[-1])

@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import pytest
 
-from helpers import SRC, write_tree
+from helpers import SRC, corpus, write_tree
 
 flake8 = pytest.importorskip("flake8")
 
@@ -196,18 +196,6 @@ def test_loading_the_plugin_imports_neither_libcst_nor_networkx():
 def test_flake8_lists_the_plugin(repo):
     proc = run_flake8(["--version"], repo)
     assert "importguard:" in proc.stdout
-
-
-def corpus(name: str) -> Path:
-    script = Path(__file__).resolve().parents[3] / "shared" / "corpora.sh"  # beside the checkout
-    if not script.exists():
-        script = Path("/work/shared/corpora.sh")  # a developer's worktree
-    if not script.exists():
-        pytest.skip(f"{script} is missing")
-    proc = subprocess.run(["bash", str(script), name], capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0 or not proc.stdout.split():
-        pytest.skip(f"corpus {name} could not be downloaded: {proc.stderr.strip()[-200:]}")
-    return Path(proc.stdout.split()[-1])
 
 
 @pytest.mark.slow

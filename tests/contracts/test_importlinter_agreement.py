@@ -11,10 +11,11 @@ differs from run to run on sympy), so longer chains are compared by those facts,
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from helpers import corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "contracts"
@@ -26,18 +27,6 @@ def _script():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-def corpus(name: str) -> Path:
-    script = ROOT.parent / "shared" / "corpora.sh"  # beside the checkout
-    if not script.exists():
-        script = Path("/work/shared/corpora.sh")  # a developer's worktree
-    if not script.exists():
-        pytest.skip(f"{script} is missing")
-    proc = subprocess.run(["bash", str(script), name], capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0 or not proc.stdout.split():
-        pytest.skip(f"corpus {name} could not be downloaded: {proc.stderr.strip()[-200:]}")
-    return Path(proc.stdout.split()[-1])
 
 
 @pytest.mark.slow
