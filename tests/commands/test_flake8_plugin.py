@@ -5,12 +5,14 @@ import os
 import subprocess
 import sys
 from importlib import metadata
-from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import pytest
 
 from helpers import SRC, corpus, write_tree
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 flake8 = pytest.importorskip("flake8")
 
