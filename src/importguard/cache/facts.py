@@ -193,7 +193,11 @@ class FactsCache:
 
     def get(self, digest: str) -> Optional[ModuleFacts]:
         raw = self._shard(digest).data.get(digest)
-        if raw is None:
+        if isinstance(raw, str):  # an alias: a content with the same facts (see ``alias``)
+            self.used.add(digest)
+            digest = raw
+            raw = self._shard(digest).data.get(digest)
+        if raw is None or isinstance(raw, str):
             return None
         try:
             facts = from_plain(raw)
@@ -209,6 +213,14 @@ class FactsCache:
         shard.dirty = True
         self.used.add(digest)
         self.stored += 1
+
+    def alias(self, digest: str, same: str) -> None:
+        """Let ``digest`` find the facts stored under ``same`` (its tokens said they are equal)."""
+        shard = self._shard(digest)
+        if shard.data.get(digest) != same:
+            shard.data[digest] = same
+            shard.dirty = True
+        self.used.update((digest, same))
 
     def save(self) -> None:
         for shard in self.shards.values():
