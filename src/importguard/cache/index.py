@@ -12,8 +12,10 @@ until it is old enough.
 """
 from __future__ import annotations
 
-import os
-from typing import Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
+
+if TYPE_CHECKING:
+    import os
 
 RACY_NS = 2_000_000_000  # two seconds: coarser than the clock of any file system in use
 
