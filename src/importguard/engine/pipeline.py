@@ -8,7 +8,6 @@ import os
 import time
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
-from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
 from importguard.cache.facts import FactsCache, default_dir, fingerprint
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
     from pathlib import Path
 
+    from importguard.analysis.graph import Edge, ModuleInfo
     from importguard.config.settings import Config
 
 
@@ -275,6 +275,8 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
 
 # ---------------------------------------------------------------------------- the whole check
 def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) -> Dict[str, ModuleInfo]:
+    from importguard.analysis.graph import ModuleInfo
+
     modules: Dict[str, ModuleInfo] = {}
     for f in files:
         name = f.module
@@ -297,6 +299,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     they can depend on (``_file_keys``), and only the files whose key changed are checked again.
     """
     from importguard.analysis.context import FileContext, RepoContext, ignored_by_path, suppressed
+    from importguard.analysis.graph import build_edges, cycles as find_cycles
     from importguard.contracts import check as check_contracts
     from importguard.rules import RULES
 

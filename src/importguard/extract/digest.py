@@ -24,11 +24,12 @@ rejects or reports an error token in, NUL bytes, a carriage return that does not
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import tokenize
 from typing import List, Optional, Set, Tuple
+
+from importguard.cache.facts import blake2b
 
 VERSION = 1  # part of the cache key of the digests: change it when the digest changes meaning
 
@@ -89,4 +90,4 @@ def semantic_digest(data: bytes) -> Optional[str]:
         else:
             bare.append((n, line, b""))
     raw = repr((VERSION, tokens, bare, read)).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return blake2b(raw, digest_size=16).hexdigest()
