@@ -66,8 +66,8 @@ def _candidates(base: Path, roots: Sequence[Path]) -> List[Tuple[Path, Tuple[str
             return
         subdirs = [e for e in entries if _is_dir(e) and not e.name.startswith((".", "_"))
                    and e.name not in _NOT_SOURCE and not e.name.endswith(".egg-info")]
-        packages = [e.name for e in subdirs if e.name.isidentifier() and (
-            os.path.isfile(os.path.join(e.path, "__init__.py")) or os.path.isfile(os.path.join(e.path, "__init__.pyi")))]
+        packages = [e.name for e in subdirs if e.name.isidentifier() and any(
+            os.path.isfile(os.path.join(e.path, init)) for init in ("__init__.py", "__init__.pyi"))]
         if depth > 0 and packages and folder not in taken:
             out.append((Path(folder), tuple(packages)))
         if depth < _MAX_DEPTH:
