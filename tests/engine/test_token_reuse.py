@@ -185,3 +185,18 @@ def test_an_edit_keeping_size_and_mtime_is_seen(tmp_path: Path) -> None:
     os.utime(b, ns=(st.st_atime_ns, st.st_mtime_ns))
     found, _ = _check(root)
     assert found == _cold(root) != before
+
+
+def test_entries_of_unseen_files_are_kept_only_when_old_enough() -> None:
+    ref = 100 * RACY_NS
+    old = {"old.py": (1, ref - 2 * RACY_NS, ref - 2 * RACY_NS, 7, "h1"),
+           "fresh.py": (1, ref - 1, ref - 1, 8, "h2")}  # hashed in its clock tick: may have changed unseen
+    index = StatIndex({"stat": old, "ref": ref}, ref + 10 * RACY_NS)
+    index.record("seen.py", (1, ref, ref, 9), "h3")
+    data: dict = {}
+    assert index.save_into(data)
+    assert set(data["stat"]) == {"old.py", "seen.py"} and data["ref"] == ref + 10 * RACY_NS
+    # under the new reference time a fresh entry would look old enough: that is why it was dropped
+    again = StatIndex(data, ref + 20 * RACY_NS)
+    assert again.trusted("seen.py", (1, ref, ref, 9)) == "h3"
+    assert again.trusted("fresh.py", (1, ref - 1, ref - 1, 8)) is None

@@ -56,9 +56,20 @@ class StatIndex:
         self.fresh += 1
 
     def save_into(self, data: dict) -> bool:
-        """Put the index into ``data``; True when it changed (the store must be written)."""
-        if not self.fresh and self.new == self.old:
-            return False  # every entry trusted under the old reference time: keep it
-        data["stat"] = self.new
+        """Put the index into ``data``; True when it changed (the store must be written).
+
+        Entries of files this run did not see (another run checked other folders) are kept when
+        they were old enough to be trusted under the old reference time, so still under the new
+        one; the others could have changed unseen within their clock tick, and are dropped."""
+        if not self.fresh:
+            return False  # every entry seen was trusted under the old reference time: keep it
+        limit = 2 * len(self.new) + 1000
+        out = dict(self.new)
+        for key, e in self.old.items():
+            if len(out) >= limit:
+                break
+            if key not in out and max(e[1], e[2]) < self.ref - RACY_NS:
+                out[key] = e
+        data["stat"] = out
         data["ref"] = self.now
         return True
