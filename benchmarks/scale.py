@@ -22,7 +22,7 @@ On each tree, round robin, ``--runs`` times (``--cold-runs`` for the cold rows),
 | ruff cold / cached | ``ruff check --isolated [--no-cache] --select F401,TC001,...,TC005 --exit-zero -q .`` |
 | importguard warm | ``check --jobs J -q .``, nothing changed since the previous run |
 | importguard touched | a comment appended to ``django/db/models/query.py`` (restored after; once before the rounds) |
-| importguard changed import | ``from django.utils import M`` appended to that file (a new ``M`` each round) |
+| importguard changed import | ``from django.utils import M as M_<time>`` appended to that file (new each round) |
 | importguard changed import (leaf module) | the same in ``core/management/commands/check.py`` (imported by none) |
 
 Wall time is from spawn to exit; cpu time is user + system of the whole process tree (``wait4``);
@@ -160,9 +160,12 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
     def touch(r: int) -> None:  # a new comment each round: always a new content hash
         touched.write_bytes(original + f"\n# scale bench touch {r} {time.time()}\n".encode())
 
+    # an import under a name no earlier run saw: the same tokens as an earlier round (of this run or
+    # of an earlier one on the same cache) would find that round's results
     def add_import(r: int) -> None:
         mod = NEW_IMPORTS[r % len(NEW_IMPORTS)]
-        touched.write_bytes(original + f"\nfrom django.utils import {mod}  # scale bench {r} {time.time()}\n".encode())
+        line = f"\nfrom django.utils import {mod} as {mod}_{time.time_ns()}  # scale bench {r}\n"
+        touched.write_bytes(original + line.encode())
 
     def restore() -> None:
         touched.write_bytes(original)
@@ -172,7 +175,7 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
 
     def add_leaf_import(r: int) -> None:
         mod = NEW_IMPORTS[r % len(NEW_IMPORTS)]
-        line = f"\nfrom django.utils import {mod}  # scale bench {r} {time.time()}\n"
+        line = f"\nfrom django.utils import {mod} as {mod}_{time.time_ns()}  # scale bench {r}\n"
         leaf.write_bytes(leaf_original + line.encode())
 
     def restore_leaf() -> None:
