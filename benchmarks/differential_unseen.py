@@ -4,11 +4,12 @@
 usage:
   python benchmarks/differential_unseen.py [--src PATH] [--out DIR] [NAME ...]
   python benchmarks/differential_unseen.py --fix-tests [--src PATH] [--out DIR] [NAME ...]
-  (add --set second for the second list of eight projects)
+  (add --set second for the second list of eight projects, --set third for the third of six)
 
 Check mode (default), for each pinned project below:
 
-1. ``pip download --no-deps --no-binary :all: NAME==VERSION`` into a cache outside the repository
+1. ``pip download --no-deps --no-binary NAME NAME==VERSION`` (the project's sdist; its build backend
+   may come as a wheel) into a cache outside the repository
    (``$IMPORTGUARD_UNSEEN_CACHE``, default ``~/.cache/importguard-unseen``) and unpack it once;
 2. ``python -m importguard check . --no-cache --format json`` (``PYTHONPATH`` = the importguard
    ``src`` under test, ``--src``, default this checkout's) on the whole unpacked tree, and the
@@ -81,9 +82,21 @@ PROJECTS_SECOND: Dict[str, tuple] = {
     "sphinx": ("9.0.4", None, [], [], "several thousand tests, too long for the shared machine"),
     "httpie": ("3.2.4", None, [], [], "part of its suite reaches the network"),
 }
+# A third set, in none of the lists above nor among the test corpora: ``--set third``, cached under
+# ``~/.cache/importguard-unseen3``.
+PROJECTS_THIRD: Dict[str, tuple] = {
+    "networkx": ("3.6.1", ["networkx"], ["pytest"], [], ""),  # numpy, scipy, ... absent: those tests skip
+    "markdown": ("3.11.3", ["tests"], ["pytest", "pyyaml"], [], ""),
+    "sqlparse": ("0.6.1", ["tests"], ["pytest"], [], ""),
+    "tomlkit": ("0.15.3", ["tests"], ["pytest", "pyyaml"], [], ""),
+    "cachetools": ("8.0.2", ["tests"], ["pytest"], [], ""),
+    "isort": ("9.0.2", ["tests/unit"], ["pytest", "hypothesis", "colorama", "black", "toml"], [], ""),
+}
 SETS = {"first": (PROJECTS, CACHE),
         "second": (PROJECTS_SECOND, Path(os.environ.get("IMPORTGUARD_UNSEEN2_CACHE",
-                                                        Path.home() / ".cache" / "importguard-unseen2")))}
+                                                        Path.home() / ".cache" / "importguard-unseen2"))),
+        "third": (PROJECTS_THIRD, Path(os.environ.get("IMPORTGUARD_UNSEEN3_CACHE",
+                                                      Path.home() / ".cache" / "importguard-unseen3")))}
 RUFF_TO_IG = {"F401": "IG100", "TC001": "IG200", "TC002": "IG200", "TC003": "IG200",
               "TC004": "IG201", "TC005": "IG202"}
 COMPARED = ("IG100", "IG200", "IG201", "IG202")
@@ -108,7 +121,7 @@ def fetch(name: str) -> Path:
 
     archive = find()
     if archive is None:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", name,
                         f"{name}=={version}", "-d", str(sdists)], check=True, timeout=900)
         archive = find()
         if archive is None:
@@ -416,7 +429,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*")
     ap.add_argument("--set", choices=sorted(SETS), default="first",
-                    help="which list of projects: the first twelve or the second eight")
+                    help="which list of projects: the first twelve, the second eight or the third six")
     ap.add_argument("--src", type=Path, default=ROOT / "src", help="importguard source folder to test")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "unseen", help="where the JSON reports go")
     ap.add_argument("--label", default="", help="name of this run (for the patches kept in the cache)")

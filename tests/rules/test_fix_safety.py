@@ -164,6 +164,44 @@ def test_submodule_import_nobody_reads_through_the_package_stays_safe():
     assert applicability(files, "pkg") == "safe"
 
 
+# A plain ``import a.b`` whose name ``a`` nobody reads still loads ``a.b`` and sets it as an
+# attribute of ``a``: networkx's tests write ``import matplotlib.collections`` in a function and read
+# ``mpl.collections.LineCollection`` through ``mpl = pytest.importorskip("matplotlib")``.
+@pytest.mark.parametrize("code", [
+    "import pytest\nmpl = pytest.importorskip('matplotlib')\n"
+    "def test():\n    import matplotlib.collections\n    return mpl.collections.LineCollection\n",
+    "import importlib\ne = importlib.import_module('email')\nimport email.mime.text\nprint(e.mime.text.MIMEText)\n",
+])
+def test_dotted_import_whose_submodule_the_module_reads_as_an_attribute_is_unsafe(code):
+    (d,) = [d for d in check_sources({"m.py": code}) if d.code == "IG100"]
+    assert d.fix is not None and d.fix.applicability == "unsafe", d.fix
+    assert "unset" in d.fix.reason and "attribute" in d.fix.reason
+
+
+@pytest.mark.parametrize("code", [
+    "import pytest\nmpl = pytest.importorskip('matplotlib')\n"  # nothing reads `.collections`
+    "def test():\n    import matplotlib.collections\n    return mpl.patches\n",
+    "import matplotlib.collections\nimport pytest\nmpl = pytest.importorskip('matplotlib')\nprint(matplotlib)\n"
+    "def test():\n    import matplotlib.collections\n    return mpl.collections\n",
+])
+def test_dotted_import_whose_submodule_nobody_reads_or_is_loaded_before_stays_safe(code):
+    found = [d for d in check_sources({"m.py": code}) if d.code == "IG100"]
+    assert found and all(d.fix is not None and d.fix.applicability == "safe" for d in found), found
+
+
+def test_real_submodule_read_through_another_name_survives_safe_fix(tmp_path):
+    # `xml` does not import `xml.dom` itself: only the unused `import xml.dom` makes `x.dom` exist
+    write_tree(tmp_path, {"m.py": "import importlib\n\nx = importlib.import_module('xml')\n\n\ndef f():\n"
+                                  "    import xml.dom\n    return x.dom.Node\n\n\nprint(f().__name__)\n"})
+    assert run_python(tmp_path, "import m").stdout == "Node\n"
+    run_cli(["fix", "--no-cache", "."], tmp_path)
+    assert "import xml.dom" in (tmp_path / "m.py").read_text()
+    proc = run_python(tmp_path, "import m")
+    assert proc.returncode == 0 and proc.stdout == "Node\n", proc.stderr
+    run_cli(["fix", "--no-cache", "--unsafe-fixes", "."], tmp_path)  # why it is unsafe
+    assert "AttributeError" in run_python(tmp_path, "import m").stderr
+
+
 # ---------------------------------------------------------------- unobservable: library API
 LIB = {
     "lib/__init__.py": "",

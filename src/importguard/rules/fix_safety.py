@@ -94,7 +94,7 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
         named = index.named_in_string(ctx, imp)
         if named:
             return named, False
-    observer = index.submodule_observer(ctx, imp)
+    observer = index.submodule_observer(ctx, imp) or submodule_read_here(ctx, imp)
     if observer:
         return observer, False
     if imp.scope_kind == "module":
@@ -102,6 +102,29 @@ def removal_risk(ctx: FileContext, imp: ImportFact) -> Tuple[str, bool]:
         if public:
             return public, False
     return "", False
+
+
+def submodule_read_here(ctx: FileContext, imp: ImportFact) -> str:
+    """``import a.b`` (a plain dotted import) loads ``a.b`` and sets it as attribute ``b`` of
+    ``a``, which the module can read through a name that is no import (``mpl =
+    pytest.importorskip("matplotlib")`` ... ``mpl.collections``): why removing it is not safe
+    when the module reads such an attribute and no earlier module-level import loads ``a.b``,
+    or ""."""
+    if imp.name is not None or imp.level or "." not in imp.module:
+        return ""
+    parts = imp.module.split(".")
+    read = set(ctx.facts.attributes)
+    for i in range(1, len(parts)):
+        attr, sub = parts[i], ".".join(parts[:i + 1])
+        if attr not in read:
+            continue
+        if any(o is not imp and o.kind == IMPORT_TIME and o.scope_kind == "module" and not o.level
+               and not o.guarded and not o.in_type_checking and o.stmt_index < imp.stmt_index
+               and (o.module == sub or o.module.startswith(sub + ".")) for o in ctx.facts.imports):
+            continue  # loaded by an earlier import of the module body
+        return (f"removing it can leave `{attr}` unset on package `{'.'.join(parts[:i])}`, and this "
+                f"module reads an attribute `{attr}` through another name")
+    return ""
 
 
 def test_data_risk(ctx: FileContext) -> str:
