@@ -98,6 +98,9 @@ FIXTURE = "import os.path\nfrom os import path\n"
     {"pyproject.toml": '[tool.ruff]\nexclude = ["./tests/examplefiles/"]\n'},
     {"pyproject.toml": '[tool.ruff]\nextend-exclude = ["examplefiles"]\n'},
     {"ruff.toml": 'extend-exclude = ["tests/examplefiles/*.py"]\n'},
+    # ruff's lint-only exclusion (networkx: `[tool.ruff.lint] exclude = ['doc/conf.py', ...]`)
+    {"pyproject.toml": '[tool.ruff.lint]\nexclude = ["tests/examplefiles/python/continuation.py"]\n'},
+    {"ruff.toml": '[lint]\nexclude = ["examplefiles"]\n'},
     {"setup.cfg": "[flake8]\nexclude = .git,tests/examplefiles\n"},
     {".flake8": "[flake8]\nextend-exclude =\n    build,\n    examplefiles\n"},
 ])

@@ -111,8 +111,9 @@ def _exclusions(patterns: Iterable[Any]) -> PerFileIgnores:
 
 def _ruff_excludes(data: dict) -> PerFileIgnores:
     found: List[Any] = []
-    for key in ("exclude", "extend-exclude"):
-        value = data.get(key)
+    lint = data.get("lint")
+    for table, key in ((data, "exclude"), (data, "extend-exclude"), (lint, "exclude")):
+        value = table.get(key) if isinstance(table, dict) else None  # ``lint.exclude``: from the linter only
         if isinstance(value, list):
             found.extend(value)
     return _exclusions(found)
