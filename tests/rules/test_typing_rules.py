@@ -201,6 +201,12 @@ IG201_RUNTIME = {
     "a later if not TYPE_CHECKING binding, used in a function": (
         TC + "    from decimal import Decimal\ndef f():\n    return Decimal(1)\nif not TYPE_CHECKING:\n"
         "    from decimal import Decimal\nf()\n", False),
+    # tomlkit's toml_file.py: `from _typeshed import StrPath as _StrPath` / `else: _StrPath = Union[...]`
+    "else fallback, used in an evaluated annotation": (
+        TC + "    from decimal import Decimal\nelse:\n    Decimal = float\ndef f(x: Decimal) -> None:\n"
+        "    pass\nclass C:\n    y: Decimal\n", False),
+    "no fallback, used in an evaluated annotation": (
+        TC + "    from decimal import Decimal\ndef f(x: Decimal) -> None:\n    pass\n", True),
     "try/except fallback": (
         TC + "    from decimal import Decimal\nelse:\n    try:\n        from decimal import Decimal\n"
         "    except ImportError:\n        Decimal = None\nprint(Decimal)\n", False),

@@ -144,6 +144,12 @@ class Bindings(WalkState):
                         if imps[b].tc:
                             imps[b].fallback = True
                     ids = rt
+            elif use.kind == ANNOTATION and (OTHER in found or any(not imps[b].tc for b in ids)):
+                # an evaluated annotation a runtime binding answers (``else: X = ...``): for the
+                # TYPE_CHECKING import it is a use type checkers see, never evaluated through it
+                for b in ids:
+                    imps[b].uses.append(use._replace(kind=TYPING) if imps[b].tc else use)
+                return tuple(ids)
         for b in ids:
             imps[b].uses.append(use)
         return tuple(ids)
