@@ -475,3 +475,40 @@ def test_class_attribute_read_in_a_related_module_premise(tmp_path):
     files = dict(CLASS_ATTRIBUTES, **{"pkg/a.py": "class Base:\n    from os import path as ospath\n"})
     out = run_python(tmp_path / "removed", files, "from pkg.b import Sub\nprint(Sub().f())\n")
     assert "AttributeError" in out
+
+
+# pytest evaluates a string condition of `skipif` / `xfail` in the test module's globals
+# (networkx's test_leiden.py: `pytest.mark.skipif("... & leiden_communities.backends")`)
+@pytest.mark.parametrize("src", [
+    "import pytest\nfrom json import loads\n@pytest.mark.skipif('not loads.__doc__')\ndef test():\n    pass\n",
+    "from pytest import mark\nimport json\n@mark.xfail('json.loads is None', reason='x')\ndef test():\n    pass\n",
+    "import pytest\nimport json\npytestmark = pytest.mark.skipif(condition='json.loads is None')\n",
+])
+def test_names_in_a_pytest_condition_string_are_used(src):
+    assert unused(src) == []
+
+
+def test_other_strings_of_a_pytest_mark_are_no_uses():
+    src = "import pytest\nimport json\n@pytest.mark.xfail(False, reason='json')\ndef test():\n    pass\n"
+    assert names(src) == ["json"]
+
+
+def test_real_pytest_condition_string_survives_fix(tmp_path):
+    from helpers import run_cli
+
+    test = ("import pytest\nfrom json import loads\n\n\n@pytest.mark.skipif('loads is None')\n"
+            "def test_x():\n    pass\n")
+    (tmp_path / "test_cond.py").write_text(test)
+
+    def outcome():
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_cond.py"],
+                              cwd=str(tmp_path), capture_output=True, text=True, timeout=120)
+        return proc.stdout
+
+    assert "1 passed" in outcome()
+    run_cli(["fix", "--no-cache", "--unsafe-fixes", "."], tmp_path)
+    assert (tmp_path / "test_cond.py").read_text() == test
+    assert "1 passed" in outcome()
+    # what removing the import does for real: pytest cannot evaluate the condition
+    (tmp_path / "test_cond.py").write_text(test.replace("from json import loads\n", ""))
+    assert "NameError" in outcome()

@@ -75,6 +75,12 @@ class Expressions(WalkState):
                     self._string_refs(args, node, name)
             if name in ("eval", "exec") and args and not self.resolve(name):
                 self._eval_literal(name, args[0].value)
+            elif name.endswith(("mark.skipif", "mark.xfail")):
+                # pytest evaluates a string condition in the test module's globals
+                for i, arg in enumerate(args):
+                    kw = arg.keyword.value if arg.keyword is not None else None
+                    if (kw is None and not arg.star and (i == 0 or short == "skipif")) or kw == "condition":
+                        self._eval_literal("eval", arg.value)
         if short == "locals" and not args and self.scope.kind != "module":
             for ids in self.scope.live.values():
                 for b in ids:

@@ -93,7 +93,8 @@ class UnusedImport(Rule):
       ordinary string arguments and `__all__` entries are not;
     - PEP 484 type comments (`x = []  # type: List[Foo]`, `# type: (int, Foo) -> Bar`), but not
       `# type: ignore`;
-    - names in a literal string given to `eval` or `exec` (runtime uses).
+    - names in a literal string given to `eval` or `exec` (runtime uses), or as the condition of
+      `pytest.mark.skipif` / `pytest.mark.xfail` (pytest evaluates it in the module's globals).
 
     Never reported: `__future__` imports; star imports; names listed in `__all__` (also
     `__all__ += [...]` and `__all__ = __all__ + [...]`); redundant aliases (`import x as x`,
