@@ -37,6 +37,9 @@ def applicability(files, name, **cfg):
     ("import os\nfor k in vars():\n    pass\n", "vars()"),
     ("import os, sys\nprint(sys)\nthis = sys.modules[__name__]\n", "sys.modules[__name__]"),
     ("import os\ndef __getattr__(name):\n    return 1\n", "__getattr__"),
+    # networkx's test_leiden.py: a string pytest evaluates in the module, passed by name
+    ("import pytest\nimport os\nC = 'not os.sep'\n@pytest.mark.skipif(C)\ndef test():\n    pass\n",
+     "pytest.mark.skipif"),
 ])
 def test_dynamic_access_makes_removal_unsafe(code, why):
     app, reason = ig100(code)["os"]

@@ -80,7 +80,12 @@ class Expressions(WalkState):
                 for i, arg in enumerate(args):
                     kw = arg.keyword.value if arg.keyword is not None else None
                     if (kw is None and not arg.star and (i == 0 or short == "skipif")) or kw == "condition":
-                        self._eval_literal("eval", arg.value)
+                        if type(arg.value) in (cst.Name, cst.Attribute) and self.main_pass:
+                            # may name a string: its names are read without being named here
+                            self.dynamic.append(f"a condition of `{name}` given by name, which pytest runs "
+                                                f"as code when it is a string (line {self._first_line(node)})")
+                        else:
+                            self._eval_literal("eval", arg.value)
         if short == "locals" and not args and self.scope.kind != "module":
             for ids in self.scope.live.values():
                 for b in ids:

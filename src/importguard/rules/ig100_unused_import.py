@@ -138,7 +138,10 @@ class UnusedImport(Rule):
     JSON output says why (`"fix": {"applicability": ..., "reason": ...}`):
 
     - unsafe when the module reaches its names dynamically (a non-literal `eval`/`exec`,
-      `globals()`, module-level `vars()`, `sys.modules[__name__]`, a module `__getattr__`);
+      `globals()`, module-level `vars()`, `sys.modules[__name__]`, a module `__getattr__`, a
+      `pytest.mark.skipif` / `xfail` condition given by name, which may be a string pytest runs);
+    - unsafe for a plain `import a.b` when the module reads an attribute `b` through another name
+      (`mpl = pytest.importorskip("matplotlib")` ... `mpl.collections`): the import sets it;
     - unsafe for a class-body import (a class attribute, readable as `C.name`);
     - unsafe when a call names it in a string (`mock.patch("pkg.mod.name")`,
       `monkeypatch.setattr("pkg.mod.name", v)`, `patch.object(mod, "name")`, `getattr(mod, "name")`), or
