@@ -100,6 +100,7 @@ class Simulator:
         self.namespace_pkgs = _namespace_packages(modules)
         self._binds: Dict[str, Set[str]] = {}
         self.calling: Set["_Func"] = set()  # functions running now (no recursion)
+        self.decided: Optional[Set[tuple]] = None  # collects the version / platform tests decided
 
     def binds(self, name: str) -> Set[str]:
         """Names module ``name``'s body binds at module level (what it holds once it finishes)."""
@@ -223,6 +224,8 @@ class Simulator:
                 if type(test) is int:
                     self.run(ev.orelse if test in (1, 2) else ev.body, ctx)
                 else:
+                    if self.decided is not None:
+                        self.decided.add(test)
                     self.run(ev.orelse if decide(test, self.world) is False else ev.body, ctx)
             elif isinstance(ev, TryEvent):
                 self.do_try(ev, ctx)

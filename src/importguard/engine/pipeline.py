@@ -348,8 +348,10 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         repo.cycles = cycles
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
         repo_diags += check_contracts(config, modules)
+        if repo.simulation_stats:
+            LAST_RUN.update(repo.simulation_stats)
         if store is not None:
-            from importguard.analysis.simulation import forget_old_simulations
+            from importguard.analysis.simcache import forget_old_simulations
             from importguard.cache.facts import cycles_to_plain
 
             forget_old_simulations(store)
