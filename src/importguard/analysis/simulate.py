@@ -101,6 +101,7 @@ def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
             continue
         mark = len(sim.trail)
         sim.decided = visited[arg] = set()
+        sim.begin()
         try:
             if arg not in sim.sysmods:
                 sim.import_module(arg)
