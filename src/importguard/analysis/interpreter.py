@@ -72,11 +72,6 @@ class Mod:
         self.is_package = is_package
 
 
-class _Frame(NamedTuple):
-    module: str
-    line: int
-
-
 def _catches(names: Sequence[str], error: str) -> bool:
     for n in names:
         if n == "*" or n == error or (n == "ImportError" and error == "ModuleNotFoundError"):
@@ -96,7 +91,7 @@ class Simulator:
         self.eager_annotations = eager_annotations
         self.order = order
         self.sysmods: Dict[str, object] = {}
-        self.stack: List[_Frame] = []
+        self.stack: List[Tuple[str, int]] = []  # (module, line of the import running)
         self.trail: List[tuple] = []
         self.namespace_pkgs = _namespace_packages(modules)
         self._binds: Dict[str, Set[str]] = {}
@@ -303,16 +298,17 @@ class Simulator:
         if not imps:
             return
         head = imps[0]
-        self.stack.append(_Frame(ctx.mod.name, head.stmt_line))
+        stack = self.stack
+        stack.append((ctx.mod.name, head.stmt_line))
         try:
             if head.name is None:
                 for imp in imps:  # ``import a, b``: one IMPORT_NAME per alias
-                    self.stack[-1] = _Frame(ctx.mod.name, imp.line)
+                    stack[-1] = (ctx.mod.name, imp.line)
                     self.plain_import(imp, ctx)
             else:
                 self.from_import(imps, ctx)
         finally:
-            self.stack.pop()
+            stack.pop()
 
     def plain_import(self, imp, ctx: "_Ctx") -> None:
         top = self.import_module(imp.module)
@@ -332,26 +328,33 @@ class Simulator:
         if not base:
             raise SimError("ImportError", None)  # beyond the top-level package: not our business
         mod = self.import_module(base)
+        ns = ctx.nss[-1]
         if not isinstance(mod, Mod):
             for imp in imps:
                 if imp.name != "*":
-                    self._put(ctx.nss[-1], imp.bound, None)
+                    self._put(ns, imp.bound, None)
             return
-        names = [imp.name for imp in imps]
-        if names == ["*"]:
+        if head.name == "*":
             self.star_import(mod, head, ctx)
             return
         if mod.is_package:  # _handle_fromlist
-            for n in names:
-                if n not in mod.ns:
-                    try:
-                        self.import_module(f"{mod.name}.{n}")
-                    except SimError as exc:
-                        if exc.error != "ModuleNotFoundError" or exc.missing != f"{mod.name}.{n}":
-                            raise
+            for imp in imps:
+                n = imp.name
+                if n in mod.ns:
+                    continue
+                sub = f"{mod.name}.{n}"
+                if sub not in self.sysmods and sub not in self.modules and sub not in self.namespace_pkgs \
+                        and n in self.binds(mod.name):
+                    continue  # a name the package binds, no module: ``import_module`` would find none
+                try:
+                    self.import_module(sub)
+                except SimError as exc:
+                    if exc.error != "ModuleNotFoundError" or exc.missing != sub:
+                        raise
+        stack = self.stack
         for imp in imps:
-            self.stack[-1] = _Frame(ctx.mod.name, imp.line)
-            self._put(ctx.nss[-1], imp.bound, self.import_from(mod, imp.name, imp, ctx))
+            stack[-1] = (ctx.mod.name, imp.line)
+            self._put(ns, imp.bound, self.import_from(mod, imp.name, imp, ctx))
 
     def star_import(self, mod: "Mod", imp, ctx: "_Ctx") -> None:
         all_names = self.modules[mod.name].facts.all_names if mod.name in self.modules else None
@@ -439,7 +442,7 @@ class Simulator:
 
     def _failure(self, ctx: "_Ctx", line: int, col: int, end_col: int, error: str, message: str,
                  partial: str, name: str) -> Failure:
-        chain = tuple((f.module, f.line) for f in self.stack)
+        chain = tuple(self.stack)
         if not chain or chain[-1][0] != ctx.mod.name or chain[-1][1] != line:
             chain = chain + ((ctx.mod.name, line),)
         return Failure(ctx.mod.name, ctx.info.path, line, col, end_col, error, message, chain, ctx.statement,
