@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 
 import cyclegen
 from helpers import module_of
+from importguard.analysis.conditions import World
 from importguard.analysis.context import RepoContext
 from importguard.analysis.graph import ModuleInfo, build_edges
 from importguard.analysis.simulate import Outcome, simulate
@@ -35,8 +36,8 @@ def _every_world(repo: RepoContext):
     def order(name: str) -> List[int]:
         return sorted_order(modules[name], first_party)
 
-    written: List[Tuple[object, Outcome]] = []
-    reordered: List[Tuple[object, Outcome]] = []
+    written: List[Tuple[World, Outcome]] = []
+    reordered: List[Tuple[World, Outcome]] = []
     for w in ws.worlds:
         as_written = simulate(modules, entries, world=w)
         written.append((w, as_written))
