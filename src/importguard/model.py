@@ -300,6 +300,9 @@ class ModuleFacts(NamedTuple):
     # (``mock.patch("pkg.mod.name")``, ``monkeypatch.setattr("pkg.mod.name", v)``) and
     # (object, "name", line) for ``patch.object(mod, "name")``, ``getattr(mod, "name")``
     string_refs: Tuple[Tuple[str, str, int], ...] = ()
+    # Every attribute name the module reads (``x.name``, ``f().name``): a class-body import is a
+    # class attribute that code in other modules may read through an instance or a subclass.
+    attributes: Tuple[str, ...] = ()
 
 
 def failed_facts(reason: str) -> ModuleFacts:

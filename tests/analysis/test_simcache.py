@@ -30,7 +30,8 @@ def _every_world(repo: RepoContext):
     """The outcomes with every entry simulated in every world, nothing shared."""
     entries = entry_modules(repo)
     modules = simulated_modules(repo)
-    ws = worlds({e: modules[e] for e in entries if e in modules}, repo.config.target_version)
+    ws = worlds({e: modules[e] for e in entries if e in modules}, repo.config.target_version,
+                repo.config.newest_version)
     first_party = {m.split(".", 1)[0] for m in modules}
 
     def order(name: str) -> List[int]:

@@ -6,6 +6,7 @@ encode a belief about CPython that CPython does not share.
 """
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import textwrap
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import cyclegen
-from helpers import check_sources, run_json, write_tree
+from helpers import check_sources, run_cli, run_json, write_tree
 
 E = None  # an entry that imports fine
 
@@ -345,3 +346,44 @@ def test_version_tests_decided_by_the_target_range_are_not_explored():
              "pkg/b.py": "from pkg.a import X\nY = 2\n"}
     assert check_sources(files, select=("IG301",), target_version=(3, 10)) == []
     assert {d.line for d in check_sources(files, select=("IG301",), target_version=(3, 9))} == {1, 3}
+
+
+COMBINED = {"pkg/__init__.py": "",
+            "pkg/a.py": "import sys\nif sys.platform == 'win32' and sys.version_info >= (3, 11):\n"
+                        "    from pkg.b import Y\nX = 1\n",
+            "pkg/b.py": "from pkg.a import X\nY = 2\n"}
+
+
+def test_a_branch_that_needs_a_version_and_a_platform_together_is_explored(tmp_path):
+    write_tree(tmp_path, COMBINED)
+    entries = cyclegen.entries_of(COMBINED)
+    for platform in ("linux", "win32", "darwin"):
+        real = cyclegen.real_outcomes(tmp_path, entries, platform=platform)
+        fails = platform == "win32" and sys.version_info >= (3, 11)
+        assert (real["pkg.a"] is not None) == fails, (platform, real)
+    diags = check_sources(COMBINED, select=("IG301",), target_version=(3, 9))
+    assert sorted((d.path, d.line) for d in diags) == [("pkg/a.py", 3), ("pkg/b.py", 1)]
+    for d in diags:
+        assert " on win32 with Python 3.11 and newer;" in d.message, d.message
+
+
+def test_the_upper_bound_of_requires_python_limits_the_versions(tmp_path):
+    # ``requires-python = ">=3.9,<3.11"``: the 3.11+ branch never runs, so nothing fails
+    assert check_sources(COMBINED, select=("IG301",), target_version=(3, 9), newest_version=(3, 10)) == []
+    got = check_sources(COMBINED, select=("IG301",), target_version=(3, 9), newest_version=(3, 12))
+    assert {d.line for d in got} == {1, 3}
+    assert all(" on win32 with Python 3.11 to 3.12;" in d.message for d in got)
+    write_tree(tmp_path, dict(COMBINED, **{"pyproject.toml": "[project]\nrequires-python = '>=3.9, <3.11'\n"}))
+    doc = json.loads(run_cli(["check", "--no-cache", "--format", "json", "--select", "IG301"], tmp_path).stdout)
+    assert doc["diagnostics"] == []
+
+
+@pytest.mark.parametrize("spec,ceiling", [
+    (">=3.9", None), (">=3.9,<4", None), (">=3.9,<3.13", (3, 12)), (">=3.9, <=3.12", (3, 12)),
+    ("==3.11.*", (3, 11)), ("~=3.10", None), ("~=3.10.2", (3, 10)), ("<3.12.5", (3, 12)),
+    (">=3.8,!=3.11.*", None), ("==3.11", (3, 11)),
+])
+def test_requires_python_ceiling(spec, ceiling):
+    from importguard.config.settings import requires_python_ceiling
+
+    assert requires_python_ceiling(spec) == ceiling

@@ -3,6 +3,7 @@ virtual environments, build outputs, and the roots of lib/ and setuptools layout
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,64 @@ def test_lines_git_cannot_read_are_skipped_as_git_skips_them(tmp_path):
     assert found(tmp_path) == git_checked(tmp_path) == ["a/b.py", "c.py"]
     out = run_cli(["check", "--no-cache", "."], tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+# ---------------------------------------------------------------------------- roots the imports show
+# ``python/`` holds the package, no configuration says so, and the package imports itself by its own
+# name: Python finds ``mypkg`` only with ``python/`` on sys.path, so that folder is a root
+SELF_IMPORTING = {
+    "python/mypkg/__init__.py": "",
+    "python/mypkg/a.py": "from mypkg.b import late\nEARLY = 1\n",
+    "python/mypkg/b.py": "from mypkg.a import EARLY\nlate = EARLY\n",
+    "tools/run.py": "print('tool')\n",
+}
+
+
+def test_folder_the_imports_show_is_a_root(tmp_path):
+    write_tree(tmp_path, SELF_IMPORTING)
+    names = modules(tmp_path)
+    assert names["python/mypkg/a.py"] == "mypkg.a"
+    assert names["tools/run.py"] == "tools.run"  # no package there: the project root names it
+    doc = json.loads(run_cli(["check", "--no-cache", "--format", "json"], tmp_path).stdout)
+    assert [c["modules"] for c in doc["cycles"]] == [["mypkg.a", "mypkg.b"]]
+    ig301 = [d for d in doc["diagnostics"] if d["code"] == "IG301"]
+    assert ig301 and "mypkg.a" in ig301[0]["message"]
+    # what Python does with that folder on its path: the predicted ImportError happens
+    run = subprocess.run([sys.executable, "-c", "import mypkg.a"], cwd=str(tmp_path / "python"),
+                         capture_output=True, text=True)
+    assert "partially initialized module 'mypkg.a'" in run.stderr
+
+
+def test_imports_through_the_folder_keep_it_a_plain_folder(tmp_path):
+    tree = dict(SELF_IMPORTING)
+    tree["python/mypkg/c.py"] = "from python.mypkg import a\n"
+    write_tree(tmp_path, tree)
+    assert modules(tmp_path)["python/mypkg/a.py"] == "python.mypkg.a"
+
+
+def test_a_package_two_folders_provide_proves_nothing(tmp_path):
+    write_tree(tmp_path, {
+        "examples/one/app/__init__.py": "", "examples/one/app/m.py": "from app import n\n",
+        "examples/one/app/n.py": "",
+        "examples/two/app/__init__.py": "", "examples/two/app/m.py": "from app import n\n",
+        "examples/two/app/n.py": "",
+    })
+    names = modules(tmp_path)
+    assert names["examples/one/app/m.py"] == "examples.one.app.m"
+    assert names["examples/two/app/m.py"] == "examples.two.app.m"
+
+
+def test_a_package_of_the_project_root_is_not_shadowed(tmp_path):
+    # ``tests/mypkg`` imports ``mypkg``, which the project root provides: no evidence for ``tests/``
+    write_tree(tmp_path, {
+        "mypkg/__init__.py": "", "mypkg/core.py": "",
+        "tests/mypkg/__init__.py": "", "tests/mypkg/test_core.py": "from mypkg import core\n",
+    })
+    assert modules(tmp_path)["tests/mypkg/test_core.py"] == "tests.mypkg.test_core"
+    assert modules(tmp_path)["mypkg/core.py"] == "mypkg.core"
+
+
+def test_folders_without_imports_of_their_packages_stay_plain(tmp_path):
+    write_tree(tmp_path, {"scripts/tool/__init__.py": "", "scripts/tool/main.py": "import os\n"})
+    assert modules(tmp_path)["scripts/tool/main.py"] == "scripts.tool.main"
+    assert resolve_roots(load_config(tmp_path)) == (tmp_path.resolve(),)

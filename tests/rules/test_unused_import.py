@@ -449,3 +449,29 @@ def test_annotations_before_a_local_binding_stay_uses():
     src = ("from __future__ import annotations\nfrom m import Foo\ndef outer():\n"
            "    def inner(x: Foo): ...\n    Foo = 1\n    return inner\n")
     assert names(src) == []
+
+
+CLASS_ATTRIBUTES = {
+    "pkg/__init__.py": "from pkg.a import Base\n",
+    "pkg/a.py": "class Base:\n    import json\n    from os import path as ospath\n\nclass Other:\n    import math\n",
+    # a subclass in another module reads ``self.json``; an instance passed in reads ``.ospath``
+    "pkg/b.py": "from pkg import Base\n\nclass Sub(Base):\n    def f(self):\n        return self.json.dumps(1)\n\n"
+                "def g(x):\n    return x.ospath.join('a', 'b')\n",
+    # a module that imports nothing of ``pkg`` cannot reach its classes: its ``.math`` is another
+    "other/__init__.py": "", "other/c.py": "import decimal\nprint(decimal.math)\n",
+}
+
+
+def test_class_attribute_read_in_a_related_module_is_used():
+    diags = check_sources(CLASS_ATTRIBUTES)
+    assert sorted((d.code, d.path, d.line) for d in diags if d.code == "IG100") == [("IG100", "pkg/a.py", 6)]
+
+
+def test_class_attribute_read_in_a_related_module_premise(tmp_path):
+    out = run_python(tmp_path, CLASS_ATTRIBUTES, "from pkg.b import Sub, g\nfrom pkg import Base\n"
+                                                 "print(Sub().f(), g(Base()))\n")
+    assert out.split() == ["1", "a/b"]
+    # without the class-body import the same program fails: the attribute was in use
+    files = dict(CLASS_ATTRIBUTES, **{"pkg/a.py": "class Base:\n    from os import path as ospath\n"})
+    out = run_python(tmp_path / "removed", files, "from pkg.b import Sub\nprint(Sub().f())\n")
+    assert "AttributeError" in out

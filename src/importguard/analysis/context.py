@@ -49,6 +49,7 @@ class RepoContext:
         self.first_party_tops: Set[str] = {m.split(".", 1)[0] for m in modules if m} | set(first_party_tops)
         self._runtime_classes: Dict[Tuple[str, str], bool] = {}
         self._imported_names: Optional[Tuple[Dict[Tuple[str, str], bool], Dict[Tuple[str, str], bool]]] = None
+        self._attributes: Optional[Dict[str, Set[str]]] = None
         self.cycles: list = []
         self.store = None  # a cache Store for results that outlive the run (the simulation's)
         self.simulation_stats: Dict[str, int] = {}  # "simulated": entry imports simulated, over worlds
@@ -189,6 +190,29 @@ class RepoContext:
         if use.kind == ANNOTATION:
             return self.annotation_is_evaluated(ctx, use, strategy)
         return False
+
+    def attributes_read_near(self, module: str) -> Set[str]:
+        """The attribute names read (``x.name``, ``getattr(x, "name")``) in ``module``'s component
+        of the import graph (``analysis.graph.components``: the only modules whose objects can
+        reach it by import) and in the files outside every root."""
+        if self._attributes is None:
+            from importguard.analysis.graph import components
+
+            def names(info: ModuleInfo) -> Set[str]:
+                return set(info.facts.attributes) | {n for obj, n, _ in info.facts.string_refs if obj}
+
+            outside: Set[str] = set()
+            for name, info in self.modules.items():
+                if name.startswith("<"):
+                    outside |= names(info)
+            self._attributes = {"": outside}
+            for comp in components(self.modules, self.edges):
+                found = set(outside)
+                for name in comp:
+                    found |= names(self.modules[name])
+                for name in comp:
+                    self._attributes[name] = found
+        return self._attributes.get(module, self._attributes[""])
 
     # ---------------------------------------------------------------- re-exports
     def imported_from_package(self, package: str, name: str, runtime_only: bool = False) -> bool:

@@ -22,6 +22,42 @@ from importguard.model import (
 _RANK = {k: i for i, k in enumerate(EDGE_KINDS)}
 
 
+def components(modules: Iterable[str], edges: Iterable["Edge"]) -> List[List[str]]:
+    """The modules (outside-root ``<...>`` ones left out) grouped by their component of the
+    undirected graph of imports (any kind) and packages (a module and its nearest package): what a
+    per-file rule may read about other modules stays within the file's component."""
+    parent: Dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    graph = [n for n in modules if not n.startswith("<")]
+    known = set(graph)
+    for e in edges:
+        union(e.source, e.target)
+    for name in graph:
+        head = name.rpartition(".")[0]
+        while head:
+            if head in known:
+                union(name, head)
+                break
+            head = head.rpartition(".")[0]
+    members: Dict[str, List[str]] = defaultdict(list)
+    for name in graph:
+        members[find(name)].append(name)
+    return list(members.values())
+
+
 class Edge(NamedTuple):
     source: str
     target: str

@@ -114,11 +114,10 @@ PLATFORMS = ("linux", "win32", "darwin")
 
 
 class Worlds(NamedTuple):
-    """The worlds worth simulating, and which versions / platforms each stands for."""
+    """The worlds worth simulating, and which (minor version, platform) pairs each stands for."""
 
     worlds: List[World]
-    versions: Dict[World, Tuple[int, ...]]  # a version world -> the minor versions it stands for
-    platforms: Dict[World, Tuple[str, ...]]  # a platform world -> the platforms it stands for
+    members: Dict[World, Tuple[Tuple[int, str], ...]]  # a world -> the (minor, platform) pairs it stands for
 
 
 def _tests(events, out: list) -> None:
@@ -126,53 +125,53 @@ def _tests(events, out: list) -> None:
     out.extend(ev.test for ev in walk_events(events) if type(ev) is IfEvent and type(ev.test) is tuple)
 
 
-def _platform_dependent(test) -> bool:
-    if type(test) is not tuple:
-        return False
-    if test[0] in ("p", "o"):
-        return True
-    return any(_platform_dependent(t) for t in test[1:])
-
-
-def worlds(modules: Dict[str, ModuleInfo], lowest: Tuple[int, int]) -> Worlds:
-    """One world per distinct outcome of the version tests over ``lowest``..``NEWEST`` (on the
-    first platform), and one per distinct outcome of the platform tests (at the lowest version):
-    a branch that depends on which version or platform is in play is explored both ways."""
+def worlds(modules: Dict[str, ModuleInfo], lowest: Tuple[int, int],
+           newest: Optional[Tuple[int, int]] = None) -> Worlds:
+    """One world per distinct outcome of the version and platform tests over every (minor version,
+    platform) pair, versions from ``lowest`` to ``newest`` (``requires-python``'s upper bound;
+    else the newest Python known here), platforms linux, win32 and darwin: a branch that depends
+    on the version, the platform or both together is explored every way it can go."""
     tests: list = []
     for info in modules.values():
         for events in info.facts.events:
             _tests(events, tests)
     tests = list(dict.fromkeys(tests))
-    minors = list(range(lowest[1], NEWEST[1] + 1)) if lowest[0] == 3 and lowest <= NEWEST else [lowest[1]]
-    by_vector: Dict[tuple, List[int]] = {}
+    top = min(newest, NEWEST) if newest is not None and newest >= lowest else NEWEST
+    minors = list(range(lowest[1], top[1] + 1)) if lowest[0] == 3 and lowest <= top else [lowest[1]]
+    by_vector: Dict[tuple, List[Tuple[int, str]]] = {}
     for m in minors:
-        w = World((lowest[0], m), PLATFORMS[0])
-        by_vector.setdefault(tuple(decide(t, w) for t in tests), []).append(m)
-    base_version = (lowest[0], minors[0])
-    versions = {World((lowest[0], ms[0]), PLATFORMS[0]): tuple(ms) for ms in by_vector.values()}
-    plat_tests = [t for t in tests if _platform_dependent(t)]
-    by_platform: Dict[tuple, List[str]] = {}
-    for p in PLATFORMS:
-        w = World(base_version, p)
-        by_platform.setdefault(tuple(decide(t, w) for t in plat_tests), []).append(p)
-    platforms = {World(base_version, ps[0]): tuple(ps) for ps in by_platform.values()}
-    return Worlds(list(dict.fromkeys(list(versions) + list(platforms))), versions, platforms)
+        for p in PLATFORMS:
+            w = World((lowest[0], m), p)
+            by_vector.setdefault(tuple(decide(t, w) for t in tests), []).append((m, p))
+    members = {World((lowest[0], pairs[0][0]), pairs[0][1]): tuple(pairs) for pairs in by_vector.values()}
+    return Worlds(list(members), members)
 
 
 def where(failing: Set[World], ws: Worlds) -> str:
-    """`` on win32`` / `` on Python 3.9 to 3.10``: the versions and platforms a failure needs;
-    "" when it fails in every world."""
+    """`` on win32`` / `` on Python 3.9 to 3.10`` / `` on win32 with Python 3.12 and newer``: the
+    versions and platforms a failure needs; "" when it fails in every world."""
     if len(failing) == len(ws.worlds):
         return ""
+    every = [pair for w in ws.worlds for pair in ws.members[w]]
+    every_minor = sorted({m for m, _ in every})
+    by_platform: Dict[str, List[int]] = {}
+    for w in ws.worlds:
+        if w in failing:
+            for m, p in ws.members[w]:
+                by_platform.setdefault(p, []).append(m)
+    groups: Dict[tuple, List[str]] = {}  # the failing minors -> the platforms they fail on
+    for p in PLATFORMS:
+        if p in by_platform:
+            groups.setdefault(tuple(sorted(set(by_platform[p]))), []).append(p)
     parts = []
-    minors = sorted(m for w, ms in ws.versions.items() if w in failing for m in ms)
-    every_minor = sorted(m for ms in ws.versions.values() for m in ms)
-    if minors and minors != every_minor:
-        parts.append("on Python " + _describe_minors(minors))
-    plats = [p for w, ps in ws.platforms.items() if w in failing for p in ps]
-    if plats and len(plats) < len(PLATFORMS):
-        parts.append("on " + " / ".join(plats))
-    return " " + " and ".join(parts) if parts else ""
+    for ms, plats in groups.items():
+        bits = []
+        if len(plats) < len(PLATFORMS):
+            bits.append("on " + " / ".join(plats))
+        if list(ms) != every_minor:
+            bits.append(("with " if bits else "on ") + "Python " + _describe_minors(list(ms)))
+        parts.append(" ".join(bits))
+    return " " + ", and ".join(parts) if parts else ""
 
 
 def _describe_minors(minors: List[int]) -> str:
@@ -228,7 +227,8 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
     modules = simulated_modules(repo)
     # only tests in modules that can reach a cycle decide anything: elsewhere no import can meet a
     # partially initialised module
-    ws = worlds({e: modules[e] for e in entries if e in modules}, repo.config.target_version)
+    ws = worlds({e: modules[e] for e in entries if e in modules}, repo.config.target_version,
+                repo.config.newest_version)
     first_party = {m.split(".", 1)[0] for m in modules}
     orders: Dict[str, List[int]] = {}
 

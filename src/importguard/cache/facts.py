@@ -30,7 +30,7 @@ from importguard.model import (
 
 # 10: statements without loads, typed events; 9: starred parameters' type comments;
 # 8: file-level noqa recorded at line 0
-SCHEMA = 10
+SCHEMA = 11
 _MAX_ENTRIES = 200_000
 
 
@@ -50,14 +50,14 @@ def to_plain(f: ModuleFacts) -> tuple:
     return (imports, tuple(map(tuple, f.classes)), tuple(map(tuple, f.functions)),
             tuple(map(tuple, f.type_checking)), tuple(map(tuple, f.statements)), f.all_names,
             f.future_annotations, f.noqa, f.error, tuple(map(events_to_plain, f.events)), f.dynamic, f.effects,
-            f.expect_fail, f.string_refs)
+            f.expect_fail, f.string_refs, f.attributes)
 
 
 def from_plain(t: tuple) -> ModuleFacts:
     imports = tuple(ImportFact(*i[:-1], tuple(Use(*u) for u in i[-1])) for i in t[0])  # type: ignore[call-arg]
     return ModuleFacts(imports, tuple(ClassFact(*c) for c in t[1]), tuple(FunctionFact(*x) for x in t[2]),
                        tuple(TypeCheckingBlock(*b) for b in t[3]), tuple(Statement(*s) for s in t[4]),
-                       t[5], t[6], t[7], t[8], tuple(map(events_from_plain, t[9])), *t[10:14])
+                       t[5], t[6], t[7], t[8], tuple(map(events_from_plain, t[9])), *t[10:15])
 
 
 def facts_digest(f: ModuleFacts) -> str:

@@ -68,6 +68,9 @@ class Config:
     runtime_evaluated_decorators: Tuple[str, ...] = DEFAULT_RUNTIME_DECORATORS
     exempt_modules: Tuple[str, ...] = DEFAULT_EXEMPT
     target_version: Tuple[int, int] = (3, 9)
+    # the newest Python the project supports, from ``requires-python``'s upper bound (``<3.13``);
+    # None: every version from ``target_version`` on
+    newest_version: Optional[Tuple[int, int]] = None
     check_reexports: bool = False
     strict: bool = False
     force_exclude: bool = False  # exclusions apply to files named one by one too (pre-commit)
@@ -226,6 +229,25 @@ def requires_python_floor(spec: str) -> Optional[Tuple[int, int]]:
     return max(floors) if floors else None
 
 
+def requires_python_ceiling(spec: str) -> Optional[Tuple[int, int]]:
+    """The newest minor version a ``requires-python`` specifier allows, or None when it allows
+    every later 3.x: ``<3.13`` -> (3, 12), ``<=3.12`` / ``<3.12.5`` / ``==3.12.*`` / ``~=3.12.1`` ->
+    (3, 12); ``<4``, ``~=3.10`` and ``!=3.11`` set none."""
+    ceilings = []
+    for clause in spec.split(","):
+        clause = clause.strip().replace(" ", "")
+        m = re.fullmatch(r"(<=|<|==|~=)3\.(\d+)((?:\.\d+)*)(\.\*)?", clause)
+        if not m:
+            continue
+        op, minor, rest = m.group(1), int(m.group(2)), m.group(3)
+        if op == "<":
+            patch_above_zero = any(int(x) for x in rest.strip(".").split(".") if x)
+            ceilings.append((3, minor if patch_above_zero else minor - 1))
+        elif op in ("<=", "==") or rest:  # ``~=3.12.1`` stays within 3.12; ``~=3.12`` within 3.x
+            ceilings.append((3, minor))
+    return min(ceilings) if ceilings else None
+
+
 _KEYS = {
     "roots": "roots",
     "exclude": "exclude",
@@ -317,6 +339,9 @@ def load_config(start: Path, config_file: Optional[Path] = None, cwd: Optional[P
         floor = requires_python_floor(requires)
         if floor:
             values["target_version"] = floor
+        ceiling = requires_python_ceiling(requires)
+        if ceiling and ceiling >= (floor or (3, 0)):
+            values["newest_version"] = ceiling
     extend_exclude: Tuple[str, ...] = ()
     for key, value in section.items():
         attr = _KEYS.get(key)

@@ -1,14 +1,14 @@
-"""Where module names start: the roots (configured, declared to setuptools, or the usual
-``src/`` and ``lib/`` layouts, then the project root), and a file's dotted module name."""
+"""Where module names start: the roots (configured, declared to setuptools, the usual ``src/``
+and ``lib/`` layouts, or folders the project's own absolute imports show to be on ``sys.path``,
+then the project root), and a file's dotted module name."""
 from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Iterable, List, Sequence, Tuple
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from importguard.config.settings import Config
 
 
@@ -16,6 +16,7 @@ def resolve_roots(config: Config) -> Tuple[Path, ...]:
     """The folders module names are counted from: ``roots`` in the configuration; else the folders
     setuptools is told hold the packages (``package-dir``, ``packages.find.where`` in
     pyproject.toml or setup.cfg); else ``src/`` or ``lib/`` when it holds the project's packages;
+    then the folders whose packages the project imports by their own names (``inferred_roots``);
     with the project root itself after any of those."""
     base = config.project_root
     if config.roots:
@@ -24,7 +25,151 @@ def resolve_roots(config: Config) -> Tuple[Path, ...]:
     if not found:
         found = [d for d in (base / "src", base / "lib") if _holds_packages(d, modules_too=d.name == "src")][:1]
     out = tuple(dict.fromkeys(d.resolve() for d in found))
+    out += tuple(d for d in inferred_roots(base.resolve(), out) if d not in out)
     return out + (base.resolve(),)
+
+
+# ---------------------------------------------------------------------------- inferred roots
+_NOT_SOURCE = frozenset({"node_modules", "site-packages", "__pypackages__", "dist", "build", "__pycache__"})
+_MAX_DEPTH = 3  # how deep below the project root a folder of top-level packages is looked for
+_MAX_SCAN = 150  # files read per candidate folder, 16 KiB each at most (imports come first)
+_IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.M)
+_EVIDENCE: Dict[tuple, Tuple[Set[str], bool]] = {}  # memos for one process (flake8 asks per file)
+_INFERRED: Dict[tuple, List[Path]] = {}
+
+
+def _listing(folder: str) -> List[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _is_dir(e: os.DirEntry) -> bool:
+    try:
+        return e.is_dir()
+    except OSError:
+        return False
+
+
+def _candidates(base: Path, roots: Sequence[Path]) -> List[Tuple[Path, Tuple[str, ...]]]:
+    """Folders below ``base`` that are no package, lie in no package, are no root already and
+    hold packages: ``(folder, its packages' names)``."""
+    out: List[Tuple[Path, Tuple[str, ...]]] = []
+    taken = {str(r) for r in roots}
+
+    def visit(folder: str, depth: int) -> None:
+        entries = _listing(folder)
+        names = {e.name for e in entries}
+        if "pyvenv.cfg" in names or "conda-meta" in names:
+            return
+        subdirs = [e for e in entries if _is_dir(e) and not e.name.startswith((".", "_"))
+                   and e.name not in _NOT_SOURCE and not e.name.endswith(".egg-info")]
+        packages = [e.name for e in subdirs if e.name.isidentifier() and any(
+            os.path.isfile(os.path.join(e.path, init)) for init in ("__init__.py", "__init__.pyi"))]
+        if depth > 0 and packages and folder not in taken:
+            out.append((Path(folder), tuple(packages)))
+        if depth < _MAX_DEPTH:
+            for e in subdirs:
+                if e.name not in packages and e.path not in taken:
+                    visit(e.path, depth + 1)
+
+    visit(str(base), 0)
+    return out
+
+
+def _evidence(folder: Path, packages: Tuple[str, ...], prefix: str) -> Tuple[Set[str], bool]:
+    """Which of ``packages`` the files below ``folder`` import absolutely by their own name
+    (``import mypkg.a``, ``from mypkg import b``), and whether any of them imports one through
+    the folder's own dotted path (``from python.mypkg import b``: the folder is not on the path)."""
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except OSError:
+        return set(), False
+    key = (str(folder), packages, prefix, stamp)
+    if key in _EVIDENCE:
+        return _EVIDENCE[key]
+    wanted = set(packages)
+    seen: Set[str] = set()
+    through_folder = False
+    budget = _MAX_SCAN
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) and d not in _NOT_SOURCE)
+        for name in sorted(filenames):
+            if not name.endswith(".py") or budget <= 0:
+                continue
+            budget -= 1
+            try:
+                with open(os.path.join(dirpath, name), "rb") as fh:
+                    data = fh.read(16384)
+            except OSError:
+                continue
+            for m in _IMPORT.finditer(data):
+                dotted = m.group(1).decode("ascii", "replace")
+                top = dotted.split(".", 1)[0]
+                if top in wanted:
+                    seen.add(top)
+                elif dotted.startswith(prefix + ".") and dotted[len(prefix) + 1:].split(".", 1)[0] in wanted:
+                    through_folder = True
+        if budget <= 0:
+            break
+    _EVIDENCE[key] = (seen, through_folder)
+    return seen, through_folder
+
+
+def _top_level_names(folder: Path) -> Set[str]:
+    """The modules and packages a folder holds at its top."""
+    out = set()
+    for e in _listing(str(folder)):
+        stem = e.name[:-3] if e.name.endswith(".py") else e.name[:-4] if e.name.endswith(".pyi") else None
+        if stem is not None and e.is_file():
+            out.add(stem)
+        elif _is_dir(e):
+            out.add(e.name)
+    return out
+
+
+def inferred_roots(base: Path, roots: Sequence[Path]) -> List[Path]:
+    """Folders on ``sys.path`` by the project's own word: a folder that is no package and holds
+    packages whose modules import them by their own name (``python/mypkg/a.py`` says
+    ``from mypkg import b``), while nothing below it imports them through the folder
+    (``python.mypkg``). A package name that another root or another such folder also provides
+    proves nothing (which of the two would ``import`` find?)."""
+    try:
+        key: Optional[tuple] = (str(base), tuple(map(str, roots)), os.stat(base).st_mtime_ns)
+    except OSError:
+        key = None
+    if key in _INFERRED:
+        return _INFERRED[key]
+    out = _infer(base, roots)
+    if key is not None:
+        _INFERRED[key] = out
+    return out
+
+
+def _infer(base: Path, roots: Sequence[Path]) -> List[Path]:
+    cands = _candidates(base, roots)
+    if not cands:
+        return []
+    elsewhere: Dict[str, int] = {}
+    for root in list(roots) + [base]:
+        for name in _top_level_names(root):
+            elsewhere[name] = elsewhere.get(name, 0) + 1
+    provided: Dict[str, int] = {}
+    for _, packages in cands:
+        for p in packages:
+            provided[p] = provided.get(p, 0) + 1
+    out = []
+    for folder, packages in cands:
+        unique = tuple(p for p in packages if provided[p] == 1 and p not in elsewhere)
+        if not unique:
+            continue
+        prefix = ".".join(folder.relative_to(base).parts)
+        seen, through_folder = _evidence(folder, unique, prefix)
+        if seen and not through_folder:
+            out.append(folder)
+    return out
 
 
 def _holds_packages(folder: Path, modules_too: bool) -> bool:

@@ -3,7 +3,6 @@ run took from the cache (``LAST_RUN``)."""
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
@@ -47,44 +46,17 @@ def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
     costs. A change in one component leaves the keys of the others alone."""
     import hashlib
 
+    from importguard.analysis.graph import components
     from importguard.cache.costs import costs_digest
     from importguard.cache.facts import config_key
 
-    parent: Dict[str, str] = {}
-
-    def find(x: str) -> str:
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    graph = [n for n in modules if not n.startswith("<")]
-    known = set(graph)
-    for e in edges:
-        union(e.source, e.target)
-    for name in graph:
-        head = name.rpartition(".")[0]
-        while head:
-            if head in known:
-                union(name, head)
-                break
-            head = head.rpartition(".")[0]
-    members: Dict[str, List[str]] = defaultdict(list)
-    for name in graph:
-        members[find(name)].append(name)
+    members = components(modules, edges)
     outside = sorted((n, file_digests.get(modules[n].path)) for n in modules if n.startswith("<"))
     every = sorted((n, m.path, m.is_package) for n, m in modules.items())
     common = hashlib.blake2b(repr((config_key(config, cwd), costs_digest(config), every, outside)).encode(),
                              digest_size=16).digest()
     keys: Dict[str, str] = {}
-    for names in members.values():
+    for names in members:
         digests = [(n, modules[n].path, modules[n].is_package, file_digests.get(modules[n].path))
                    for n in sorted(names)]
         if any(d[3] is None for d in digests):

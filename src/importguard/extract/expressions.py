@@ -33,9 +33,11 @@ class Expressions(WalkState):
                 if d is not None:
                     base = n
                     while type(base) is cst.Attribute:
+                        self.attributes.add(base.attr.value)
                         base = base.value
                     self.load(base.value, base, d)
                     continue
+                self.attributes.add(n.attr.value)
                 stack.append(n.value)
                 continue
             h = handlers.get(t)

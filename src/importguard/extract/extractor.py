@@ -16,7 +16,7 @@ and ``expressions`` walk; this module drives them and assembles the facts.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -90,6 +90,7 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
         self.effects: List[Tuple[str, str, int]] = []  # ModuleFacts.effects
         self.expect_fail: List[Tuple[int, int, str]] = []  # ModuleFacts.expect_fail
         self.string_refs: List[Tuple[str, str, int]] = []  # ModuleFacts.string_refs
+        self.attributes: Set[str] = set()  # ModuleFacts.attributes
         self.in_main = False  # inside ``if __name__ == "__main__":``
         # any PEP 484 type comment in the file (most have none: then statements are not searched)
         self.type_comments = any("type" in text and _type_comment(text) for _, text, _alone in self.comments)
@@ -188,6 +189,7 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
             effects=tuple(dict.fromkeys(self.effects)),
             expect_fail=tuple(self.expect_fail),
             string_refs=tuple(dict.fromkeys(self.string_refs)),
+            attributes=tuple(sorted(self.attributes)),
         )
 
 

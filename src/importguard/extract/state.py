@@ -44,6 +44,7 @@ class WalkState:
     effects: List[Tuple[str, str, int]]
     expect_fail: List[Tuple[int, int, str]]
     string_refs: List[Tuple[str, str, int]]
+    attributes: Set[str]
     tc_aliases: Set[str]
     type_comments: bool
     # where the walk is

@@ -31,6 +31,8 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = F
         ctx.target(imp), repo.config.side_effect_modules
     ):
         return True
+    if imp.scope_kind == "class" and imp.bound in repo.attributes_read_near(ctx.module):
+        return True  # a class attribute: ``obj.name``, ``Sub.name`` in this or a related module may read it
     if not module_level or not ctx.module:
         return False
     if ctx.is_init and imp.scope_kind == "module" and repo.origin(source, imp.level > 0) == "first party":

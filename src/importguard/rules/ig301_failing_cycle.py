@@ -19,9 +19,10 @@ class FailingImportCycle(Rule):
     runs, a submodule becomes an attribute of its package only when its import finishes,
     `from package import submodule` falls back to `sys.modules`, class bodies run and function
     bodies run only when a module-level call or decorator calls the module's own function. Tests
-    on `sys.version_info`, `sys.platform` and `os.name` are decided for each version of the target
-    range (`requires-python`, `target-version`) and for linux, win32 and darwin; a failure that
-    happens only on some of them says so ("on win32", "on Python 3.9"). Reports the statement that
+    on `sys.version_info`, `sys.platform` and `os.name` are decided for each pair of a version of
+    the target range (`requires-python` with its upper bound, `target-version`) and a platform
+    (linux, win32, darwin); a failure that happens only on some of them says so ("on win32", "on
+    Python 3.9", "on win32 with Python 3.12 and newer"). Reports the statement that
     raises, with Python's message and the chain of imports that leads there; `entries` (JSON)
     lists every module that, imported first, fails there.
 
