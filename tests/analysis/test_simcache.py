@@ -3,19 +3,21 @@ platform tests its import decided alike has exactly the outcome of a simulation 
 from __future__ import annotations
 
 import textwrap
-from typing import Dict, List, Tuple
+from typing import TYPE_CHECKING, Dict, List, Tuple
 
 from hypothesis import HealthCheck, given, settings
 
 import cyclegen
 from helpers import module_of
-from importguard.analysis.conditions import World
 from importguard.analysis.context import RepoContext
 from importguard.analysis.graph import ModuleInfo, build_edges
 from importguard.analysis.simulate import Outcome, simulate
 from importguard.analysis.simulation import _merge, entry_modules, outcomes, simulated_modules, sorted_order, worlds
 from importguard.config.settings import Config
 from importguard.extract import extract
+
+if TYPE_CHECKING:
+    from importguard.analysis.conditions import World
 
 
 def _repo(files: Dict[str, str]) -> RepoContext:

@@ -6,14 +6,15 @@ from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Se
 
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import strongly_connected
-from importguard.analysis.simcache import Result, assemble, entry_keys, run_world
-from importguard.analysis.simulate import Outcome
+from importguard.analysis.simcache import assemble, entry_keys, run_world
 from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
     from importguard.analysis.context import RepoContext
     from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.interpreter import Failure
+    from importguard.analysis.simcache import Result
+    from importguard.analysis.simulate import Outcome
 
 
 def _ancestors(name: str) -> List[str]:
