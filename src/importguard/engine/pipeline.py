@@ -406,8 +406,8 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
     got = quick.data.get("sems")
     sems: Dict[str, str] = got if isinstance(got, dict) else {}  # semantic digest -> content hash
     cache = FactsCache(cache_dir(config), fingerprint("facts"))
-    changed = [index.previous(index_key(r.file.path, root)) not in (None, r.digest) for r in new]
-    todo, computed = reuse_by_tokens(new, digests, sems, changed, cache)
+    before = [index.previous_entry(index_key(r.file.path, root)) for r in new]
+    todo, computed = reuse_by_tokens(new, digests, sems, before, cache)
     LAST_RUN["reused_by_tokens"] = len(new) - len(todo)
     facts = load_facts([r.file for r in todo], config, jobs=jobs, read=todo, cache=cache) if todo else {}
     if not todo:
