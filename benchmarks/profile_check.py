@@ -7,7 +7,7 @@ functions that make them (low overhead: one ``process_time`` pair per call, no t
 since the machine is shared and wall time would count the other sessions' work):
 
 - import: importing importguard, libcst, networkx (measured before anything else),
-- discovery, read + hash (``engine.read_source`` + ``cache.content_hash``),
+- discovery, read + hash (``reading.read_source`` + ``cache.content_hash``),
 - LibCST parse (``libcst.parse_module``), position pass (``extract.positions.positions``),
   our walk (``Extractor`` construction and ``run`` minus the position pass),
 - cache (``Store`` load/save, ``from_plain``/``to_plain``), graph (``build_edges``, ``cycles``),
@@ -97,8 +97,10 @@ def main(argv: List[str] | None = None) -> int:
     from importguard.commands.cli import build_parser, make_config
 
     wrap(engine, "discover", "discovery")
-    wrap(engine, "read_source", "read files")
-    wrap(engine, "content_hash", "content hash")
+    import importguard.engine.reading as reading
+
+    wrap(reading, "read_source", "read files")
+    wrap(reading, "content_hash", "content hash")
     wrap(libcst, "parse_module", "LibCST parse_module")
     wrap(extractor, "positions", "position pass (positions.py)")
     wrap(extractor.Extractor, "__init__", "extractor __init__ (incl. position pass)")
@@ -107,8 +109,8 @@ def main(argv: List[str] | None = None) -> int:
     wrap(cache.Store, "save", "cache save (Store.save)")
     wrap(cache, "from_plain", "from_plain")
     wrap(cache, "to_plain", "to_plain")
-    wrap(engine, "build_edges", "graph: build_edges")
-    wrap(engine, "find_cycles", "graph: cycles")
+    wrap(graph, "build_edges", "graph: build_edges")
+    wrap(graph, "cycles", "graph: cycles")
     wrap(engine, "analyse", "analyse (graph + rules)")
     wrap(engine, "modules_from", "modules_from")
     _ = (discovery, extract, positions, graph)

@@ -21,8 +21,8 @@ On each tree, round robin, ``--runs`` times (``--cold-runs`` for the cold rows),
 | bare libcst parse | ``benchmarks/bare_parse.py --jobs J .``: discovery + ``libcst.parse_module`` |
 | ruff cold / cached | ``ruff check --isolated [--no-cache] --select F401,TC001,...,TC005 --exit-zero -q .`` |
 | importguard warm | ``check --jobs J -q .``, nothing changed since the previous run |
-| importguard touched | a new comment appended to ``django/db/models/query.py`` (restored after) |
-| importguard changed import | ``from django.utils import M`` appended to that file (a new ``M`` each round) |
+| importguard touched | a comment appended to ``django/db/models/query.py`` (restored after; once before the rounds) |
+| importguard changed import | ``from django.utils import M as M_<time>`` appended to that file (new each round) |
 | importguard changed import (leaf module) | the same in ``core/management/commands/check.py`` (imported by none) |
 
 Wall time is from spawn to exit; cpu time is user + system of the whole process tree (``wait4``);
@@ -160,9 +160,12 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
     def touch(r: int) -> None:  # a new comment each round: always a new content hash
         touched.write_bytes(original + f"\n# scale bench touch {r} {time.time()}\n".encode())
 
+    # an import under a name no earlier run saw: the same tokens as an earlier round (of this run or
+    # of an earlier one on the same cache) would find that round's results
     def add_import(r: int) -> None:
         mod = NEW_IMPORTS[r % len(NEW_IMPORTS)]
-        touched.write_bytes(original + f"\nfrom django.utils import {mod}  # scale bench {r} {time.time()}\n".encode())
+        line = f"\nfrom django.utils import {mod} as {mod}_{time.time_ns()}  # scale bench {r}\n"
+        touched.write_bytes(original + line.encode())
 
     def restore() -> None:
         touched.write_bytes(original)
@@ -172,7 +175,7 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
 
     def add_leaf_import(r: int) -> None:
         mod = NEW_IMPORTS[r % len(NEW_IMPORTS)]
-        line = f"\nfrom django.utils import {mod}  # scale bench {r} {time.time()}\n"
+        line = f"\nfrom django.utils import {mod} as {mod}_{time.time_ns()}  # scale bench {r}\n"
         leaf.write_bytes(leaf_original + line.encode())
 
     def restore_leaf() -> None:
@@ -196,10 +199,17 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
 
 
 def run(tree: Path, rows: List[Row], runs: int, cold_runs: int, env: Dict[str, str], timeout: float) -> None:
-    # populate the caches the warm rows read (and compile bytecode)
+    # populate the caches the warm rows read (and compile bytecode); the touched row's file is edited
+    # once, so that every measured round is an edit of a file edited before (its tokens' digest known)
     for r in rows:
-        if r.name in ("importguard warm", "ruff cached"):
-            measure(r.argv, tree, timeout, env)
+        if r.name in ("importguard warm", "ruff cached", "importguard touched"):
+            if r.setup:
+                r.setup(-1)
+            try:
+                measure(r.argv, tree, timeout, env)
+            finally:
+                if r.teardown:
+                    r.teardown()
     for k in range(runs):
         for r in rows:
             if r.cold and k >= cold_runs:
@@ -301,6 +311,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     repo = Path(args.repo).resolve()
     env = dict(os.environ, PYTHONPATH=str(repo / "src"))
     env.pop("PYTHONFAULTHANDLER", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # users run from bytecode: compiling every run is not theirs
     ruff_version = sh([args.ruff, "--version"]).strip()
     commit = sh(["git", "-C", str(repo), "rev-parse", "HEAD"]).strip()
     result: Dict[str, object] = {"label": args.label, "commit": commit, "machine": machine(), "ruff": ruff_version,

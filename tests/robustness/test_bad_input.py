@@ -19,6 +19,7 @@ import libcst as cst
 import pytest
 
 import importguard.engine.pipeline as engine
+import importguard.engine.reading as reading
 import importguard.extract as extract_mod
 from helpers import SRC, run_cli
 from importguard.commands.cli import main
@@ -234,7 +235,7 @@ def test_unreadable_file_and_folder(tmp_path, monkeypatch):
                 raise PermissionError(13, "Permission denied")
             return real_scandir(path)
 
-        monkeypatch.setattr(engine, "open", fake_open, raising=False)
+        monkeypatch.setattr(reading, "open", fake_open, raising=False)
         monkeypatch.setattr(os, "scandir", fake_scandir)
     try:
         result = engine.check([str(tmp_path / "pkg")], Config(project_root=tmp_path), jobs=1,

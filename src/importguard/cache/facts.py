@@ -6,11 +6,9 @@ file; a corrupt or foreign pack is ignored and rewritten.
 """
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -28,6 +26,11 @@ from importguard.model import (
     events_to_plain,
 )
 
+try:  # hashlib's blake2b, without importing OpenSSL's bindings (4 ms of every run's start-up)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
 # 10: statements without loads, typed events; 9: starred parameters' type comments;
 # 8: file-level noqa recorded at line 0
 SCHEMA = 11
@@ -35,14 +38,14 @@ _MAX_ENTRIES = 200_000
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def fingerprint(*parts: str) -> str:
     from importguard import __version__
 
     raw = "|".join((str(SCHEMA), __version__, "%d.%d" % sys.version_info[:2], *parts))
-    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+    return blake2b(raw.encode(), digest_size=8).hexdigest()
 
 
 def to_plain(f: ModuleFacts) -> tuple:
@@ -63,7 +66,7 @@ def from_plain(t: tuple) -> ModuleFacts:
 def facts_digest(f: ModuleFacts) -> str:
     """The digest of a file's facts: two contents with equal facts (a comment appended, a blank
     line at the end) give equal digests, and every result computed from facts can be reused."""
-    return hashlib.blake2b(repr(to_plain(f)).encode(), digest_size=16).hexdigest()
+    return blake2b(repr(to_plain(f)).encode(), digest_size=16).hexdigest()
 
 
 def graph_part_digest(f: ModuleFacts) -> str:
@@ -71,7 +74,7 @@ def graph_part_digest(f: ModuleFacts) -> str:
     module-level uses): an edit inside a function body leaves it alone."""
     raw = repr((f.statements, f.events, f.all_names, f.future_annotations, [i[:-1] for i in f.imports],
                 [(u.dotted, u.line, u.kind, u.scope) for i in f.imports for u in i.uses if not u.scope]))
-    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    return blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 def config_key(config, cwd: Optional[Path] = None) -> str:
@@ -98,7 +101,7 @@ def config_key(config, cwd: Optional[Path] = None) -> str:
 
 
 def run_digest(*parts) -> str:
-    return "run:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return "run:" + blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def cycles_to_plain(cycles) -> list:
@@ -149,6 +152,8 @@ class Store:
         data = self.data
         if len(data) > _MAX_ENTRIES and keep is not None:
             data = {k: v for k, v in data.items() if k in keep}
+        import tempfile
+
         try:
             ensure_dir(self.path.parent)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(self.path.parent))
@@ -193,7 +198,11 @@ class FactsCache:
 
     def get(self, digest: str) -> Optional[ModuleFacts]:
         raw = self._shard(digest).data.get(digest)
-        if raw is None:
+        if isinstance(raw, str):  # an alias: a content with the same facts (see ``alias``)
+            self.used.add(digest)
+            digest = raw
+            raw = self._shard(digest).data.get(digest)
+        if raw is None or isinstance(raw, str):
             return None
         try:
             facts = from_plain(raw)
@@ -209,6 +218,14 @@ class FactsCache:
         shard.dirty = True
         self.used.add(digest)
         self.stored += 1
+
+    def alias(self, digest: str, same: str) -> None:
+        """Let ``digest`` find the facts stored under ``same`` (its tokens said they are equal)."""
+        shard = self._shard(digest)
+        if shard.data.get(digest) != same:
+            shard.data[digest] = same
+            shard.dirty = True
+        self.used.update((digest, same))
 
     def save(self) -> None:
         for shard in self.shards.values():

@@ -21,7 +21,8 @@ import libcst as cst
 from importguard.analysis.context import RepoContext
 from importguard.analysis.graph import absolute_module
 from importguard.discovery.files import SourceFile, discover
-from importguard.engine.pipeline import analyse, load_facts, modules_from, read_source
+from importguard.engine.pipeline import analyse, load_facts, modules_from
+from importguard.engine.reading import read_source
 from importguard.extract import extract, on_big_stack
 from importguard.fixers.apply import KINDS, CycleGuard, fix_module
 from importguard.report.output import emit

@@ -95,8 +95,8 @@ def report_stats() -> None:
 
 
 def file_key(r, digests: Dict[str, Tuple[str, str]]) -> str:
-    """What a read file (``pipeline._Read``) contributes to a run's key: its facts digest."""
-    if r.data is None:
+    """What a read file (``reading.Read``) contributes to a run's key: its facts digest."""
+    if not r.ok:
         return "unreadable: " + (r.error or "")
     got = digests.get(r.digest)
     return got[0] if got else "not cacheable"
@@ -105,7 +105,7 @@ def file_key(r, digests: Dict[str, Tuple[str, str]]) -> str:
 def remember_digests(results, digests: Dict[str, Tuple[str, str]], read: Sequence) -> None:
     """Keep the digests of this run's files, and older ones up to as many again (a file restored to
     an earlier content finds its digests without loading its facts)."""
-    current = {r.digest: digests[r.digest] for r in read if r.data is not None and r.digest in digests}
+    current = {r.digest: digests[r.digest] for r in read if r.ok and r.digest in digests}
     limit = 2 * len(current) + 1000
     for k, v in digests.items():
         if len(current) >= limit:

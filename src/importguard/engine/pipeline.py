@@ -5,15 +5,14 @@ No printing here; front ends turn a ``Result`` into output.
 from __future__ import annotations
 
 import os
-import stat
 import time
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
-from importguard.analysis.graph import Edge, ModuleInfo, build_edges, cycles as find_cycles
-from importguard.cache.facts import FactsCache, content_hash, default_dir, fingerprint
+from importguard.cache.facts import FactsCache, default_dir, fingerprint
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
 from importguard.engine.incremental import LAST_RUN, file_key, file_keys, forget_old, graph_digest
+from importguard.engine.reading import Read, read_all, with_data
 from importguard.model import (
     Cycle,
     Diagnostic,
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
     from pathlib import Path
 
+    from importguard.analysis.graph import Edge, ModuleInfo
     from importguard.config.settings import Config
 
 
@@ -45,24 +45,7 @@ class Result(NamedTuple):
     skipped: int = 0  # folders and Python files the ignore rules skipped
 
 
-# ---------------------------------------------------------------------------- reading + extraction
-def read_source(path: Path) -> Tuple[Optional[bytes], Optional[str]]:
-    try:
-        # a FIFO named x.py would block open() for ever, a link to /dev/zero would fill memory
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None, "not a regular file"
-        with open(path, "rb") as fh:
-            return fh.read(), None
-    except FileNotFoundError:
-        return None, "file vanished or is a dangling link"
-    except IsADirectoryError:
-        return None, "is a directory"
-    except PermissionError:
-        return None, "permission denied"
-    except OSError as exc:
-        return None, f"cannot read: {exc.strerror or exc}"
-
-
+# ---------------------------------------------------------------------------- extraction
 def _extract_many(sources: List[bytes]) -> List[tuple]:
     from importguard.cache.facts import to_plain
     from importguard.extract import extract
@@ -247,43 +230,31 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-class _Read(NamedTuple):
-    file: SourceFile
-    data: Optional[bytes]
-    error: Optional[str]
-    digest: str
-
-
-def _read_all(files: Sequence[SourceFile]) -> List[_Read]:
-    out = []
-    for f in files:
-        data, err = read_source(f.path)
-        out.append(_Read(f, data, err, content_hash(data) if data is not None else ""))
-    return out
-
-
 def cache_dir(config: Config) -> Path:
     return default_dir(config.project_root, config.cache_dir)
 
 
 def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
-               read: Optional[List[_Read]] = None) -> Dict[Path, ModuleFacts]:
+               read: Optional[List[Read]] = None, cache: Optional[FactsCache] = None) -> Dict[Path, ModuleFacts]:
     """Facts of every file: from the cache by content hash, else extracted (in parallel)."""
     jobs = jobs or default_jobs()
-    cache = FactsCache(cache_dir(config), fingerprint("facts")) if use_cache else None
+    if cache is None and use_cache:
+        cache = FactsCache(cache_dir(config), fingerprint("facts"))
     out: Dict[Path, ModuleFacts] = {}
-    todo: List[_Read] = []
+    todo: List[Read] = []
     sources: List[bytes] = []
-    for r in read if read is not None else _read_all(files):
-        if r.data is None:
+    for r in read if read is not None else read_all(files):
+        facts = cache.get(r.digest) if cache and r.ok else None
+        if facts is None and r.data is None:
+            r = with_data(r)  # the stat index spared reading it, but its facts are not cached
+        if not r.ok:
             out[r.file.path] = failed_facts(r.error or "cannot read")
             continue
-        facts = cache.get(r.digest) if cache else None
-        if facts is None:
+        if facts is not None:
+            out[r.file.path] = facts
+        elif r.data is not None:
             todo.append(r)
             sources.append(r.data)
-        else:
-            out[r.file.path] = facts
     from importguard.engine import progress
 
     progress.start(len(todo))
@@ -304,6 +275,8 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
 
 # ---------------------------------------------------------------------------- the whole check
 def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) -> Dict[str, ModuleInfo]:
+    from importguard.analysis.graph import ModuleInfo
+
     modules: Dict[str, ModuleInfo] = {}
     for f in files:
         name = f.module
@@ -326,6 +299,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     they can depend on (``_file_keys``), and only the files whose key changed are checked again.
     """
     from importguard.analysis.context import FileContext, RepoContext, ignored_by_path, suppressed
+    from importguard.analysis.graph import build_edges, cycles as find_cycles
     from importguard.contracts import check as check_contracts
     from importguard.rules import RULES
 
@@ -420,6 +394,39 @@ def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tu
     return kept
 
 
+def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, index, root: str,
+              config: Config, jobs: int) -> Dict[Path, ModuleFacts]:
+    """The facts of the contents ``digests`` does not know, and their digests added to it: reused
+    when a changed file's tokens match an earlier content's (``reading.reuse_by_tokens``), else
+    from the facts cache or extracted."""
+    from importguard.cache.facts import facts_digest, graph_part_digest
+    from importguard.engine.reading import index_key, remember_sems, reuse_by_tokens
+
+    new = [r for r in read if r.ok and r.digest not in digests]
+    if not new:
+        return {}
+    got = quick.data.get("sems")
+    sems: Dict[str, str] = got if isinstance(got, dict) else {}  # semantic digest -> content hash
+    cache = FactsCache(cache_dir(config), fingerprint("facts"))
+    before = [index.previous_entry(index_key(r.file.path, root)) for r in new]
+    todo, computed = reuse_by_tokens(new, digests, sems, before, cache)
+    LAST_RUN["reused_by_tokens"] = len(new) - len(todo)
+    facts = load_facts([r.file for r in todo], config, jobs=jobs, read=todo, cache=cache) if todo else {}
+    if not todo:
+        cache.save()
+    extracted = []
+    for r in todo:
+        f = facts[r.file.path]
+        if _cacheable(f):
+            digests[r.digest] = (facts_digest(f), graph_part_digest(f))
+            if f.error is None:
+                extracted.append(r.digest)
+    if remember_sems(sems, computed, extracted, digests) or got is None:
+        quick.data["sems"] = sems
+        quick.dirty = True
+    return facts
+
+
 def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
           cwd: Optional[Path] = None, need_facts: bool = True) -> Result:
     """The whole check. With ``need_facts=False`` (the CLI's check), a run whose files' facts,
@@ -427,67 +434,63 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     other files' facts: only the files whose content is new are extracted (a comment appended to a
     file changes its content, not its facts, and costs the extraction of that file alone)."""
     started = time.perf_counter()
+    now = time.time_ns()  # before any file is read: the stat index's reference time
     stats: Dict[str, int] = {}
     analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
     skipped = stats.get("skipped", 0)
-    read = _read_all(analysed)
     reported_paths = tuple(f.display for f in reported)
     LAST_RUN.clear()
     if not use_cache:
+        read = read_all(analysed)
         modules = modules_from(analysed, load_facts(analysed, config, jobs=jobs, use_cache=False, read=read))
         diagnostics, cycles, edges = analyse(modules, config, reported_paths, cwd=cwd)
         return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                       reported_paths, len(modules), len(edges), skipped)
     from importguard import __version__
     from importguard.cache.costs import costs_digest
-    from importguard.cache.facts import (
-        Store,
-        config_key,
-        cycles_from_plain,
-        cycles_to_plain,
-        facts_digest,
-        graph_part_digest,
-        run_digest,
-    )
+    from importguard.cache.facts import Store, config_key, cycles_from_plain, cycles_to_plain, run_digest
+    from importguard.cache.index import StatIndex
 
-    results = Store(cache_dir(config) / f"results-{fingerprint('results')}.marshal")
-    known = results.data.get("digests")
+    # the little a run needs when nothing changed (the stat index, each content's digests, the runs'
+    # results), apart from what only a run that analyses reads (the results of each file, the graph)
+    quick = Store(cache_dir(config) / f"index-{fingerprint('index')}.marshal")
+    index = StatIndex(quick.data, now)
+    root = str(config.project_root.resolve())
+    read = read_all(analysed, index, root)
+    known = quick.data.get("digests")
     # content hash -> (facts digest, graph part digest), for the files of the last runs
     digests: Dict[str, Tuple[str, str]] = known if isinstance(known, dict) else {}
-    facts: Dict[Path, ModuleFacts] = {}
-    new = [r for r in read if r.data is not None and r.digest not in digests]
-    if new:
-        facts.update(load_facts([r.file for r in new], config, jobs=jobs, read=new))
-        for r in new:
-            f = facts[r.file.path]
-            if _cacheable(f):
-                digests[r.digest] = (facts_digest(f), graph_part_digest(f))
+    facts = _load_new(read, digests, quick, index, root, config, jobs)
 
     # every input of the results: the tool, the configuration, the costs the messages and IG400
     # read (``importguard cost`` rewrites them), the files reported and every analysed file's facts
     run_key = run_digest(__version__, config_key(config, cwd), costs_digest(config), reported_paths,
                          [(r.file.display, r.file.module, r.file.is_package_init, file_key(r, digests)) for r in read])
-    incremental.remember_digests(results, digests, read)
-    hit = results.data.get(run_key) if not need_facts else None
+    incremental.remember_digests(quick, digests, read)
+    if index.save_into(quick.data):
+        quick.dirty = True
+    hit = quick.data.get(run_key) if not need_facts else None
     if hit is not None:
         LAST_RUN["run_cache"] = 1
-        results.save()
+        quick.save()
         incremental.report_stats()
         diags = [diagnostic_from_plain(d) for d in hit[0]]
         return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
                       time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
+    results = Store(cache_dir(config) / f"results-{fingerprint('results', '2')}.marshal")
     rest = [r for r in read if r.file.path not in facts]
     facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest))
     modules = modules_from(analysed, facts)
-    parts = {r.file.display: digests[r.digest][1] for r in read if r.data is not None and r.digest in digests}
+    parts = {r.file.display: digests[r.digest][1] for r in read if r.ok and r.digest in digests}
     graph_parts = {name: parts[info.path] for name, info in modules.items() if info.path in parts}
-    file_digests = {r.file.display: digests[r.digest][0] for r in read if r.data is not None and r.digest in digests}
+    file_digests = {r.file.display: digests[r.digest][0] for r in read if r.ok and r.digest in digests}
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd,
                                          graph_parts=graph_parts, file_digests=file_digests)
     if all(map(_cacheable, facts.values())):
-        results.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
-                                   cycles_to_plain(cycles), len(modules), len(edges)))
+        quick.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
+                                 cycles_to_plain(cycles), len(modules), len(edges)))
     results.save()
+    quick.save()
     incremental.report_stats()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                   reported_paths, len(modules), len(edges), skipped)
