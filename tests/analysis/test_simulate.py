@@ -116,6 +116,12 @@ CASES = {
          "pkg/sub/s0.py": "V = 1\n", "pkg/sub/s1.py": "import pkg.sub.s0\nX = pkg.sub.s0.V\n"},
         {"pkg.sub.s1": ("pkg/sub/s1.py", 2)},
     ),
+    "a class body's own name shadows the module's partial import": (
+        {"pkg/__init__.py": "", "pkg/a.py": "import pkg.b\nX = 1\n",
+         "pkg/b.py": "import types\nfrom pkg import a\nclass K:\n    a = types.SimpleNamespace(X=2)\n    v = a.X\n"
+                     "class L:\n    b = 1\n    w = a.X\n"},
+        {"pkg.a": ("pkg/b.py", 8)},  # K reads its own ``a``; L reads the module's, still partial
+    ),
     "star import copies what is bound so far": (
         {"pkg/__init__.py": "", "pkg/a.py": "A = 1\nfrom pkg.b import *\nX = 1\n",
          "pkg/b.py": "from pkg.a import *\nB = A\n"},

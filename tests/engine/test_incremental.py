@@ -91,7 +91,7 @@ def _edit(rng: random.Random, root: Path, previous: Optional[Path] = None) -> Tu
     lines = text.splitlines()
     kind = rng.choice(["comment-middle", "body", "add-import", "add-import-function",
                        "add-import-tc", "remove-import", "move-import", "move-definition", "cycle", "delete",
-                       "new-file", "use"] + _TOKEN_KEEPING * 2)
+                       "new-file", "use", "platform-import"] + _TOKEN_KEEPING * 2)
     target = rng.choice(modules) if modules else "alpha"
     if kind in _TOKEN_KEEPING:
         text = _keep_tokens(rng, kind, lines) or text
@@ -138,6 +138,11 @@ def _edit(rng: random.Random, root: Path, previous: Optional[Path] = None) -> Tu
         return f"new file {new.relative_to(root)}", new
     elif kind == "use":
         text += f"print({rng.choice(['X', 'os', 'K'])})\n"
+    elif kind == "platform-import":
+        # an import that runs on one platform only: the simulation runs there too
+        first = _import_line(rng, target).splitlines()[0]
+        test = rng.choice(["sys.platform == 'win32'", "os.name == 'nt'", "sys.platform.startswith('linux')"])
+        text += f"import sys\nif {test}:\n    {first}\n"
     path.write_text(text)
     return f"{kind} {path.relative_to(root)}", path
 
@@ -254,3 +259,37 @@ def test_an_edit_rechecks_only_the_files_joined_to_it(tmp_path: Path) -> None:
     second = _run(root, True)
     assert engine.LAST_RUN["files_checked"] == 4  # left/__init__.py and left/m0..m2
     assert second == _run(root, False) != first
+
+
+HUB = {
+    "pyproject.toml": '[project]\nname = "hub"\nrequires-python = ">=3.9"\n',
+    "core/__init__.py": "",
+    "core/hub.py": "HUB = 1\n",
+    "core/util.py": "from core.hub import HUB\nU = 2\n",
+    **{f"core/m{i}.py": f"from core.hub import HUB\nfrom core import m{(i + 1) % 4}\nX = HUB\n" for i in range(4)},
+    "core/leaf.py": "from core import m0\n",
+}
+
+
+def test_a_new_import_in_a_hub_module_makes_a_failing_cycle_found_incrementally(tmp_path: Path) -> None:
+    """Every module imports ``core.hub``; a new import in it of a module that imports it back
+    fails when anything imports the hub first: found with the cache as without it, and an edit of
+    a module nothing imports simulates that module alone."""
+    root = tmp_path / "repo"
+    for rel, text in HUB.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    first = _run(root, True)
+    assert not [d for d in first[0] if d[3] == "IG301"]
+    # the entries reach a cycle: m0..m3 and core.leaf, as written and sorted (the hub reaches none)
+    assert engine.LAST_RUN["simulated"] == 5 + 5
+    (root / "core" / "hub.py").write_text("from core.util import U\nHUB = 1\n")
+    second = _run(root, True)
+    assert engine.LAST_RUN["simulated"] == 7  # every entry reaches the hub, now util and the hub too; all fail
+    assert second == _run(root, False)
+    ig301 = sorted((d[0], d[1]) for d in second[0] if d[3] == "IG301")
+    assert ig301 == [("core/hub.py", 1), ("core/util.py", 1)]
+    (root / "core" / "leaf.py").write_text("from core import m0\nfrom core import m1\n")
+    third = _run(root, True)
+    assert engine.LAST_RUN["simulated"] == 1  # core.leaf as written: it fails, nothing to sort
+    assert third == _run(root, False)

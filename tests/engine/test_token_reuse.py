@@ -43,14 +43,20 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text() + text)
 
 
+def _prime(path: Path) -> None:
+    """A first edit that is no mere tail of comments (a comment at the end of the first line): the
+    file is parsed and the digest of its tokens recorded, for the edits that follow."""
+    path.write_text(path.read_text().replace("\n", "  # primed\n", 1))
+
+
 def test_a_second_comment_edit_is_not_parsed(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", FILES)
     first, stats = _check(root)
     a = root / "app" / "a.py"
-    _append(a, "# first edit\n")
+    a.write_text(a.read_text().replace("import os\n", "import os  # first edit\n"))
     # the first change of a file after a cold run: parsed, and its tokens' digest recorded
     assert _check(root) == (first, {"extracted": 1, "from_cache": 0, "reused_by_tokens": 0, "run_cache": 1})
-    a.write_text(a.read_text().replace("# first edit", "\n\n# a second edit").replace("import os\n", "import os  \n"))
+    a.write_text(a.read_text().replace("# first edit", "").replace("import json\n", "import json  # 2nd\n"))
     found, stats = _check(root)
     assert found == first == _cold(root)
     assert stats == {"reused_by_tokens": 1, "run_cache": 1}  # nothing extracted, the run's results reused
@@ -66,7 +72,7 @@ def test_noqa_comments_added_and_removed_are_seen(tmp_path: Path) -> None:
     original = a.read_text()
     first, _ = _check(root)
     assert {(d[0], d[1], d[2]) for d in first} >= {("app/a.py", 1, "IG100"), ("app/a.py", 2, "IG100")}
-    _append(a, "# one\n")
+    _prime(a)
     _check(root)  # the digest of this content's tokens is now known
     for edit, gone in [
         (original.replace("import os\n", "import os  # noqa\n"), {1}),
@@ -92,7 +98,7 @@ def test_a_type_comment_edit_is_seen(tmp_path: Path) -> None:
     original = a.read_text()
     first, _ = _check(root)
     assert ("app/a.py", 3, "IG100") not in {d[:3] for d in first}  # List is used by the type comment
-    _append(a, "# one\n")
+    _prime(a)
     _check(root)
     a.write_text(original.replace("# type: List[int]", "# type: os.PathLike"))
     found, stats = _check(root)
@@ -109,7 +115,7 @@ def test_an_indented_comment_after_a_block_is_seen(tmp_path: Path) -> None:
     c = root / "app" / "c.py"
     original = c.read_text()
     _check(root)
-    _append(c, "# one\n")
+    _prime(c)
     _check(root)
     c.write_text(original.replace("    import json\n\n", "    import json\n    # still the block's\n"))
     found, stats = _check(root)
@@ -127,7 +133,7 @@ def test_the_cli_does_not_import_libcst_when_nothing_is_parsed(tmp_path: Path) -
                               env=env, capture_output=True, text=True, timeout=600)
 
     cli()
-    _append(a, "# one\n")
+    _prime(a)
     cli()
     _append(a, "# two\n")
     proc = cli("-X", "importtime")
@@ -143,7 +149,7 @@ def test_fix_works_on_a_file_whose_facts_were_reused(tmp_path: Path) -> None:
     twin = write_tree(tmp_path / "twin", FILES)
     a = root / "app" / "a.py"
     _check(root)
-    _append(a, "# one\n")
+    _prime(a)
     _check(root)
     _append(a, "# two\n")
     assert _check(root)[1]["reused_by_tokens"] == 1
@@ -151,7 +157,7 @@ def test_fix_works_on_a_file_whose_facts_were_reused(tmp_path: Path) -> None:
     assert run_cli(["fix", "."], root).returncode in (0, 1)
     assert run_cli(["fix", "--no-cache", "."], twin).returncode in (0, 1)
     assert a.read_text() == (twin / "app" / "a.py").read_text()
-    assert "import os" not in a.read_text() and a.read_text().endswith("# one\n# two\n")
+    assert "import os" not in a.read_text() and a.read_text().endswith("]\n# two\n")
     assert run_json(["check", "."], root)["diagnostics"] == run_json(["check", "--no-cache", "."], twin)["diagnostics"]
 
 
@@ -200,3 +206,42 @@ def test_entries_of_unseen_files_are_kept_only_when_old_enough() -> None:
     again = StatIndex(data, ref + 20 * RACY_NS)
     assert again.trusted("seen.py", (1, ref, ref, 9)) == "h3"
     assert again.trusted("fresh.py", (1, ref - 1, ref - 1, 8)) is None
+
+
+def test_comments_appended_after_a_cold_run_are_not_parsed(tmp_path: Path) -> None:
+    # the earlier content is a prefix of the new one, and what follows it is blank lines and
+    # comments at column 0: its facts, without a tokenizer or LibCST, even the first time
+    root = write_tree(tmp_path / "repo", FILES)
+    first, _ = _check(root)
+    a = root / "app" / "a.py"
+    _append(a, "\n# appended\n#\n\n")
+    assert _check(root) == (first, {"reused_by_tokens": 1, "run_cache": 1})
+    assert _cold(root) == first
+    # and what is not such a tail is parsed: code, an indented comment, a comment the extractor reads
+    for tail, changes in [("x = 1\n", False), ("    # indented\n", False), ("# flake8: noqa\n", True),
+                          ("# type: ignore\n", False)]:
+        _append(a, tail)
+        found, stats = _check(root)
+        assert stats.get("extracted") == 1, (tail, stats)
+        assert found == _cold(root)
+        assert (found != first) == changes, tail
+        a.write_text(FILES["app/a.py"])
+        _check(root)
+
+
+def test_appended_comments_is_exact() -> None:
+    from importguard.cache.facts import content_hash
+    from importguard.extract import extract
+    from importguard.extract.digest import appended_comments
+
+    old = b"def f():\n    return 1\n"
+    h = content_hash(old)
+    assert appended_comments(old + b"# c\n\n#\r\n", len(old), h)
+    assert appended_comments(old + b"# c", len(old), h)  # no newline at the very end
+    for new in [old + b"x = 1\n", old + b" # c\n", old + b"# noqa\n", old + b"# type: int\n",
+                b"def g():\n    return 1\n# c\n", old]:
+        assert not appended_comments(new, len(old), h), new
+    assert not appended_comments(b"x = 1" + b"# c\n", 5, content_hash(b"x = 1"))  # no newline before
+    # the claim: such a tail leaves the facts alone
+    for text in [old, b"class A:\n    x: int = 1\n", b"if x:\n    import os\n"]:
+        assert extract(text + b"# c\n\n# d\n") == extract(text)

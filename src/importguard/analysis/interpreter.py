@@ -2,10 +2,11 @@
 CPython, run over the import-time events of the facts (see ``simulate`` for the semantics)."""
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import ModuleInfo, absolute_module
+from importguard.analysis.plan import Plan, plan as module_plan
 from importguard.model import (
     BindEvent,
     CallEvent,
@@ -71,11 +72,6 @@ class Mod:
         self.is_package = is_package
 
 
-class _Frame(NamedTuple):
-    module: str
-    line: int
-
-
 def _catches(names: Sequence[str], error: str) -> bool:
     for n in names:
         if n == "*" or n == error or (n == "ImportError" and error == "ModuleNotFoundError"):
@@ -95,11 +91,14 @@ class Simulator:
         self.eager_annotations = eager_annotations
         self.order = order
         self.sysmods: Dict[str, object] = {}
-        self.stack: List[_Frame] = []
+        self.stack: List[Tuple[str, int]] = []  # (module, line of the import running)
         self.trail: List[tuple] = []
         self.namespace_pkgs = _namespace_packages(modules)
         self._binds: Dict[str, Set[str]] = {}
         self.calling: Set["_Func"] = set()  # functions running now (no recursion)
+        self.decided: Optional[Set[tuple]] = None  # collects the version / platform tests decided
+        self.young: Dict[int, Dict[str, object]] = {}  # namespaces made since ``begin``, by id
+        self._plans: Dict[str, Plan] = {}
 
     def binds(self, name: str) -> Set[str]:
         """Names module ``name``'s body binds at module level (what it holds once it finishes)."""
@@ -120,17 +119,32 @@ class Simulator:
         return name in self.binds(mod.name) or f"{mod.name}.{name}" in self.modules
 
     # ---------------------------------------------------------------- state, with an undo trail
+    # Only what existed when the current step began (``begin``) is written through the trail: a
+    # namespace made since then (a module run in this step, a class body, a call's locals) is
+    # unreachable once ``undo`` takes the older state back (``sys.modules`` and the older
+    # namespaces no longer hold it), so its writes need no undoing.
+    def begin(self) -> None:
+        """Start a step that ``undo`` may take back: namespaces made from now on are its own."""
+        self.young = {}
+
+    def _fresh(self, d: Dict[str, object]) -> Dict[str, object]:
+        self.young[id(d)] = d  # held, so no other dict gets its id during the step
+        return d
+
     def _put(self, d: dict, k: str, v: object) -> None:
-        self.trail.append((d, k, d.get(k, _MISSING)))
+        if id(d) not in self.young:
+            self.trail.append((d, k, d.get(k, _MISSING)))
         d[k] = v
 
     def _drop(self, d: dict, k: str) -> None:
         if k in d:
-            self.trail.append((d, k, d[k]))
+            if id(d) not in self.young:
+                self.trail.append((d, k, d[k]))
             del d[k]
 
     def _done(self, mod: "Mod") -> None:
-        self.trail.append((mod, None, mod.state))
+        if id(mod.ns) not in self.young:
+            self.trail.append((mod, None, mod.state))
         mod.state = DONE
 
     def undo(self, mark: int) -> None:
@@ -162,6 +176,7 @@ class Simulator:
         if info is None:
             if name in self.namespace_pkgs:
                 mod = Mod(name, True)
+                self._fresh(mod.ns)
                 self._done(mod)
             elif parent and isinstance(self.sysmods.get(parent), Mod) and child in self.binds(parent):
                 raise SimError("ModuleNotFoundError", None, name)  # a first-party name that is no module
@@ -175,6 +190,7 @@ class Simulator:
                 return EXTERNAL
         else:
             mod = Mod(name, info.is_package)
+            self._fresh(mod.ns)
             self._put(self.sysmods, name, mod)
             try:
                 self.run_module(mod, info)
@@ -190,46 +206,59 @@ class Simulator:
         return mod
 
     def run_module(self, mod: Mod, info: ModuleInfo) -> None:
-        events = info.facts.events
-        order = self.order(mod.name) if self.order is not None else range(len(events))
-        ctx = _Ctx(mod, info, [mod.ns])
-        for i in order:
+        plan = self._plans.get(mod.name)
+        if plan is None:
+            plan = self._plans[mod.name] = module_plan(mod.name, info, self.order)
+        ns = mod.ns
+        ctx = _Ctx(mod, info, [ns])
+        for i, names, events in plan:
             ctx.statement = i
-            self.run(events[i], ctx)
+            if names is None:
+                self.run(events, ctx)
+            elif id(ns) in self.young:  # a statement that only binds names: no call per statement
+                for n in names:
+                    ns[n] = None
+            else:
+                for n in names:
+                    self._put(ns, n, None)
 
     # ---------------------------------------------------------------- statements
     def run(self, events: Sequence[Event], ctx: "_Ctx") -> None:
+        ev: Any  # dispatched on its exact type below
         for ev in events:
-            if isinstance(ev, ImportEvent):
-                self.do_import(ev.first, ev.count, ctx)
-            elif isinstance(ev, LoadEvent):
+            kind = type(ev)
+            if kind is BindEvent:
+                self._put(ctx.nss[-1], ev.name, None)
+            elif kind is LoadEvent:
                 if ev.annotation and (not self.eager_annotations or ctx.info.facts.future_annotations):
                     continue
                 self.load(ev.dotted, ev.line, ev.col, ctx)
-            elif isinstance(ev, BindEvent):
-                self._put(ctx.nss[-1], ev.name, None)
-            elif isinstance(ev, StoreEvent):
-                self.store(ev.dotted, ev.line, ev.col, ctx)
-            elif isinstance(ev, DeleteEvent):
-                self._drop(ctx.nss[-1], ev.name)
-            elif isinstance(ev, ClassBodyEvent):
-                ctx.nss.append({})
+            elif kind is ImportEvent:
+                self.do_import(ev.first, ev.count, ctx)
+            elif kind is ClassBodyEvent:
+                ctx.nss.append(self._fresh({}))
                 try:
                     self.run(ev.body, ctx)
                 finally:
                     ctx.nss.pop()
-            elif isinstance(ev, IfEvent):
+            elif kind is IfEvent:
                 test = ev.test
                 if type(test) is int:
                     self.run(ev.orelse if test in (1, 2) else ev.body, ctx)
                 else:
+                    if self.decided is not None:
+                        self.decided.add(test)
                     self.run(ev.orelse if decide(test, self.world) is False else ev.body, ctx)
-            elif isinstance(ev, TryEvent):
-                self.do_try(ev, ctx)
-            elif isinstance(ev, FunctionEvent):
+            elif kind is FunctionEvent:
                 self._put(ctx.nss[0], ev.name, _Func(ev.body, ctx.mod, ctx.info))
-            elif isinstance(ev, CallEvent):
+            elif kind is CallEvent:
                 self.call(ev.name, ctx)
+            elif kind is TryEvent:
+                self.do_try(ev, ctx)
+            elif kind is StoreEvent:
+                self.store(ev.dotted, ev.line, ev.col, ctx)
+            elif kind is DeleteEvent:
+                self._drop(ctx.nss[-1], ev.name)
 
     def call(self, name: str, ctx: "_Ctx") -> None:
         """A call of a module-level function at import time: its body runs (its own locals, the
@@ -238,7 +267,7 @@ class Simulator:
         if not found or not isinstance(func, _Func) or func in self.calling:
             return
         self.calling.add(func)
-        inner = _Ctx(func.mod, func.info, [func.mod.ns, {}])
+        inner = _Ctx(func.mod, func.info, [func.mod.ns, self._fresh({})])
         inner.statement = ctx.statement if func.mod is ctx.mod else 0
         try:
             self.run(func.events, inner)
@@ -269,16 +298,17 @@ class Simulator:
         if not imps:
             return
         head = imps[0]
-        self.stack.append(_Frame(ctx.mod.name, head.stmt_line))
+        stack = self.stack
+        stack.append((ctx.mod.name, head.stmt_line))
         try:
             if head.name is None:
                 for imp in imps:  # ``import a, b``: one IMPORT_NAME per alias
-                    self.stack[-1] = _Frame(ctx.mod.name, imp.line)
+                    stack[-1] = (ctx.mod.name, imp.line)
                     self.plain_import(imp, ctx)
             else:
                 self.from_import(imps, ctx)
         finally:
-            self.stack.pop()
+            stack.pop()
 
     def plain_import(self, imp, ctx: "_Ctx") -> None:
         top = self.import_module(imp.module)
@@ -298,26 +328,33 @@ class Simulator:
         if not base:
             raise SimError("ImportError", None)  # beyond the top-level package: not our business
         mod = self.import_module(base)
+        ns = ctx.nss[-1]
         if not isinstance(mod, Mod):
             for imp in imps:
                 if imp.name != "*":
-                    self._put(ctx.nss[-1], imp.bound, None)
+                    self._put(ns, imp.bound, None)
             return
-        names = [imp.name for imp in imps]
-        if names == ["*"]:
+        if head.name == "*":
             self.star_import(mod, head, ctx)
             return
         if mod.is_package:  # _handle_fromlist
-            for n in names:
-                if n not in mod.ns:
-                    try:
-                        self.import_module(f"{mod.name}.{n}")
-                    except SimError as exc:
-                        if exc.error != "ModuleNotFoundError" or exc.missing != f"{mod.name}.{n}":
-                            raise
+            for imp in imps:
+                n = imp.name
+                if n in mod.ns:
+                    continue
+                sub = f"{mod.name}.{n}"
+                if sub not in self.sysmods and sub not in self.modules and sub not in self.namespace_pkgs \
+                        and n in self.binds(mod.name):
+                    continue  # a name the package binds, no module: ``import_module`` would find none
+                try:
+                    self.import_module(sub)
+                except SimError as exc:
+                    if exc.error != "ModuleNotFoundError" or exc.missing != sub:
+                        raise
+        stack = self.stack
         for imp in imps:
-            self.stack[-1] = _Frame(ctx.mod.name, imp.line)
-            self._put(ctx.nss[-1], imp.bound, self.import_from(mod, imp.name, imp, ctx))
+            stack[-1] = (ctx.mod.name, imp.line)
+            self._put(ns, imp.bound, self.import_from(mod, imp.name, imp, ctx))
 
     def star_import(self, mod: "Mod", imp, ctx: "_Ctx") -> None:
         all_names = self.modules[mod.name].facts.all_names if mod.name in self.modules else None
@@ -405,7 +442,7 @@ class Simulator:
 
     def _failure(self, ctx: "_Ctx", line: int, col: int, end_col: int, error: str, message: str,
                  partial: str, name: str) -> Failure:
-        chain = tuple((f.module, f.line) for f in self.stack)
+        chain = tuple(self.stack)
         if not chain or chain[-1][0] != ctx.mod.name or chain[-1][1] != line:
             chain = chain + ((ctx.mod.name, line),)
         return Failure(ctx.mod.name, ctx.info.path, line, col, end_col, error, message, chain, ctx.statement,

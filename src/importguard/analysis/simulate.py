@@ -31,7 +31,7 @@ The interpreter itself is ``interpreter``; the worlds and ``if`` tests are ``con
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World
 from importguard.analysis.interpreter import Failure, SimError, Simulator
@@ -45,6 +45,9 @@ class Outcome(NamedTuple):
     failures: Dict[Tuple[str, int, int, str], Failure]  # by Failure.key
     entries: Dict[Tuple[str, int, int, str], Set[str]]  # failure key -> entry modules
     failed: Dict[str, Optional[Failure]]  # entry -> its failure (None: an unreported error)
+    # entry -> the version and platform tests its import decided: the only way the world reaches
+    # the simulation, so in a world that decides each of them alike the entry has the same outcome
+    tests: Optional[Dict[str, FrozenSet[tuple]]] = None
 
 
 def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager_annotations: bool = True,
@@ -64,7 +67,8 @@ def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager
 
 def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
     sim = Simulator(modules, eager_annotations=eager_annotations, order=order, world=world)
-    out = Outcome({}, {}, {})
+    out = Outcome({}, {}, {}, {})
+    visited: Dict[str, Set[tuple]] = {}  # prefix -> the tests its own import decided
     wanted = set(entries)
     children: Dict[str, List[str]] = {}
     for entry in sorted(wanted):  # the tree of prefixes: a -> a.b -> a.b.c
@@ -96,6 +100,8 @@ def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
             sim.undo(arg)
             continue
         mark = len(sim.trail)
+        sim.decided = visited[arg] = set()
+        sim.begin()
         try:
             if arg not in sim.sysmods:
                 sim.import_module(arg)
@@ -111,4 +117,12 @@ def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
             continue
         todo.append(("undo", mark))
         todo.extend(("visit", name) for name in reversed(children.get(arg, [])))
+    tests = out.tests
+    assert tests is not None
+    for entry in wanted:  # an entry's import is the imports of its prefixes, one after the other
+        parts = entry.split(".")
+        mine: Set[tuple] = set()
+        for i in range(1, len(parts) + 1):
+            mine.update(visited.get(".".join(parts[:i]), ()))
+        tests[entry] = frozenset(mine)
     return out

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import strongly_connected
-from importguard.analysis.simulate import Outcome, simulate
+from importguard.analysis.simcache import assemble, entry_keys, run_world
 from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
     from importguard.analysis.context import RepoContext
     from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.interpreter import Failure
+    from importguard.analysis.simcache import Result
+    from importguard.analysis.simulate import Outcome
 
 
 def _ancestors(name: str) -> List[str]:
@@ -238,235 +240,25 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         return got
 
     store = getattr(repo, "store", None)
-    graph = _Condensed(modules, repo.edges)
-    keys = graph.entry_keys(entries, eager, first_party) if store is not None else {}
-    rep = graph.representatives(entries, ws.worlds)
+    keys = entry_keys(modules, repo.edges, entries, eager, first_party) if store is not None else {}
+    stats = repo.simulation_stats
     written: List[Tuple[World, Outcome]] = []
     reordered: List[Tuple[World, Outcome]] = []
-    for wi, w in enumerate(ws.worlds):
-        # an entry is simulated in the first world that decides every test it can reach as this
-        # one does; in the others it has that world's outcome
-        mine = [e for e in entries if rep[e][wi] == wi]
-        own = _simulate_cached(store, keys, "w", modules, mine, eager, None, w)
-        as_written = _assemble(entries, _results_of(own, written, rep, wi))
-        ok_entries = [e for e in entries if e not in as_written.failed]
-        written.append((w, as_written))
-        own_r = _simulate_cached(store, keys, "r", modules, [e for e in ok_entries if rep[e][wi] == wi], eager,
-                                 order, w)
-        reordered.append((w, _assemble(ok_entries, _results_of(own_r, reordered, rep, wi))))
+    runs_w: List[Tuple[World, Dict[str, Result]]] = []
+    runs_r: List[Tuple[World, Dict[str, Result]]] = []
+    for w in ws.worlds:
+        # an entry is simulated in a world only when no earlier world decided the tests its import
+        # decided alike; otherwise it has that world's outcome
+        got = run_world(store, keys, "w", modules, entries, eager, None, w, runs_w, stats)
+        runs_w.append((w, got))
+        written.append((w, assemble(entries, got)))
+        ok_entries = [e for e in entries if not got[e].failed]
+        got_r = run_world(store, keys, "r", modules, ok_entries, eager, order, w, runs_r, stats)
+        runs_r.append((w, got_r))
+        reordered.append((w, assemble(ok_entries, got_r)))
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]
     return result
-
-
-# ---------------------------------------------------------------------------- incremental simulation
-# Importing an entry first runs only the modules it can reach, so its outcome is a function of
-# what those modules hold. Each entry gets a key over exactly that: a digest per strongly connected
-# component of the graph of every first-party import (any kind: a module-level call may run a
-# function's imports), made of its members' simulated facts and the digests of the components it
-# reaches (a Merkle digest over the condensation). An outcome cached under that key is reused as
-# long as nothing the entry can reach changed; a change re-simulates only the entries above it.
-def _own_digest(info: ModuleInfo, known: Set[str], children: Sequence[str]) -> bytes:
-    import hashlib
-
-    f = info.facts
-    parts = info.name.split(".")
-    ancestors = tuple(".".join(parts[:i]) in known for i in range(1, len(parts)))
-    raw = repr((info.name, info.path, info.is_package, ancestors, tuple(children), f.statements, f.events,
-                f.all_names, f.future_annotations, [i[:-1] for i in f.imports]))
-    return hashlib.blake2b(raw.encode(), digest_size=16).digest()
-
-
-class _Condensed:
-    """The graph of every first-party import (any kind: a module-level call may run a function's
-    imports, and importing ``a.b`` imports ``a`` first), condensed to its strongly connected
-    components, in an order where a component comes after every component it reaches."""
-
-    def __init__(self, modules: Dict[str, ModuleInfo], edges) -> None:
-        known = set(modules)
-        succ: Dict[str, Set[str]] = defaultdict(set)
-        for e in edges:
-            if e.source in known and e.target in known:
-                succ[e.source].add(e.target)
-        children: Dict[str, List[str]] = defaultdict(list)
-        for name in known:
-            for a in _ancestors(name):
-                if a in known:
-                    succ[name].add(a)
-            head = name.rpartition(".")[0]
-            if head:
-                children[head].append(name)
-        self.modules, self.known, self.succ, self.children = modules, known, succ, children
-        comps = strongly_connected(sorted(known), succ)
-        comp_of = {m: k for k, comp in enumerate(comps) for m in comp}
-        below = [{comp_of[t] for m in comp for t in succ.get(m, ()) if comp_of[t] != k} for k, comp in enumerate(comps)]
-        # order the components so that each comes after every component it reaches
-        order: List[int] = []
-        state = [0] * len(comps)  # 0 new, 1 on the stack, 2 placed
-        for start in range(len(comps)):
-            if state[start]:
-                continue
-            stack = [(start, iter(sorted(below[start])))]
-            state[start] = 1
-            while stack:
-                k, it = stack[-1]
-                for o in it:
-                    if not state[o]:
-                        state[o] = 1
-                        stack.append((o, iter(sorted(below[o]))))
-                        break
-                else:
-                    stack.pop()
-                    state[k] = 2
-                    order.append(k)
-        self.comps = [comps[k] for k in order]
-        self.comp_of: Dict[str, int] = {m: k for k, comp in enumerate(self.comps) for m in comp}
-
-    def _below(self, k: int) -> Set[int]:
-        """The components that component ``k`` has edges to (not itself)."""
-        return {self.comp_of[t] for m in self.comps[k] for t in self.succ.get(m, ()) if self.comp_of[t] != k}
-
-    def entry_keys(self, entries: Sequence[str], eager: bool, first_party: Set[str]) -> Dict[str, str]:
-        """entry -> a digest of everything its simulation can read: its component's members'
-        simulated facts and edges, and the digests of the components it reaches (a Merkle digest
-        over the condensation). Equal digests, equal outcomes."""
-        import hashlib
-
-        digest: List[bytes] = []
-        for k, comp in enumerate(self.comps):
-            h = hashlib.blake2b(digest_size=16)
-            for m in sorted(comp):
-                h.update(_own_digest(self.modules[m], self.known, sorted(self.children.get(m, ()))))
-                h.update(repr(sorted(t for t in self.succ.get(m, ()) if self.comp_of[t] == k)).encode())
-            for d in sorted(digest[o] for o in self._below(k)):
-                h.update(d)
-            digest.append(h.digest())
-        context = repr((eager, sorted(first_party))).encode()
-        return {e: hashlib.blake2b(context + e.encode() + digest[self.comp_of[e]], digest_size=16).hexdigest()
-                for e in entries if e in self.comp_of}
-
-    def representatives(self, entries: Sequence[str], worlds: Sequence[World]) -> Dict[str, List[int]]:
-        """entry -> for each world (by index), the first world that decides every version and
-        platform test the entry can reach the same way: the simulation reads the world only
-        through those tests, so the entry's outcome is the same in both."""
-        patterns: Dict[tuple, int] = {}  # a test's decisions in every world -> a small number
-        reach: List[Set[int]] = []
-        for k, comp in enumerate(self.comps):
-            mine: Set[int] = set()
-            for m in comp:
-                tests: list = []
-                for events in self.modules[m].facts.events:
-                    _tests(events, tests)
-                for t in tests:
-                    mine.add(patterns.setdefault(tuple(decide(t, w) for w in worlds), len(patterns)))
-            for o in self._below(k):
-                mine |= reach[o]
-            reach.append(mine)
-        by_pattern = {v: k for k, v in patterns.items()}
-        out: Dict[str, List[int]] = {}
-        memo: Dict[frozenset, List[int]] = {}
-        for e in entries:
-            if e not in self.comp_of:
-                out[e] = list(range(len(worlds)))
-                continue
-            key = frozenset(reach[self.comp_of[e]])
-            got = memo.get(key)
-            if got is None:
-                vectors = [tuple(by_pattern[p][wi] for p in sorted(key)) for wi in range(len(worlds))]
-                got = memo[key] = [vectors.index(v) for v in vectors]
-            out[e] = got
-        return out
-
-
-def _results_of(own: Outcome, earlier: List[Tuple[World, Outcome]], rep: Dict[str, List[int]], wi: int):
-    """entry -> the ``failed`` map that holds its result in world ``wi``: ``own`` (what was
-    simulated in that world) or the outcome of the world it has its result from."""
-    def failed_of(e: str) -> Dict[str, Optional["Failure"]]:
-        k = rep[e][wi]
-        return (own if k == wi else earlier[k][1]).failed
-
-    return failed_of
-
-
-def _assemble(entries: Sequence[str], failed_of) -> Outcome:
-    """An Outcome from each entry's result (``failed_of(entry)``: the ``failed`` map that holds it),
-    as ``simulate`` builds it: entries in sorted order, the first failure of a key kept."""
-    out = Outcome({}, {}, {})
-    for e in sorted(entries):
-        failed = failed_of(e)
-        if e not in failed:
-            continue
-        f = failed[e]
-        out.failed[e] = f
-        if f is not None:
-            out.failures.setdefault(f.key, f)
-            out.entries.setdefault(f.key, set()).add(e)
-    return out
-
-
-def _simulate_cached(store, keys: Dict[str, str], mode: str, modules: Dict[str, ModuleInfo], entries: Sequence[str],
-                     eager: bool, order, world: World) -> Outcome:
-    """``simulate`` of ``entries``, with each entry's outcome taken from ``store`` when its key
-    (``_entry_keys``) is there; the others are simulated together (they share their prefixes)."""
-    if store is None:
-        return simulate(modules, entries, eager_annotations=eager, order=order, world=world)
-    tag = "sim:%s:%r:%r:" % (mode, world.version, world.platform)
-    per_entry: Dict[str, Any] = {}
-    todo = []
-    for e in entries:
-        k = keys.get(e)
-        got = store.data.get(tag + k, _UNKNOWN) if k else _UNKNOWN
-        if got is _UNKNOWN:
-            todo.append(e)
-        else:
-            per_entry[e] = got
-    if todo:
-        fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world)
-        for e in todo:
-            if e not in fresh.failed:
-                per_entry[e] = _OK
-            else:
-                failure = fresh.failed[e]
-                per_entry[e] = None if failure is None else tuple(failure)
-            if keys.get(e):
-                store.data[tag + keys[e]] = per_entry[e] if per_entry[e] is not _OK else 0
-        store.dirty = True
-    out = Outcome({}, {}, {})
-    for e in sorted(entries):  # the order ``simulate`` meets them: the first failure of a key is kept
-        raw = per_entry[e]
-        if raw is _OK or raw == 0:
-            continue
-        f = None if raw is None else _failure(raw)
-        out.failed[e] = f
-        if f is not None:
-            out.failures.setdefault(f.key, f)
-            out.entries.setdefault(f.key, set()).add(e)
-    if store is not None:
-        used = store.data.setdefault("sim-used", [])
-        used.extend(tag + keys[e] for e in entries if keys.get(e))
-    return out
-
-
-def _failure(raw: tuple) -> "Failure":
-    from importguard.analysis.interpreter import Failure
-
-    return Failure._make(list(raw[:7]) + [tuple(tuple(c) for c in raw[7])] + list(raw[8:]))
-
-
-def forget_old_simulations(store) -> None:
-    """Keep the outcomes of this run's entries and of the run before; drop older ones."""
-    used = set(store.data.pop("sim-used", ()))
-    if not used:
-        return
-    keep = used | set(store.data.get("sim-prev", ()))
-    for k in [k for k in store.data if k.startswith("sim:") and k not in keep]:
-        del store.data[k]
-    store.data["sim-prev"] = sorted(used)
-    store.dirty = True
-
-
-_UNKNOWN = object()
-_OK = object()
 
 
 def describe_chain(chain: Sequence[Tuple[str, int]]) -> str:

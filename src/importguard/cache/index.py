@@ -51,6 +51,10 @@ class StatIndex:
         e = self.old.get(key)
         return e[4] if e is not None else None
 
+    def previous_entry(self, key: str) -> Optional[Entry]:
+        """The entry ``key`` had in the run that wrote the index, trusted or not."""
+        return self.old.get(key)
+
     def record(self, key: str, sig: Tuple[int, int, int, int], digest: str) -> None:
         self.new[key] = sig + (digest,)
         self.fresh += 1

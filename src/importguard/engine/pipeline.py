@@ -322,8 +322,10 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         repo.cycles = cycles
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
         repo_diags += check_contracts(config, modules)
+        if repo.simulation_stats:
+            LAST_RUN.update(repo.simulation_stats)
         if store is not None:
-            from importguard.analysis.simulation import forget_old_simulations
+            from importguard.analysis.simcache import forget_old_simulations
             from importguard.cache.facts import cycles_to_plain
 
             forget_old_simulations(store)
@@ -406,8 +408,8 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
     got = quick.data.get("sems")
     sems: Dict[str, str] = got if isinstance(got, dict) else {}  # semantic digest -> content hash
     cache = FactsCache(cache_dir(config), fingerprint("facts"))
-    changed = [index.previous(index_key(r.file.path, root)) not in (None, r.digest) for r in new]
-    todo, computed = reuse_by_tokens(new, digests, sems, changed, cache)
+    before = [index.previous_entry(index_key(r.file.path, root)) for r in new]
+    todo, computed = reuse_by_tokens(new, digests, sems, before, cache)
     LAST_RUN["reused_by_tokens"] = len(new) - len(todo)
     facts = load_facts([r.file for r in todo], config, jobs=jobs, read=todo, cache=cache) if todo else {}
     if not todo:

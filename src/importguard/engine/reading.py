@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from importguard.cache.facts import FactsCache
-    from importguard.cache.index import StatIndex
+    from importguard.cache.index import Entry, StatIndex
     from importguard.discovery.files import SourceFile
 
 
@@ -84,19 +84,29 @@ def with_data(r: Read) -> Read:
 
 
 def reuse_by_tokens(new: List[Read], digests: Dict[str, Tuple[str, str]], sems: Dict[str, str],
-                    changed: Sequence[bool], cache: FactsCache) -> Tuple[List[Read], Dict[str, str]]:
+                    before: Sequence[Optional[Entry]], cache: FactsCache) -> Tuple[List[Read], Dict[str, str]]:
     """The files of ``new`` (contents the cache has no facts digest for) whose facts must be
     extracted, and the semantic digest of each changed one (content hash -> digest).
 
-    A file that ``changed`` (it had another content in an earlier run) gets a semantic digest
+    A file that changed (``before``: its stat index entry from an earlier run, with another content)
+    and only gained blank lines and plain comments at its end (``extract.digest.appended_comments``)
+    keeps the facts of its earlier content. Another changed file gets a semantic digest
     (``extract.digest``); when a content with the same digest had its facts extracted before, this
     content gets those facts (an alias in the facts cache) and its digests, without LibCST. A new
     file, or every file of a first run, is not tokenized: it has no earlier content to match."""
-    from importguard.extract.digest import semantic_digest
+    from importguard.extract.digest import appended_comments, semantic_digest
 
     todo: List[Read] = []
     computed: Dict[str, str] = {}
-    for r, was in zip(new, changed):
+    for r, prev in zip(new, before):
+        was = prev is not None and prev[4] != r.digest
+        if prev is not None and was and r.data is not None and prev[4] in digests \
+                and appended_comments(r.data, prev[0], prev[4]):
+            old = cache.get(prev[4])
+            if old is not None and old.error is None:
+                digests[r.digest] = digests[prev[4]]
+                cache.alias(r.digest, prev[4])
+                continue
         sem = semantic_digest(r.data) if was and r.data is not None else None
         if sem is None:
             todo.append(r)

@@ -91,3 +91,26 @@ def semantic_digest(data: bytes) -> Optional[str]:
             bare.append((n, line, b""))
     raw = repr((VERSION, tokens, bare, read)).encode("utf-8", "surrogatepass")
     return blake2b(raw, digest_size=16).hexdigest()
+
+
+def appended_comments(data: bytes, old_size: int, old_hash: str) -> bool:
+    """Whether ``data`` is the content of ``old_hash`` (``old_size`` bytes, ending with a newline)
+    followed by nothing but blank lines and comments at column 0 that the extractor does not read:
+    the run of lines ``semantic_digest`` leaves out, so the facts are those of the old content. It
+    needs no tokenizer: a comment appended to a file after a cold run costs a hash of its bytes."""
+    from importguard.cache.facts import content_hash
+
+    if not 0 < old_size < len(data) or data[old_size - 1:old_size] != b"\n":
+        return False
+    for line in data[old_size:].split(b"\n"):
+        line = line[:-1] if line.endswith(b"\r") else line
+        if not line:
+            continue
+        if not line.startswith(b"#") or b"\r" in line or b"\x00" in line:
+            return False
+        try:
+            if _READ.search(line.decode("utf-8")):
+                return False
+        except UnicodeDecodeError:
+            return False
+    return content_hash(data[:old_size]) == old_hash
