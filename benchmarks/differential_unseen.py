@@ -87,8 +87,8 @@ PROJECTS_SECOND: Dict[str, tuple] = {
 PROJECTS_THIRD: Dict[str, tuple] = {
     "networkx": ("3.6.1", ["networkx"], ["pytest"], [], ""),  # numpy, scipy, ... absent: those tests skip
     # test_md_in_html.py: its unittest `TestSuite` class with an `__init__` is a collection error under pytest
-    "markdown": ("3.11.3", ["tests"], ["pytest", "pyyaml"], ["--ignore=tests/test_syntax/extensions/test_md_in_html.py"],
-                 ""),
+    "markdown": ("3.11.3", ["tests"], ["pytest", "pyyaml"],
+                 ["--ignore=tests/test_syntax/extensions/test_md_in_html.py"], ""),
     "sqlparse": ("0.6.1", ["tests"], ["pytest"], [], ""),
     "tomlkit": ("0.15.3", ["tests"], ["pytest", "pyyaml"], [], ""),
     "cachetools": ("8.0.2", ["tests"], ["pytest"], [], ""),

@@ -510,7 +510,8 @@ def test_real_pytest_condition_string_survives_fix(tmp_path):
     assert (tmp_path / "test_cond.py").read_text() == test
     assert "1 passed" in outcome()
     # networkx's form: the string passed by name; the import stays reported, its removal unsafe
-    named = test.replace("@pytest.mark.skipif('loads is None')", "COND = 'loads is None'\n\n\n@pytest.mark.skipif(COND)")
+    named = test.replace("@pytest.mark.skipif('loads is None')",
+                         "COND = 'loads is None'\n\n\n@pytest.mark.skipif(COND)")
     (tmp_path / "test_cond.py").write_text(named)
     run_cli(["fix", "--no-cache", "."], tmp_path)
     assert (tmp_path / "test_cond.py").read_text() == named

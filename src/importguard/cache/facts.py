@@ -32,8 +32,8 @@ except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
 
 # 12: an evaluated annotation a runtime fallback answers is a typing use of the TYPE_CHECKING
-# import, names in pytest's skipif/xfail condition strings are uses; 10: statements without loads, typed events; 9: starred parameters' type comments;
-# 8: file-level noqa recorded at line 0
+# import, names in pytest's skipif/xfail condition strings are uses; 10: statements without
+# loads, typed events; 9: starred parameters' type comments; 8: file-level noqa recorded at line 0
 SCHEMA = 12
 _MAX_ENTRIES = 200_000
 
