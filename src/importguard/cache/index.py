@@ -46,11 +46,6 @@ class StatIndex:
         self.new[key] = e
         return e[4]
 
-    def previous(self, key: str) -> Optional[str]:
-        """The content hash ``key`` had in the run that wrote the index, trusted or not."""
-        e = self.old.get(key)
-        return e[4] if e is not None else None
-
     def previous_entry(self, key: str) -> Optional[Entry]:
         """The entry ``key`` had in the run that wrote the index, trusted or not."""
         return self.old.get(key)
