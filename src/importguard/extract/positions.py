@@ -22,7 +22,7 @@ import threading
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst._nodes import base as _base, expression as _expression
+from libcst._nodes import base as _base, expression as _expression, op as _op
 from libcst._nodes.internal import CodegenState
 
 _START = frozenset(
@@ -128,6 +128,8 @@ _LIBCST_CODEGEN = _base.CSTNode._codegen
 _LIBCST_PARENTHESIZE = _expression._BaseParenthesizedNode._parenthesize
 
 _Name = cst.Name
+_DEFAULT = cst.MaybeSentinel.DEFAULT
+_ONE_TOKEN = _op._BaseOneTokenOp
 _SimpleWhitespace = cst.SimpleWhitespace
 _Comment = cst.Comment
 _EmptyLine = cst.EmptyLine
@@ -186,10 +188,84 @@ def _attribute(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:
         node.attr._codegen(state)
 
 
-def _one_token(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:  # ``,`` and ``.``
+def _one_token(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:  # ``,``, ``.``, ``=``, ``+``...
     _space(node.whitespace_before, state)
+    state.col += len(node._get_token())
+    _space(node.whitespace_after, state)
+
+
+def _opening(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:  # ``(``, ``[``, ``{``
     state.col += 1
     _space(node.whitespace_after, state)
+
+
+def _closing(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:  # ``)``, ``]``, ``}``
+    _space(node.whitespace_before, state)
+    state.col += 1
+
+
+def _literal(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:  # strings and numbers
+    t = type(node)
+    if node.lpar or node.rpar:
+        _generic(node, state, t, kw)
+        return
+    if t in _START:
+        state.start[id(node)] = (state.line, state.col)
+    state.add_token(node.value)
+
+
+def _call(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:
+    if node.lpar or node.rpar:
+        _generic(node, state, cst.Call, kw)
+        return
+    state.start[id(node)] = (state.line, state.col)
+    node.func._codegen(state)
+    _space(node.whitespace_after_func, state)
+    state.col += 1
+    _space(node.whitespace_before_args, state)
+    args = node.args
+    last = len(args) - 1
+    for i, arg in enumerate(args):
+        _arg(arg, state, {"default_comma": i != last})
+    state.col += 1
+
+
+def _arg(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:
+    state.col += len(node.star)
+    _space(node.whitespace_after_star, state)
+    keyword = node.keyword
+    if keyword is not None:
+        keyword._codegen(state)
+    equal = node.equal
+    if equal is _DEFAULT:
+        if keyword is not None:
+            state.col += 3  # " = "
+    elif type(equal) is cst.AssignEqual:
+        _one_token(equal, state, kw)
+    node.value._codegen(state)
+    comma = node.comma
+    if comma is _DEFAULT:
+        if kw.get("default_comma"):
+            state.col += 2  # ", "
+    elif type(comma) is cst.Comma:
+        _one_token(comma, state, kw)
+    _space(node.whitespace_after_arg, state)
+
+
+def _assign_target(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:
+    node.target._codegen(state)
+    _space(node.whitespace_before_equal, state)
+    state.col += 1
+    _space(node.whitespace_after_equal, state)
+
+
+def _parenthesized_space(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:
+    _trailing(node.first_line, state, kw)
+    for line in node.empty_lines:
+        _empty_line(line, state, kw)
+    if node.indent:
+        state.add_indent_tokens()
+    _space(node.last_line, state)
 
 
 def _newline(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:
@@ -217,13 +293,32 @@ def _empty_line(node: Any, state: _LineState, kw: Dict[str, Any]) -> None:
 _FAST: Dict[type, Callable[[Any, _LineState, Dict[str, Any]], None]] = {
     cst.Name: _name,
     cst.Attribute: _attribute,
-    cst.Comma: _one_token,
-    cst.Dot: _one_token,
+    cst.Call: _call,
+    cst.Arg: _arg,
+    cst.AssignTarget: _assign_target,
+    cst.SimpleString: _literal,
+    cst.Integer: _literal,
+    cst.Float: _literal,
+    cst.Imaginary: _literal,
+    cst.LeftParen: _opening,
+    cst.LeftSquareBracket: _opening,
+    cst.LeftCurlyBrace: _opening,
+    cst.RightParen: _closing,
+    cst.RightSquareBracket: _closing,
+    cst.RightCurlyBrace: _closing,
+    cst.ParenthesizedWhitespace: _parenthesized_space,
     cst.Newline: _newline,
     cst.TrailingWhitespace: _trailing,
     cst.EmptyLine: _empty_line,
     cst.Comment: lambda node, state, kw: _comment(node, state),
 }
+# the one-token operators, ``,`` ``.`` ``=`` ``:`` ``+`` ``==`` ...: those that generate themselves
+# the way their shared base class does
+_FAST.update(
+    (op, _one_token) for op in vars(cst).values()
+    if isinstance(op, type) and issubclass(op, _ONE_TOKEN) and not op.__abstractmethods__
+    and op._codegen_impl is _ONE_TOKEN._codegen_impl
+)
 
 
 def _codegen(self: Any, state: CodegenState, **kw: Any) -> None:
