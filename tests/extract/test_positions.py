@@ -186,17 +186,17 @@ def test_other_code_generation_during_a_pass_is_unchanged(monkeypatch):
     module = parse_unvalidated(source.encode())
     plain = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     original = base.CSTNode._codegen
-    real = positions_module._generic
+    real = positions_module._FAST[cst.Name]
     seen: list = []
 
-    def spy_generic(node, state, t, kw):
-        if not seen:  # the pass's first node: generate code the ordinary way meanwhile
+    def spy_name(node, state, kw):
+        if not seen:  # the pass's first name: generate code the ordinary way meanwhile
             seen.append(base.CSTNode._codegen is not original)
             seen.append(module.code)
             seen.append(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
-        real(node, state, t, kw)
+        real(node, state, kw)
 
-    monkeypatch.setattr(positions_module, "_generic", spy_generic)
+    monkeypatch.setitem(positions_module._FAST, cst.Name, spy_name)
     got = positions(module)
     assert seen[0]  # the replacement was installed while the other generation ran
     assert seen[1] == source

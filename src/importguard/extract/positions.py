@@ -333,8 +333,15 @@ def _codegen(self: Any, state: CodegenState, **kw: Any) -> None:
     fast = _FAST.get(t)
     if fast is not None:
         fast(self, state, kw)
-    else:
-        _generic(self, state, t, kw)
+        return
+    # ``_generic``, inline: one frame less per level of a deeply nested expression
+    if t in _START:
+        state.start[id(self)] = (state.line, state.col)
+    elif (t is _Global or t is _Nonlocal) and state.declared is not None:
+        state.declared.update(n.name.value for n in self.names)
+    self._codegen_impl(state, **kw)
+    if t in _END:
+        state.end[id(self)] = state.line - 1 if state.col == 0 else state.line
 
 
 _lock = threading.Lock()
