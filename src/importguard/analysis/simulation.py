@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Se
 
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import strongly_connected
-from importguard.analysis.simcache import assemble, entry_keys, run_world
+from importguard.analysis.simcache import Keys, assemble, run_world
 from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
@@ -240,7 +240,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         return got
 
     store = getattr(repo, "store", None)
-    keys = entry_keys(modules, repo.edges, entries, eager, first_party) if store is not None else {}
+    keys = Keys(modules, eager, first_party, getattr(repo, "graph_parts", None)) if store is not None else None
     stats = repo.simulation_stats
     written: List[Tuple[World, Outcome]] = []
     reordered: List[Tuple[World, Outcome]] = []
