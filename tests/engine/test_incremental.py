@@ -293,3 +293,26 @@ def test_a_new_import_in_a_hub_module_makes_a_failing_cycle_found_incrementally(
     third = _run(root, True)
     assert engine.LAST_RUN["simulated"] == 1  # core.leaf as written: it fails, nothing to sort
     assert third == _run(root, False)
+
+
+def test_an_edit_of_a_module_no_import_runs_simulates_nothing(tmp_path: Path) -> None:
+    """A module that only a function imports never runs while an entry is imported: editing its
+    imports re-simulates no entry, and the findings equal a run without the cache."""
+    root = tmp_path / "repo"
+    files = dict(HUB)
+    files["core/m0.py"] = "from core.hub import HUB\nfrom core import m1\nX = HUB\n\n\ndef later():\n" \
+                          "    from core import lazy\n    return lazy\n"
+    files["core/lazy.py"] = "L = 1\n"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    _run(root, True)
+    assert engine.LAST_RUN["simulated"] > 0
+    (root / "core" / "lazy.py").write_text("from core.hub import HUB\nL = HUB\n")
+    second = _run(root, True)
+    assert engine.LAST_RUN.get("simulated", 0) == 0
+    assert second == _run(root, False)
+    (root / "core" / "hub.py").write_text("import core.lazy\nHUB = 1\n")  # now it runs: every entry again
+    third = _run(root, True)
+    assert engine.LAST_RUN["simulated"] > 0
+    assert third == _run(root, False)
