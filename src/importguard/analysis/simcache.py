@@ -139,7 +139,7 @@ def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, 
     out: Dict[str, Result] = {}
     todo = []
     for e in entries:
-        got = _cached(store.data.get(tag + e), keys) if store is not None and keys is not None else None
+        got = _cached(store, tag + e, keys) if store is not None and keys is not None else None
         if got is None:
             todo.append(e)
         else:
@@ -155,9 +155,8 @@ def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, 
             if store is not None and keys is not None and fresh.ran is not None and e in fresh.ran:
                 raw = 0 if e not in fresh.failed else (None if failure is None else tuple(failure))
                 packed = keys.pack(fresh.ran[e])
-                record = (keys.base, packed, keys.ran_key(keys.unpack(packed)), raw, tuple(tests))
-                older = [r for r in store.data.get(tag + e, ()) if r[:3] != record[:3]]
-                store.data[tag + e] = [record] + older[:1]  # the one before too: an edit undone
+                record = [keys.base, packed, keys.ran_key(keys.unpack(packed)), raw, tuple(tests), 0]
+                store.data[tag + e] = _keep_records(record, store.data.get(tag + e, ()))
                 store.dirty = True
     if store is not None:
         used = store.data.setdefault("sim-used", [])
@@ -165,12 +164,29 @@ def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, 
     return out
 
 
-def _cached(records, keys: Keys) -> Optional[Tuple[Any, tuple]]:
-    """(raw outcome, tests) of the first record that still holds."""
-    for base, packed, key, raw, tests in records or ():
-        if base == keys.base and keys.ran_key(keys.unpack(packed)) == key:
+def _cached(store, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
+    """(raw outcome, tests) of the first record under ``key`` that still holds; it counts a use."""
+    for record in store.data.get(key) or ():
+        if not isinstance(record, list) or len(record) != 6:
+            continue  # written by another version
+        base, packed, digest, raw, tests, _uses = record
+        if base == keys.base and keys.ran_key(keys.unpack(packed)) == digest:
+            record[5] += 1
+            store.dirty = True
             return raw, tests
     return None
+
+
+RECORDS = 3  # outcomes kept per entry and world
+
+
+def _keep_records(new: list, old) -> list:
+    """The new record and the most used others (the newest first among equals): an edit and its
+    undoing, or a branch switched back and forth, leave the records of the state most runs saw,
+    which a run that only undoes an edit never refreshes (its results come from the graph cache)."""
+    others = [r for r in old if isinstance(r, list) and len(r) == 6 and r[:3] != new[:3]]
+    ranked = sorted(range(len(others)), key=lambda i: (-others[i][5], i))
+    return [new] + [others[i] for i in sorted(ranked[:RECORDS - 1])]
 
 
 def _failure(raw: tuple) -> "Failure":
