@@ -316,3 +316,26 @@ def test_an_edit_of_a_module_no_import_runs_simulates_nothing(tmp_path: Path) ->
     third = _run(root, True)
     assert engine.LAST_RUN["simulated"] > 0
     assert third == _run(root, False)
+
+
+def test_edits_undone_keep_the_outcomes_of_the_committed_state(tmp_path: Path) -> None:
+    """Two different edits of the hub, each undone (the undoing run is served by the graph cache
+    and simulates nothing), then an edit of a leaf: only the leaf's entry is simulated again; the
+    other entries find the outcomes of the state they were simulated in first."""
+    root = tmp_path / "repo"
+    for rel, text in HUB.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    hub = root / "core" / "hub.py"
+    _run(root, True)
+    for extra in ("import core.util\n", "import core.util as u\n"):
+        hub.write_text(extra + HUB["core/hub.py"])
+        _run(root, True)
+        assert engine.LAST_RUN["simulated"] >= 5
+        hub.write_text(HUB["core/hub.py"])
+        _run(root, True)
+        assert engine.LAST_RUN.get("simulated", 0) == 0
+    (root / "core" / "leaf.py").write_text("import os\nfrom core import m0\n")
+    after = _run(root, True)
+    assert 1 <= engine.LAST_RUN["simulated"] <= 2  # core.leaf, as written and sorted
+    assert after == _run(root, False)

@@ -195,15 +195,30 @@ def _failure(raw: tuple) -> "Failure":
     return Failure._make(list(raw[:7]) + [tuple(tuple(c) for c in raw[7])] + list(raw[8:]))
 
 
+KEEP_RUNS = 8  # an entry's outcomes stay while one of the last this many simulating runs looked them up
+
+
 def forget_old_simulations(store) -> None:
-    """Keep the outcomes of this run's entries and of the run before; drop older ones."""
-    used = set(store.data.pop("sim-used", ()))
+    """Drop the outcomes no recent simulating run looked up (a module deleted, a world gone, an
+    entry that no longer reaches a cycle). Each entry holds a few outcomes at most, so keeping
+    those of entries that a run skips (an entry that fails as written is not simulated sorted)
+    costs little, and finds them again once the edit that made it fail is undone."""
+    used = store.data.pop("sim-used", ())
     if not used:
         return
-    keep = used | set(store.data.get("sim-prev", ()))
-    for k in [k for k in store.data if k.startswith("sim:") and k not in keep]:
+    run = store.data.get("sim-run", 0) + 1
+    seen = store.data.get("sim-seen")
+    if not isinstance(seen, dict):
+        seen = {}
+    for k in used:
+        seen[k] = run
+    for k in [k for k, last in seen.items() if last <= run - KEEP_RUNS]:
+        del seen[k]
+    for k in [k for k in store.data if k.startswith("sim:") and k not in seen]:
         del store.data[k]
-    store.data["sim-prev"] = sorted(used)
+    store.data["sim-run"] = run
+    store.data["sim-seen"] = seen
+    store.data.pop("sim-prev", None)
     store.dirty = True
 
 
