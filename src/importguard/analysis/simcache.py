@@ -48,25 +48,25 @@ class Keys:
         self.index = {n: i for i, n in enumerate(self.names)}
         self.modules = modules
         self.parts = parts or {}
-        self._digests: List[Optional[bytes]] = [None] * len(self.names)
+        self._digests: Optional[List[bytes]] = None
         every = [(n, modules[n].path, modules[n].is_package) for n in self.names]
         self.base = hashlib.blake2b(repr((eager, sorted(first_party), every)).encode(), digest_size=16).hexdigest()
 
-    def _digest(self, i: int) -> bytes:
-        got = self._digests[i]
-        if got is None:
-            from importguard.cache.facts import graph_part_digest
+    def _all_digests(self) -> List[bytes]:
+        from importguard.cache.facts import graph_part_digest
 
-            name = self.names[i]
-            text = self.parts.get(name) or graph_part_digest(self.modules[name].facts)
-            got = self._digests[i] = bytes.fromhex(text)
+        got = self._digests
+        if got is None:
+            got = self._digests = [bytes.fromhex(self.parts.get(n) or graph_part_digest(self.modules[n].facts))
+                                   for n in self.names]
         return got
 
     def ran_key(self, ran: Sequence[int]) -> str:
         """A digest of the facts of the modules ``ran`` (indices into ``names``)."""
         import hashlib
 
-        return hashlib.blake2b(b"".join(self._digest(i) for i in ran), digest_size=16).hexdigest()
+        digests = self._all_digests()
+        return hashlib.blake2b(b"".join([digests[i] for i in ran]), digest_size=16).hexdigest()
 
     def pack(self, ran: FrozenSet[str]) -> bytes:
         from array import array
