@@ -7,6 +7,7 @@ encode a belief about CPython that CPython does not share.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -387,3 +388,16 @@ def test_requires_python_ceiling(spec, ceiling):
     from importguard.config.settings import requires_python_ceiling
 
     assert requires_python_ceiling(spec) == ceiling
+
+
+def test_a_submodule_read_through_its_package_makes_an_entry(tmp_path):
+    """``o`` reads ``p.x`` through ``import p`` at import time while ``p.x``, which imports ``o``,
+    is still running: no import statement closes the cycle, the read does. Reported, and the real
+    interpreter fails there."""
+    files = {"p/__init__.py": "", "p/x.py": "import o\nVALUE = 1\n", "o.py": "import p\nY = p.x.VALUE\n"}
+    write_tree(tmp_path, files)
+    real = subprocess.run([sys.executable, "-c", "import p.x"], cwd=tmp_path, capture_output=True, text=True)
+    assert "AttributeError" in real.stderr and 'o.py", line 2' in real.stderr
+    doc = run_json(["check", "--no-cache", "--select", "IG301", "."], tmp_path)
+    got = [(d["path"], d["line"], d["entries"]) for d in doc["diagnostics"]]
+    assert got == [("o.py", 2, ["p.x"])]

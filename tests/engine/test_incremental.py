@@ -293,3 +293,49 @@ def test_a_new_import_in_a_hub_module_makes_a_failing_cycle_found_incrementally(
     third = _run(root, True)
     assert engine.LAST_RUN["simulated"] == 1  # core.leaf as written: it fails, nothing to sort
     assert third == _run(root, False)
+
+
+def test_an_edit_of_a_module_no_import_runs_simulates_nothing(tmp_path: Path) -> None:
+    """A module that only a function imports never runs while an entry is imported: editing its
+    imports re-simulates no entry, and the findings equal a run without the cache."""
+    root = tmp_path / "repo"
+    files = dict(HUB)
+    files["core/m0.py"] = "from core.hub import HUB\nfrom core import m1\nX = HUB\n\n\ndef later():\n" \
+                          "    from core import lazy\n    return lazy\n"
+    files["core/lazy.py"] = "L = 1\n"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    _run(root, True)
+    assert engine.LAST_RUN["simulated"] > 0
+    (root / "core" / "lazy.py").write_text("from core.hub import HUB\nL = HUB\n")
+    second = _run(root, True)
+    assert engine.LAST_RUN.get("simulated", 0) == 0
+    assert second == _run(root, False)
+    (root / "core" / "hub.py").write_text("import core.lazy\nHUB = 1\n")  # now it runs: every entry again
+    third = _run(root, True)
+    assert engine.LAST_RUN["simulated"] > 0
+    assert third == _run(root, False)
+
+
+def test_edits_undone_keep_the_outcomes_of_the_committed_state(tmp_path: Path) -> None:
+    """Two different edits of the hub, each undone (the undoing run is served by the graph cache
+    and simulates nothing), then an edit of a leaf: only the leaf's entry is simulated again; the
+    other entries find the outcomes of the state they were simulated in first."""
+    root = tmp_path / "repo"
+    for rel, text in HUB.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    hub = root / "core" / "hub.py"
+    _run(root, True)
+    for extra in ("import core.util\n", "import core.util as u\n"):
+        hub.write_text(extra + HUB["core/hub.py"])
+        _run(root, True)
+        assert engine.LAST_RUN["simulated"] >= 5
+        hub.write_text(HUB["core/hub.py"])
+        _run(root, True)
+        assert engine.LAST_RUN.get("simulated", 0) == 0
+    (root / "core" / "leaf.py").write_text("import os\nfrom core import m0\n")
+    after = _run(root, True)
+    assert 1 <= engine.LAST_RUN["simulated"] <= 2  # core.leaf, as written and sorted
+    assert after == _run(root, False)

@@ -52,6 +52,7 @@ class RepoContext:
         self._attributes: Optional[Dict[str, Set[str]]] = None
         self.cycles: list = []
         self.store = None  # a cache Store for results that outlive the run (the simulation's)
+        self.graph_parts: Optional[Dict[str, str]] = None  # module -> ``graph_part_digest``, if known
         self.simulation_stats: Dict[str, int] = {}  # "simulated": entry imports simulated, over worlds
 
     def known_cost(self, *modules: Optional[str]) -> Optional[CostRecord]:

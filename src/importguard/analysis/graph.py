@@ -1,11 +1,12 @@
 """The module graph: first-party import edges with their kinds, and its cycles.
 
-Edges are computed in plain Python from facts; networkx is imported only inside the functions that
-need graph algorithms, so a run whose graph results come from the cache never imports it.
+Edges, components and cycles are computed in plain Python from facts (no graph library to import:
+a run that changes an import pays for the computation only).
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import chain
 from typing import AbstractSet, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.model import (
@@ -162,14 +163,54 @@ def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
 
 
 def strongly_connected(nodes: Iterable[str], succ: Mapping[str, Iterable[str]]) -> List[List[str]]:
-    """Strongly connected components of the graph ``succ`` over ``nodes`` (networkx), every node
-    in exactly one: each component sorted, the components sorted by their first member."""
-    import networkx as nx
+    """Strongly connected components of the graph ``succ`` over ``nodes``, every node in exactly
+    one: each component sorted, the components sorted by their first member.
 
-    g: nx.DiGraph[str] = nx.DiGraph()
-    g.add_nodes_from(nodes)
-    g.add_edges_from((s, t) for s, targets in succ.items() for t in targets)
-    return sorted(sorted(c) for c in nx.strongly_connected_components(g))
+    Tarjan's algorithm without recursion (a chain of thousands of modules would overflow the
+    stack). Plain Python: importing networkx for this alone costs more than the whole computation
+    on a repository of a few thousand modules."""
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    on_stack: Set[str] = set()
+    stack: List[str] = []
+    out: List[List[str]] = []
+    counter = 0
+    for root in chain(nodes, succ):  # a node named only by an edge is a node too
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ.get(root, ())))]
+        while work:
+            node, targets = work[-1]
+            for t in targets:
+                if t not in index:
+                    index[t] = low[t] = counter
+                    counter += 1
+                    stack.append(t)
+                    on_stack.add(t)
+                    work.append((t, iter(succ.get(t, ()))))
+                    break
+                if t in on_stack and index[t] < low[node]:
+                    low[node] = index[t]
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    if low[node] < low[parent]:
+                        low[parent] = low[node]
+                if low[node] == index[node]:
+                    comp = []
+                    while True:
+                        m = stack.pop()
+                        on_stack.discard(m)
+                        comp.append(m)
+                        if m == node:
+                            break
+                    out.append(sorted(comp))
+    return sorted(out)
 
 
 def _strongest(edges: Sequence[Edge]) -> Dict[Tuple[str, str], List[Edge]]:

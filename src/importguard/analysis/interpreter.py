@@ -99,6 +99,9 @@ class Simulator:
         self.decided: Optional[Set[tuple]] = None  # collects the version / platform tests decided
         self.young: Dict[int, Dict[str, object]] = {}  # namespaces made since ``begin``, by id
         self._plans: Dict[str, Plan] = {}
+        # collects the first-party modules whose bodies run: the only modules whose facts the
+        # simulation reads (besides the set of module names), so they key its outcome
+        self.ran: Optional[List[str]] = None
 
     def binds(self, name: str) -> Set[str]:
         """Names module ``name``'s body binds at module level (what it holds once it finishes)."""
@@ -192,6 +195,8 @@ class Simulator:
             mod = Mod(name, info.is_package)
             self._fresh(mod.ns)
             self._put(self.sysmods, name, mod)
+            if self.ran is not None:
+                self.ran.append(name)
             try:
                 self.run_module(mod, info)
             except BaseException:

@@ -5,20 +5,19 @@ Across worlds: the simulation reads the world (Python version, platform) only th
 entry whose import, in one world, decided tests that another world decides alike has the same
 outcome in that other world: it is simulated once and its result reused.
 
-Across runs: importing an entry first runs only the modules it can reach, so its outcome is a
-function of what those modules hold. Each entry gets a key over exactly that: a digest per strongly
-connected component of the graph of every first-party import (any kind: a module-level call may run
-a function's imports), made of its members' simulated facts and the digests of the components it
-reaches (a Merkle digest over the condensation). An outcome cached under that key is reused as long
-as nothing the entry can reach changed; a change re-simulates only the entries above it.
+Across runs: the simulation reads the facts of a module only once its body runs (before that,
+only the set of module names: does ``p.n`` exist, is ``p`` a package). So an entry's outcome is a
+function of the module set and of the facts of the modules that ran during its import, which the
+simulation records. Each outcome is kept with those modules and a digest of their facts; it holds
+as long as the module set and that digest do. An edit re-simulates exactly the entries whose
+import ran the edited module: a module-level function's import that never ran, or a module that
+only a function imports, is not part of it.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
-from importguard.analysis.graph import strongly_connected
 from importguard.analysis.simulate import Outcome, simulate
 
 if TYPE_CHECKING:
@@ -34,77 +33,55 @@ class Result(NamedTuple):
     tests: FrozenSet[tuple]  # the version / platform tests its import decided
 
 
-def _ancestors(name: str) -> List[str]:
-    parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts))]
+class Keys:
+    """What an entry's cached outcome is checked against: ``base`` (the set of modules with their
+    paths and kinds, eager annotations, the first-party names) and each module's digest (of the
+    facts the simulation reads: ``graph_part_digest``). An outcome is stored with the modules whose
+    bodies ran during the entry's import; it holds as long as ``base`` and those modules' digests
+    do. Modules that did not run are never read (their names are, through ``base``)."""
+
+    def __init__(self, modules: Dict[str, ModuleInfo], eager: bool, first_party: Set[str],
+                 parts: Optional[Dict[str, str]] = None):
+        import hashlib
+
+        self.names = sorted(modules)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        self.modules = modules
+        self.parts = parts or {}
+        self._digests: Optional[List[bytes]] = None
+        every = [(n, modules[n].path, modules[n].is_package) for n in self.names]
+        self.base = hashlib.blake2b(repr((eager, sorted(first_party), every)).encode(), digest_size=16).hexdigest()
+
+    def _all_digests(self) -> List[bytes]:
+        from importguard.cache.facts import graph_part_digest
+
+        got = self._digests
+        if got is None:
+            got = self._digests = [bytes.fromhex(self.parts.get(n) or graph_part_digest(self.modules[n].facts))
+                                   for n in self.names]
+        return got
+
+    def ran_key(self, ran: Sequence[int]) -> str:
+        """A digest of the facts of the modules ``ran`` (indices into ``names``)."""
+        import hashlib
+
+        digests = self._all_digests()
+        return hashlib.blake2b(b"".join([digests[i] for i in ran]), digest_size=16).hexdigest()
+
+    def pack(self, ran: FrozenSet[str]) -> bytes:
+        from array import array
+
+        return array("I", sorted(self.index[n] for n in ran)).tobytes()
+
+    def unpack(self, packed: bytes) -> Sequence[int]:
+        from array import array
+
+        got = array("I")
+        got.frombytes(packed)
+        return got
 
 
-def _own_digest(info: ModuleInfo, known: Set[str], children: Sequence[str]) -> bytes:
-    import hashlib
-
-    f = info.facts
-    parts = info.name.split(".")
-    ancestors = tuple(".".join(parts[:i]) in known for i in range(1, len(parts)))
-    raw = repr((info.name, info.path, info.is_package, ancestors, tuple(children), f.statements, f.events,
-                f.all_names, f.future_annotations, [i[:-1] for i in f.imports]))
-    return hashlib.blake2b(raw.encode(), digest_size=16).digest()
-
-
-def entry_keys(modules: Dict[str, ModuleInfo], edges, entries: Sequence[str], eager: bool,
-               first_party: Set[str]) -> Dict[str, str]:
-    """entry -> a digest of everything its simulation can read: the simulated facts and edges of
-    the members of its component in the graph of every first-party import (and of every module to
-    its parent packages: importing ``a.b`` imports ``a`` first), and the digests of the components
-    it reaches (a Merkle digest over the condensation). Equal digests, equal outcomes."""
-    import hashlib
-
-    known = set(modules)
-    succ: Dict[str, Set[str]] = defaultdict(set)
-    for e in edges:
-        if e.source in known and e.target in known:
-            succ[e.source].add(e.target)
-    children: Dict[str, List[str]] = defaultdict(list)
-    for name in known:
-        for a in _ancestors(name):
-            if a in known:
-                succ[name].add(a)
-        head = name.rpartition(".")[0]
-        if head:
-            children[head].append(name)
-    comps = strongly_connected(sorted(known), succ)
-    comp_of = {m: k for k, comp in enumerate(comps) for m in comp}
-    below = [sorted({comp_of[t] for m in comp for t in succ.get(m, ()) if comp_of[t] != k})
-             for k, comp in enumerate(comps)]
-    digest: Dict[int, bytes] = {}
-
-    def component_digest(start: int) -> bytes:
-        # depth first without recursion: a component's digest needs those of the components below
-        stack = [start]
-        while stack:
-            k = stack[-1]
-            if k in digest:
-                stack.pop()
-                continue
-            todo = [o for o in below[k] if o not in digest]
-            if todo:
-                stack.extend(todo)
-                continue
-            stack.pop()
-            h = hashlib.blake2b(digest_size=16)
-            for m in comps[k]:
-                h.update(_own_digest(modules[m], known, sorted(children.get(m, ()))))
-                h.update(repr(sorted(t for t in succ.get(m, ()) if comp_of[t] == k)).encode())
-            for d in sorted(digest[o] for o in below[k]):
-                h.update(d)
-            digest[k] = h.digest()
-        return digest[start]
-
-    context = repr((eager, sorted(first_party))).encode()
-    return {e: hashlib.blake2b(context + e.encode() + component_digest(comp_of[e]), digest_size=16).hexdigest()
-            for e in entries if e in comp_of}
-
-
-def run_world(store, keys: Dict[str, str], mode: str, modules: Dict[str, ModuleInfo], entries: Sequence[str],
+def run_world(store, keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo], entries: Sequence[str],
               eager: bool, order: Optional[Callable[[str], Sequence[int]]], world: World,
               earlier: Sequence[Tuple[World, Dict[str, Result]]], stats: Dict[str, int]) -> Dict[str, Result]:
     """Each entry's outcome in ``world``: the result of an ``earlier`` world whose run decided
@@ -152,21 +129,22 @@ def assemble(entries: Sequence[str], results: Dict[str, Result]) -> Outcome:
     return out
 
 
-def _simulate_cached(store, keys: Dict[str, str], mode: str, modules: Dict[str, ModuleInfo], entries: Sequence[str],
-                     eager: bool, order, world: World, stats: Dict[str, int]) -> Dict[str, Result]:
-    """``simulate`` of ``entries``, with each entry's result taken from ``store`` when its key is
-    there; the others are simulated together (they share their prefixes)."""
-    tag = "sim:t:%s:%r:%r:" % (mode, world.version, world.platform)
+def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo],
+                     entries: Sequence[str], eager: bool, order, world: World, stats: Dict[str, int]
+                     ) -> Dict[str, Result]:
+    """``simulate`` of ``entries``, with each entry's result taken from ``store`` when one of the
+    (up to two) outcomes kept for it still holds; the others are simulated together (they share
+    their prefixes)."""
+    tag = "sim:e:%s:%r:%r:" % (mode, world.version, world.platform)
     out: Dict[str, Result] = {}
     todo = []
     for e in entries:
-        k = keys.get(e)
-        got = store.data.get(tag + k, _UNKNOWN) if store is not None and k else _UNKNOWN
-        if got is _UNKNOWN:
+        got = _cached(store, tag + e, keys) if store is not None and keys is not None else None
+        if got is None:
             todo.append(e)
         else:
-            raw, tests = got
-            out[e] = Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(tests))
+            raw, kept = got
+            out[e] = Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(kept))
     if todo:
         stats["simulated"] = stats.get("simulated", 0) + len(todo)
         fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world)
@@ -174,14 +152,41 @@ def _simulate_cached(store, keys: Dict[str, str], mode: str, modules: Dict[str, 
             tests = fresh.tests[e] if fresh.tests is not None and e in fresh.tests else frozenset()
             failure = fresh.failed.get(e)
             out[e] = Result(e in fresh.failed, failure, tests)
-            if store is not None and keys.get(e):
+            if store is not None and keys is not None and fresh.ran is not None and e in fresh.ran:
                 raw = 0 if e not in fresh.failed else (None if failure is None else tuple(failure))
-                store.data[tag + keys[e]] = (raw, tuple(tests))
+                packed = keys.pack(fresh.ran[e])
+                record = [keys.base, packed, keys.ran_key(keys.unpack(packed)), raw, tuple(tests), 0]
+                store.data[tag + e] = _keep_records(record, store.data.get(tag + e, ()))
                 store.dirty = True
     if store is not None:
         used = store.data.setdefault("sim-used", [])
-        used.extend(tag + keys[e] for e in entries if keys.get(e))
+        used.extend(tag + e for e in entries)
     return out
+
+
+def _cached(store, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
+    """(raw outcome, tests) of the first record under ``key`` that still holds; it counts a use."""
+    for record in store.data.get(key) or ():
+        if not isinstance(record, list) or len(record) != 6:
+            continue  # written by another version
+        base, packed, digest, raw, tests, _uses = record
+        if base == keys.base and keys.ran_key(keys.unpack(packed)) == digest:
+            record[5] += 1
+            store.dirty = True
+            return raw, tests
+    return None
+
+
+RECORDS = 3  # outcomes kept per entry and world
+
+
+def _keep_records(new: list, old) -> list:
+    """The new record and the most used others (the newest first among equals): an edit and its
+    undoing, or a branch switched back and forth, leave the records of the state most runs saw,
+    which a run that only undoes an edit never refreshes (its results come from the graph cache)."""
+    others = [r for r in old if isinstance(r, list) and len(r) == 6 and r[:3] != new[:3]]
+    ranked = sorted(range(len(others)), key=lambda i: (-others[i][5], i))
+    return [new] + [others[i] for i in sorted(ranked[:RECORDS - 1])]
 
 
 def _failure(raw: tuple) -> "Failure":
@@ -190,15 +195,30 @@ def _failure(raw: tuple) -> "Failure":
     return Failure._make(list(raw[:7]) + [tuple(tuple(c) for c in raw[7])] + list(raw[8:]))
 
 
+KEEP_RUNS = 8  # an entry's outcomes stay while one of the last this many simulating runs looked them up
+
+
 def forget_old_simulations(store) -> None:
-    """Keep the outcomes of this run's entries and of the run before; drop older ones."""
-    used = set(store.data.pop("sim-used", ()))
+    """Drop the outcomes no recent simulating run looked up (a module deleted, a world gone, an
+    entry that no longer reaches a cycle). Each entry holds a few outcomes at most, so keeping
+    those of entries that a run skips (an entry that fails as written is not simulated sorted)
+    costs little, and finds them again once the edit that made it fail is undone."""
+    used = store.data.pop("sim-used", ())
     if not used:
         return
-    keep = used | set(store.data.get("sim-prev", ()))
-    for k in [k for k in store.data if k.startswith("sim:") and k not in keep]:
+    run = store.data.get("sim-run", 0) + 1
+    seen = store.data.get("sim-seen")
+    if not isinstance(seen, dict):
+        seen = {}
+    for k in used:
+        seen[k] = run
+    for k in [k for k, last in seen.items() if last <= run - KEEP_RUNS]:
+        del seen[k]
+    for k in [k for k in store.data if k.startswith("sim:") and k not in seen]:
         del store.data[k]
-    store.data["sim-prev"] = sorted(used)
+    store.data["sim-run"] = run
+    store.data["sim-seen"] = seen
+    store.data.pop("sim-prev", None)
     store.dirty = True
 
 

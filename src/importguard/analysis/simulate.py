@@ -48,6 +48,9 @@ class Outcome(NamedTuple):
     # entry -> the version and platform tests its import decided: the only way the world reaches
     # the simulation, so in a world that decides each of them alike the entry has the same outcome
     tests: Optional[Dict[str, FrozenSet[tuple]]] = None
+    # entry -> the first-party modules whose bodies ran during its import (its prefixes' too):
+    # the outcome reads the facts of these modules and no others
+    ran: Optional[Dict[str, FrozenSet[str]]] = None
 
 
 def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager_annotations: bool = True,
@@ -67,8 +70,9 @@ def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager
 
 def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
     sim = Simulator(modules, eager_annotations=eager_annotations, order=order, world=world)
-    out = Outcome({}, {}, {}, {})
+    out = Outcome({}, {}, {}, {}, {})
     visited: Dict[str, Set[tuple]] = {}  # prefix -> the tests its own import decided
+    ran: Dict[str, List[str]] = {}  # prefix -> the modules its own import ran
     wanted = set(entries)
     children: Dict[str, List[str]] = {}
     for entry in sorted(wanted):  # the tree of prefixes: a -> a.b -> a.b.c
@@ -101,6 +105,7 @@ def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
             continue
         mark = len(sim.trail)
         sim.decided = visited[arg] = set()
+        sim.ran = ran[arg] = []
         sim.begin()
         try:
             if arg not in sim.sysmods:
@@ -117,12 +122,16 @@ def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
             continue
         todo.append(("undo", mark))
         todo.extend(("visit", name) for name in reversed(children.get(arg, [])))
-    tests = out.tests
-    assert tests is not None
+    tests, ran_by = out.tests, out.ran
+    assert tests is not None and ran_by is not None
     for entry in wanted:  # an entry's import is the imports of its prefixes, one after the other
         parts = entry.split(".")
         mine: Set[tuple] = set()
+        modules_ran: Set[str] = set()
         for i in range(1, len(parts) + 1):
-            mine.update(visited.get(".".join(parts[:i]), ()))
+            prefix = ".".join(parts[:i])
+            mine.update(visited.get(prefix, ()))
+            modules_ran.update(ran.get(prefix, ()))
         tests[entry] = frozenset(mine)
+        ran_by[entry] = frozenset(modules_ran)
     return out

@@ -5,9 +5,9 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
-from importguard.analysis.graph import strongly_connected
-from importguard.analysis.simcache import assemble, entry_keys, run_world
-from importguard.model import IMPORT_TIME, IfEvent, walk_events
+from importguard.analysis.graph import absolute_target, strongly_connected
+from importguard.analysis.simcache import Keys, assemble, run_world
+from importguard.model import IMPORT_TIME, IfEvent, LoadEvent, StoreEvent, walk_events
 
 if TYPE_CHECKING:
     from importguard.analysis.context import RepoContext
@@ -28,10 +28,14 @@ def entry_modules(repo: RepoContext) -> List[str]:
     The graph here is the import-time graph plus what CPython adds: importing ``a.b.c`` first
     imports ``a`` and ``a.b``, so an import of a module is also an edge to its parent packages.
     A module that reaches no cycle of that graph can never see a partially initialised module.
+    A module-level read of a first-party submodule through an imported name (``import p`` then
+    ``p.x.VALUE``) is an edge to it too: the read needs ``p.x`` finished, as an import of it would.
     """
     names = [m for m in repo.modules if not m.startswith("<")]
     known = set(names)
     succ: Dict[str, Set[str]] = defaultdict(set)
+    for source, target in _submodule_reads(repo, known):
+        succ[source].add(target)
     for e in repo.edges:
         if e.kind != IMPORT_TIME:
             continue
@@ -55,6 +59,39 @@ def entry_modules(repo: RepoContext) -> List[str]:
                 reach.add(p)
                 todo.append(p)
     return sorted(m for m in names if m in reach or any(a in reach for a in _ancestors(m)))
+
+
+def _submodule_reads(repo: RepoContext, known: Set[str]) -> List[Tuple[str, str]]:
+    """(module, submodule) for each read ``p.x...`` in a module's import-time events where ``p`` is
+    a name the module imports and ``p.x`` a first-party module below it."""
+    out: List[Tuple[str, str]] = []
+    for name in known:
+        info = repo.modules[name]
+        bound: Dict[str, str] = {}
+        for imp in info.facts.imports:
+            if imp.scope_kind != "module" or not imp.bound:
+                continue
+            if imp.name is None:
+                target: Optional[str] = imp.module if imp.asname else imp.module.split(".", 1)[0]
+            else:
+                target = absolute_target(imp, name, info.is_package)
+            if target:
+                bound.setdefault(imp.bound, target)
+        if not bound:
+            continue
+        for ev in (ev for events in info.facts.events for ev in walk_events(events)):
+            if type(ev) is not LoadEvent and type(ev) is not StoreEvent:
+                continue
+            head, _, rest = ev.dotted.partition(".")
+            base = bound.get(head)
+            if base is None or not rest:
+                continue
+            parts = rest.split(".")
+            for i in range(1, len(parts) + 1):
+                sub = base + "." + ".".join(parts[:i])
+                if sub in known and sub != name:
+                    out.append((name, sub))
+    return out
 
 
 def _cyclic_nodes(nodes: Sequence[str], succ: Dict[str, Set[str]]) -> Set[str]:
@@ -240,7 +277,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         return got
 
     store = getattr(repo, "store", None)
-    keys = entry_keys(modules, repo.edges, entries, eager, first_party) if store is not None else {}
+    keys = Keys(modules, eager, first_party, getattr(repo, "graph_parts", None)) if store is not None else None
     stats = repo.simulation_stats
     written: List[Tuple[World, Outcome]] = []
     reordered: List[Tuple[World, Outcome]] = []

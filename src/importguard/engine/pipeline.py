@@ -308,6 +308,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, modules, edges, costs=findings.known_costs(config))
     repo.store = store  # the simulation keeps each entry's outcome there
+    repo.graph_parts = graph_parts  # module -> digest of its simulated facts, when the cache knows it
     # every module, those without an importable name too: contracts count their imports
     digest = graph_digest(modules, edges, config, graph_parts, cwd) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
