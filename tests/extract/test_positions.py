@@ -3,7 +3,9 @@ identical starts, ends, comments and declared names, and identical facts, on edg
 and on generated files; and LibCST's own code generation untouched outside the pass."""
 from __future__ import annotations
 
+import inspect
 import random
+import sys
 from typing import Optional
 
 import libcst as cst
@@ -142,10 +144,10 @@ def test_facts_match_the_plain_pass(monkeypatch):
 
 _SNIPPETS = [
     "import {a}", "from {a} import {b} as {c}", "{a} = {b}.{c}({a}, k={b})  # {c}", "# {a}: noqa",
-    "{a}: '{b}' = '{c}' \\\n    '{a}'", "if {a}:\n{i}    {b} = f'{{{c}!r}}'\nelse:\n{i}    pass",
-    "def {a}({b}, *{c}):\n{i}    global {a}\n{i}    return ({b})", "class {a}({b}):\n{i}    {c} = 1; {a} = 2",
-    "@{a}\n{i}def {b}(): pass", "try:\n{i}    import {a}\n{i}except ImportError:\n{i}    {a} = None",
-    "", "{a}[{b}:{c}] = (\n{i}    {a},  # {b}\n{i})",
+    "{a}: '{b}' = '{c}' \\\n    '{a}'", "if {a}:\n    {b} = f'{{{c}!r}}'\nelse:\n    pass",
+    "def {a}({b}, *{c}):\n    global {a}\n    return ({b})", "class {a}({b}):\n    {c} = 1; {a} = 2",
+    "@{a}\ndef {b}(): pass", "try:\n    import {a}\nexcept ImportError:\n    {a} = None",
+    "", "{a}[{b}:{c}] = (\n    {a},  # {b}\n)",
 ]
 _NAMES = ["os", "x", "\u00e9t\u00e9", "typing", "\u540d", "long_name_here", "_", "match", "case", "type"]
 
@@ -156,8 +158,7 @@ def _generated(n: int, seed: int) -> list:
     for _ in range(n):
         lines = []
         for _ in range(rnd.randint(1, 12)):
-            snippet = rnd.choice(_SNIPPETS).replace("{i}", "")
-            text = snippet.format(a=rnd.choice(_NAMES), b=rnd.choice(_NAMES), c=rnd.choice(_NAMES))
+            text = rnd.choice(_SNIPPETS).format(a=rnd.choice(_NAMES), b=rnd.choice(_NAMES), c=rnd.choice(_NAMES))
             lines.append(text)
         source = "\n".join(lines) + rnd.choice(["", "\n", "\n\n# end\n"])
         out.append(source.replace("\n", "\r\n") if rnd.random() < 0.3 else source)
@@ -174,6 +175,22 @@ def test_libcst_code_generation_is_its_own_again_after_a_pass():
     module = parse_unvalidated(b"@deco\ndef f(a=(1)):  # c\n    return (a).b\n")
     positions(module)
     assert base.CSTNode._codegen is original
+
+
+def test_libcst_code_generation_is_its_own_again_after_a_pass_that_failed():
+    """A file nested too deeply for the recursion limit: ``extract`` walks it again with a larger
+    stack, and LibCST's own code generation must be back in between."""
+    original = base.CSTNode._codegen
+    deep = parse_unvalidated(("x = a" + " + a" * 300 + "\n").encode())
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 200)
+    try:
+        with pytest.raises(RecursionError):
+            positions(deep)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert base.CSTNode._codegen is original
+    assert positions(deep) == oracle(deep)
 
 
 def test_other_code_generation_during_a_pass_is_unchanged(monkeypatch):
