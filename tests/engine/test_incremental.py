@@ -218,6 +218,7 @@ def _property(tmp_path: Path, seed: int, steps: int) -> Dict[str, int]:
         cold = _run(root, False)
         warm = _run(root, True, need_facts=rng.random() < 0.3)
         findings["reused"] = findings.get("reused", 0) + engine.LAST_RUN.get("reused_by_tokens", 0)
+        findings["kept"] = findings.get("kept", 0) + engine.LAST_RUN.get("kept_after_edit", 0)
         assert warm == cold, f"seed {seed}, after: {done}"
         for d in cold[0]:
             findings[d[3]] = findings.get(d[3], 0) + 1
@@ -230,9 +231,11 @@ def test_incremental_equals_cold(tmp_path: Path) -> None:
         for code, n in _property(tmp_path, seed, steps=15).items():
             seen[code] = seen.get(code, 0) + n
     # the edits make unused imports, cycles, and cycles that fail at import time (IG301), so the
-    # reuse of every kind of result is compared; and files whose tokens did not change took the facts
-    # of their earlier content
+    # reuse of every kind of result is compared; files whose tokens did not change took the facts
+    # of their earlier content; and outcomes were kept through edits that only added or removed
+    # imports of modules already imported
     assert seen.get("IG100") and seen.get("IG300") and seen.get("IG301") and seen.get("reused"), seen
+    assert seen.get("kept"), seen
 
 
 @pytest.mark.slow
@@ -335,7 +338,60 @@ def test_edits_undone_keep_the_outcomes_of_the_committed_state(tmp_path: Path) -
         hub.write_text(HUB["core/hub.py"])
         _run(root, True)
         assert engine.LAST_RUN.get("simulated", 0) == 0
-    (root / "core" / "leaf.py").write_text("import os\nfrom core import m0\n")
+    (root / "core" / "leaf.py").write_text("from core import m1\nfrom core import m0\n")
     after = _run(root, True)
     assert 1 <= engine.LAST_RUN["simulated"] <= 2  # core.leaf, as written and sorted
     assert after == _run(root, False)
+
+
+BASED = {
+    "pyproject.toml": '[project]\nname = "based"\nrequires-python = ">=3.9"\n',
+    "core/__init__.py": "",
+    "core/base.py": "B = 1\n",
+    "core/late.py": "L = 1\n",
+    "core/hub.py": "from core import base\nHUB = base.B\n",
+    **{f"core/m{i}.py": f"from core import base\nfrom core.hub import HUB\nfrom core import m{(i + 1) % 4}\nX = HUB\n"
+       for i in range(4)},
+}
+
+
+@pytest.mark.parametrize("edit, kept", [
+    # the hub gains an import of a module every entry's import finished before the hub's started
+    ("from core import base as base_again\n", True),
+    ("import json as json_again\n", True),  # the standard library is opaque to the simulation
+    # a module nothing imported yet: it runs inside the hub now
+    ("from core import late\n", False),
+    # the import closes a cycle that fails: ``core.m0`` imports the hub back
+    ("from core.m0 import X\n", False),
+])
+def test_an_import_added_to_a_hub_keeps_the_outcomes_it_cannot_change(tmp_path: Path, edit: str, kept: bool) -> None:
+    root = tmp_path / "repo"
+    for rel, text in BASED.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    _run(root, True)
+    hub = root / "core" / "hub.py"
+    hub.write_text(BASED["core/hub.py"] + edit)
+    warm = _run(root, True)
+    stats = dict(engine.LAST_RUN)
+    assert warm == _run(root, False)
+    if kept:
+        assert stats.get("simulated", 0) == 0 and stats["kept_after_edit"] > 0
+    else:
+        assert stats["simulated"] > 0
+    hub.write_text(BASED["core/hub.py"])  # and removed again
+    assert _run(root, True) == _run(root, False)
+
+
+def test_a_removed_import_of_a_finished_module_keeps_the_outcomes(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    files = dict(BASED, **{"core/hub.py": "from core import base\nimport core.base as spare\nHUB = base.B\n"})
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    _run(root, True)
+    (root / "core" / "hub.py").write_text(BASED["core/hub.py"])
+    warm = _run(root, True)
+    stats = dict(engine.LAST_RUN)
+    assert warm == _run(root, False)
+    assert stats.get("simulated", 0) == 0 and stats["kept_after_edit"] > 0

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from importguard.analysis.graph import Edge, ModuleInfo, absolute_module, absolute_target
 from importguard.model import ANNOTATION, RUNTIME, CostRecord, Diagnostic, ImportFact, ModuleFacts, Use
@@ -53,6 +53,11 @@ class RepoContext:
         self.cycles: list = []
         self.store = None  # a cache Store for results that outlive the run (the simulation's)
         self.graph_parts: Optional[Dict[str, str]] = None  # module -> ``graph_part_digest``, if known
+        # for the simulation's outcomes across edits: module -> its content hash; a content hash
+        # -> its ``graph_part_digest`` and its facts (None when the caches no longer know it)
+        self.contents: Optional[Dict[str, str]] = None
+        self.part_of: Optional[Callable[[str], Optional[str]]] = None
+        self.facts_of: Optional[Callable[[str], Optional[ModuleFacts]]] = None
         self.simulation_stats: Dict[str, int] = {}  # "simulated": entry imports simulated, over worlds
 
     def known_cost(self, *modules: Optional[str]) -> Optional[CostRecord]:

@@ -93,14 +93,15 @@ class Simulator:
         self.sysmods: Dict[str, object] = {}
         self.stack: List[Tuple[str, int]] = []  # (module, line of the import running)
         self.trail: List[tuple] = []
-        self.namespace_pkgs = _namespace_packages(modules)
+        self.namespace_pkgs = namespace_packages(modules)
         self._binds: Dict[str, Set[str]] = {}
         self.calling: Set["_Func"] = set()  # functions running now (no recursion)
         self.decided: Optional[Set[tuple]] = None  # collects the version / platform tests decided
         self.young: Dict[int, Dict[str, object]] = {}  # namespaces made since ``begin``, by id
         self._plans: Dict[str, Plan] = {}
-        # collects the first-party modules whose bodies run: the only modules whose facts the
-        # simulation reads (besides the set of module names), so they key its outcome
+        # the trace of a step: the name of each first-party module (namespace packages too) when
+        # its import starts, and "/" + its name when it finishes. The modules whose bodies ran are
+        # the only ones whose facts the simulation read (besides the set of module names)
         self.ran: Optional[List[str]] = None
 
     def binds(self, name: str) -> Set[str]:
@@ -181,6 +182,8 @@ class Simulator:
                 mod = Mod(name, True)
                 self._fresh(mod.ns)
                 self._done(mod)
+                if self.ran is not None:
+                    self.ran += (name, "/" + name)
             elif parent and isinstance(self.sysmods.get(parent), Mod) and child in self.binds(parent):
                 raise SimError("ModuleNotFoundError", None, name)  # a first-party name that is no module
             else:
@@ -203,6 +206,8 @@ class Simulator:
                 self._drop(self.sysmods, name)
                 raise
             self._done(mod)
+            if self.ran is not None:
+                self.ran.append("/" + name)
         self._put(self.sysmods, name, mod)
         if parent:
             pmod = self.sysmods.get(parent)
@@ -475,7 +480,7 @@ class _Ctx:
         self.statement = 0
 
 
-def _namespace_packages(modules: Mapping[str, ModuleInfo]) -> Set[str]:
+def namespace_packages(modules: Mapping[str, ModuleInfo]) -> Set[str]:
     out: Set[str] = set()
     for name in modules:
         parts = name.split(".")

@@ -18,11 +18,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
+from importguard.analysis.simdelta import unchanged_by
 from importguard.analysis.simulate import Outcome, simulate
 
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.interpreter import Failure
+    from importguard.analysis.simdelta import Edits
 
 
 class Result(NamedTuple):
@@ -41,11 +43,15 @@ class Keys:
     do. Modules that did not run are never read (their names are, through ``base``)."""
 
     def __init__(self, modules: Dict[str, ModuleInfo], eager: bool, first_party: Set[str],
-                 parts: Optional[Dict[str, str]] = None):
+                 parts: Optional[Dict[str, str]] = None, namespace_pkgs: Sequence[str] = ()):
         import hashlib
 
         self.names = sorted(modules)
         self.index = {n: i for i, n in enumerate(self.names)}
+        # a trace names namespace packages too (``base`` fixes them: they follow from the modules)
+        self.trace_names = self.names + sorted(set(namespace_pkgs) - set(modules))
+        self.trace_index = {n: i for i, n in enumerate(self.trace_names)}
+        self.edits: Optional[Edits] = None  # the modules edited since an earlier simulating run
         self.modules = modules
         self.parts = parts or {}
         self._digests: Optional[List[bytes]] = None
@@ -61,12 +67,30 @@ class Keys:
                                    for n in self.names]
         return got
 
-    def ran_key(self, ran: Sequence[int]) -> str:
-        """A digest of the facts of the modules ``ran`` (indices into ``names``)."""
+    def ran_key(self, ran: Sequence[int], instead: Optional[Tuple[int, bytes]] = None) -> str:
+        """A digest of the facts of the modules ``ran`` (indices into ``names``); with ``instead``
+        (index, digest), as if that module's facts had that digest."""
         import hashlib
 
         digests = self._all_digests()
-        return hashlib.blake2b(b"".join([digests[i] for i in ran]), digest_size=16).hexdigest()
+        parts = [digests[i] for i in ran]
+        if instead is not None:
+            parts = [instead[1] if i == instead[0] else d for i, d in zip(ran, parts)]
+        return hashlib.blake2b(b"".join(parts), digest_size=16).hexdigest()
+
+    def pack_trace(self, trace: Sequence[str]) -> bytes:
+        from array import array
+
+        index = self.trace_index
+        return array("i", [-index[ev[1:]] - 1 if ev[:1] == "/" else index[ev] + 1 for ev in trace]).tobytes()
+
+    def unpack_trace(self, packed: bytes) -> List[str]:
+        from array import array
+
+        got = array("i")
+        got.frombytes(packed)
+        names = self.trace_names
+        return ["/" + names[-v - 1] if v < 0 else names[v - 1] for v in got]
 
     def pack(self, ran: FrozenSet[str]) -> bytes:
         from array import array
@@ -140,6 +164,10 @@ def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, 
     todo = []
     for e in entries:
         got = _cached(store, tag + e, keys) if store is not None and keys is not None else None
+        if got is None and keys is not None and keys.edits is not None:
+            got = _after_edit(store, tag + e, keys)
+            if got is not None:
+                stats["kept_after_edit"] = stats.get("kept_after_edit", 0) + 1
         if got is None:
             todo.append(e)
         else:
@@ -152,10 +180,12 @@ def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, 
             tests = fresh.tests[e] if fresh.tests is not None and e in fresh.tests else frozenset()
             failure = fresh.failed.get(e)
             out[e] = Result(e in fresh.failed, failure, tests)
-            if store is not None and keys is not None and fresh.ran is not None and e in fresh.ran:
+            if store is not None and keys is not None and fresh.ran is not None and fresh.trace is not None \
+                    and e in fresh.ran:
                 raw = 0 if e not in fresh.failed else (None if failure is None else tuple(failure))
                 packed = keys.pack(fresh.ran[e])
-                record = [keys.base, packed, keys.ran_key(keys.unpack(packed)), raw, tuple(tests), 0]
+                record = [keys.base, packed, keys.ran_key(keys.unpack(packed)), raw, tuple(tests), 0,
+                          keys.pack_trace(fresh.trace[e])]
                 store.data[tag + e] = _keep_records(record, store.data.get(tag + e, ()))
                 store.dirty = True
     if store is not None:
@@ -164,16 +194,60 @@ def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, 
     return out
 
 
+def _valid(record) -> bool:
+    return isinstance(record, list) and len(record) == 7  # else written by another version
+
+
 def _cached(store, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
     """(raw outcome, tests) of the first record under ``key`` that still holds; it counts a use."""
     for record in store.data.get(key) or ():
-        if not isinstance(record, list) or len(record) != 6:
-            continue  # written by another version
-        base, packed, digest, raw, tests, _uses = record
+        if not _valid(record):
+            continue
+        base, packed, digest, raw, tests, _uses, _trace = record
         if base == keys.base and keys.ran_key(keys.unpack(packed)) == digest:
             record[5] += 1
             store.dirty = True
             return raw, tests
+    return None
+
+
+def _after_edit(store, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
+    """(raw outcome, tests) of a record made before one module of its import was edited, when the
+    edit only added or removed imports that change nothing in that import (``simdelta``); the
+    record is kept again under the new digest."""
+    edits = keys.edits
+    assert edits is not None
+    records = store.data.get(key) or ()
+    for record in records:
+        if not _valid(record) or record[0] != keys.base:
+            continue
+        ran = keys.unpack(record[1])
+        found = _edited(keys, ran, record[2])
+        if found is None:
+            continue
+        module, change = found
+        if change is None or not unchanged_by(edits.repository, module, change, keys.unpack_trace(record[6]),
+                                              record[3]):
+            continue
+        new = [keys.base, record[1], keys.ran_key(ran), record[3], record[4], 0, record[6]]
+        store.data[key] = _keep_records(new, records)
+        store.dirty = True
+        return record[3], record[4]
+    return None
+
+
+def _edited(keys: Keys, ran: Sequence[int], digest: str) -> Optional[tuple]:
+    """(module, its change) when the record's digest is that of the modules ``ran`` with exactly one
+    of them at an earlier content (the change is None when it is more than added or removed
+    imports); None when no single earlier content explains the digest."""
+    edits = keys.edits
+    assert edits is not None
+    for i in ran:
+        module = keys.names[i]
+        for old in edits.older.get(module, ()):
+            part = edits.part_of(old)
+            if part is not None and keys.ran_key(ran, (i, bytes.fromhex(part))) == digest:
+                return module, edits.change(module, old)
     return None
 
 
@@ -184,7 +258,7 @@ def _keep_records(new: list, old) -> list:
     """The new record and the most used others (the newest first among equals): an edit and its
     undoing, or a branch switched back and forth, leave the records of the state most runs saw,
     which a run that only undoes an edit never refreshes (its results come from the graph cache)."""
-    others = [r for r in old if isinstance(r, list) and len(r) == 6 and r[:3] != new[:3]]
+    others = [r for r in old if _valid(r) and r[:3] != new[:3]]
     ranked = sorted(range(len(others)), key=lambda i: (-others[i][5], i))
     return [new] + [others[i] for i in sorted(ranked[:RECORDS - 1])]
 

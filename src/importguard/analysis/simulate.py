@@ -51,6 +51,9 @@ class Outcome(NamedTuple):
     # entry -> the first-party modules whose bodies ran during its import (its prefixes' too):
     # the outcome reads the facts of these modules and no others
     ran: Optional[Dict[str, FrozenSet[str]]] = None
+    # entry -> its import's trace: each first-party module (namespace packages too) as its import
+    # starts, and "/" + its name when that import finishes
+    trace: Optional[Dict[str, Tuple[str, ...]]] = None
 
 
 def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager_annotations: bool = True,
@@ -70,7 +73,7 @@ def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager
 
 def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
     sim = Simulator(modules, eager_annotations=eager_annotations, order=order, world=world)
-    out = Outcome({}, {}, {}, {}, {})
+    out = Outcome({}, {}, {}, {}, {}, {})
     visited: Dict[str, Set[tuple]] = {}  # prefix -> the tests its own import decided
     ran: Dict[str, List[str]] = {}  # prefix -> the modules its own import ran
     wanted = set(entries)
@@ -122,16 +125,17 @@ def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
             continue
         todo.append(("undo", mark))
         todo.extend(("visit", name) for name in reversed(children.get(arg, [])))
-    tests, ran_by = out.tests, out.ran
-    assert tests is not None and ran_by is not None
+    tests, ran_by, traces = out.tests, out.ran, out.trace
+    assert tests is not None and ran_by is not None and traces is not None
     for entry in wanted:  # an entry's import is the imports of its prefixes, one after the other
         parts = entry.split(".")
         mine: Set[tuple] = set()
-        modules_ran: Set[str] = set()
+        trace: List[str] = []
         for i in range(1, len(parts) + 1):
             prefix = ".".join(parts[:i])
             mine.update(visited.get(prefix, ()))
-            modules_ran.update(ran.get(prefix, ()))
+            trace += ran.get(prefix, ())
         tests[entry] = frozenset(mine)
-        ran_by[entry] = frozenset(modules_ran)
+        traces[entry] = tuple(trace)
+        ran_by[entry] = frozenset(n for n in trace if n in modules)
     return out

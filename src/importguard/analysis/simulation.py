@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Se
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import absolute_target, strongly_connected
 from importguard.analysis.simcache import Keys, assemble, run_world
+from importguard.analysis.simdelta import Edits, Repository, remember_contents
 from importguard.model import IMPORT_TIME, IfEvent, LoadEvent, StoreEvent, walk_events
 
 if TYPE_CHECKING:
@@ -277,7 +278,18 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         return got
 
     store = getattr(repo, "store", None)
-    keys = Keys(modules, eager, first_party, getattr(repo, "graph_parts", None)) if store is not None else None
+    keys = None
+    if store is not None:
+        from importguard.analysis.interpreter import namespace_packages
+
+        spaces = namespace_packages(modules)
+        keys = Keys(modules, eager, first_party, getattr(repo, "graph_parts", None), sorted(spaces))
+        contents = {m: h for m, h in (repo.contents or {}).items() if m in modules}
+        if contents and repo.facts_of is not None and repo.part_of is not None:
+            history = store.data.get("sim-content")
+            if isinstance(history, dict):
+                keys.edits = Edits(contents, history, repo.part_of, repo.facts_of,
+                                   Repository(modules, first_party, spaces))
     stats = repo.simulation_stats
     written: List[Tuple[World, Outcome]] = []
     reordered: List[Tuple[World, Outcome]] = []
@@ -293,6 +305,8 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         got_r = run_world(store, keys, "r", modules, ok_entries, eager, order, w, runs_r, stats)
         runs_r.append((w, got_r))
         reordered.append((w, assemble(ok_entries, got_r)))
+    if store is not None and repo.contents:
+        remember_contents(store, {m: h for m, h in repo.contents.items() if m in modules})
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]
     return result

@@ -67,6 +67,23 @@ def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
     return keys
 
 
+def contents(read, modules: Dict[str, ModuleInfo], digests: Dict[str, Tuple[str, str]], facts_cache
+             ) -> Tuple[Dict[str, str], tuple]:
+    """Module -> its graph part digest (``graph_parts``); and what the simulation needs to keep
+    outcomes through an edit of imports only: module -> its content hash, a content hash -> its
+    graph part digest (None when forgotten), and -> its facts (the facts cache keeps earlier
+    contents)."""
+    by_path = {r.file.display: r.digest for r in read if r.ok}
+    current = {name: by_path[info.path] for name, info in modules.items() if info.path in by_path}
+    parts = {name: digests[h][1] for name, h in current.items() if h in digests}
+
+    def part_of(content: str) -> Optional[str]:
+        got = digests.get(content)
+        return got[1] if got else None
+
+    return parts, (current, part_of, facts_cache.get)
+
+
 def forget_old(store, prefix: str, used: List[str]) -> None:
     """Keep the entries under ``prefix`` that this run and the run before used; drop the others."""
     prev_key = prefix + "previous"

@@ -288,7 +288,8 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
 
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
             store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None,
-            file_digests: Optional[Dict[str, str]] = None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            file_digests: Optional[Dict[str, str]] = None,
+            contents=None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
@@ -309,6 +310,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     repo = RepoContext(config, modules, edges, costs=findings.known_costs(config))
     repo.store = store  # the simulation keeps each entry's outcome there
     repo.graph_parts = graph_parts  # module -> digest of its simulated facts, when the cache knows it
+    if contents is not None:  # ``incremental.contents``: for the simulation's outcomes across edits
+        repo.contents, repo.part_of, repo.facts_of = contents
     # every module, those without an importable name too: contracts count their imports
     digest = graph_digest(modules, edges, config, graph_parts, cwd) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
@@ -482,11 +485,11 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     rest = [r for r in read if r.file.path not in facts]
     facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest))
     modules = modules_from(analysed, facts)
-    parts = {r.file.display: digests[r.digest][1] for r in read if r.ok and r.digest in digests}
-    graph_parts = {name: parts[info.path] for name, info in modules.items() if info.path in parts}
     file_digests = {r.file.display: digests[r.digest][0] for r in read if r.ok and r.digest in digests}
+    graph_parts, contents = incremental.contents(read, modules, digests, FactsCache(cache_dir(config),
+                                                                                    fingerprint("facts")))
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd,
-                                         graph_parts=graph_parts, file_digests=file_digests)
+                                         graph_parts=graph_parts, file_digests=file_digests, contents=contents)
     if all(map(_cacheable, facts.values())):
         quick.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
                                  cycles_to_plain(cycles), len(modules), len(edges)))

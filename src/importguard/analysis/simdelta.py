@@ -1,0 +1,325 @@
+"""IG301 / IG302 across runs: an entry's outcome kept through an edit that only adds or removes
+import statements which, in that entry's import, do nothing but bind a name nobody reads.
+
+An import statement of a module the simulation finds already imported, and finished, changes
+nothing but the name it binds (``import_module`` returns the module from ``sys.modules``; a
+``from`` import reads the package's attribute or its binding). When, in an entry's recorded
+trace, every module an added or removed statement names had finished before the edited module's
+import started, and no code the simulation can run reads the bound name (the edited module's
+import-time code, a function some module calls by name, another module's ``from m import name``,
+``m.name`` or star import, ``__all__``), the import of that entry runs exactly as before: same
+modules in the same order, same failures. Lines and columns aside, nothing else of the module may
+differ (a line shift moves no failure outside the edited module, and an outcome whose failure or
+import chain is inside it is not kept). Third-party and standard-library imports are opaque to the
+simulation and never change an outcome.
+
+This is the edit a change to a hub module usually is: adding ``from pkg.utils.text import slugify``
+to a module that every import of the project runs, where ``pkg.utils.text`` was imported long
+before. Without it every entry whose import runs the hub is simulated again.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set
+
+from importguard.analysis.graph import absolute_module
+from importguard.model import (
+    IMPORT_TIME,
+    BindEvent,
+    CallEvent,
+    ClassBodyEvent,
+    DeleteEvent,
+    FunctionEvent,
+    IfEvent,
+    ImportEvent,
+    LoadEvent,
+    StoreEvent,
+    TryEvent,
+)
+
+if TYPE_CHECKING:
+    from importguard.analysis.graph import ModuleInfo
+    from importguard.model import ImportFact, ModuleFacts
+
+
+def _imp(imp: ImportFact) -> tuple:
+    """An import as the simulation reads it, without its place in the file."""
+    return (imp.module, imp.level, imp.name, imp.asname, imp.bound, imp.kind, imp.scope, imp.scope_kind,
+            imp.top_level, imp.in_type_checking, imp.guarded, imp.lazy, imp.binds_global)
+
+
+def _events(events: Sequence[Any], facts: ModuleFacts) -> tuple:
+    out: List[tuple] = []
+    for ev in events:
+        kind = type(ev)
+        if kind is ImportEvent:
+            out.append(("i",) + tuple(_imp(i) for i in facts.imports[ev.first:ev.first + ev.count]))
+        elif kind is LoadEvent:
+            out.append(("l", ev.dotted, ev.annotation))
+        elif kind is StoreEvent:
+            out.append(("s", ev.dotted))
+        elif kind is BindEvent:
+            out.append(("b", ev.name))
+        elif kind is DeleteEvent:
+            out.append(("d", ev.name))
+        elif kind is CallEvent:
+            out.append(("c", ev.name))
+        elif kind is ClassBodyEvent:
+            out.append(("k", _events(ev.body, facts)))
+        elif kind is IfEvent:
+            out.append(("f", ev.test, _events(ev.body, facts), _events(ev.orelse, facts)))
+        elif kind is TryEvent:
+            out.append(("t", _events(ev.body, facts), tuple((n, _events(h, facts)) for n, h in ev.handlers),
+                        _events(ev.orelse, facts), _events(ev.final, facts)))
+        elif kind is FunctionEvent:
+            out.append(("u", ev.name, _events(ev.body, facts)))
+        else:
+            out.append(("?", repr(ev)))
+    return tuple(out)
+
+
+def _statements(facts: ModuleFacts) -> List[tuple]:
+    evs = facts.events
+    return [(st.kind, st.binds, _events(evs[i], facts) if i < len(evs) else None)
+            for i, st in enumerate(facts.statements)]
+
+
+def import_only_change(old: ModuleFacts, new: ModuleFacts) -> Optional[List[ImportFact]]:
+    """The imports of the top-level import statements that turn ``old`` into ``new`` (added or
+    removed), when nothing else the simulation reads differs (lines and columns aside); else None."""
+    import difflib
+
+    if old.all_names != new.all_names or old.future_annotations != new.future_annotations:
+        return None
+    a, b = _statements(old), _statements(new)
+    changed: List[ImportFact] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        for facts, indices in ((old, range(i1, i2)), (new, range(j1, j2))):
+            for i in indices:
+                got = _plain_import_statement(facts, i)
+                if got is None:
+                    return None
+                changed.extend(got)
+    return changed
+
+
+def _plain_import_statement(facts: ModuleFacts, i: int) -> Optional[List[ImportFact]]:
+    """The imports of top-level statement ``i`` when it is a plain, unconditional import statement
+    that runs at import time (no star, not lazy, not under TYPE_CHECKING); else None."""
+    if facts.statements[i].kind != "import" or i >= len(facts.events):
+        return None
+    evs = facts.events[i]
+    if len(evs) != 1 or type(evs[0]) is not ImportEvent:
+        return None
+    imps = list(facts.imports[evs[0].first:evs[0].first + evs[0].count])
+    for imp in imps:
+        if (imp.scope_kind != "module" or not imp.top_level or imp.lazy or imp.in_type_checking or imp.guarded
+                or imp.kind != IMPORT_TIME or imp.name == "*" or not imp.bound):
+            return None
+    return imps or None
+
+
+class Repository:
+    """What the check of an outcome reads about the repository, computed once per run."""
+
+    def __init__(self, modules: Mapping[str, ModuleInfo], first_party: Set[str], namespace_pkgs: Set[str]):
+        self.modules = modules
+        self.first_party = first_party
+        self.namespace_pkgs = namespace_pkgs
+        self._words: Optional[Set[str]] = None  # names any module may read as an attribute or import
+        self._called: Set[str] = set()  # names any module calls at import time or in a function
+        self._starred: Set[str] = set()  # modules some module star-imports
+        self._from: Dict[str, Set[str]] = {}  # module -> the names imports take from it
+        self._own: Dict[str, Set[str]] = {}
+
+    def targets(self, module: str, imports: Iterable[ImportFact]) -> Optional[Set[str]]:
+        """The first-party modules that must have finished importing for ``imports`` (statements of
+        ``module``) to do nothing but bind their names; None when they may do more (an import of
+        a first-party name that is no module: the simulation records it in ``sys.modules``)."""
+        info = self.modules[module]
+        need: Set[str] = set()
+        for imp in imports:
+            base = imp.module if imp.name is None else absolute_module(imp, module, info.is_package)
+            if not base:
+                return None  # a relative import beyond the top-level package raises
+            parts = base.split(".")
+            if parts[0] not in self.first_party:
+                continue  # opaque to the simulation
+            for k in range(1, len(parts) + 1):
+                prefix = ".".join(parts[:k])
+                if prefix not in self.modules and prefix not in self.namespace_pkgs:
+                    return None
+                need.add(prefix)
+            if imp.name is None:
+                continue
+            sub = f"{base}.{imp.name}"
+            if sub in self.modules or sub in self.namespace_pkgs:
+                need.add(sub)
+            elif base in self.namespace_pkgs or (self.modules[base].is_package
+                                                 and imp.name not in _binds(self.modules[base])):
+                return None  # the simulation would try ``import base.name``
+        return need
+
+    def read(self, module: str, name: str) -> bool:
+        """May the simulation read ``name`` from ``module``'s namespace (other than through the
+        import that binds it)? Conservatively: an attribute of that name read anywhere, an import
+        of it from the module, a star import of the module, or a read in its own code."""
+        if self._words is None:
+            self._scan()
+        assert self._words is not None
+        if name in self._words or module in self._starred or name in self._from.get(module, ()):
+            return True
+        own = self._own.get(module)
+        if own is None:
+            own = self._own[module] = self._own_reads(module)
+        return name in own
+
+    def _scan(self) -> None:
+        words: Set[str] = set()
+        taken: Dict[str, Set[str]] = {}
+        for name, info in self.modules.items():
+            f = info.facts
+            words.update(f.attributes)
+            for imp in f.imports:
+                base = absolute_module(imp, name, info.is_package) if imp.name is not None else imp.module
+                if not base:
+                    continue
+                if imp.name == "*":
+                    self._starred.add(base)
+                elif imp.name is not None:
+                    taken.setdefault(base, set()).add(imp.name)
+                parts = base.split(".")
+                for k in range(1, len(parts)):  # ``import a.b.c`` reads ``b`` from ``a``, ``c`` from ``a.b``
+                    taken.setdefault(".".join(parts[:k]), set()).add(parts[k])
+            for events in f.events:
+                for ev in _walk(events, None):
+                    kind = type(ev)
+                    if kind is LoadEvent or kind is StoreEvent:
+                        words.update(ev.dotted.split(".")[1:])
+                    elif kind is CallEvent:
+                        self._called.add(ev.name)
+        self._from = taken
+        self._words = words
+
+    def _own_reads(self, module: str) -> Set[str]:
+        """Names the module's own import-time code reads (heads of its loads, stores and calls,
+        deletions too), inside the functions something calls by name as well; its ``__all__``."""
+        f = self.modules[module].facts
+        out: Set[str] = set(f.all_names or ())
+        for events in f.events:
+            for ev in _walk(events, self._called):
+                kind = type(ev)
+                if kind is LoadEvent or kind is StoreEvent:
+                    out.add(ev.dotted.split(".", 1)[0])
+                elif kind is CallEvent or kind is DeleteEvent:
+                    out.add(ev.name)
+        return out
+
+
+def _binds(info: ModuleInfo) -> Set[str]:
+    got: Set[str] = set()
+    for st in info.facts.statements:
+        got.update(st.binds)
+    got.update(i.bound for i in info.facts.imports if i.scope_kind == "module" and i.bound)
+    return got
+
+
+def _walk(events: Sequence[Any], called: Optional[Set[str]]):
+    """Events, nested ones too; the bodies of functions only when ``called`` names them (None:
+    every function)."""
+    stack = list(reversed(tuple(events)))
+    while stack:
+        ev = stack.pop()
+        yield ev
+        kind = type(ev)
+        if kind is ClassBodyEvent:
+            stack.extend(reversed(ev.body))
+        elif kind is IfEvent:
+            stack.extend(reversed(ev.orelse))
+            stack.extend(reversed(ev.body))
+        elif kind is TryEvent:
+            stack.extend(reversed(ev.final))
+            stack.extend(reversed(ev.orelse))
+            for _, h in reversed(ev.handlers):
+                stack.extend(reversed(h))
+            stack.extend(reversed(ev.body))
+        elif kind is FunctionEvent and (called is None or ev.name in called):
+            stack.extend(reversed(ev.body))
+
+
+def finished_before(trace: Sequence[str], module: str, targets: Iterable[str]) -> bool:
+    """In ``trace``, did every one of ``targets`` finish importing before ``module``'s import
+    started (and did it start)?"""
+    try:
+        start = trace.index(module)
+    except ValueError:
+        return False
+    done = set()
+    for ev in trace[:start]:
+        if ev[:1] == "/":
+            done.add(ev[1:])
+    return all(t in done for t in targets)
+
+
+def outcome_outside(raw: Any, module: str) -> bool:
+    """Is a recorded outcome free of ``module``'s lines (no failure there, none of its imports
+    in the chain, not the partial module)?"""
+    if raw == 0 or raw is None:
+        return True
+    failing, chain, partial = raw[0], raw[7], raw[9]
+    return failing != module and partial != module and all(m != module for m, _ in chain)
+
+
+def unchanged_by(repo: Repository, module: str, changed: Sequence[ImportFact], trace: Sequence[str],
+                 raw: Any) -> bool:
+    """Does an entry whose import traced ``trace`` (with outcome ``raw``) run the same after the
+    ``changed`` imports of ``module`` were added or removed?"""
+    if not outcome_outside(raw, module):
+        return False
+    need = repo.targets(module, changed)
+    if need is None or not finished_before(trace, module, need):
+        return False
+    return not any(repo.read(module, imp.bound) for imp in changed)
+
+
+class Edits:
+    """The modules whose content differs from a content an earlier simulating run saw (the
+    ``history`` the cache keeps: module -> its recent content hashes), and what changed."""
+
+    def __init__(self, current: Mapping[str, str], history: Mapping[str, Sequence[str]], part_of, facts_of,
+                 repository: Repository):
+        self.older = {m: [h for h in hs if h != current[m]] for m, hs in history.items()
+                      if m in current and any(h != current[m] for h in hs)}
+        self.part_of = part_of  # content hash -> the digest of its simulated facts, or None
+        self.facts_of = facts_of  # content hash -> its facts, or None
+        self.repository = repository
+        self._changes: dict = {}
+
+    def change(self, module: str, old: str) -> Optional[List[ImportFact]]:
+        """The import statements added or removed since content ``old`` of ``module``, when that is
+        all that changed; else None."""
+        key = (module, old)
+        if key not in self._changes:
+            facts = self.facts_of(old)
+            self._changes[key] = None if facts is None else import_only_change(
+                facts, self.repository.modules[module].facts)
+        return self._changes[key]
+
+
+def remember_contents(store, current: Mapping[str, str], keep: int = 3) -> None:
+    """Add this run's content of each module to the history the next runs compare with."""
+    got = store.data.get("sim-content")
+    history = got if isinstance(got, dict) else {}
+    changed = False
+    for m, h in current.items():
+        old = history.get(m)
+        if not old or old[0] != h:
+            history[m] = [h] + [x for x in (old or ()) if x != h][:keep - 1]
+            changed = True
+    for m in [m for m in history if m not in current]:
+        del history[m]
+        changed = True
+    if changed or got is None:
+        store.data["sim-content"] = history
+        store.dirty = True

@@ -1,0 +1,112 @@
+"""Which edits keep the simulation's outcome of an entry: the facts diff that finds added or
+removed import statements, and the conditions that make them do nothing in an entry's import."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import pytest
+
+from importguard.analysis.graph import ModuleInfo
+from importguard.analysis.simdelta import Repository, finished_before, import_only_change, unchanged_by
+from importguard.extract import extract
+
+
+def _change(old: str, new: str) -> Optional[List[str]]:
+    got = import_only_change(extract(old.encode()), extract(new.encode()))
+    return None if got is None else [i.text for i in got]
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("import os\nX = 1\n", "import os\nfrom pkg import util\nX = 1\n", ["util"]),
+    ("import os\nfrom pkg import util\nX = 1\n", "import os\nX = 1\n", ["util"]),  # removed
+    ("X = 1\n", "\n\n# moved down\nX = 1\n", []),  # lines only
+    ("from pkg import a\nX = 1\n", "from pkg import a, b\nX = 1\n", ["a", "a", "b"]),  # replaced
+    ("X = 1\n", "X = 2\nimport pkg.util\n", ["pkg.util"]),  # values are not the simulation's business
+    ("X = 1\n", "Y = 1\nimport pkg.util\n", None),  # a binding changed too
+    ("X = 1\n", "X = 1\nif X:\n    import pkg.util\n", None),  # conditional
+    ("X = 1\n", "X = 1\ntry:\n    import pkg.util\nexcept ImportError:\n    pass\n", None),
+    ("X = 1\n", "X = 1\nfrom pkg import *\n", None),  # binds names nobody listed
+    ("from typing import TYPE_CHECKING\n", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg\n",
+     None),
+    ("def f():\n    return 1\n", "def f():\n    import pkg\n    return 1\n", None),  # a function's import
+    ("X = 1\n", "X = 1\n__all__ = ['X']\n", None),
+])
+def test_import_only_change(old, new, expected):
+    assert _change(old, new) == expected
+
+
+def _repo(files: Dict[str, str]) -> Repository:
+    modules = {}
+    for name, text in files.items():
+        is_package = name.endswith(".__init__")
+        mod = name[:-len(".__init__")] if is_package else name
+        modules[mod] = ModuleInfo(mod, mod.replace(".", "/") + ".py", is_package, extract(text.encode()))
+    return Repository(modules, {m.split(".")[0] for m in modules}, set())
+
+
+FILES = {
+    "pkg.__init__": "",
+    "pkg.base": "B = 1\n",
+    "pkg.hub": "from pkg import base\nH = 1\n",
+    "pkg.user": "from pkg.hub import H\n",
+}
+
+
+def _added(files: Dict[str, str], module: str, line: str) -> List:
+    old = extract(files[module].encode())
+    new_text = files[module] + line
+    files = dict(files, **{module: new_text})
+    got = import_only_change(old, extract(new_text.encode()))
+    assert got is not None
+    return [files, got]
+
+
+def test_an_import_of_a_finished_module_binding_an_unread_name_changes_nothing():
+    files, change = _added(FILES, "pkg.hub", "from pkg import base as fresh\n")
+    repo = _repo(files)
+    trace = ["pkg", "/pkg", "pkg.user", "pkg.base", "/pkg.base", "pkg.hub", "/pkg.hub", "/pkg.user"]
+    assert unchanged_by(repo, "pkg.hub", change, trace, 0)
+    # the module it names had not finished when the hub's import started: it may run there now
+    late = ["pkg", "/pkg", "pkg.user", "pkg.hub", "pkg.base", "/pkg.base", "/pkg.hub", "/pkg.user"]
+    assert not unchanged_by(repo, "pkg.hub", change, late, 0)
+    # a failure inside the hub: its lines may have moved
+    failure = ("pkg.hub", "pkg/hub.py", 1, 0, 4, "ImportError", "m", (("pkg.user", 1),), 0, "pkg.base", "B")
+    assert not unchanged_by(repo, "pkg.hub", change, trace, failure)
+
+
+@pytest.mark.parametrize("reader", [
+    "from pkg.hub import fresh\n",  # another module imports the name
+    "import pkg.hub\nV = pkg.hub.fresh\n",  # reads it as an attribute
+    "from pkg.hub import *\n",  # takes every name
+])
+def test_a_name_someone_reads_is_not_an_unobservable_binding(reader):
+    files, change = _added(FILES, "pkg.hub", "from pkg import base as fresh\n")
+    files["pkg.reader"] = reader
+    trace = ["pkg", "/pkg", "pkg.base", "/pkg.base", "pkg.hub", "/pkg.hub"]
+    assert not unchanged_by(_repo(files), "pkg.hub", change, trace, 0)
+
+
+def test_code_reading_the_new_name_is_more_than_an_import():
+    """A function that reads the name the new import binds reads an import's name now: its events
+    change (a call at import time would run that read), so the edit is not import statements alone."""
+    text = "from pkg import base\ndef f():\n    return fresh.B\nH = 1\n"
+    old = extract(text.encode())
+    assert import_only_change(old, extract((text + "from pkg import base as fresh\n").encode())) is None
+
+
+def test_a_first_party_name_that_is_no_module_would_be_imported():
+    # ``from pkg import nothing``: the package binds no such name and has no such submodule, so
+    # the simulation tries ``import pkg.nothing`` and records it
+    files, change = _added(FILES, "pkg.hub", "from pkg import nothing\n")
+    trace = ["pkg", "/pkg", "pkg.base", "/pkg.base", "pkg.hub", "/pkg.hub"]
+    assert not unchanged_by(_repo(files), "pkg.hub", change, trace, 0)
+    # third party and the standard library are opaque: nothing to have finished
+    files, change = _added(FILES, "pkg.hub", "import json as fresh_json\n")
+    assert unchanged_by(_repo(files), "pkg.hub", change, ["pkg", "/pkg", "pkg.hub", "/pkg.hub"], 0)
+
+
+def test_finished_before():
+    trace = ["a", "a.b", "/a.b", "/a", "c", "/c"]
+    assert finished_before(trace, "c", ["a", "a.b"])
+    assert not finished_before(trace, "a.b", ["a"])  # started, not finished
+    assert not finished_before(trace, "d", [])  # never started
