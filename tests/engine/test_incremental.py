@@ -91,7 +91,7 @@ def _edit(rng: random.Random, root: Path, previous: Optional[Path] = None) -> Tu
     lines = text.splitlines()
     kind = rng.choice(["comment-middle", "body", "add-import", "add-import-function",
                        "add-import-tc", "remove-import", "move-import", "move-definition", "cycle", "delete",
-                       "new-file", "use", "platform-import"] + _TOKEN_KEEPING * 2)
+                       "new-file", "use", "platform-import", "import-again"] + _TOKEN_KEEPING * 2)
     target = rng.choice(modules) if modules else "alpha"
     if kind in _TOKEN_KEEPING:
         text = _keep_tokens(rng, kind, lines) or text
@@ -143,6 +143,15 @@ def _edit(rng: random.Random, root: Path, previous: Optional[Path] = None) -> Tu
         first = _import_line(rng, target).splitlines()[0]
         test = rng.choice(["sys.platform == 'win32'", "os.name == 'nt'", "sys.platform.startswith('linux')"])
         text += f"import sys\nif {test}:\n    {first}\n"
+    elif kind == "import-again":
+        # the same module imported once more under a new name, at the top or the bottom: in most
+        # entries' imports the module is loaded already, so only a name nobody reads is bound
+        imports = [lines[i] for i in _import_lines(lines) if " as " not in lines[i] and "*" not in lines[i]]
+        if imports:
+            line = rng.choice(imports).split("#")[0].rstrip()
+            again = f"{line} as again_{rng.randrange(1000)}"
+            lines.insert(rng.choice([0, len(lines)]), again)
+            text = "\n".join(lines) + "\n"
     path.write_text(text)
     return f"{kind} {path.relative_to(root)}", path
 
