@@ -146,9 +146,9 @@ def _edit(rng: random.Random, root: Path, previous: Optional[Path] = None) -> Tu
     elif kind == "import-again":
         # the same module imported once more under a new name, at the top or the bottom: in most
         # entries' imports the module is loaded already, so only a name nobody reads is bound
-        imports = [lines[i] for i in _import_lines(lines) if " as " not in lines[i] and "*" not in lines[i]]
-        if imports:
-            line = rng.choice(imports).split("#")[0].rstrip()
+        plain = [lines[i] for i in _import_lines(lines) if " as " not in lines[i] and "*" not in lines[i]]
+        if plain:
+            line = rng.choice(plain).split("#")[0].rstrip()
             again = f"{line} as again_{rng.randrange(1000)}"
             lines.insert(rng.choice([0, len(lines)]), again)
             text = "\n".join(lines) + "\n"

@@ -8,7 +8,7 @@ from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import absolute_target, strongly_connected
 from importguard.analysis.simcache import Keys, assemble, run_world
 from importguard.analysis.simdelta import Edits, Repository, remember_contents
-from importguard.model import IMPORT_TIME, IfEvent, LoadEvent, StoreEvent, walk_events
+from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
     from importguard.analysis.context import RepoContext
@@ -63,35 +63,29 @@ def entry_modules(repo: RepoContext) -> List[str]:
 
 
 def _submodule_reads(repo: RepoContext, known: Set[str]) -> List[Tuple[str, str]]:
-    """(module, submodule) for each read ``p.x...`` in a module's import-time events where ``p`` is
-    a name the module imports and ``p.x`` a first-party module below it."""
+    """(module, submodule) for each read ``p.x...`` through a name ``p`` the module imports (the
+    import's uses, in any scope: a function may run at import time) where ``p.x`` is a first-party
+    module below it."""
     out: List[Tuple[str, str]] = []
     for name in known:
         info = repo.modules[name]
-        bound: Dict[str, str] = {}
         for imp in info.facts.imports:
-            if imp.scope_kind != "module" or not imp.bound:
+            if imp.scope_kind != "module" or not imp.bound or not imp.uses:
                 continue
             if imp.name is None:
-                target: Optional[str] = imp.module if imp.asname else imp.module.split(".", 1)[0]
+                base: Optional[str] = imp.module if imp.asname else imp.module.split(".", 1)[0]
             else:
-                target = absolute_target(imp, name, info.is_package)
-            if target:
-                bound.setdefault(imp.bound, target)
-        if not bound:
-            continue
-        for ev in (ev for events in info.facts.events for ev in walk_events(events)):
-            if type(ev) is not LoadEvent and type(ev) is not StoreEvent:
+                base = absolute_target(imp, name, info.is_package)
+            if not base:
                 continue
-            head, _, rest = ev.dotted.partition(".")
-            base = bound.get(head)
-            if base is None or not rest:
-                continue
-            parts = rest.split(".")
-            for i in range(1, len(parts) + 1):
-                sub = base + "." + ".".join(parts[:i])
-                if sub in known and sub != name:
-                    out.append((name, sub))
+            for u in imp.uses:
+                parts = u.dotted.split(".")[1:]
+                for i in range(1, len(parts) + 1):
+                    sub = base + "." + ".".join(parts[:i])
+                    if sub not in known:
+                        break
+                    if sub != name:
+                        out.append((name, sub))
     return out
 
 
