@@ -109,12 +109,7 @@ class Simulator:
         got = self._binds.get(name)
         if got is None:
             info = self.modules.get(name)
-            got = set()
-            if info is not None:
-                for st in info.facts.statements:
-                    got.update(st.binds)
-                got.update(i.bound for i in info.facts.imports if i.scope_kind == "module" and i.bound)
-            self._binds[name] = got
+            got = self._binds[name] = module_binds(info) if info is not None else set()
         return got
 
     def missing_for_now(self, mod: "Mod", name: str) -> bool:
@@ -478,6 +473,15 @@ class _Ctx:
         self.info = info
         self.nss = nss
         self.statement = 0
+
+
+def module_binds(info: ModuleInfo) -> Set[str]:
+    """Names a module's body binds at module level (statements and imports)."""
+    got: Set[str] = set()
+    for st in info.facts.statements:
+        got.update(st.binds)
+    got.update(i.bound for i in info.facts.imports if i.scope_kind == "module" and i.bound)
+    return got
 
 
 def namespace_packages(modules: Mapping[str, ModuleInfo]) -> Set[str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set
 
 from importguard.analysis.graph import absolute_module
+from importguard.analysis.interpreter import module_binds
 from importguard.model import (
     IMPORT_TIME,
     BindEvent,
@@ -157,7 +158,7 @@ class Repository:
             if sub in self.modules or sub in self.namespace_pkgs:
                 need.add(sub)
             elif base in self.namespace_pkgs or (self.modules[base].is_package
-                                                 and imp.name not in _binds(self.modules[base])):
+                                                 and imp.name not in module_binds(self.modules[base])):
                 return None  # the simulation would try ``import base.name``
         return need
 
@@ -215,14 +216,6 @@ class Repository:
                 elif kind is CallEvent or kind is DeleteEvent:
                     out.add(ev.name)
         return out
-
-
-def _binds(info: ModuleInfo) -> Set[str]:
-    got: Set[str] = set()
-    for st in info.facts.statements:
-        got.update(st.binds)
-    got.update(i.bound for i in info.facts.imports if i.scope_kind == "module" and i.bound)
-    return got
 
 
 def _walk(events: Sequence[Any], called: Optional[Set[str]]):
