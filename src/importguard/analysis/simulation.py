@@ -273,12 +273,12 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
 
     store = getattr(repo, "store", None)
     keys = None
+    contents = {m: h for m, h in (repo.contents or {}).items() if m in modules}  # module -> content hash
     if store is not None:
         from importguard.analysis.interpreter import namespace_packages
 
         spaces = namespace_packages(modules)
         keys = Keys(modules, eager, first_party, getattr(repo, "graph_parts", None), sorted(spaces))
-        contents = {m: h for m, h in (repo.contents or {}).items() if m in modules}
         if contents and repo.facts_of is not None and repo.part_of is not None:
             history = store.data.get("sim-content")
             if isinstance(history, dict):
@@ -299,8 +299,8 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         got_r = run_world(store, keys, "r", modules, ok_entries, eager, order, w, runs_r, stats)
         runs_r.append((w, got_r))
         reordered.append((w, assemble(ok_entries, got_r)))
-    if store is not None and repo.contents:
-        remember_contents(store, {m: h for m, h in repo.contents.items() if m in modules})
+    if store is not None and contents:
+        remember_contents(store, contents)
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]
     return result
