@@ -59,6 +59,7 @@ class RepoContext:
         self.part_of: Optional[Callable[[str], Optional[str]]] = None
         self.facts_of: Optional[Callable[[str], Optional[ModuleFacts]]] = None
         self.simulation_stats: Dict[str, int] = {}  # "simulated": entry imports simulated, over worlds
+        self.jobs = 1  # processes the import simulation may use (``simfork``); ``analyse`` sets it
 
     def known_cost(self, *modules: Optional[str]) -> Optional[CostRecord]:
         """The measured cost of the first of ``modules`` that has one."""

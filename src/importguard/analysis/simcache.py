@@ -107,11 +107,12 @@ class Keys:
 
 def run_world(store, keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo], entries: Sequence[str],
               eager: bool, order: Optional[Callable[[str], Sequence[int]]], world: World,
-              earlier: Sequence[Tuple[World, Dict[str, Result]]], stats: Dict[str, int]) -> Dict[str, Result]:
+              earlier: Sequence[Tuple[World, Dict[str, Result]]], stats: Dict[str, int], jobs: int = 1
+              ) -> Dict[str, Result]:
     """Each entry's outcome in ``world``: the result of an ``earlier`` world whose run decided
     every test the entry's import decided as ``world`` does, else the one cached in ``store``
     under the entry's key, else simulated (the entries left are simulated together: they share
-    their prefixes)."""
+    their prefixes; on up to ``jobs`` processes)."""
     memo: Dict[Tuple[tuple, int], bool] = {}
 
     def alike(tests: FrozenSet[tuple], k: int, there: World) -> bool:
@@ -134,7 +135,7 @@ def run_world(store, keys: Optional[Keys], mode: str, modules: Dict[str, ModuleI
         else:
             todo.append(e)
     if todo:
-        out.update(_simulate_cached(store, keys, mode, modules, todo, eager, order, world, stats))
+        out.update(_simulate_cached(store, keys, mode, modules, todo, eager, order, world, stats, jobs))
     return out
 
 
@@ -154,8 +155,8 @@ def assemble(entries: Sequence[str], results: Dict[str, Result]) -> Outcome:
 
 
 def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo],
-                     entries: Sequence[str], eager: bool, order, world: World, stats: Dict[str, int]
-                     ) -> Dict[str, Result]:
+                     entries: Sequence[str], eager: bool, order, world: World, stats: Dict[str, int],
+                     jobs: int = 1) -> Dict[str, Result]:
     """``simulate`` of ``entries``, with each entry's result taken from ``store`` when one of the
     (up to two) outcomes kept for it still holds; the others are simulated together (they share
     their prefixes)."""
@@ -175,7 +176,7 @@ def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, 
             out[e] = Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(kept))
     if todo:
         stats["simulated"] = stats.get("simulated", 0) + len(todo)
-        fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world)
+        fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world, jobs=jobs, stats=stats)
         for e in todo:
             tests = fresh.tests[e] if fresh.tests is not None and e in fresh.tests else frozenset()
             failure = fresh.failed.get(e)

@@ -31,7 +31,20 @@ The interpreter itself is ``interpreter``; the worlds and ``if`` tests are ``con
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
 
 from importguard.analysis.conditions import World
 from importguard.analysis.interpreter import Failure, SimError, Simulator
@@ -57,8 +70,11 @@ class Outcome(NamedTuple):
 
 
 def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager_annotations: bool = True,
-             order: Optional[Callable[[str], Sequence[int]]] = None, world: World = World()) -> Outcome:
-    """Import each entry first in a fresh (simulated) interpreter; collect what fails where."""
+             order: Optional[Callable[[str], Sequence[int]]] = None, world: World = World(), jobs: int = 1,
+             stats: Optional[Dict[str, int]] = None) -> Outcome:
+    """Import each entry first in a fresh (simulated) interpreter; collect what fails where. With
+    ``jobs`` > 1, subtrees of the entries' prefix tree may be simulated in that many forked
+    processes (``simfork``): the outcome is the same."""
     if any(info.is_stub for info in modules.values()):
         # stubs never run: a module that has only a stub (a compiled extension's) is opaque
         modules = {name: info for name, info in modules.items() if not info.is_stub}
@@ -66,76 +82,105 @@ def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20000))
     try:
-        return _simulate(modules, entries, eager_annotations, order, world)
+        walk = Walk(Simulator(modules, eager_annotations=eager_annotations, order=order, world=world), entries)
+        from importguard.analysis.simfork import can_fork, walk_in_processes
+
+        if jobs > 1 and can_fork():
+            walk_in_processes(walk, jobs, stats if stats is not None else {})
+        else:
+            walk.walk(walk.children.get("", ()))
+        return walk.outcome()
     finally:
         sys.setrecursionlimit(old_limit)
 
 
-def _simulate(modules, entries, eager_annotations, order, world) -> Outcome:
-    sim = Simulator(modules, eager_annotations=eager_annotations, order=order, world=world)
-    out = Outcome({}, {}, {}, {}, {}, {})
-    visited: Dict[str, Set[tuple]] = {}  # prefix -> the tests its own import decided
-    ran: Dict[str, List[str]] = {}  # prefix -> the modules its own import ran
-    wanted = set(entries)
-    children: Dict[str, List[str]] = {}
-    for entry in sorted(wanted):  # the tree of prefixes: a -> a.b -> a.b.c
-        parts = entry.split(".")
-        for i in range(1, len(parts) + 1):
-            parent, name = ".".join(parts[:i - 1]), ".".join(parts[:i])
-            kids = children.setdefault(parent, [])
-            if not kids or kids[-1] != name:
-                if name not in kids:
-                    kids.append(name)
+Fails = List[Tuple[str, Optional[Failure]]]  # (prefix, its failure) in the order the prefixes ran
 
-    def below(prefix: str) -> List[str]:
-        return [e for e in wanted if e == prefix or e.startswith(prefix + ".")]
 
-    def fail(prefix: str, exc: SimError) -> None:
-        f = exc.failure
-        for e in below(prefix):
-            out.failed[e] = f
-            if f is not None:
-                out.failures.setdefault(f.key, f)
-                out.entries.setdefault(f.key, set()).add(e)
+class Walk:
+    """Depth-first over the prefix tree of the entries: import a prefix on top of its parent's
+    state, visit its children, then undo back to the parent's state (``import a.b.c`` imports a,
+    a.b, a.b.c). An entry's outcome is that of its prefixes' imports, each from its parent's state
+    alone: a subtree walked in another process (from a copy of that state) gives the same."""
 
-    # depth-first over the prefix tree: import a prefix on top of its parent's state, visit its
-    # children, then undo back to the parent's state (``import a.b.c`` imports a, a.b, a.b.c)
-    todo: List[tuple] = [("visit", name) for name in reversed(children.get("", []))]
-    while todo:
-        op, arg = todo.pop()
-        if op == "undo":
-            sim.undo(arg)
-            continue
+    def __init__(self, sim: Simulator, entries: Sequence[str]):
+        self.sim = sim
+        self.wanted = set(entries)
+        self.visited: Dict[str, Set[tuple]] = {}  # prefix -> the tests its own import decided
+        self.ran: Dict[str, List[str]] = {}  # prefix -> the modules its own import ran
+        self.fails: Fails = []
+        children: Dict[str, List[str]] = {}
+        for entry in sorted(self.wanted):  # the tree of prefixes: a -> a.b -> a.b.c
+            parts = entry.split(".")
+            for i in range(1, len(parts) + 1):
+                parent, name = ".".join(parts[:i - 1]), ".".join(parts[:i])
+                kids = children.setdefault(parent, [])
+                if not kids or kids[-1] != name:
+                    if name not in kids:
+                        kids.append(name)
+        self.children = children
+
+    def visit(self, prefix: str) -> Optional[int]:
+        """Import ``prefix`` on top of the current state: the undo mark before it, None when it
+        raised (its state is then undone and the failure recorded)."""
+        sim = self.sim
         mark = len(sim.trail)
-        sim.decided = visited[arg] = set()
-        sim.ran = ran[arg] = []
+        sim.decided = self.visited[prefix] = set()
+        sim.ran = self.ran[prefix] = []
         sim.begin()
         try:
-            if arg not in sim.sysmods:
-                sim.import_module(arg)
+            if prefix not in sim.sysmods:
+                sim.import_module(prefix)
         except SimError as exc:
             sim.stack = []
             sim.undo(mark)
-            fail(arg, exc)
-            continue
+            self.fails.append((prefix, exc.failure))
+            return None
         except RecursionError:
             sim.stack = []
             sim.undo(mark)
-            fail(arg, SimError("RecursionError", None))
-            continue
-        todo.append(("undo", mark))
-        todo.extend(("visit", name) for name in reversed(children.get(arg, [])))
-    tests, ran_by, traces = out.tests, out.ran, out.trace
-    assert tests is not None and ran_by is not None and traces is not None
-    for entry in wanted:  # an entry's import is the imports of its prefixes, one after the other
-        parts = entry.split(".")
-        mine: Set[tuple] = set()
-        trace: List[str] = []
-        for i in range(1, len(parts) + 1):
-            prefix = ".".join(parts[:i])
-            mine.update(visited.get(prefix, ()))
-            trace += ran.get(prefix, ())
-        tests[entry] = frozenset(mine)
-        traces[entry] = tuple(trace)
-        ran_by[entry] = frozenset(n for n in trace if n in modules)
-    return out
+            self.fails.append((prefix, None))
+            return None
+        return mark
+
+    def walk(self, roots: Iterable[str], within: Optional[Set[str]] = None) -> None:
+        """Visit ``roots`` and their subtrees (only the prefixes in ``within``, when given), each
+        from the current state, which is taken back after each."""
+        children = self.children
+        todo: List[tuple] = [("visit", name) for name in reversed(list(roots))]
+        while todo:
+            op, arg = todo.pop()
+            if op == "undo":
+                self.sim.undo(arg)
+                continue
+            mark = self.visit(arg)
+            if mark is None:
+                continue
+            todo.append(("undo", mark))
+            kids = children.get(arg, ())
+            todo.extend(("visit", name) for name in reversed(kids) if within is None or name in within)
+
+    def outcome(self) -> Outcome:
+        out = Outcome({}, {}, {}, {}, {}, {})
+        wanted = self.wanted
+        for prefix, f in self.fails:
+            for e in [e for e in wanted if e == prefix or e.startswith(prefix + ".")]:
+                out.failed[e] = f
+                if f is not None:
+                    out.failures.setdefault(f.key, f)
+                    out.entries.setdefault(f.key, set()).add(e)
+        tests, ran_by, traces = out.tests, out.ran, out.trace
+        assert tests is not None and ran_by is not None and traces is not None
+        visited, ran, modules = self.visited, self.ran, self.sim.modules
+        for entry in wanted:  # an entry's import is the imports of its prefixes, one after the other
+            parts = entry.split(".")
+            mine: Set[tuple] = set()
+            trace: List[str] = []
+            for i in range(1, len(parts) + 1):
+                prefix = ".".join(parts[:i])
+                mine.update(visited.get(prefix, ()))
+                trace += ran.get(prefix, ())
+            tests[entry] = frozenset(mine)
+            traces[entry] = tuple(trace)
+            ran_by[entry] = frozenset(n for n in trace if n in modules)
+        return out

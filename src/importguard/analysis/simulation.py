@@ -292,11 +292,11 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
     for w in ws.worlds:
         # an entry is simulated in a world only when no earlier world decided the tests its import
         # decided alike; otherwise it has that world's outcome
-        got = run_world(store, keys, "w", modules, entries, eager, None, w, runs_w, stats)
+        got = run_world(store, keys, "w", modules, entries, eager, None, w, runs_w, stats, repo.jobs)
         runs_w.append((w, got))
         written.append((w, assemble(entries, got)))
         ok_entries = [e for e in entries if not got[e].failed]
-        got_r = run_world(store, keys, "r", modules, ok_entries, eager, order, w, runs_r, stats)
+        got_r = run_world(store, keys, "r", modules, ok_entries, eager, order, w, runs_r, stats, repo.jobs)
         runs_r.append((w, got_r))
         reordered.append((w, assemble(ok_entries, got_r)))
     if store is not None and contents:

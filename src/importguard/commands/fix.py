@@ -21,7 +21,7 @@ import libcst as cst
 from importguard.analysis.context import RepoContext
 from importguard.analysis.graph import absolute_module
 from importguard.discovery.files import SourceFile, discover
-from importguard.engine.pipeline import analyse, load_facts, modules_from
+from importguard.engine.pipeline import analyse, default_jobs, load_facts, modules_from
 from importguard.engine.reading import read_source
 from importguard.extract import extract, on_big_stack
 from importguard.fixers.apply import KINDS, CycleGuard, fix_module
@@ -76,6 +76,7 @@ class FixRun:
         self.reported = tuple(f.display for f in reported)
         self.by_display = {f.display: f for f in self.files}
         self.facts = load_facts(self.files, config, jobs=jobs, use_cache=use_cache)
+        self.jobs = jobs or default_jobs()  # for the import simulation too
         self.original: Dict[str, bytes] = {}
         self.current: Dict[str, cst.Module] = {}
         self.fixed = 0
@@ -87,7 +88,7 @@ class FixRun:
     def check(self) -> Tuple[List[Diagnostic], list]:
         modules = modules_from(self.files, self.facts)
         self.names = {m.path: name for name, m in modules.items()}
-        diags, cycles, edges = analyse(modules, self.config, self.reported)
+        diags, cycles, edges = analyse(modules, self.config, self.reported, jobs=self.jobs)
         self.edges = edges
         self.repo = RepoContext(self.config, modules, edges)
         self.module_names = list(modules)

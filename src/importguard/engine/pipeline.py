@@ -289,7 +289,7 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
             store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None,
             file_digests: Optional[Dict[str, str]] = None,
-            contents=None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            contents=None, jobs: int = 1) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
@@ -298,7 +298,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     to (for ``per-file-ignores``; the current directory by default). With ``file_digests`` (display
     path -> facts digest) too, each file's findings are kept in ``store`` under a key of everything
     they can depend on (``_file_keys``), and only the files whose key changed are checked again.
-    """
+    The import simulation may use ``jobs`` processes."""
     from importguard.analysis.context import FileContext, RepoContext, ignored_by_path, suppressed
     from importguard.analysis.graph import build_edges, cycles as find_cycles
     from importguard.contracts import check as check_contracts
@@ -308,7 +308,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     edges = build_edges(graph_modules)
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, modules, edges, costs=findings.known_costs(config))
-    repo.store = store  # the simulation keeps each entry's outcome there
+    repo.store, repo.jobs = store, jobs  # the simulation keeps each entry's outcome there, and may fork
     repo.graph_parts = graph_parts  # module -> digest of its simulated facts, when the cache knows it
     if contents is not None:  # ``incremental.contents``: for the simulation's outcomes across edits
         repo.contents, repo.part_of, repo.facts_of = contents
@@ -437,7 +437,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     config and version all match a previous run returns that run's results without loading the
     other files' facts: only the files whose content is new are extracted (a comment appended to a
     file changes its content, not its facts, and costs the extraction of that file alone)."""
-    started = time.perf_counter()
+    started, jobs = time.perf_counter(), jobs or default_jobs()
     now = time.time_ns()  # before any file is read: the stat index's reference time
     stats: Dict[str, int] = {}
     analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
@@ -447,7 +447,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     if not use_cache:
         read = read_all(analysed)
         modules = modules_from(analysed, load_facts(analysed, config, jobs=jobs, use_cache=False, read=read))
-        diagnostics, cycles, edges = analyse(modules, config, reported_paths, cwd=cwd)
+        diagnostics, cycles, edges = analyse(modules, config, reported_paths, cwd=cwd, jobs=jobs)
         return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                       reported_paths, len(modules), len(edges), skipped)
     from importguard import __version__
@@ -488,7 +488,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     file_digests = {r.file.display: digests[r.digest][0] for r in read if r.ok and r.digest in digests}
     graph_parts, contents = incremental.contents(read, modules, digests, FactsCache(cache_dir(config),
                                                                                     fingerprint("facts")))
-    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd,
+    diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd, jobs=jobs,
                                          graph_parts=graph_parts, file_digests=file_digests, contents=contents)
     if all(map(_cacheable, facts.values())):
         quick.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
