@@ -11,8 +11,7 @@ import threading
 from typing import Dict, List, Optional, Set, Tuple
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import cyclegen
 from helpers import module_of
@@ -278,7 +277,7 @@ def test_no_process_outlives_an_interrupted_call(monkeypatch, forks_at_once):
         simulate(modules, sorted(modules), jobs=2)
     assert len(started) == 2
     for proc in started:
-        assert proc.exitcode is not None  # ended and reaped
+        assert proc.exitcode is not None and proc.pid is not None  # ended and reaped
         with pytest.raises(ProcessLookupError):
             os.kill(proc.pid, 0)
     assert not multiprocessing.active_children()
