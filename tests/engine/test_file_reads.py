@@ -89,3 +89,39 @@ def test_an_edit_that_changes_no_read_keeps_the_findings(tmp_path: Path) -> None
     assert engine.LAST_RUN["files_checked"] == 1  # b.py
     assert engine.LAST_RUN["files_kept_by_reads"] == 1  # a.py
     assert warm == _run(root, False)
+
+
+def test_what_a_recorded_check_reads() -> None:
+    """Looking a module up notes it; walking the modules or the edges reads everything; a query's
+    answer is noted, not what computing it looked up; a membership test notes nothing (the set
+    of names is in every key)."""
+    from importguard.analysis.context import QUERIES, Reads, RepoContext, Watched
+    from importguard.analysis.graph import ModuleInfo, build_edges
+    from importguard.config.settings import Config
+    from importguard.extract import extract
+
+    texts = {"a": "from b import B\n", "b": "from c import C as B\n", "c": "class C:\n    pass\n"}
+    modules = {n: ModuleInfo(n, n + ".py", False, extract(t.encode())) for n, t in texts.items()}
+    repo = RepoContext(Config(), Watched(modules), build_edges(modules))
+    QUERIES["test-resolve"] = lambda r, module, name: r.resolve_symbol(module, name)
+
+    reads = Reads()
+    repo.record(reads)
+    assert "c" in repo.modules and not reads.modules
+    assert repo.resolve_symbol("a", "B") == "c.C"
+    assert reads.modules == {"a", "b", "c"} and not reads.everything
+
+    reads = Reads()
+    repo.record(reads)
+    assert repo.ask("test-resolve", "a", "B") == "c.C"
+    assert not reads.modules and reads.answers == {("test-resolve", "a", "B"): "c.C"}
+    assert repo.answers_hold(list(reads.answers.items()))
+    assert not repo.answers_hold([(("test-resolve", "a", "B"), "b.B")])
+
+    for walk in (lambda: list(repo.modules.values()), lambda: repo.edges, lambda: repo.cycles):
+        reads = Reads()
+        repo.record(reads)
+        walk()
+        assert reads.everything
+    repo.record(None)
+    del QUERIES["test-resolve"]

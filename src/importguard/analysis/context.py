@@ -102,12 +102,12 @@ class RepoContext:
         self.config = config
         self.costs: Mapping[str, CostRecord] = costs or {}  # measured import costs, read by the engine
         self.modules = modules
-        self.edges = edges
+        self._edges = edges
         self.first_party_tops: Set[str] = {m.split(".", 1)[0] for m in modules if m} | set(first_party_tops)
         self._runtime_classes: Dict[Tuple[str, str], bool] = {}
         self._imported_names: Optional[Tuple[Dict[Tuple[str, str], bool], Dict[Tuple[str, str], bool]]] = None
         self._attributes: Optional[Dict[str, Set[str]]] = None
-        self.cycles: list = []
+        self._cycles: list = []
         self.store = None  # a cache Store for results that outlive the run (the simulation's)
         self.graph_parts: Optional[Dict[str, str]] = None  # module -> ``graph_part_digest``, if known
         # for the simulation's outcomes across edits: module -> its content hash; a content hash
@@ -119,6 +119,25 @@ class RepoContext:
         self.reads: Optional[Reads] = None  # what the file being checked reads (``record``)
 
     # ---------------------------------------------------------------- what a file's check reads
+    @property
+    def edges(self) -> List[Edge]:
+        """Every import edge: a file check that walks them reads everything."""
+        self.read_everything()
+        return self._edges
+
+    @edges.setter
+    def edges(self, edges: List[Edge]) -> None:
+        self._edges = edges
+
+    @property
+    def cycles(self) -> list:
+        self.read_everything()
+        return self._cycles
+
+    @cycles.setter
+    def cycles(self, cycles: list) -> None:
+        self._cycles = cycles
+
     def record(self, reads: Optional[Reads]) -> None:
         """Note in ``reads`` what the checks that follow read (None: stop noting)."""
         self.reads = reads
