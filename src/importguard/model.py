@@ -206,6 +206,7 @@ Event = Union[ImportEvent, LoadEvent, StoreEvent, BindEvent, DeleteEvent, ClassB
 _EVENT_TAG = {ImportEvent: "i", LoadEvent: "l", StoreEvent: "s", BindEvent: "b", DeleteEvent: "d",
               ClassBodyEvent: "c", IfEvent: "f", TryEvent: "t", FunctionEvent: "fn", CallEvent: "k"}
 _EVENT_KIND = {tag: kind for kind, tag in _EVENT_TAG.items()}
+_tuple_new = tuple.__new__
 _NESTED = (ClassBodyEvent, IfEvent, TryEvent, FunctionEvent)
 
 
@@ -266,7 +267,7 @@ def events_from_plain(raw: Iterable[tuple]) -> Tuple[Event, ...]:
         elif tag == "fn":
             out.append(FunctionEvent(r[1], events_from_plain(r[2])))
         else:
-            out.append(_EVENT_KIND[tag](*r[1:]))
+            out.append(_tuple_new(_EVENT_KIND[tag], r[1:]))  # no Python frame per event
     return tuple(out)
 
 

@@ -20,6 +20,63 @@ NOQA_ALIASES = {"F401": "IG100", "TC001": "IG200", "TC002": "IG200", "TC003": "I
                 "TC004": "IG201", "TC005": "IG202"}
 
 
+class Reads:
+    """What one file's check read of the repository beyond its own facts and the configuration:
+    the modules whose facts it read, the answers of the repository's queries it asked (each
+    answer stands for everything read to compute it), or ``everything`` (it walked every module,
+    the edges or a repository-wide index). Its result stays valid while these are unchanged."""
+
+    __slots__ = ("modules", "answers", "everything")
+
+    def __init__(self) -> None:
+        self.modules: Set[str] = set()
+        self.answers: Dict[tuple, object] = {}
+        self.everything = False
+
+
+class Watched(dict):
+    """The modules, noting in the current ``Reads`` which ones a file's check looks up; walking
+    them all counts as reading everything. Membership tests read only the set of names, which
+    every result's key holds."""
+
+    reads: Optional[Reads] = None
+
+    def __getitem__(self, name: str) -> ModuleInfo:
+        if self.reads is not None:
+            self.reads.modules.add(name)
+        return dict.__getitem__(self, name)
+
+    def get(self, name, default=None):
+        if self.reads is not None:
+            self.reads.modules.add(name)
+        return dict.get(self, name, default)
+
+    def _all(self) -> None:
+        if self.reads is not None:
+            self.reads.everything = True
+
+    def __iter__(self):
+        self._all()
+        return dict.__iter__(self)
+
+    def keys(self):
+        self._all()
+        return dict.keys(self)
+
+    def values(self):
+        self._all()
+        return dict.values(self)
+
+    def items(self):
+        self._all()
+        return dict.items(self)
+
+
+# the repository's queries a file's check may ask (name -> function of the repository and the
+# arguments): their answers are recorded in ``Reads`` and asked again to validate a kept result
+QUERIES: Dict[str, Callable[..., object]] = {}
+
+
 class FileContext:
     """One module being checked, with its facts and the repository around it."""
 
@@ -45,12 +102,12 @@ class RepoContext:
         self.config = config
         self.costs: Mapping[str, CostRecord] = costs or {}  # measured import costs, read by the engine
         self.modules = modules
-        self.edges = edges
+        self._edges = edges
         self.first_party_tops: Set[str] = {m.split(".", 1)[0] for m in modules if m} | set(first_party_tops)
         self._runtime_classes: Dict[Tuple[str, str], bool] = {}
         self._imported_names: Optional[Tuple[Dict[Tuple[str, str], bool], Dict[Tuple[str, str], bool]]] = None
         self._attributes: Optional[Dict[str, Set[str]]] = None
-        self.cycles: list = []
+        self._cycles: list = []
         self.store = None  # a cache Store for results that outlive the run (the simulation's)
         self.graph_parts: Optional[Dict[str, str]] = None  # module -> ``graph_part_digest``, if known
         # for the simulation's outcomes across edits: module -> its content hash; a content hash
@@ -60,6 +117,68 @@ class RepoContext:
         self.facts_of: Optional[Callable[[str], Optional[ModuleFacts]]] = None
         self.simulation_stats: Dict[str, int] = {}  # "simulated": entry imports simulated, over worlds
         self.jobs = 1  # processes the import simulation may use (``simfork``); ``analyse`` sets it
+        self.reads: Optional[Reads] = None  # what the file being checked reads (``record``)
+
+    # ---------------------------------------------------------------- what a file's check reads
+    @property
+    def edges(self) -> List[Edge]:
+        """Every import edge: a file check that walks them reads everything."""
+        self.read_everything()
+        return self._edges
+
+    @edges.setter
+    def edges(self, edges: List[Edge]) -> None:
+        self._edges = edges
+
+    @property
+    def cycles(self) -> list:
+        self.read_everything()
+        return self._cycles
+
+    @cycles.setter
+    def cycles(self, cycles: list) -> None:
+        self._cycles = cycles
+
+    def record(self, reads: Optional[Reads]) -> None:
+        """Note in ``reads`` what the checks that follow read (None: stop noting)."""
+        self.reads = reads
+        if isinstance(self.modules, Watched):
+            self.modules.reads = reads
+
+    def read_everything(self) -> None:
+        """The check being recorded reads the whole repository (an index over every module)."""
+        if self.reads is not None:
+            self.reads.everything = True
+
+    def ask(self, name: str, *args) -> object:
+        """The answer of query ``name`` (``QUERIES``); while a file's check is recorded, the
+        answer is noted instead of what computing it reads."""
+        reads = self.reads
+        if reads is None:
+            return QUERIES[name](self, *args)
+        if reads.everything:
+            self.record(None)
+            try:
+                return QUERIES[name](self, *args)
+            finally:
+                self.record(reads)
+        key = (name,) + args
+        if key in reads.answers:
+            return reads.answers[key]
+        self.record(None)
+        try:
+            answer = QUERIES[name](self, *args)
+        finally:
+            self.record(reads)
+        reads.answers[key] = answer
+        return answer
+
+    def answers_hold(self, answers) -> bool:
+        """Whether each (query key, answer) of a kept result is still this repository's answer."""
+        for key, answer in answers:
+            if QUERIES[key[0]](self, *key[1:]) != answer:
+                return False
+        return True
 
     def known_cost(self, *modules: Optional[str]) -> Optional[CostRecord]:
         """The measured cost of the first of ``modules`` that has one."""
@@ -132,6 +251,14 @@ class RepoContext:
 
     def class_is_runtime_evaluated(self, module: str, qualname: str, ctx: Optional[FileContext] = None,
                                    depth: int = 0) -> bool:
+        """Are the annotations of class ``module.qualname`` evaluated at runtime (a configured base
+        class or decorator, through first-party subclass chains)?"""
+        if self.reads is not None and module:
+            return bool(self.ask("runtime-class", module, qualname))
+        return self._class_is_runtime_evaluated(module, qualname, ctx, depth)
+
+    def _class_is_runtime_evaluated(self, module: str, qualname: str, ctx: Optional[FileContext] = None,
+                                    depth: int = 0) -> bool:
         key = (module, qualname)
         if key in self._runtime_classes:
             return self._runtime_classes[key]
@@ -153,10 +280,10 @@ class RepoContext:
                         result = True
                         break
                     mod, _, cname = q.rpartition(".")
-                    if mod in self.modules and self.class_is_runtime_evaluated(mod, cname, None, depth + 1):
+                    if mod in self.modules and self._class_is_runtime_evaluated(mod, cname, None, depth + 1):
                         result = True
                         break
-                    if not mod and self.class_is_runtime_evaluated(module, cname, fc, depth + 1):
+                    if not mod and self._class_is_runtime_evaluated(module, cname, fc, depth + 1):
                         result = True
                         break
         self._runtime_classes[key] = result
@@ -198,6 +325,12 @@ class RepoContext:
             return self.annotation_is_evaluated(ctx, use, strategy)
         return False
 
+    def attribute_read_near(self, module: str, name: str) -> bool:
+        """Is attribute ``name`` read near ``module`` (``attributes_read_near``)?"""
+        if self.reads is not None:
+            return bool(self.ask("attribute-near", module, name))
+        return name in self.attributes_read_near(module)
+
     def attributes_read_near(self, module: str) -> Set[str]:
         """The attribute names read (``x.name``, ``getattr(x, "name")``) in ``module``'s component
         of the import graph (``analysis.graph.components``: the only modules whose objects can
@@ -226,6 +359,11 @@ class RepoContext:
         """Does any module import ``name`` from ``package`` (``from package import name``,
         ``import package`` then ``package.name``, or a star import of a module without
         ``__all__``)? With ``runtime_only``, imports under ``TYPE_CHECKING`` do not count."""
+        if self.reads is not None:
+            return bool(self.ask("imported-from", package, name, runtime_only))
+        return self._imported_from_package(package, name, runtime_only)
+
+    def _imported_from_package(self, package: str, name: str, runtime_only: bool = False) -> bool:
         if self._imported_names is None:
             self._imported_names = ({}, {})
             for mod, info in self.modules.items():
@@ -252,6 +390,14 @@ class RepoContext:
                             self._imported_names[1][key] = True
         names = self._imported_names[1 if runtime_only else 0]
         return (package, name) in names or (not name.startswith("_") and (package, "*") in names)
+
+
+QUERIES.update({
+    "runtime-class": lambda repo, module, qualname: repo._class_is_runtime_evaluated(module, qualname),
+    "attribute-near": lambda repo, module, name: name in repo.attributes_read_near(module),
+    "imported-from": lambda repo, package, name, runtime_only: repo._imported_from_package(package, name,
+                                                                                           runtime_only),
+})
 
 
 # what a file-level ``# flake8: noqa`` or ``# ruff: noqa`` without codes exempts the file from: the

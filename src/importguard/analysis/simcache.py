@@ -55,6 +55,7 @@ class Keys:
         self.modules = modules
         self.parts = parts or {}
         self._digests: Optional[List[bytes]] = None
+        self._packed_keys: Dict[bytes, str] = {}  # an entry's import often runs the same modules in every world
         every = [(n, modules[n].path, modules[n].is_package) for n in self.names]
         self.base = hashlib.blake2b(repr((eager, sorted(first_party), every)).encode(), digest_size=16).hexdigest()
 
@@ -77,6 +78,13 @@ class Keys:
         if instead is not None:
             parts = [instead[1] if i == instead[0] else d for i, d in zip(ran, parts)]
         return hashlib.blake2b(b"".join(parts), digest_size=16).hexdigest()
+
+    def packed_key(self, packed: bytes) -> str:
+        """``ran_key`` of a packed set of modules (``pack``)."""
+        got = self._packed_keys.get(packed)
+        if got is None:
+            got = self._packed_keys[packed] = self.ran_key(self.unpack(packed))
+        return got
 
     def pack_trace(self, trace: Sequence[str]) -> bytes:
         from array import array
@@ -124,12 +132,21 @@ def run_world(store, keys: Optional[Keys], mode: str, modules: Dict[str, ModuleI
                 return False
         return True
 
+    decided: Dict[Tuple[FrozenSet[tuple], int], bool] = {}  # many entries' imports decide the same tests
     out: Dict[str, Result] = {}
     todo = []
     for e in entries:
-        for k, (there, results) in enumerate(earlier):
+        # the nearest world first (worlds come in order of version and platform): the likeliest
+        # to decide alike; any world that does gives the same result
+        for k in range(len(earlier) - 1, -1, -1):
+            there, results = earlier[k]
             got = results.get(e)
-            if got is not None and alike(got.tests, k, there):
+            if got is None:
+                continue
+            same = decided.get((got.tests, k))
+            if same is None:
+                same = decided[(got.tests, k)] = alike(got.tests, k, there)
+            if same:
                 out[e] = got
                 break
         else:
@@ -185,7 +202,7 @@ def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, 
                     and e in fresh.ran:
                 raw = 0 if e not in fresh.failed else (None if failure is None else tuple(failure))
                 packed = keys.pack(fresh.ran[e])
-                record = [keys.base, packed, keys.ran_key(keys.unpack(packed)), raw, tuple(tests), 0,
+                record = [keys.base, packed, keys.packed_key(packed), raw, tuple(tests), 0,
                           keys.pack_trace(fresh.trace[e])]
                 store.data[tag + e] = _keep_records(record, store.data.get(tag + e, ()))
                 store.dirty = True
@@ -205,7 +222,7 @@ def _cached(store, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
         if not _valid(record):
             continue
         base, packed, digest, raw, tests, _uses, _trace = record
-        if base == keys.base and keys.ran_key(keys.unpack(packed)) == digest:
+        if base == keys.base and keys.packed_key(packed) == digest:
             record[5] += 1
             store.dirty = True
             return raw, tests
@@ -230,7 +247,7 @@ def _after_edit(store, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
         if change is None or not unchanged_by(edits.repository, module, change, keys.unpack_trace(record[6]),
                                               record[3]):
             continue
-        new = [keys.base, record[1], keys.ran_key(ran), record[3], record[4], 0, record[6]]
+        new = [keys.base, record[1], keys.packed_key(record[1]), record[3], record[4], 0, record[6]]
         store.data[key] = _keep_records(new, records)
         store.dirty = True
         return record[3], record[4]

@@ -213,6 +213,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_ERROR
+    import gc
+
+    # a run allocates hundreds of thousands of facts tuples that live until it ends, and none of
+    # them is in a reference cycle: with the default thresholds the collector scans them again and
+    # again (0.2 s of a 1.8 s run after an import change on Django); collect rarely instead
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 50_000), max(thresholds[1], 20), max(thresholds[2], 100))
     try:
         if args.command in ("check", "fix", "graph"):
             from importguard.engine import progress
@@ -227,6 +234,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return EXIT_FINDINGS
     except KeyboardInterrupt:
         return 130
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -222,7 +222,7 @@ class ImportGuardPlugin:
         """Per-file rules on flake8's text, with the rest of the repository as analysed."""
         from importguard.analysis.context import FileContext, suppressed
         from importguard.analysis.graph import ModuleInfo
-        from importguard.engine.pipeline import _keep
+        from importguard.engine.filecheck import keep
         from importguard.extract import extract
         from importguard.rules import RULES
 
@@ -240,7 +240,7 @@ class ImportGuardPlugin:
         out: list = []
         for rule in RULES:
             if rule.scope == "file" and project.config.enabled(rule.code) and (rule.stubs or not info.is_stub):
-                out.extend(_keep(info, rule().check(ctx), suppressed))
+                out.extend(keep(info, rule().check(ctx), suppressed))
         # cycles and broken contracts found on disk still hold (same module, same imports) when their line is unchanged
         out.extend(d for d in project.by_path.get(rel, ()) if d.key.startswith(("cycle:", "contract:"))
                    and _has_import_at(facts, d.line, d.column))

@@ -35,15 +35,17 @@ def graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config
 
 
 def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config, cwd: Optional[Path],
-               file_digests: Dict[str, str]) -> Dict[str, str]:
-    """module -> a key of everything the per-file rules can read when checking it.
+               file_digests: Dict[str, str]) -> Dict[str, Tuple[str, str]]:
+    """module -> (a key of its own inputs, a key of its component's inputs).
 
-    A file rule reads the file's facts and, through the repository, the facts of modules joined to
-    it by imports in either direction (what it imports and re-exports, who imports names from it)
-    or by being a package and its submodule: its component of the undirected graph of imports and
-    packages. Besides that, only the set of module names, the facts of the modules outside every
-    root (they have no graph edges but may import anything), the configuration and the measured
-    costs. A change in one component leaves the keys of the others alone."""
+    A file rule reads the file's facts, the configuration, the measured costs and the set of
+    module names (the first key holds these), and, through the repository, the facts of modules
+    joined to it by imports in either direction or by being a package and its submodule: at most
+    its component of the undirected graph of imports and packages (the second key holds every
+    file of it). The findings kept under the first key are valid while what the check recorded
+    reading still holds (``analyse``); those under the second, while the component is unchanged.
+    The facts of the modules outside every root (no graph edges, but they may import anything)
+    are in both."""
     import hashlib
 
     from importguard.analysis.graph import components
@@ -55,15 +57,17 @@ def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
     every = sorted((n, m.path, m.is_package) for n, m in modules.items())
     common = hashlib.blake2b(repr((config_key(config, cwd), costs_digest(config), every, outside)).encode(),
                              digest_size=16).digest()
-    keys: Dict[str, str] = {}
+    keys: Dict[str, Tuple[str, str]] = {}
     for names in members:
         digests = [(n, modules[n].path, modules[n].is_package, file_digests.get(modules[n].path))
                    for n in sorted(names)]
         if any(d[3] is None for d in digests):
             continue  # a file whose facts are not cached (a transient failure): check the component again
         comp = hashlib.blake2b(common + repr(digests).encode(), digest_size=16).digest()
-        for n in names:
-            keys[n] = "file:" + hashlib.blake2b(comp + n.encode(), digest_size=16).hexdigest()
+        for n, path, is_package, digest in digests:
+            own = hashlib.blake2b(common + repr((n, path, is_package, digest)).encode(), digest_size=16)
+            mine = hashlib.blake2b(comp + n.encode(), digest_size=16)
+            keys[n] = ("file:" + own.hexdigest(), "file:" + mine.hexdigest())
     return keys
 
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Se
 from importguard.cache.facts import FactsCache, default_dir, fingerprint
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
-from importguard.engine.incremental import LAST_RUN, file_key, file_keys, forget_old, graph_digest
+from importguard.engine.filecheck import check_files, keep
+from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
 from importguard.engine.reading import Read, read_all, with_data
 from importguard.model import (
     Cycle,
@@ -299,7 +300,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     path -> facts digest) too, each file's findings are kept in ``store`` under a key of everything
     they can depend on (``_file_keys``), and only the files whose key changed are checked again.
     The import simulation may use ``jobs`` processes."""
-    from importguard.analysis.context import FileContext, RepoContext, ignored_by_path, suppressed
+    from importguard.analysis.context import RepoContext, Watched, ignored_by_path, suppressed
     from importguard.analysis.graph import build_edges, cycles as find_cycles
     from importguard.contracts import check as check_contracts
     from importguard.rules import RULES
@@ -307,7 +308,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
     edges = build_edges(graph_modules)
     rules = [r() for r in RULES if config.enabled(r.code)]
-    repo = RepoContext(config, modules, edges, costs=findings.known_costs(config))
+    repo = RepoContext(config, Watched(modules) if store is not None else modules, edges,
+                       costs=findings.known_costs(config))
     repo.store, repo.jobs = store, jobs  # the simulation keeps each entry's outcome there, and may fork
     repo.graph_parts = graph_parts  # module -> digest of its simulated facts, when the cache knows it
     if contents is not None:  # ``incremental.contents``: for the simulation's outcomes across edits
@@ -341,35 +343,9 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     repo.cycles = cycles
     cwd_text = str(cwd) if cwd is not None else None
     report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
-    out: List[Diagnostic] = []
     by_path = {m.path: m for m in modules.values()}
     file_rules = [r for r in rules if r.scope == "file"]
-    keys = file_keys(modules, edges, config, cwd, file_digests) if store is not None and file_digests else {}
-    used: List[str] = []
-    for info in modules.values():
-        if info.path not in report_paths:
-            continue
-        key = keys.get(info.name)
-        if key is not None:
-            got = store.data.get(key)
-            if got is not None:
-                out.extend(diagnostic_from_plain(d) for d in got)
-                used.append(key)
-                continue
-        ctx = FileContext(repo, info)
-        ignored = ignored_by_path(config, info.path, cwd_text)
-        mine: List[Diagnostic] = []
-        for rule in file_rules:
-            if rule.stubs or not info.is_stub:
-                mine.extend(_keep(info, rule.check(ctx), suppressed, ignored))
-        out.extend(mine)
-        if key is not None:
-            store.data[key] = [diagnostic_to_plain(d) for d in mine]
-            store.dirty = True
-            used.append(key)
-        LAST_RUN["files_checked"] = LAST_RUN.get("files_checked", 0) + 1
-    if keys:
-        forget_old(store, "file:", used)
+    out: List[Diagnostic] = check_files(repo, modules, file_rules, report_paths, store, cwd, file_digests)
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
     moves: Dict[str, Dict[Tuple[int, int], Fix]] = {}
     for d in repo_diags:
@@ -378,24 +354,9 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             d.key.startswith("cycle:") and set(d.key[6:].split(",")) & reported_modules)
         if owner is not None and in_scope:
             d = findings.contract_move(d, owner, repo, moves)
-            out.extend(_keep(owner, [d], suppressed, ignored_by_path(config, owner.path, cwd_text)))
+            out.extend(keep(owner, [d], suppressed, ignored_by_path(config, owner.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
-
-
-def _keep(info: ModuleInfo, diags: Iterable[Diagnostic], suppressed, ignored: Tuple[str, ...] = ()
-          ) -> List[Diagnostic]:
-    """The diagnostics no noqa comment and no ``per-file-ignores`` entry (``ignored``) silences."""
-    facts = info.facts
-    stmt_ranges = {(i.line, i.col + 1): (i.stmt_line, i.stmt_end_line) for i in facts.imports}
-    kept = []
-    for d in diags:
-        if ignored and any(d.code.startswith(c) for c in ignored):
-            continue
-        lo, hi = stmt_ranges.get((d.line, d.column), (d.line, d.end_line or d.line))
-        if not suppressed(facts, d, lo, hi):
-            kept.append(d)
-    return kept
 
 
 def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, index, root: str,

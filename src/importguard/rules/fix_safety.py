@@ -27,12 +27,12 @@ import os
 from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
-from importguard.analysis.context import flag_imports_used_only_in
+from importguard.analysis.context import QUERIES, FileContext, flag_imports_used_only_in
 from importguard.analysis.graph import absolute_module, absolute_target
 from importguard.model import IMPORT_TIME, Fix, ImportFact
 
 if TYPE_CHECKING:
-    from importguard.analysis.context import FileContext, RepoContext
+    from importguard.analysis.context import RepoContext
 
 TITLE = "Remove unused import"
 
@@ -66,7 +66,12 @@ NOT_SHIPPED = frozenset({
 
 def unused_import_fix(ctx: FileContext, imp: ImportFact) -> Fix:
     """The IG100 fix for ``imp``, safe or not, with the reason when it is not."""
-    reason, advice = removal_risk(ctx, imp)
+    repo = ctx.repo
+    if repo.reads is not None and ctx.module:  # a file's check being recorded: the answer is noted
+        index = next(i for i, other in enumerate(ctx.facts.imports) if other is imp)
+        reason, advice = repo.ask("removal-risk", ctx.module, index)  # type: ignore[misc]
+    else:
+        reason, advice = removal_risk(ctx, imp)
     return Fix("remove-import", not reason, TITLE, imp.line, imp.col, imp.bound, reason=reason, advice=advice)
 
 
@@ -131,6 +136,12 @@ def test_data_risk(ctx: FileContext) -> str:
     """Why no edit of ``ctx``'s file is safe when it is test data, or "": the tests read it as
     text or import it by name, even with ``typing.TYPE_CHECKING`` set to true (sphinx's autodoc
     does), so what they compare can change with any edit."""
+    if ctx.repo.reads is not None and ctx.module:
+        return str(ctx.repo.ask("test-data", ctx.module))
+    return _test_data_risk(ctx)
+
+
+def _test_data_risk(ctx: FileContext) -> str:
     if ctx.module not in safety_index(ctx.repo).test_data():
         return ""
     return (f"test data: `{ctx.path}` is in a test folder, is no test module and nothing in the "
@@ -142,6 +153,8 @@ def test_data_risk(ctx: FileContext) -> str:
 def type_checking_import_risk(ctx: FileContext, line: int, end_line: int) -> str:
     """Removing an empty ``TYPE_CHECKING`` block also removes the ``TYPE_CHECKING`` (or
     ``typing``) import when the block was its only use: why that would not be safe, or ""."""
+    if ctx.repo.reads is not None and ctx.module:
+        return str(ctx.repo.ask("type-checking-import-risk", ctx.module, line, end_line))
     data = test_data_risk(ctx)
     if data:
         return data
@@ -154,7 +167,22 @@ def type_checking_import_risk(ctx: FileContext, line: int, end_line: int) -> str
     return ""
 
 
+def _file(repo: RepoContext, module: str) -> FileContext:
+    return FileContext(repo, repo.modules[module])
+
+
+# the answers a recorded file check notes (``RepoContext.ask``): each depends on indexes over the
+# whole repository, so a file's kept findings are checked against these answers, not its reads
+QUERIES.update({
+    "removal-risk": lambda repo, module, i: removal_risk(_file(repo, module), repo.modules[module].facts.imports[i]),
+    "test-data": lambda repo, module: _test_data_risk(_file(repo, module)),
+    "type-checking-import-risk": lambda repo, module, line, end: type_checking_import_risk(_file(repo, module),
+                                                                                           line, end),
+})
+
+
 def safety_index(repo: RepoContext) -> "SafetyIndex":
+    repo.read_everything()  # its answers come from indexes over every module and the edges
     index = getattr(repo, "_safety_index", None)
     if index is None:
         index = SafetyIndex(repo)

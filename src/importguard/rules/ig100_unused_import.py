@@ -31,7 +31,7 @@ def exempt_from_unused(ctx: FileContext, imp: ImportFact, runtime_only: bool = F
         ctx.target(imp), repo.config.side_effect_modules
     ):
         return True
-    if imp.scope_kind == "class" and imp.bound in repo.attributes_read_near(ctx.module):
+    if imp.scope_kind == "class" and repo.attribute_read_near(ctx.module, imp.bound):
         return True  # a class attribute: ``obj.name``, ``Sub.name`` in this or a related module may read it
     if not module_level or not ctx.module:
         return False

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Set, Tuple
+from typing import Iterable, Optional, Set, Tuple
 
+from importguard.analysis.context import QUERIES, FileContext
 from importguard.model import RUNTIME, Diagnostic, Fix, ImportFact, Use
 from importguard.rules.base import Rule, diag
 from importguard.rules.fix_safety import MOVE_OUT_OF_TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from importguard.analysis.context import FileContext
 
 # attrs reads ``__annotations__`` without evaluating them (strings stay strings under PEP 563)
 ATTRS_DECORATORS = frozenset({
@@ -133,20 +131,22 @@ def evaluated(ctx: FileContext, use: Use) -> bool:
         return True
     if any(f.qualname == use.owner for f in ctx.facts.functions) and repo.function_is_runtime_evaluated(ctx, use.owner):
         return True
+    if repo.reads is not None and ctx.module:
+        return bool(repo.ask("evaluating-class", ctx.module, use.owner))
     return _class_evaluates(repo, ctx, ctx.module, use.owner, 0)
 
 
-def _class_evaluates(repo, ctx: FileContext, module: str, qualname: str, depth: int) -> bool:
+def _class_evaluates(repo, ctx: Optional[FileContext], module: str, qualname: str, depth: int) -> bool:
     """``class_is_runtime_evaluated`` without attrs decorators, which never evaluate annotations."""
     cache = repo.__dict__.setdefault("_ig201_classes", {})
     key = (module, qualname)
     if key in cache:
         return cache[key]
     cache[key] = False  # cycle guard
-    info = repo.modules.get(module) if module else ctx.info
+    info = repo.modules.get(module) if module or ctx is None else ctx.info
     result = False
     if info is not None and depth < 30:
-        fc = ctx if ctx.module == module else type(ctx)(repo, info)
+        fc = ctx if ctx is not None and ctx.module == module else FileContext(repo, info)
         cls = next((c for c in info.facts.classes if c.qualname == qualname), None)
         if cls is not None:
             decorators = [d for d in repo.config.runtime_evaluated_decorators if d not in ATTRS_DECORATORS]
@@ -166,3 +166,6 @@ def _class_evaluates(repo, ctx: FileContext, module: str, qualname: str, depth: 
                     result = _class_evaluates(repo, fc, module, cname, depth + 1)
     cache[key] = result
     return result
+
+
+QUERIES["evaluating-class"] = lambda repo, module, qualname: _class_evaluates(repo, None, module, qualname, 0)

@@ -1,0 +1,127 @@
+"""A file's findings kept with what its check read: an edit of another module that changes one of
+those reads makes the file checked again, with the findings a run without the cache finds."""
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from importguard.config.settings import load_config
+from importguard.engine import pipeline as engine
+
+PYPROJECT = '[project]\nname = "reads"\nrequires-python = ">=3.9"\n'
+FUTURE = "from __future__ import annotations\n"
+
+# (files, the file edited, its new text, the file whose findings the edit changes)
+CASES = {
+    # another module starts importing the name: a re-export in use, no longer unused
+    "imported from": (
+        {"a.py": "from os import path\n", "b.py": "import a\nX = 1\n"},
+        "b.py", "import a\nfrom a import path\nprint(path)\n", "a.py"),
+    # the base class defined elsewhere starts evaluating its subclasses' annotations
+    "runtime base class": (
+        {"a.py": FUTURE + "from decimal import Decimal\nfrom b import Base\n\n\nclass M(Base):\n    x: Decimal\n",
+         "b.py": "class Base:\n    pass\n"},
+        "b.py", "import pydantic\n\n\nclass Base(pydantic.BaseModel):\n    pass\n", "a.py"),
+    # the same, two modules away (``c`` re-exports the base class and does not change)
+    "runtime base class through a re-export": (
+        {"a.py": FUTURE + "from decimal import Decimal\nfrom c import Base\n\n\nclass M(Base):\n    x: Decimal\n",
+         "c.py": "from b import Base\n\n__all__ = ['Base']\n",
+         "b.py": "class Base:\n    pass\n"},
+        "b.py", "import pydantic\n\n\nclass Base(pydantic.BaseModel):\n    pass\n", "a.py"),
+    # a TYPE_CHECKING import becomes needed at runtime when the base class evaluates annotations
+    "type checking import evaluated by a base class": (
+        {"a.py": FUTURE + "from typing import TYPE_CHECKING\nfrom b import Base\n\nif TYPE_CHECKING:\n"
+                          "    from decimal import Decimal\n\n\nclass M(Base):\n    x: Decimal\n",
+         "b.py": "class Base:\n    pass\n"},
+        "b.py", "import pydantic\n\n\nclass Base(pydantic.BaseModel):\n    pass\n", "a.py"),
+    # the decorator, re-exported by another module, becomes one that evaluates annotations (the
+    # check reads that module's facts to resolve the name)
+    "decorator resolved through another module": (
+        {"a.py": FUTURE + "from decimal import Decimal\nfrom c import deco\n\n\n@deco\ndef f(x: Decimal):\n"
+                          "    return x\n",
+         "c.py": "def deco(f):\n    return f\n"},
+        "c.py", "from functools import singledispatch as deco\n\n__all__ = ['deco']\n", "a.py"),
+    # a class attribute that another module starts reading
+    "class attribute read elsewhere": (
+        {"a.py": "class C:\n    import json\n", "b.py": "import a\nprint(a.C)\n"},
+        "b.py", "import a\nprint(a.C.json)\n", "a.py"),
+    # removing the unused import stops being safe: the imported module gains a side effect
+    "side effect of the imported module": (
+        {"a.py": "import b\n", "b.py": "X = 1\n"},
+        "b.py", "import logging\n\nlogging.basicConfig()\n", "a.py"),
+}
+
+
+def _write(root: Path, files: Dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def _run(root: Path, use_cache: bool):
+    result = engine.check([str(root)], load_config(root), jobs=1, use_cache=use_cache, cwd=root, need_facts=True)
+    return [tuple(d) for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_an_edit_elsewhere_that_changes_a_read_rechecks_the_file(tmp_path: Path, case: str) -> None:
+    files, edited, text, watched = CASES[case]
+    root = tmp_path / "repo"
+    _write(root, {"pyproject.toml": PYPROJECT, **files})
+    before = _run(root, True)
+    assert before == _run(root, False)
+    (root / edited).write_text(text)
+    cold = _run(root, False)
+    assert _run(root, True) == cold
+    mine = [d for d in before if d[0] == watched]
+    assert mine != [d for d in cold if d[0] == watched], "the edit changes the watched file's findings"
+
+
+def test_an_edit_that_changes_no_read_keeps_the_findings(tmp_path: Path) -> None:
+    """The same repositories, with an edit of the other module that changes what it does but
+    nothing the watched file's check read: its findings are kept, not checked again."""
+    root = tmp_path / "repo"
+    files, _, _, _ = CASES["runtime base class"]
+    _write(root, {"pyproject.toml": PYPROJECT, **files})
+    _run(root, True)
+    (root / "b.py").write_text("import os\n\n\nclass Base:\n    pass\n")
+    warm = _run(root, True)
+    assert engine.LAST_RUN["files_checked"] == 1  # b.py
+    assert engine.LAST_RUN["files_kept_by_reads"] == 1  # a.py
+    assert warm == _run(root, False)
+
+
+def test_what_a_recorded_check_reads() -> None:
+    """Looking a module up notes it; walking the modules or the edges reads everything; a query's
+    answer is noted, not what computing it looked up; a membership test notes nothing (the set
+    of names is in every key)."""
+    from importguard.analysis.context import QUERIES, Reads, RepoContext, Watched
+    from importguard.analysis.graph import ModuleInfo, build_edges
+    from importguard.config.settings import Config
+    from importguard.extract import extract
+
+    texts = {"a": "from b import B\n", "b": "from c import C as B\n", "c": "class C:\n    pass\n"}
+    modules = {n: ModuleInfo(n, n + ".py", False, extract(t.encode())) for n, t in texts.items()}
+    repo = RepoContext(Config(), Watched(modules), build_edges(modules))
+    QUERIES["test-resolve"] = lambda r, module, name: r.resolve_symbol(module, name)
+
+    reads = Reads()
+    repo.record(reads)
+    assert "c" in repo.modules and not reads.modules
+    assert repo.resolve_symbol("a", "B") == "c.C"
+    assert reads.modules == {"a", "b", "c"} and not reads.everything
+
+    reads = Reads()
+    repo.record(reads)
+    assert repo.ask("test-resolve", "a", "B") == "c.C"
+    assert not reads.modules and reads.answers == {("test-resolve", "a", "B"): "c.C"}
+    assert repo.answers_hold(list(reads.answers.items()))
+    assert not repo.answers_hold([(("test-resolve", "a", "B"), "b.B")])
+
+    for walk in (lambda: list(repo.modules.values()), lambda: repo.edges, lambda: repo.cycles):
+        reads = Reads()
+        repo.record(reads)
+        walk()
+        assert reads.everything
+    repo.record(None)
+    del QUERIES["test-resolve"]
