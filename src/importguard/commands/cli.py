@@ -23,7 +23,8 @@ def _common(p: argparse.ArgumentParser, formats: Sequence[str], default_format: 
     p.add_argument("--config", help="pyproject.toml to read [tool.importguard] from")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     if jobs:
-        p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: available cores)")
+        p.add_argument("--jobs", "-j", type=int, default=0,
+                       help="processes for parsing and for the import simulation (default: available cores)")
     p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary or progress")
     p.add_argument("--force-exclude", action="store_true",
                    help="apply the configured exclusions to files named on the command line too (pre-commit)")
