@@ -5,12 +5,12 @@ tree can be walked in forked copies of this process, each from a copy of the sta
 they share, and their results (per prefix: the failure, the tests decided, the modules run) put
 together in the order one walk would have made them: the outcome is the same, field by field.
 
-How: the chain of prefixes every entry shares (``django``, or ``sympy``, whose import alone runs
-most of the package) is imported here once; the subtrees below it are cut into chunks of about
-equal numbers of entries, contiguous in the walk's order. This process walks the chunks itself for
-``SEQUENTIAL_SECONDS`` first (a repository whose simulation takes less never forks: a fork and the
-results sent back cost more than they save); the chunks left then go to ``jobs`` forked worker
-processes, one chunk at a time. A worker that cannot be started (no ``fork``, a daemonic process
+How: the chain of prefixes every entry shares (``django``) is imported here once; the entries
+below it are cut into chunks of about equal numbers of entries, contiguous in the walk's order.
+This process walks the chunks itself for ``SEQUENTIAL_SECONDS`` first (a repository whose
+simulation takes less never forks: a fork and the results sent back cost more than they save);
+the chunks left then go to ``jobs`` forked worker processes, one chunk at a time, each worker
+going through a run of neighbouring chunks (they share prefixes, which it keeps imported). A worker that cannot be started (no ``fork``, a daemonic process
 such as a ``flake8 -j`` worker, a sandbox without processes), that dies or that raises leaves its
 chunk to this process. Only on Linux, in a process with no other thread (``fork`` copies one
 thread: a lock another thread holds would stay held in the copy).
