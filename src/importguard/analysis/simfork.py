@@ -1,19 +1,20 @@
 """The import simulation's walk over the prefix tree of the entries, on several processes.
 
-Each prefix is imported on top of its parent's state alone (``simulate.Walk``), so subtrees of the
+Each prefix is imported on top of its parent's state alone (``prefixwalk.Walk``), so subtrees of the
 tree can be walked in forked copies of this process, each from a copy of the state of the prefix
 they share, and their results (per prefix: the failure, the tests decided, the modules run) put
 together in the order one walk would have made them: the outcome is the same, field by field.
 
-How: the chain of prefixes every entry shares (``django``) is imported here once; the entries
-below it are cut into chunks of about equal numbers of entries, contiguous in the walk's order.
-This process walks the chunks itself for ``SEQUENTIAL_SECONDS`` first (a repository whose
-simulation takes less never forks: a fork and the results sent back cost more than they save);
-the chunks left then go to ``jobs`` forked worker processes, one chunk at a time, each worker
-going through a run of neighbouring chunks (they share prefixes, which it keeps imported). A worker that cannot be started (no ``fork``, a daemonic process
-such as a ``flake8 -j`` worker, a sandbox without processes), that dies or that raises leaves its
-chunk to this process. Only on Linux, in a process with no other thread (``fork`` copies one
-thread: a lock another thread holds would stay held in the copy).
+How: the chain of prefixes every entry shares (``django``) is imported here once; the entries below
+it are cut into chunks of about equal numbers of entries, contiguous in the walk's order. This
+process walks the chunks itself for ``SEQUENTIAL_SECONDS`` first (a repository whose simulation
+takes less never forks: a fork and the results sent back cost more than they save); the chunks left
+then go to ``jobs`` forked worker processes, one chunk at a time, each worker going through a run
+of neighbouring chunks (they share prefixes, which it keeps imported). A worker that cannot be
+started (no ``fork``, a daemonic process such as a ``flake8 -j`` worker, a sandbox without
+processes), that dies or that raises leaves its chunk to this process. Only on Linux, in a process
+with no other thread (``fork`` copies one thread: a lock another thread holds would stay held in
+the copy).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
-    from importguard.analysis.simulate import Fails, Walk
+    from importguard.analysis.prefixwalk import Fails, Walk
 
 SEQUENTIAL_SECONDS = 0.15  # this process walks the chunks alone this long before any fork
 CHUNKS_PER_JOB = 32  # about how many chunks the subtrees are cut into, per process

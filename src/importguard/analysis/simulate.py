@@ -36,7 +36,6 @@ from typing import (
     Callable,
     Dict,
     FrozenSet,
-    Iterable,
     List,
     Mapping,
     NamedTuple,
@@ -47,7 +46,8 @@ from typing import (
 )
 
 from importguard.analysis.conditions import World
-from importguard.analysis.interpreter import Failure, SimError, Simulator
+from importguard.analysis.interpreter import Failure, Simulator
+from importguard.analysis.prefixwalk import Walk
 
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
@@ -89,98 +89,33 @@ def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager
             walk_in_processes(walk, jobs, stats if stats is not None else {})
         else:
             walk.walk(walk.children.get("", ()))
-        return walk.outcome()
+        return outcome(walk)
     finally:
         sys.setrecursionlimit(old_limit)
 
 
-Fails = List[Tuple[str, Optional[Failure]]]  # (prefix, its failure) in the order the prefixes ran
-
-
-class Walk:
-    """Depth-first over the prefix tree of the entries: import a prefix on top of its parent's
-    state, visit its children, then undo back to the parent's state (``import a.b.c`` imports a,
-    a.b, a.b.c). An entry's outcome is that of its prefixes' imports, each from its parent's state
-    alone: a subtree walked in another process (from a copy of that state) gives the same."""
-
-    def __init__(self, sim: Simulator, entries: Sequence[str]):
-        self.sim = sim
-        self.wanted = set(entries)
-        self.visited: Dict[str, Set[tuple]] = {}  # prefix -> the tests its own import decided
-        self.ran: Dict[str, List[str]] = {}  # prefix -> the modules its own import ran
-        self.fails: Fails = []
-        children: Dict[str, List[str]] = {}
-        for entry in sorted(self.wanted):  # the tree of prefixes: a -> a.b -> a.b.c
-            parts = entry.split(".")
-            for i in range(1, len(parts) + 1):
-                parent, name = ".".join(parts[:i - 1]), ".".join(parts[:i])
-                kids = children.setdefault(parent, [])
-                if not kids or kids[-1] != name:
-                    if name not in kids:
-                        kids.append(name)
-        self.children = children
-
-    def visit(self, prefix: str) -> Optional[int]:
-        """Import ``prefix`` on top of the current state: the undo mark before it, None when it
-        raised (its state is then undone and the failure recorded)."""
-        sim = self.sim
-        mark = len(sim.trail)
-        sim.decided = self.visited[prefix] = set()
-        sim.ran = self.ran[prefix] = []
-        sim.begin()
-        try:
-            if prefix not in sim.sysmods:
-                sim.import_module(prefix)
-        except SimError as exc:
-            sim.stack = []
-            sim.undo(mark)
-            self.fails.append((prefix, exc.failure))
-            return None
-        except RecursionError:
-            sim.stack = []
-            sim.undo(mark)
-            self.fails.append((prefix, None))
-            return None
-        return mark
-
-    def walk(self, roots: Iterable[str], within: Optional[Set[str]] = None) -> None:
-        """Visit ``roots`` and their subtrees (only the prefixes in ``within``, when given), each
-        from the current state, which is taken back after each."""
-        children = self.children
-        todo: List[tuple] = [("visit", name) for name in reversed(list(roots))]
-        while todo:
-            op, arg = todo.pop()
-            if op == "undo":
-                self.sim.undo(arg)
-                continue
-            mark = self.visit(arg)
-            if mark is None:
-                continue
-            todo.append(("undo", mark))
-            kids = children.get(arg, ())
-            todo.extend(("visit", name) for name in reversed(kids) if within is None or name in within)
-
-    def outcome(self) -> Outcome:
-        out = Outcome({}, {}, {}, {}, {}, {})
-        wanted = self.wanted
-        for prefix, f in self.fails:
-            for e in [e for e in wanted if e == prefix or e.startswith(prefix + ".")]:
-                out.failed[e] = f
-                if f is not None:
-                    out.failures.setdefault(f.key, f)
-                    out.entries.setdefault(f.key, set()).add(e)
-        tests, ran_by, traces = out.tests, out.ran, out.trace
-        assert tests is not None and ran_by is not None and traces is not None
-        visited, ran, modules = self.visited, self.ran, self.sim.modules
-        for entry in wanted:  # an entry's import is the imports of its prefixes, one after the other
-            parts = entry.split(".")
-            mine: Set[tuple] = set()
-            trace: List[str] = []
-            for i in range(1, len(parts) + 1):
-                prefix = ".".join(parts[:i])
-                mine.update(visited.get(prefix, ()))
-                trace += ran.get(prefix, ())
-            tests[entry] = frozenset(mine)
-            traces[entry] = tuple(trace)
-            ran_by[entry] = frozenset(n for n in trace if n in modules)
-        return out
+def outcome(walk: Walk) -> Outcome:
+    """The outcome of each entry from what the walk recorded of its prefixes."""
+    out = Outcome({}, {}, {}, {}, {}, {})
+    wanted = walk.wanted
+    for prefix, f in walk.fails:
+        for e in [e for e in wanted if e == prefix or e.startswith(prefix + ".")]:
+            out.failed[e] = f
+            if f is not None:
+                out.failures.setdefault(f.key, f)
+                out.entries.setdefault(f.key, set()).add(e)
+    tests, ran_by, traces = out.tests, out.ran, out.trace
+    assert tests is not None and ran_by is not None and traces is not None
+    visited, ran, modules = walk.visited, walk.ran, walk.sim.modules
+    for entry in wanted:  # an entry's import is the imports of its prefixes, one after the other
+        parts = entry.split(".")
+        mine: Set[tuple] = set()
+        trace: List[str] = []
+        for i in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:i])
+            mine.update(visited.get(prefix, ()))
+            trace += ran.get(prefix, ())
+        tests[entry] = frozenset(mine)
+        traces[entry] = tuple(trace)
+        ran_by[entry] = frozenset(n for n in trace if n in modules)
+    return out
