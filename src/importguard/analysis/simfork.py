@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from importguard.analysis.prefixwalk import Fails, Walk
 
-SEQUENTIAL_SECONDS = 0.15  # this process walks the chunks alone this long before any fork
+SEQUENTIAL_SECONDS = 0.05  # this process walks the chunks alone this long before any fork
 CHUNKS_PER_JOB = 32  # about how many chunks the subtrees are cut into, per process
 
 Chunk = List[str]  # entries, contiguous in the walk's order
