@@ -312,6 +312,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
                        costs=findings.known_costs(config))
     repo.store = store  # the simulation keeps each entry's outcome there
     repo.graph_parts = graph_parts  # module -> digest of its simulated facts, when the cache knows it
+    repo.file_digests = file_digests  # display path -> facts digest: per-module parts of indexes are kept
     if contents is not None:  # ``incremental.contents``: for the simulation's outcomes across edits
         repo.contents, repo.part_of, repo.facts_of = contents
     # every module, those without an importable name too: contracts count their imports
