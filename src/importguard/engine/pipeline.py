@@ -306,7 +306,12 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     from importguard.rules import RULES
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
-    edges = build_edges(graph_modules)
+    parts = None
+    if store is not None and file_digests:
+        from importguard.analysis.contributions import Contributions
+
+        parts = Contributions(store, file_digests, graph_modules, "edges:")
+    edges = build_edges(graph_modules, parts)
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, Watched(modules) if store is not None else modules, edges,
                        costs=findings.known_costs(config))

@@ -154,7 +154,7 @@ class SafetyIndex:
         if self._observers is not None:
             return self._observers
         out: Dict[str, Tuple[str, int]] = {}
-        kept = Contributions(self.repo, "observe:")
+        kept = Contributions.of(self.repo, "observe:")
         for name, info in self.repo.modules.items():
             found = kept.get(name)
             if found is None:
