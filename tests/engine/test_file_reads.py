@@ -45,6 +45,11 @@ CASES = {
     "class attribute read elsewhere": (
         {"a.py": "class C:\n    import json\n", "b.py": "import a\nprint(a.C)\n"},
         "b.py", "import a\nprint(a.C.json)\n", "a.py"),
+    # removing the unused import stops being safe: another module starts reading the submodule
+    # it loads as an attribute of its package (the per-module parts of that index are kept)
+    "submodule read through its package elsewhere": (
+        {"a.py": "import pkg.sub\n", "b.py": "import pkg\n", "pkg/__init__.py": "", "pkg/sub.py": "X = 1\n"},
+        "b.py", "import pkg\n\nprint(pkg.sub.X)\n", "a.py"),
     # removing the unused import stops being safe: the imported module gains a side effect
     "side effect of the imported module": (
         {"a.py": "import b\n", "b.py": "X = 1\n"},

@@ -110,6 +110,7 @@ class RepoContext:
         self._cycles: list = []
         self.store = None  # a cache Store for results that outlive the run (the simulation's)
         self.graph_parts: Optional[Dict[str, str]] = None  # module -> ``graph_part_digest``, if known
+        self.file_digests: Optional[Dict[str, str]] = None  # display path -> facts digest, if known
         # for the simulation's outcomes across edits: module -> its content hash; a content hash
         # -> its ``graph_part_digest`` and its facts (None when the caches no longer know it)
         self.contents: Optional[Dict[str, str]] = None

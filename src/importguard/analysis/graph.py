@@ -140,25 +140,44 @@ class ModuleInfo(NamedTuple):
         return self.path.endswith(".pyi")
 
 
-def build_edges(modules: Mapping[str, ModuleInfo]) -> List[Edge]:
+def build_edges(modules: Mapping[str, ModuleInfo], parts=None) -> List[Edge]:
+    """Every import edge between ``modules``, in the order of their names; with ``parts`` (a
+    ``contributions.Contributions``), each module's edges are taken from there when kept."""
     known = set(modules)
     edges: List[Edge] = []
     for name in sorted(modules):
         info = modules[name]
-        for idx, imp in enumerate(info.facts.imports):
-            if imp.is_future:
-                continue
-            targets = import_targets(imp, name, info.is_package, known)
-            if not targets:
-                continue
-            uses = imp.uses
-            typing_only = info.is_stub or (bool(uses) and all(u.kind != RUNTIME for u in uses))
-            kind = TYPING_EDGE if info.is_stub else imp.kind  # a stub's imports never run
-            scopes = tuple(sorted({u.scope for u in uses}))
-            for t in targets:
-                conditional = imp.scope_kind == "module" and not imp.top_level
-                edges.append(Edge(name, t, info.path, imp.line, imp.col, kind, idx,
-                                  (imp.name or imp.module,), len(uses), scopes, typing_only, conditional))
+        if parts is not None:
+            got = parts.get(name)
+            if got is None:
+                got = parts.put(name, [tuple(e) for e in _module_edges(name, info, known)])
+            edges.extend(_new(Edge, e) for e in got)
+        else:
+            edges.extend(_module_edges(name, info, known))
+    if parts is not None:
+        parts.done()
+    return edges
+
+
+_new = tuple.__new__
+
+
+def _module_edges(name: str, info: ModuleInfo, known: Set[str]) -> List[Edge]:
+    edges: List[Edge] = []
+    for idx, imp in enumerate(info.facts.imports):
+        if imp.is_future:
+            continue
+        targets = import_targets(imp, name, info.is_package, known)
+        if not targets:
+            continue
+        uses = imp.uses
+        typing_only = info.is_stub or (bool(uses) and all(u.kind != RUNTIME for u in uses))
+        kind = TYPING_EDGE if info.is_stub else imp.kind  # a stub's imports never run
+        scopes = tuple(sorted({u.scope for u in uses}))
+        for t in targets:
+            conditional = imp.scope_kind == "module" and not imp.top_level
+            edges.append(Edge(name, t, info.path, imp.line, imp.col, kind, idx,
+                              (imp.name or imp.module,), len(uses), scopes, typing_only, conditional))
     return edges
 
 

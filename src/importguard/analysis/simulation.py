@@ -66,26 +66,38 @@ def _submodule_reads(repo: RepoContext, known: Set[str]) -> List[Tuple[str, str]
     """(module, submodule) for each read ``p.x...`` through a name ``p`` the module imports (the
     import's uses, in any scope: a function may run at import time) where ``p.x`` is a first-party
     module below it."""
+    from importguard.analysis.contributions import Contributions
+
     out: List[Tuple[str, str]] = []
+    kept = Contributions.of(repo, "reads:")
     for name in known:
-        info = repo.modules[name]
-        for imp in info.facts.imports:
-            if imp.scope_kind != "module" or not imp.bound or not imp.uses:
-                continue
-            if imp.name is None:
-                base: Optional[str] = imp.module if imp.asname else imp.module.split(".", 1)[0]
-            else:
-                base = absolute_target(imp, name, info.is_package)
-            if not base:
-                continue
-            for u in imp.uses:
-                parts = u.dotted.split(".")[1:]
-                for i in range(1, len(parts) + 1):
-                    sub = base + "." + ".".join(parts[:i])
-                    if sub not in known:
-                        break
-                    if sub != name:
-                        out.append((name, sub))
+        got = kept.get(name)
+        if got is None:
+            got = kept.put(name, _reads_of(name, repo.modules[name], known))
+        out.extend(got)
+    kept.done()
+    return out
+
+
+def _reads_of(name: str, info: ModuleInfo, known: Set[str]) -> List[Tuple[str, str]]:
+    out: List[Tuple[str, str]] = []
+    for imp in info.facts.imports:
+        if imp.scope_kind != "module" or not imp.bound or not imp.uses:
+            continue
+        if imp.name is None:
+            base: Optional[str] = imp.module if imp.asname else imp.module.split(".", 1)[0]
+        else:
+            base = absolute_target(imp, name, info.is_package)
+        if not base:
+            continue
+        for u in imp.uses:
+            parts = u.dotted.split(".")[1:]
+            for i in range(1, len(parts) + 1):
+                sub = base + "." + ".".join(parts[:i])
+                if sub not in known:
+                    break
+                if sub != name:
+                    out.append((name, sub))
     return out
 
 
@@ -159,15 +171,23 @@ def _tests(events, out: list) -> None:
 
 
 def worlds(modules: Dict[str, ModuleInfo], lowest: Tuple[int, int],
-           newest: Optional[Tuple[int, int]] = None) -> Worlds:
+           newest: Optional[Tuple[int, int]] = None, parts=None) -> Worlds:
     """One world per distinct outcome of the version and platform tests over every (minor version,
     platform) pair, versions from ``lowest`` to ``newest`` (``requires-python``'s upper bound;
     else the newest Python known here), platforms linux, win32 and darwin: a branch that depends
     on the version, the platform or both together is explored every way it can go."""
     tests: list = []
-    for info in modules.values():
-        for events in info.facts.events:
-            _tests(events, tests)
+    for name, info in modules.items():
+        got = parts.get(name) if parts is not None else None
+        if got is None:
+            got = []
+            for events in info.facts.events:
+                _tests(events, got)
+            if parts is not None:
+                parts.put(name, got)
+        tests.extend(got)
+    if parts is not None:
+        parts.done()
     tests = list(dict.fromkeys(tests))
     top = min(newest, NEWEST) if newest is not None and newest >= lowest else NEWEST
     minors = list(range(lowest[1], top[1] + 1)) if lowest[0] == 3 and lowest <= top else [lowest[1]]
@@ -260,8 +280,10 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
     modules = simulated_modules(repo)
     # only tests in modules that can reach a cycle decide anything: elsewhere no import can meet a
     # partially initialised module
+    from importguard.analysis.contributions import Contributions
+
     ws = worlds({e: modules[e] for e in entries if e in modules}, repo.config.target_version,
-                repo.config.newest_version)
+                repo.config.newest_version, Contributions.of(repo, "tests:"))
     first_party = {m.split(".", 1)[0] for m in modules}
     orders: Dict[str, List[int]] = {}
 

@@ -164,6 +164,17 @@ class Store:
             del self.data[k]
         self.dirty = True
 
+    def forget_old(self, prefix: str, used) -> None:
+        """Keep the entries under ``prefix`` that this run and the run before used; drop the others."""
+        prev_key = prefix + "previous"
+        keep = set(used) | set(self.data.get(prev_key, ()))
+        stale = [k for k in self.data if k.startswith(prefix) and k != prev_key and k not in keep]
+        for k in stale:
+            del self.data[k]
+        if stale or self.data.get(prev_key) != sorted(used):
+            self.data[prev_key] = sorted(used)
+            self.dirty = True
+
     def save(self, keep: Optional[set] = None) -> None:
         if not self.dirty:
             return

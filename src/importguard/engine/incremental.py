@@ -90,14 +90,7 @@ def contents(read, modules: Dict[str, ModuleInfo], digests: Dict[str, Tuple[str,
 
 def forget_old(store, prefix: str, used: List[str]) -> None:
     """Keep the entries under ``prefix`` that this run and the run before used; drop the others."""
-    prev_key = prefix + "previous"
-    keep = set(used) | set(store.data.get(prev_key, ()))
-    stale = [k for k in store.data if k.startswith(prefix) and k != prev_key and k not in keep]
-    for k in stale:
-        del store.data[k]
-    if stale or store.data.get(prev_key) != sorted(used):
-        store.data[prev_key] = sorted(used)
-        store.dirty = True
+    store.forget_old(prefix, used)
 
 
 def report_stats() -> None:

@@ -306,12 +306,18 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     from importguard.rules import RULES
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
-    edges = build_edges(graph_modules)
+    parts = None
+    if store is not None and file_digests:
+        from importguard.analysis.contributions import Contributions
+
+        parts = Contributions(store, file_digests, graph_modules, "edges:")
+    edges = build_edges(graph_modules, parts)
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, Watched(modules) if store is not None else modules, edges,
                        costs=findings.known_costs(config))
     repo.store, repo.jobs = store, jobs  # the simulation keeps each entry's outcome there, and may fork
     repo.graph_parts = graph_parts  # module -> digest of its simulated facts, when the cache knows it
+    repo.file_digests = file_digests  # display path -> facts digest: per-module parts of indexes are kept
     if contents is not None:  # ``incremental.contents``: for the simulation's outcomes across edits
         repo.contents, repo.part_of, repo.facts_of = contents
     # every module, those without an importable name too: contracts count their imports

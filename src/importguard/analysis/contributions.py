@@ -1,0 +1,76 @@
+"""Per-module parts of repository-wide indexes, kept in the results store between runs."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
+
+if TYPE_CHECKING:
+    from importguard.analysis.context import RepoContext
+    from importguard.analysis.graph import ModuleInfo
+
+_last: Optional[Tuple[object, str]] = None  # (the modules, their digest): several indexes of a run ask
+
+
+def names_digest(modules: Mapping[str, ModuleInfo]) -> str:
+    """A digest of the set of modules: names, paths and kinds."""
+    global _last
+    if _last is not None and _last[0] is modules:
+        return _last[1]
+    import hashlib
+
+    items = dict.items(modules) if isinstance(modules, dict) else modules.items()  # no read noted
+    every = sorted((n, m.path, m.is_package) for n, m in items)
+    digest = hashlib.blake2b(repr(every).encode(), digest_size=16).hexdigest()
+    _last = (modules, digest)
+    return digest
+
+
+class Contributions:
+    """What one module contributes to a repository-wide index, kept in the results store under
+    its facts digest, its name and path and the set of module names (the index reads nothing
+    else of the repository), so that after a change only the changed modules are read again."""
+
+    def __init__(self, store, file_digests: Optional[Dict[str, str]], modules: Mapping[str, ModuleInfo],
+                 prefix: str) -> None:
+        self.store = store
+        self.digests: Dict[str, str] = file_digests or {}
+        self.prefix = prefix
+        self.modules = modules
+        self.used: List[str] = []
+        self.names = names_digest(modules) if store is not None and self.digests else ""
+
+    @classmethod
+    def of(cls, repo: RepoContext, prefix: str) -> "Contributions":
+        return cls(getattr(repo, "store", None), getattr(repo, "file_digests", None), repo.modules, prefix)
+
+    def _key(self, name: str) -> Optional[str]:
+        if not self.names:
+            return None
+        digest = self.digests.get(self.modules[name].path)
+        if digest is None:
+            return None
+        import hashlib
+
+        raw = repr((self.names, name, digest)).encode()
+        return self.prefix + hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+    def get(self, name: str) -> Optional[list]:
+        key = self._key(name)
+        if key is None or self.store is None:
+            return None
+        got = self.store.data.get(key)
+        if isinstance(got, tuple):
+            self.used.append(key)
+            return list(got)
+        return None
+
+    def put(self, name: str, found: list) -> list:
+        key = self._key(name)
+        if key is not None and self.store is not None:
+            self.store.data[key] = tuple(found)
+            self.store.dirty = True
+            self.used.append(key)
+        return found
+
+    def done(self) -> None:
+        if self.used and self.store is not None:
+            self.store.forget_old(self.prefix, self.used)
