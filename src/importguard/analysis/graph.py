@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import chain
-from typing import AbstractSet, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.model import (
     EDGE_KINDS,
@@ -232,12 +232,21 @@ def strongly_connected(nodes: Iterable[str], succ: Mapping[str, Iterable[str]]) 
     return sorted(out)
 
 
+_last_strongest: Optional[Tuple[Sequence[Edge], int, Dict[Tuple[str, str], List[Edge]]]] = None
+
+
 def _strongest(edges: Sequence[Edge]) -> Dict[Tuple[str, str], List[Edge]]:
+    """The edges of each ``(source, target)`` pair, strongest kind first (then by position). The
+    cycles and IG300 of one run ask for the same edges: the last answer is kept."""
+    global _last_strongest
+    if _last_strongest is not None and _last_strongest[0] is edges and _last_strongest[1] == len(edges):
+        return _last_strongest[2]
     by_pair: Dict[Tuple[str, str], List[Edge]] = defaultdict(list)
     for e in edges:
         by_pair[(e.source, e.target)].append(e)
     for lst in by_pair.values():
         lst.sort(key=lambda e: (_RANK[e.kind], e.line, e.col))
+    _last_strongest = (edges, len(edges), by_pair)
     return by_pair
 
 
@@ -248,14 +257,26 @@ def shortest_cycle(component: Sequence[str], by_pair: Mapping[Tuple[str, str], L
     for (s, t), lst in by_pair.items():
         if s in members and t in members and _RANK[lst[0].kind] <= max_rank:
             succ[s].append(t)
-    for v in succ.values():
-        v.sort()
+    return _shortest(sorted(members), {s: sorted(v) for s, v in succ.items()})
+
+
+def _inside(component: Sequence[str], succ: Mapping[str, Iterable[str]]) -> Dict[str, List[str]]:
+    """The successors of each member of ``component`` that are members too, sorted."""
+    members = set(component)
+    return {s: sorted(t for t in succ.get(s, ()) if t in members) for s in component}
+
+
+def _shortest(nodes: List[str], succ: Mapping[str, List[str]]) -> List[str]:
+    """The shortest cycle of ``succ`` (sorted successors) over sorted ``nodes``: breadth-first from
+    each node in order, the first shortest wins. A search stops at the depth where it could no
+    longer beat the best cycle found so far."""
     best: Optional[List[str]] = None
-    for start in sorted(members):
+    for start in nodes:
         prev: Dict[str, Optional[str]] = {start: None}
         queue = [start]
         found: Optional[str] = None
-        while queue and found is None:
+        depth = 0  # a cycle closed from this level has depth + 2 entries (the start twice)
+        while queue and found is None and (best is None or depth + 2 < len(best)):
             nxt = []
             for u in queue:
                 for w in succ.get(u, ()):
@@ -268,6 +289,7 @@ def shortest_cycle(component: Sequence[str], by_pair: Mapping[Tuple[str, str], L
                 if found is not None:
                     break
             queue = nxt
+            depth += 1
         if found is None:
             continue
         path = [found]
@@ -279,11 +301,18 @@ def shortest_cycle(component: Sequence[str], by_pair: Mapping[Tuple[str, str], L
         path.append(start)
         if best is None or len(path) < len(best):
             best = path
-    return best or sorted(members)
+    return best or list(nodes)
 
 
-def cycles(modules: Mapping[str, ModuleInfo], edges: Sequence[Edge]) -> List[Cycle]:
-    """Every SCC of size >= 2, labelled with the weakest edge kind needed to close it."""
+def cycles(modules: Mapping[str, ModuleInfo], edges: Sequence[Edge], store=None) -> List[Cycle]:
+    """Every SCC of size >= 2, labelled with the weakest edge kind needed to close it.
+
+    With ``store`` (the results store), each component's shortest cycle is kept under a digest of
+    the component's members and the pairs of them that edges of the kind or stronger join: all
+    that the search reads."""
+    from importguard.analysis.graphmemo import Memo
+
+    memo = Memo(store, CYCLE_PATHS)
     by_pair = _strongest(edges)
     seen: Set[Tuple[str, ...]] = set()
     out: List[Cycle] = []
@@ -297,13 +326,20 @@ def cycles(modules: Mapping[str, ModuleInfo], edges: Sequence[Edge]) -> List[Cyc
             if key in seen:
                 continue
             seen.add(key)
-            path = shortest_cycle(comp, by_pair, rank)
+            inner = _inside(comp, succ)
+            path = memo.get((comp, inner), _shortest, comp, inner)
             cyc_edges = []
             for a, b in zip(path, path[1:]):
                 e = by_pair[(a, b)][0]
                 cyc_edges.append(CycleEdge(a, b, e.path, e.line, e.kind))
             out.append(Cycle(key, kind, tuple(path), tuple(cyc_edges)))
+    memo.done()
     return out
+
+
+# the store's prefixes of the kept results; a change to what is computed under one needs a new one
+CYCLE_PATHS = "cyclepath1:"
+CYCLE_CUTS = "cyclecut1:"
 
 
 UNMOVABLE = 1000.0  # the cost of cutting an import whose names are used at import time
@@ -330,15 +366,33 @@ def cut_cost(edge: Edge, is_package: bool) -> float:
 
 
 def pair_costs(members: Set[str], by_pair: Mapping[Tuple[str, str], List[Edge]],
-               packages: AbstractSet[str] = frozenset()) -> Dict[Tuple[str, str], float]:
-    """Cost of removing every import-time import from ``s`` to ``t``, for pairs inside ``members``."""
+               packages: AbstractSet[str] = frozenset(), pairs: Optional[Iterable[Tuple[str, str]]] = None
+               ) -> Dict[Tuple[str, str], float]:
+    """Cost of removing every import-time import from ``s`` to ``t``, for pairs inside ``members``
+    (``pairs``: those pairs, in the order of ``by_pair``, when known)."""
     out: Dict[Tuple[str, str], float] = {}
-    for (s, t), lst in by_pair.items():
-        if s in members and t in members:
-            rt = [e for e in lst if e.kind == IMPORT_TIME]
-            if rt:
-                out[(s, t)] = sum(cut_cost(e, s in packages) for e in rt)
+    if pairs is None:
+        pairs = [p for p in by_pair if p[0] in members and p[1] in members]
+    for s, t in pairs:
+        rt = [e for e in by_pair[(s, t)] if e.kind == IMPORT_TIME]
+        if rt:
+            out[(s, t)] = sum(cut_cost(e, s in packages) for e in rt)
     return out
+
+
+def pairs_inside(by_pair: Mapping[Tuple[str, str], List[Edge]]) -> Callable[[Iterable[str]], List[Tuple[str, str]]]:
+    """A function: modules -> the pairs of ``by_pair`` between them, in the order of ``by_pair``
+    (found from each member's own pairs, not by going through all of them)."""
+    by_source: Dict[str, List[Tuple[int, str]]] = defaultdict(list)
+    for i, (s, t) in enumerate(by_pair):
+        by_source[s].append((i, t))
+
+    def inside(modules: Iterable[str]) -> List[Tuple[str, str]]:
+        members = set(modules)
+        found = sorted((i, s, t) for s in members for i, t in by_source.get(s, ()) if t in members)
+        return [(s, t) for _, s, t in found]
+
+    return inside
 
 
 def feedback_arc_set(weights: Mapping[Tuple[str, str], float]) -> List[Tuple[str, str]]:
@@ -405,15 +459,22 @@ def _reaches(start: str, goal: str, succ: Mapping[str, Mapping[str, float]], cut
 
 
 def break_candidates(cycle: Cycle, by_pair: Mapping[Tuple[str, str], List[Edge]],
-                     packages: AbstractSet[str] = frozenset()) -> List[Edge]:
+                     packages: AbstractSet[str] = frozenset(), pairs: Optional[List[Tuple[str, str]]] = None,
+                     memo=None) -> List[Edge]:
     """The imports to cut to break the cycle's component, cheapest first (one per module pair).
 
     A minimum feedback arc set heuristic over the component's import-time edges, weighted by
     ``cut_cost``: how many names each import brings, how often and where they are used.
+    ``pairs``: the pairs of ``by_pair`` inside the component, in its order (``pairs_inside``).
+    ``memo`` (a ``graphmemo.Memo``) keeps the set under the weights, in order: all it reads.
     """
-    weights = pair_costs(set(cycle.modules), by_pair, packages)
+    weights = pair_costs(set(cycle.modules), by_pair, packages, pairs)
+    if memo is None:
+        cut: Sequence[Tuple[str, str]] = feedback_arc_set(weights)
+    else:
+        cut = memo.get(list(weights.items()), feedback_arc_set, weights)
     out = []
-    for s, t in feedback_arc_set(weights):
+    for s, t in cut:
         rt = [e for e in by_pair[(s, t)] if e.kind == IMPORT_TIME]
         rt.sort(key=lambda e: (cut_cost(e, s in packages) < UNMOVABLE, e.line, e.col))  # a blocker first
         out.append(rt[0])

@@ -330,7 +330,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         cycles = cycles_from_plain(cached[0])
         repo_diags = [diagnostic_from_plain(d) for d in cached[1]]
     else:
-        cycles = find_cycles(graph_modules, edges) if edges else []
+        cycles = find_cycles(graph_modules, edges, store) if edges else []
         repo.cycles = cycles
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
         repo_diags += check_contracts(config, modules)

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, List, Sequence, Tuple
 
-from importguard.analysis.graph import UNMOVABLE, Edge, _strongest, break_candidates, cut_cost
+from importguard.analysis.graph import (
+    CYCLE_CUTS,
+    UNMOVABLE,
+    Edge,
+    _strongest,
+    break_candidates,
+    cut_cost,
+    pairs_inside,
+)
 from importguard.model import IMPORT_TIME, Diagnostic, Fix, ImportFact, Use
 from importguard.rules.base import Rule
 from importguard.rules.fix_safety import BREAK_CYCLE
@@ -84,15 +92,20 @@ class ImportCycle(Rule):
     )
 
     def check_repo(self, repo: RepoContext) -> Iterable[Diagnostic]:
+        from importguard.analysis.graphmemo import Memo
+
         by_pair = _strongest(repo.edges)
+        inside = pairs_inside(by_pair)
         packages = {m for m, info in repo.modules.items() if info.is_package}
+        memo = Memo(getattr(repo, "store", None), CYCLE_CUTS)  # the cut of each component, kept
         for cyc in repo.cycles:
             if cyc.kind != IMPORT_TIME:
                 continue
-            cands = break_candidates(cyc, by_pair, packages)
+            cands = break_candidates(cyc, by_pair, packages, inside(cyc.modules), memo)
             if not cands:
                 continue
             yield self._diagnostic(repo, cyc, cands, packages)
+        memo.done()
 
     def _diagnostic(self, repo: RepoContext, cyc, cands: List[Edge], packages) -> Diagnostic:
         edge = cands[0]
