@@ -163,8 +163,10 @@ def _unpruned(nodes: List[str], succ: Dict[str, List[str]]) -> List[str]:
         if found is None:
             continue
         path = [found]
-        while prev[path[-1]] is not None:
-            path.append(prev[path[-1]])
+        step = prev[found]
+        while step is not None:
+            path.append(step)
+            step = prev[step]
         path = path[::-1] + [start]
         if best is None or len(path) < len(best):
             best = path
@@ -187,3 +189,41 @@ def test_the_search_that_stops_early_finds_the_same_cycle(seed: int) -> None:
                 succ.setdefault(s, []).append(t)
     succ = {s: sorted(set(ts)) for s, ts in succ.items()}
     assert graph._shortest(nodes, succ) == _unpruned(nodes, succ)
+
+
+def _reference_cycles(nodes: List[str], edges: List[graph.Edge]) -> List[tuple]:
+    """Each rank's components of size 2 or more over the whole graph (networkx), in order, each
+    once, with its shortest cycle found by the full search."""
+    import networkx as nx
+
+    strongest: Dict[tuple, int] = {}
+    for e in edges:
+        rank = graph.EDGE_KINDS.index(e.kind)
+        strongest[(e.source, e.target)] = min(rank, strongest.get((e.source, e.target), rank))
+    out, seen = [], set()
+    for rank, kind in enumerate(graph.EDGE_KINDS):
+        g: nx.DiGraph = nx.DiGraph()
+        g.add_nodes_from(nodes)
+        g.add_edges_from(pair for pair, r in strongest.items() if r <= rank)
+        for comp in sorted(sorted(c) for c in nx.strongly_connected_components(g)):
+            if len(comp) < 2 or tuple(comp) in seen:
+                continue
+            seen.add(tuple(comp))
+            inner = {s: sorted(t for t in g.successors(s) if t in comp) for s in comp}
+            out.append((tuple(comp), kind, tuple(_unpruned(comp, inner))))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_cycles_of_each_kind_equal_a_search_over_the_whole_graph(seed: int) -> None:
+    rng = random.Random(seed)
+    nodes = [f"m{i:02d}" for i in range(rng.randint(2, 30))]
+    edges = []
+    for s in nodes:
+        for t in nodes:
+            if s != t and rng.random() < rng.choice((0.03, 0.08, 0.2)):
+                for line in range(rng.choice((1, 1, 2))):
+                    kind = rng.choice(graph.EDGE_KINDS)
+                    edges.append(graph.Edge(s, t, s + ".py", line + 1, 0, kind, line, (t,), 1, ("",), False))
+    found = [(c.modules, c.kind, c.path) for c in graph.cycles(dict.fromkeys(nodes), edges)]  # type: ignore[arg-type]
+    assert found == _reference_cycles(nodes, edges)

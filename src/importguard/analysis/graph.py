@@ -316,12 +316,25 @@ def cycles(modules: Mapping[str, ModuleInfo], edges: Sequence[Edge], store=None)
     by_pair = _strongest(edges)
     seen: Set[Tuple[str, ...]] = set()
     out: List[Cycle] = []
+    ranked = [(source, target, _RANK[lst[0].kind]) for (source, target), lst in by_pair.items()]
+    # a cycle of strong edges is a cycle of all edges: the stronger kinds are searched for only
+    # among the modules of the components of every edge
+    last = len(EDGE_KINDS) - 1
+    every: Dict[str, List[str]] = defaultdict(list)
+    for source, target, _ in ranked:
+        every[source].append(target)
+    widest = [c for c in strongly_connected(modules, every) if len(c) > 1]
+    cyclic = {m for c in widest for m in c}
     for rank, kind in enumerate(EDGE_KINDS):
         succ: Dict[str, List[str]] = defaultdict(list)
-        for (source, target), lst in by_pair.items():
-            if _RANK[lst[0].kind] <= rank:
-                succ[source].append(target)
-        for comp in (c for c in strongly_connected(modules, succ) if len(c) > 1):
+        if rank == last:
+            succ, comps = every, widest
+        else:
+            for source, target, r in ranked:
+                if r <= rank and source in cyclic and target in cyclic:
+                    succ[source].append(target)
+            comps = [c for c in strongly_connected(sorted(cyclic), succ) if len(c) > 1]
+        for comp in comps:
             key = tuple(comp)
             if key in seen:
                 continue
