@@ -1,5 +1,6 @@
 """The facts cache's plain form: decoding gives back the very records extraction made."""
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,7 +59,7 @@ def test_events_are_decoded_only_when_read_and_keep_their_plain_form():
     facts = extract(source)
     plain = to_plain(facts)
     back = from_plain(plain)
-    lazy = back.events
+    lazy: Any = back.events
     assert type(lazy) is LazyEvents and lazy._value is None
     assert len(lazy) == len(facts.events) and lazy._value is None  # the length needs no decoding
     assert to_plain(back) == plain and lazy._value is None  # nor does writing it back
