@@ -227,3 +227,61 @@ def test_cycles_of_each_kind_equal_a_search_over_the_whole_graph(seed: int) -> N
                     edges.append(graph.Edge(s, t, s + ".py", line + 1, 0, kind, line, (t,), 1, ("",), False))
     found = [(c.modules, c.kind, c.path) for c in graph.cycles(dict.fromkeys(nodes), edges)]  # type: ignore[arg-type]
     assert found == _reference_cycles(nodes, edges)
+
+
+def _check(root: Path, use_cache: bool):
+    from importguard.config.settings import load_config
+    from importguard.engine import pipeline
+
+    config = load_config(root)
+    result = pipeline.check([str(root)], config, jobs=1, use_cache=use_cache, cwd=root, need_facts=True)
+    return list(result.diagnostics), list(result.cycles)
+
+
+def _graph_key(files: Dict[str, str], store_path: Path, graph_parts: Dict[str, str]) -> str:
+    """The graph digest of ``files`` with the edges kept in the store at ``store_path``."""
+    from importguard.analysis.contributions import Contributions
+    from importguard.cache.facts import facts_digest
+    from importguard.engine.incremental import graph_digest
+
+    modules = _modules(files)
+    store = Store(store_path)
+    digests = {m.path: facts_digest(m.facts) for m in modules.values()}
+    sums: Dict[str, str] = {}
+    edges = graph.build_edges(modules, Contributions(store, digests, modules, "edges:"), sums)
+    assert edges == graph.build_edges(modules)
+    store.save()
+    return graph_digest(modules, edges, Config(), graph_parts, None, sums)
+
+
+def test_the_graph_digest_changes_with_any_edge(tmp_path):
+    # the module-level facts are given as unchanged: only the edges' digests can tell the difference
+    one = {"pkg/__init__.py": "", "pkg/a.py": "from pkg import b\n\n\ndef f():\n    return b.g\n",
+           "pkg/b.py": "X = 1\n"}
+    two = dict(one, **{"pkg/a.py": "from pkg import b\n\n\ndef f():\n    return b.g\n\n\ndef h():\n    return b\n"})
+    parts = {"pkg": "p", "pkg.a": "a", "pkg.b": "b"}
+    store = tmp_path / "results.marshal"
+    first = _graph_key(one, store, parts)
+    assert _graph_key(one, store, parts) == first  # edges and digests taken from the store: the same
+    assert _graph_key(two, store, parts) != first
+    assert _graph_key(one, store, parts) == first
+
+
+def test_a_body_edit_that_changes_an_edge_reruns_the_repository_rules(tmp_path):
+    # ``b`` used in one function, then in two: no module-level fact changes, the edge's use scopes
+    # do, and with them IG300's advice (the digest of the graph holds a digest of each module's edges)
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "t"\nrequires-python = ">=3.9"\n')
+    (root / "pkg/__init__.py").write_text("")
+    (root / "pkg/b.py").write_text("from pkg import a\n\n\ndef g():\n    return " + " + ".join(["a.f()"] * 9) + "\n")
+    a = root / "pkg/a.py"
+    a.write_text("from pkg import b\n\n\ndef f():\n    return b.g\n\n\ndef h():\n    return 1\n")
+    first = _check(root, True)
+    assert first == _check(root, False)
+    a.write_text("from pkg import b\n\n\ndef f():\n    return b.g\n\n\ndef h():\n    return b\n")
+    second = _check(root, True)
+    assert second == _check(root, False)
+    advice = [d.message for d in second[0] if d.code == "IG300"]
+    assert len(advice) == 1 and "(`f`, `h`)" in advice[0]
+    assert advice != [d.message for d in first[0] if d.code == "IG300"]

@@ -140,23 +140,34 @@ class ModuleInfo(NamedTuple):
         return self.path.endswith(".pyi")
 
 
-def build_edges(modules: Mapping[str, ModuleInfo], parts=None) -> List[Edge]:
+def build_edges(modules: Mapping[str, ModuleInfo], parts=None, sums: Optional[Dict[str, str]] = None) -> List[Edge]:
     """Every import edge between ``modules``, in the order of their names; with ``parts`` (a
-    ``contributions.Contributions``), each module's edges are taken from there when kept."""
+    ``contributions.Contributions``), each module's edges are taken from there when kept, with a
+    digest of them, and ``sums`` (when given) gets each module's digest: together, in the order of
+    the names, they stand for the edges in a digest of the graph."""
     known = set(modules)
     edges: List[Edge] = []
     for name in sorted(modules):
         info = modules[name]
         if parts is not None:
             got = parts.get(name)
-            if got is None:
-                got = parts.put(name, [tuple(e) for e in _module_edges(name, info, known)])
-            edges.extend(_new(Edge, e) for e in got)
+            if not got or not isinstance(got[0], str):  # not kept, or kept without its digest
+                own = [tuple(e) for e in _module_edges(name, info, known)]
+                got = parts.put(name, [_digest(own)] + own)
+            if sums is not None:
+                sums[name] = got[0]
+            edges.extend(_new(Edge, e) for e in got[1:])
         else:
             edges.extend(_module_edges(name, info, known))
     if parts is not None:
         parts.done()
     return edges
+
+
+def _digest(plain: list) -> str:
+    import hashlib
+
+    return hashlib.blake2b(repr(plain).encode(), digest_size=16).hexdigest()
 
 
 _new = tuple.__new__

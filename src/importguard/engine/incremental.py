@@ -16,16 +16,21 @@ LAST_RUN: Dict[str, int] = {}
 
 
 def graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
-                  parts: Optional[Dict[str, str]] = None, cwd: Optional[Path] = None) -> str:
+                  parts: Optional[Dict[str, str]] = None, cwd: Optional[Path] = None,
+                  edge_sums: Optional[Dict[str, str]] = None) -> str:
     """What repository rules depend on: edges, module-level statements and imports, config.
-    ``parts`` (module -> ``graph_part_digest``, from the cache) saves hashing the facts again."""
+    ``parts`` (module -> ``graph_part_digest``, from the cache) saves hashing the facts again;
+    ``edge_sums`` (module -> a digest of its edges, ``build_edges``), hashing the edges."""
     import hashlib
 
     from importguard.cache.facts import config_key, graph_part_digest
 
     h = hashlib.blake2b(digest_size=16)
     h.update(config_key(config, cwd).encode())
-    h.update(repr([tuple(e) for e in edges]).encode())
+    if edge_sums is not None:  # every module's, in the order of the names, as the edges are
+        h.update(repr(("sums", sorted(edge_sums.items()))).encode())
+    else:
+        h.update(repr([tuple(e) for e in edges]).encode())
     parts = parts or {}
     for name in sorted(graph_modules):
         info = graph_modules[name]

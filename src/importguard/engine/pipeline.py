@@ -144,7 +144,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         from importguard.analysis.contributions import Contributions
 
         parts = Contributions(store, file_digests, graph_modules, "edges:")
-    edges = build_edges(graph_modules, parts)
+    sums: Optional[Dict[str, str]] = {} if parts is not None else None  # module -> digest of its edges
+    edges = build_edges(graph_modules, parts, sums)
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, Watched(modules) if store is not None else modules, edges,
                        costs=findings.known_costs(config))
@@ -154,7 +155,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     if contents is not None:  # ``incremental.contents``: for the simulation's outcomes across edits
         repo.contents, repo.part_of, repo.facts_of = contents
     # every module, those without an importable name too: contracts count their imports
-    digest = graph_digest(modules, edges, config, graph_parts, cwd) if store is not None else ""
+    digest = graph_digest(modules, edges, config, graph_parts, cwd, sums) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
     if cached is not None:
         from importguard.cache.facts import cycles_from_plain
