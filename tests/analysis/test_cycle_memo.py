@@ -248,7 +248,7 @@ def _graph_key(files: Dict[str, str], store_path: Path, graph_parts: Dict[str, s
     store = Store(store_path)
     digests = {m.path: facts_digest(m.facts) for m in modules.values()}
     sums: Dict[str, str] = {}
-    edges = graph.build_edges(modules, Contributions(store, digests, modules, "edges:"), sums)
+    edges = graph.build_edges(modules, Contributions(store, digests, modules, "edges2:"), sums)
     assert edges == graph.build_edges(modules)
     store.save()
     return graph_digest(modules, edges, Config(), graph_parts, None, sums)
@@ -285,3 +285,17 @@ def test_a_body_edit_that_changes_an_edge_reruns_the_repository_rules(tmp_path):
     advice = [d.message for d in second[0] if d.code == "IG300"]
     assert len(advice) == 1 and "(`f`, `h`)" in advice[0]
     assert advice != [d.message for d in first[0] if d.code == "IG300"]
+
+
+def test_edges_kept_by_earlier_versions_are_dropped(tmp_path):
+    from importguard.cache.facts import facts_digest
+
+    files = {"pkg/__init__.py": "", "pkg/a.py": "from pkg import b\n", "pkg/b.py": "from pkg import a\n"}
+    modules = _modules(files)
+    digests = {m.path: facts_digest(m.facts) for m in modules.values()}
+    store = Store(tmp_path / "results.marshal")
+    store.data.update({"edges:previous": ["edges:x"], "edges:x": (("pkg.a", "pkg.b"),)})
+    kept = analyse(modules, Config(), store=store, file_digests=digests)[0]
+    assert not [k for k in store.data if k.startswith("edges:")]
+    assert [k for k in store.data if k.startswith("edges2:")]
+    assert kept == analyse(_modules(files), Config())[0]

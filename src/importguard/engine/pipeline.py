@@ -143,7 +143,11 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     if store is not None and file_digests:
         from importguard.analysis.contributions import Contributions
 
-        parts = Contributions(store, file_digests, graph_modules, "edges:")
+        parts = Contributions(store, file_digests, graph_modules, "edges2:")  # each module's edges, with their digest
+        if "edges:previous" in store.data:  # kept without their digest by earlier versions: dropped once
+            for k in [k for k in store.data if k.startswith("edges:")]:
+                del store.data[k]
+            store.dirty = True
     sums: Optional[Dict[str, str]] = {} if parts is not None else None  # module -> digest of its edges
     edges = build_edges(graph_modules, parts, sums)
     rules = [r() for r in RULES if config.enabled(r.code)]
