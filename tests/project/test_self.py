@@ -1,5 +1,6 @@
 """importguard on itself: no findings, layers respected, and a lean warm path."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +28,8 @@ def test_check_at_the_repository_root_reports_nothing(tmp_path):
         shutil.copy(ROOT / name, tmp_path / name)
     proc = run_cli(["check", ".", "--no-cache"], tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "files checked" in proc.stdout and "0 files checked" not in proc.stdout, proc.stdout
+    checked = re.search(r"\((\d+) files checked", proc.stdout)
+    assert checked is not None and int(checked.group(1)) > 0, proc.stdout
 
 
 # The pipeline's stages, lowest first. A module imports only from its own row or a lower one,
