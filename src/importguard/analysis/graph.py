@@ -7,8 +7,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import chain
-from typing import AbstractSet, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import (
+    AbstractSet,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
 
+from importguard.analysis.arcset import feedback_arc_set
+from importguard.cache.facts import FactsRef
 from importguard.model import (
     EDGE_KINDS,
     IMPORT_TIME,
@@ -138,6 +153,18 @@ class ModuleInfo(NamedTuple):
     def is_stub(self) -> bool:
         """A ``.pyi`` stub: read by type checkers only, never run."""
         return self.path.endswith(".pyi")
+
+
+class LazyInfo(ModuleInfo):
+    """A ``ModuleInfo`` of a file whose facts came from the cache: they are decoded when first
+    read (its fourth field holds a ``cache.facts.FactsRef`` until then)."""
+
+    __slots__ = ()
+
+    @property
+    def facts(self) -> ModuleFacts:
+        got: Any = tuple.__getitem__(self, 3)
+        return got.value() if type(got) is FactsRef else got
 
 
 def build_edges(modules: Mapping[str, ModuleInfo], parts=None, sums: Optional[Dict[str, str]] = None) -> List[Edge]:
@@ -417,69 +444,6 @@ def pairs_inside(by_pair: Mapping[Tuple[str, str], List[Edge]]) -> Callable[[Ite
         return [(s, t) for _, s, t in found]
 
     return inside
-
-
-def feedback_arc_set(weights: Mapping[Tuple[str, str], float]) -> List[Tuple[str, str]]:
-    """A light set of edges whose removal leaves the graph acyclic.
-
-    The weighted Eades-Lin-Smyth heuristic orders the nodes (sinks last, sources first, else the
-    node whose outgoing weight most exceeds its incoming weight); the edges pointing backwards in
-    that order form the set. Then any edge of the set whose return closes no cycle is dropped,
-    heaviest first, so the set is minimal.
-    """
-    succ: Dict[str, Dict[str, float]] = defaultdict(dict)
-    pred: Dict[str, Dict[str, float]] = defaultdict(dict)
-    nodes: Set[str] = set()
-    for (s, t), w in weights.items():
-        if s != t:
-            succ[s][t] = w
-            pred[t][s] = w
-            nodes.update((s, t))
-    live = set(nodes)
-    left: List[str] = []
-    right: List[str] = []
-    while live:
-        changed = True
-        while changed:
-            changed = False
-            for n in sorted(live):
-                if not any(m in live for m in succ[n]):
-                    right.append(n)
-                    live.discard(n)
-                    changed = True
-                elif not any(m in live for m in pred[n]):
-                    left.append(n)
-                    live.discard(n)
-                    changed = True
-        if live:
-            def delta(n: str) -> float:
-                return (sum(w for m, w in succ[n].items() if m in live)
-                        - sum(w for m, w in pred[n].items() if m in live))
-            best = max(sorted(live), key=delta)
-            left.append(best)
-            live.discard(best)
-    pos = {n: i for i, n in enumerate(left + right[::-1])}
-    fas = [(s, t) for (s, t) in weights if s != t and pos[s] > pos[t]]
-    cut = set(fas)
-    for e in sorted(fas, key=lambda e: (-weights[e], e)):
-        cut.discard(e)
-        if _reaches(e[1], e[0], succ, cut):
-            cut.add(e)
-    return sorted(cut, key=lambda e: (weights[e], e))
-
-
-def _reaches(start: str, goal: str, succ: Mapping[str, Mapping[str, float]], cut: Set[Tuple[str, str]]) -> bool:
-    seen = {start}
-    todo = [start]
-    while todo:
-        n = todo.pop()
-        if n == goal:
-            return True
-        for m in succ.get(n, ()):
-            if m not in seen and (n, m) not in cut:
-                seen.add(m)
-                todo.append(m)
-    return False
 
 
 def break_candidates(cycle: Cycle, by_pair: Mapping[Tuple[str, str], List[Edge]],
