@@ -74,6 +74,7 @@ class SimStore:
 
     def put(self, key: str, records: List[list], new: list, trace: bytes) -> None:
         """Keep ``records`` under ``key``; ``new``, one of them, has the trace ``trace``."""
+        self.looked_up.add(key)
         i = self.outcomes.index(_group(key))
         shard = self.outcomes.shard(i)
         shard.data[key] = records
