@@ -1,5 +1,3 @@
-import sys
+from importguard.commands.cli import run
 
-from importguard.commands.cli import main
-
-sys.exit(main())
+run()

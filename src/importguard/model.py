@@ -5,6 +5,7 @@ tests, serialise to the cache with ``marshal`` and never hold a CST node. Standa
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 # Kinds of use of a name.
@@ -269,6 +270,55 @@ def events_from_plain(raw: Iterable[tuple]) -> Tuple[Event, ...]:
         else:
             out.append(_tuple_new(_EVENT_KIND[tag], r[1:]))  # no Python frame per event
     return tuple(out)
+
+
+class LazyEvents(Sequence):
+    """A module's events (one tuple per top-level statement) decoded from their plain form when
+    first read. A changed import makes a run load the facts of every file, but only the modules
+    the import simulation runs read their events: the others are never decoded (about 1 s on a
+    tree of 6,000 files). Compares, hashes and prints as the tuple it stands for."""
+
+    __slots__ = ("_raw", "_value")
+
+    def __init__(self, raw: tuple):
+        self._raw: Optional[tuple] = raw
+        self._value: Optional[Tuple[Tuple[Event, ...], ...]] = None
+
+    def value(self) -> Tuple[Tuple[Event, ...], ...]:
+        got = self._value
+        if got is None:
+            got = self._value = tuple(map(events_from_plain, self._raw or ()))
+            self._raw = None
+        return got
+
+    def plain(self) -> tuple:
+        """The plain form (``events_to_plain`` of each statement's events), without decoding."""
+        raw = self._raw
+        return raw if raw is not None else tuple(map(events_to_plain, self.value()))
+
+    def __len__(self) -> int:
+        raw = self._raw
+        return len(raw) if raw is not None else len(self.value())
+
+    def __getitem__(self, i):
+        return self.value()[i]
+
+    def __iter__(self):
+        return iter(self.value())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyEvents):
+            other = other.value()
+        return self.value() == other
+
+    def __hash__(self) -> int:
+        return hash(self.value())
+
+    def __repr__(self) -> str:
+        return repr(self.value())
+
+    def __reduce__(self):
+        return (tuple, (self.value(),))
 
 
 class ModuleFacts(NamedTuple):

@@ -28,6 +28,10 @@ CASES = {
          "c.py": "from b import Base\n\n__all__ = ['Base']\n",
          "b.py": "class Base:\n    pass\n"},
         "b.py", "import pydantic\n\n\nclass Base(pydantic.BaseModel):\n    pass\n", "a.py"),
+    # another module starts taking every public name of it through a star import
+    "star import elsewhere": (
+        {"a.py": "from os import path\nX = 1\n", "b.py": "import a\n"},
+        "b.py", "from a import *\n\nprint(path, X)\n", "a.py"),
     # a TYPE_CHECKING import becomes needed at runtime when the base class evaluates annotations
     "type checking import evaluated by a base class": (
         {"a.py": FUTURE + "from typing import TYPE_CHECKING\nfrom b import Base\n\nif TYPE_CHECKING:\n"

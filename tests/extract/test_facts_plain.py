@@ -1,16 +1,21 @@
 """The facts cache's plain form: decoding gives back the very records extraction made."""
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from importguard.cache.facts import FactsCache, Store, from_plain, to_plain
 from importguard.extract import extract
+from importguard.model import LazyEvents
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "importguard"
 
 
 def same_records(a, b, where="") -> None:
-    """Equal values with equal types all the way down (a tuple compares equal to a record)."""
+    """Equal values with equal types all the way down (a tuple compares equal to a record); the
+    events decoded lazily count as the tuple they stand for."""
+    if isinstance(a, LazyEvents):
+        a = a.value()
     assert type(a) is type(b), (where, type(a), type(b))
     if isinstance(a, tuple):
         assert len(a) == len(b), where
@@ -47,3 +52,28 @@ def test_store_reads_back_what_it_saved_and_ignores_a_torn_file(tmp_path):
     raw = (tmp_path / "s.marshal").read_bytes()
     (tmp_path / "s.marshal").write_bytes(raw[: len(raw) // 2])
     assert Store(tmp_path / "s.marshal").data == {}
+
+
+def test_events_are_decoded_only_when_read_and_keep_their_plain_form():
+    source = b"import os\nif os.name == 'nt':\n    import ntpath\nclass C:\n    x = os.sep\n"
+    facts = extract(source)
+    plain = to_plain(facts)
+    back = from_plain(plain)
+    lazy: Any = back.events
+    assert type(lazy) is LazyEvents and lazy._value is None
+    assert len(lazy) == len(facts.events) and lazy._value is None  # the length needs no decoding
+    assert to_plain(back) == plain and lazy._value is None  # nor does writing it back
+    assert back == facts and facts == back and lazy._value is not None  # comparing decodes
+    same_records(lazy, facts.events)
+    assert hash(lazy) == hash(facts.events) and repr(lazy) == repr(facts.events)
+    assert list(lazy) == list(facts.events) and lazy[1] == facts.events[1]
+    assert to_plain(back) == plain  # and, decoded, it gives the same plain form again
+
+
+def test_lazy_events_pickle_as_the_tuple_they_stand_for():
+    import pickle
+
+    facts = extract(b"import os\nos.getcwd()\n")
+    back = pickle.loads(pickle.dumps(from_plain(to_plain(facts))))
+    assert type(back.events) is tuple
+    same_records(back, facts)

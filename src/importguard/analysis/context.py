@@ -367,31 +367,52 @@ class RepoContext:
 
     def _imported_from_package(self, package: str, name: str, runtime_only: bool = False) -> bool:
         if self._imported_names is None:
-            self._imported_names = ({}, {})
-            for mod, info in self.modules.items():
-                for imp in info.facts.imports:
-                    src = absolute_module(imp, mod, info.is_package)
-                    if src is None:
-                        continue
-                    pairs = []
-                    if imp.name and imp.name != "*":
-                        pairs.append((src, imp.name))
-                    elif imp.name == "*":
+            from importguard.analysis.contributions import Contributions
+
+            every: Dict[Tuple[str, str], bool] = {}
+            runtime: Dict[Tuple[str, str], bool] = {}
+            parts = Contributions.of(self, "imported:")
+            modules = dict.items(self.modules) if isinstance(self.modules, dict) else self.modules.items()
+            for mod, info in modules:
+                got = parts.get(mod)
+                if got is None:
+                    got = parts.put(mod, _imported_pairs(mod, info))
+                for src, attr, at_runtime in got:
+                    if attr == "":  # a star import: of every name unless the module has ``__all__``
                         target = self.modules.get(src)
-                        if target is None or target.facts.all_names is None:
-                            pairs.append((src, "*"))
-                    else:
-                        for u in imp.uses:
-                            parts = u.dotted.split(".")
-                            # ``import pkg`` then ``pkg.name``; ``import a.b`` binds ``a``
-                            for i in range(1, len(parts)):
-                                pairs.append((".".join(parts[:i]) if imp.asname is None else src, parts[i]))
-                    for key in pairs:
-                        self._imported_names[0][key] = True
-                        if not imp.in_type_checking:
-                            self._imported_names[1][key] = True
+                        if target is not None and target.facts.all_names is not None:
+                            continue
+                        attr = "*"
+                    every[(src, attr)] = True
+                    if at_runtime:
+                        runtime[(src, attr)] = True
+            parts.done()
+            self._imported_names = (every, runtime)
         names = self._imported_names[1 if runtime_only else 0]
         return (package, name) in names or (not name.startswith("_") and (package, "*") in names)
+
+
+def _imported_pairs(mod: str, info: ModuleInfo) -> list:
+    """(module, name, at runtime) of each name the imports of ``mod`` take from a module (name ""
+    for a star import: whether it takes every name depends on the module's ``__all__``)."""
+    out: List[Tuple[str, str, bool]] = []
+    for imp in info.facts.imports:
+        src = absolute_module(imp, mod, info.is_package)
+        if src is None:
+            continue
+        pairs = []
+        if imp.name and imp.name != "*":
+            pairs.append((src, imp.name))
+        elif imp.name == "*":
+            pairs.append((src, ""))
+        else:
+            for u in imp.uses:
+                parts = u.dotted.split(".")
+                # ``import pkg`` then ``pkg.name``; ``import a.b`` binds ``a``
+                for i in range(1, len(parts)):
+                    pairs.append((".".join(parts[:i]) if imp.asname is None else src, parts[i]))
+        out.extend((a, b, not imp.in_type_checking) for a, b in pairs)
+    return out
 
 
 QUERIES.update({

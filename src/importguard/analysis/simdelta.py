@@ -19,7 +19,7 @@ before. Without it every entry whose import runs the hub is simulated again.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.graph import absolute_module
 from importguard.analysis.interpreter import module_binds
@@ -124,8 +124,10 @@ def _plain_import_statement(facts: ModuleFacts, i: int) -> Optional[List[ImportF
 class Repository:
     """What the check of an outcome reads about the repository, computed once per run."""
 
-    def __init__(self, modules: Mapping[str, ModuleInfo], first_party: Set[str], namespace_pkgs: Set[str]):
+    def __init__(self, modules: Mapping[str, ModuleInfo], first_party: Set[str], namespace_pkgs: Set[str],
+                 parts=None):
         self.modules = modules
+        self.parts = parts  # ``Contributions``: each module's part of the scan, kept between runs
         self.first_party = first_party
         self.namespace_pkgs = namespace_pkgs
         self._words: Optional[Set[str]] = None  # names any module may read as an attribute or import
@@ -179,27 +181,21 @@ class Repository:
     def _scan(self) -> None:
         words: Set[str] = set()
         taken: Dict[str, Set[str]] = {}
+        parts = self.parts
         for name, info in self.modules.items():
-            f = info.facts
-            words.update(f.attributes)
-            for imp in f.imports:
-                base = absolute_module(imp, name, info.is_package) if imp.name is not None else imp.module
-                if not base:
-                    continue
-                if imp.name == "*":
-                    self._starred.add(base)
-                elif imp.name is not None:
-                    taken.setdefault(base, set()).add(imp.name)
-                parts = base.split(".")
-                for k in range(1, len(parts)):  # ``import a.b.c`` reads ``b`` from ``a``, ``c`` from ``a.b``
-                    taken.setdefault(".".join(parts[:k]), set()).add(parts[k])
-            for events in f.events:
-                for ev in _walk(events, None):
-                    kind = type(ev)
-                    if kind is LoadEvent or kind is StoreEvent:
-                        words.update(ev.dotted.split(".")[1:])
-                    elif kind is CallEvent:
-                        self._called.add(ev.name)
+            got = parts.get(name) if parts is not None else None
+            if got is None:
+                got = _scan_one(name, info)
+                if parts is not None:
+                    parts.put(name, got)
+            own_words, starred, pairs, called = got
+            words.update(own_words)
+            self._starred.update(starred)
+            self._called.update(called)
+            for base, attr in pairs:
+                taken.setdefault(base, set()).add(attr)
+        if parts is not None:
+            parts.done()
         self._from = taken
         self._words = words
 
@@ -216,6 +212,36 @@ class Repository:
                 elif kind is CallEvent or kind is DeleteEvent:
                     out.add(ev.name)
         return out
+
+
+def _scan_one(name: str, info: ModuleInfo) -> list:
+    """One module's part of ``Repository._scan``, in plain values: [the attribute names it may
+    read, the modules it star-imports, the (module, name) pairs its imports take, the names it
+    calls]."""
+    f = info.facts
+    words: Set[str] = set(f.attributes)
+    starred: Set[str] = set()
+    pairs: Set[Tuple[str, str]] = set()
+    called: Set[str] = set()
+    for imp in f.imports:
+        base = absolute_module(imp, name, info.is_package) if imp.name is not None else imp.module
+        if not base:
+            continue
+        if imp.name == "*":
+            starred.add(base)
+        elif imp.name is not None:
+            pairs.add((base, imp.name))
+        parts = base.split(".")
+        for k in range(1, len(parts)):  # ``import a.b.c`` reads ``b`` from ``a``, ``c`` from ``a.b``
+            pairs.add((".".join(parts[:k]), parts[k]))
+    for events in f.events:
+        for ev in _walk(events, None):
+            kind = type(ev)
+            if kind is LoadEvent or kind is StoreEvent:
+                words.update(ev.dotted.split(".")[1:])
+            elif kind is CallEvent:
+                called.add(ev.name)
+    return [tuple(sorted(words)), tuple(sorted(starred)), tuple(sorted(pairs)), tuple(sorted(called))]
 
 
 def _walk(events: Sequence[Any], called: Optional[Set[str]]):

@@ -306,7 +306,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
             history = store.data.get("sim-content")
             if isinstance(history, dict):
                 keys.edits = Edits(contents, history, repo.part_of, repo.facts_of,
-                                   Repository(modules, first_party, spaces))
+                                   Repository(modules, first_party, spaces, Contributions.of(repo, "delta:")))
     stats = repo.simulation_stats
     written: List[Tuple[World, Outcome]] = []
     reordered: List[Tuple[World, Outcome]] = []

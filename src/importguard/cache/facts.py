@@ -19,11 +19,11 @@ from importguard.model import (
     CycleEdge,
     FunctionFact,
     ImportFact,
+    LazyEvents,
     ModuleFacts,
     Statement,
     TypeCheckingBlock,
     Use,
-    events_from_plain,
     events_to_plain,
 )
 
@@ -54,8 +54,14 @@ def to_plain(f: ModuleFacts) -> tuple:
     imports = tuple(tuple(i[:-1]) + (tuple(tuple(u) for u in i.uses),) for i in f.imports)
     return (imports, tuple(map(tuple, f.classes)), tuple(map(tuple, f.functions)),
             tuple(map(tuple, f.type_checking)), tuple(map(tuple, f.statements)), f.all_names,
-            f.future_annotations, f.noqa, f.error, tuple(map(events_to_plain, f.events)), f.dynamic, f.effects,
+            f.future_annotations, f.noqa, f.error, _events_plain(f.events), f.dynamic, f.effects,
             f.expect_fail, f.string_refs, f.attributes)
+
+
+def _events_plain(events) -> tuple:
+    if type(events) is LazyEvents:
+        return events.plain()
+    return tuple(map(events_to_plain, events))
 
 
 # the records are built with ``tuple.__new__`` over ``map``: no Python frame per record (a changed
@@ -76,7 +82,7 @@ def from_plain(t: tuple) -> ModuleFacts:
         raise ValueError("facts of another schema")
     return _new(ModuleFacts, (tuple(map(_import, t[0])), tuple(map(_class, t[1])), tuple(map(_function, t[2])),
                               tuple(map(_block, t[3])), tuple(map(_statement, t[4])), t[5], t[6], t[7], t[8],
-                              tuple(map(events_from_plain, t[9])), *t[10:]))
+                              LazyEvents(t[9]), *t[10:]))  # decoded when first read
 
 
 def facts_digest(f: ModuleFacts) -> str:

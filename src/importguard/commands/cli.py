@@ -239,5 +239,22 @@ def main(argv: Optional[List[str]] = None) -> int:
         gc.set_threshold(*thresholds)
 
 
+def run() -> None:
+    """The console script (and ``python -m importguard``): ``main``, then leave without freeing the
+    run's objects one by one. After a run that loaded the facts of a large tree, the interpreter's
+    teardown takes 0.1 s and more (Django's 883 files: 0.12 s), and nothing of importguard needs
+    it: the output is flushed here, the caches are already written (atomically), the worker
+    processes joined."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader left (``| head``): what it wanted is written
+        code = code or EXIT_FINDINGS
+    except OSError:
+        code = code or EXIT_ERROR
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

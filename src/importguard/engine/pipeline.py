@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from importguard.cache.facts import FactsCache, default_dir, fingerprint
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
+from importguard.engine.extraction import _cacheable, _few, extract_all
 from importguard.engine.filecheck import check_files, keep
 from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
 from importguard.engine.reading import Read, read_all, with_data
@@ -25,8 +26,6 @@ from importguard.model import (
 )
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
     from pathlib import Path
 
     from importguard.analysis.graph import Edge, ModuleInfo
@@ -46,184 +45,6 @@ class Result(NamedTuple):
     skipped: int = 0  # folders and Python files the ignore rules skipped
 
 
-# ---------------------------------------------------------------------------- extraction
-def _extract_many(sources: List[bytes]) -> List[tuple]:
-    from importguard.cache.facts import to_plain
-    from importguard.extract import extract
-
-    return [to_plain(extract(s)) for s in sources]
-
-
-def _worker_init() -> None:
-    import gc
-
-    gc.freeze()  # the parser's trees are short-lived; skip scanning what is already loaded
-    gc.set_threshold(50_000, 20, 100)  # CST trees hold no reference cycles: collect rarely
-    import libcst  # noqa: F401  (warm the parser once per worker)
-
-
-def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
-    """Facts of each source, in order, using ``jobs`` processes when it pays off."""
-    from importguard.cache.facts import from_plain
-
-    if not sources:
-        return []
-    total = sum(len(s) for s in sources)
-    if jobs <= 1 or len(sources) < 8 or total < 200_000:
-        from importguard.engine import progress
-        from importguard.extract import extract, suspicious
-
-        out = []
-        for s in sources:
-            # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
-            out.append(from_plain(_isolated(s)) if suspicious(s) else extract(s))
-            progress.advance(1)
-        return out
-    return [from_plain(t) for t in _extract_parallel(sources, jobs)]
-
-
-# LibCST needs ~1.5 KB of memory per byte of source while parsing (sympy's 346 KB test_spin.py
-# peaks at 610 MB): files above this size go to one chunk, parsed one after the other, so that
-# two of them never fill memory at the same time.
-HUGE = 120_000
-
-
-def _chunks(sources: List[bytes], jobs: int) -> List[List[int]]:
-    """Work units, largest first, dealt round the chunks so that chunks finish together."""
-    order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
-    huge = [i for i in order if len(sources[i]) > HUGE]
-    rest = [i for i in order if len(sources[i]) <= HUGE]
-    n = max(jobs * 4, 1)
-    chunks: List[List[int]] = [[] for _ in range(min(n, len(rest)))]
-    for k, i in enumerate(rest):
-        chunks[k % len(chunks)].append(i)
-    return ([huge] if huge else []) + chunks
-
-
-def _worker_loop(conn) -> None:
-    """A worker process: extract each chunk it is sent, until it is sent None."""
-    import faulthandler
-
-    # a worker that dies in the parser is an IG900, reported by the parent: no traceback dump on
-    # the user's terminal, even when the parent runs with PYTHONFAULTHANDLER or under pytest
-    faulthandler.disable()
-    _worker_init()
-    while True:
-        try:
-            chunk = conn.recv()
-        except EOFError:
-            return
-        if chunk is None:
-            return
-        conn.send(_extract_many(chunk))
-
-
-def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int, on_done=None
-                ) -> Tuple[Dict[int, tuple], List[List[int]]]:
-    """Run ``chunks`` on ``jobs`` worker processes; return the results and the chunks whose worker
-    died. Plain processes and pipes rather than ProcessPoolExecutor, whose handling of a worker
-    killed by a signal can deadlock on Python 3.9: a dead worker is seen through its sentinel,
-    its chunk is set aside and a fresh worker takes the next one."""
-    import multiprocessing
-    from multiprocessing.connection import wait
-
-    results: Dict[int, tuple] = {}
-    crashed: List[List[int]] = []
-    todo = list(chunks)
-    busy: Dict[Connection, Tuple[BaseProcess, Connection, List[int]]] = {}  # conn -> (process, conn, chunk)
-
-    def start(chunk: List[int]) -> None:
-        parent, child = multiprocessing.Pipe()
-        proc = multiprocessing.Process(target=_worker_loop, args=(child,), daemon=True)
-        proc.start()
-        child.close()
-        parent.send([sources[i] for i in chunk])
-        busy[parent] = (proc, parent, chunk)
-
-    try:
-        while todo and len(busy) < jobs:
-            start(todo.pop(0))
-        while busy:
-            ready = wait(list(busy) + [p.sentinel for p, _, _ in busy.values()])
-            for conn in list(busy):
-                proc, _, chunk = busy[conn]
-                if conn in ready or proc.sentinel in ready:
-                    try:
-                        if not conn.poll():
-                            raise EOFError
-                        out = conn.recv()
-                    except (EOFError, OSError):
-                        del busy[conn]
-                        conn.close()
-                        proc.join(1)
-                        crashed.append(chunk)
-                        if todo:
-                            start(todo.pop(0))
-                        continue
-                    results.update(zip(chunk, out))
-                    if on_done is not None:
-                        on_done(len(chunk))
-                    if todo:
-                        nxt = todo.pop(0)
-                        conn.send([sources[i] for i in nxt])
-                        busy[conn] = (proc, conn, nxt)
-                    else:
-                        del busy[conn]
-                        conn.send(None)
-                        conn.close()
-                        proc.join(5)
-    finally:
-        for proc, conn, _ in busy.values():
-            proc.kill()
-            conn.close()
-    return results, crashed
-
-
-def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
-    from importguard.cache.facts import to_plain
-
-    try:
-        from importguard.engine import progress
-
-        done, crashed = _run_chunks(sources, _chunks(sources, jobs), jobs, on_done=progress.advance)
-    except OSError:  # no processes to be had here (sandbox, resource limits): analyse in-process
-        return _extract_many(sources)
-    results: List[Optional[tuple]] = [done.get(i) for i in range(len(sources))]
-    suspects = sorted(i for chunk in crashed for i in chunk)
-    for i, plain in _one_worker(sources, suspects):  # a worker died: find the file that kills it
-        results[i] = plain
-    return [r if r is not None else to_plain(failed_facts("analysis crashed")) for r in results]
-
-
-def _one_worker(sources: List[bytes], todo: List[int]) -> List[Tuple[int, tuple]]:
-    """Each file of ``todo`` alone, one worker at a time: when the worker dies, the file it was on
-    is the culprit (IG900) and a fresh worker goes on with the next."""
-    from importguard.cache.facts import to_plain
-
-    if not todo:
-        return []
-    try:
-        done, crashed = _run_chunks(sources, [[i] for i in todo], 1)
-    except OSError:
-        return [(i, _extract_many([sources[i]])[0]) for i in todo]
-    out = [(i, plain) for i, plain in done.items()]
-    out.extend((chunk[0], to_plain(failed_facts(_CRASHED))) for chunk in crashed)
-    return out
-
-
-_CRASHED = "the parser crashed on this file (stack overflow or similar)"
-# failures that may not happen again (a worker killed for memory): never cached by content hash
-_TRANSIENT = (_CRASHED, "analysis crashed", "out of memory")
-
-
-def _cacheable(facts: ModuleFacts) -> bool:
-    return not (facts.error and facts.error.startswith(_TRANSIENT))
-
-
-def _isolated(source: bytes) -> tuple:
-    return _one_worker([source], [0])[0][1]
-
-
 def default_jobs() -> int:
     affinity = getattr(os, "sched_getaffinity", None)  # not on every platform
     if affinity is not None:
@@ -236,8 +57,11 @@ def cache_dir(config: Config) -> Path:
 
 
 def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
-               read: Optional[List[Read]] = None, cache: Optional[FactsCache] = None) -> Dict[Path, ModuleFacts]:
-    """Facts of every file: from the cache by content hash, else extracted (in parallel)."""
+               read: Optional[List[Read]] = None, cache: Optional[FactsCache] = None,
+               meanwhile: Optional[Callable[[], None]] = None) -> Dict[Path, ModuleFacts]:
+    """Facts of every file: from the cache by content hash, else extracted (in parallel). With
+    ``meanwhile``, a few files to extract are extracted in a forked process while it runs here
+    (``background``); it is not called when they are not."""
     jobs = jobs or default_jobs()
     if cache is None and use_cache:
         cache = FactsCache(cache_dir(config), fingerprint("facts"))
@@ -260,7 +84,16 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
 
     progress.start(len(todo))
     try:
-        fresh = extract_all(sources, jobs)
+        fresh = None
+        if meanwhile is not None and jobs > 1 and sources and _few(sources):
+            from importguard.engine.background import extract_beside
+
+            fresh = extract_beside(sources, meanwhile)
+            if fresh is not None:
+                LAST_RUN["extracted_beside"] = len(sources)
+                progress.advance(len(sources))
+        if fresh is None:
+            fresh = extract_all(sources, jobs)
     finally:
         progress.finish()
     LAST_RUN["extracted"] = LAST_RUN.get("extracted", 0) + len(todo)
@@ -364,7 +197,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
 
 
 def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, index, root: str,
-              config: Config, jobs: int) -> Dict[Path, ModuleFacts]:
+              config: Config, jobs: int, meanwhile: Optional[Callable[[], None]] = None
+              ) -> Dict[Path, ModuleFacts]:
     """The facts of the contents ``digests`` does not know, and their digests added to it: reused
     when a changed file's tokens match an earlier content's (``reading.reuse_by_tokens``), else
     from the facts cache or extracted."""
@@ -380,7 +214,8 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
     before = [index.previous_entry(index_key(r.file.path, root)) for r in new]
     todo, computed = reuse_by_tokens(new, digests, sems, before, cache)
     LAST_RUN["reused_by_tokens"] = len(new) - len(todo)
-    facts = load_facts([r.file for r in todo], config, jobs=jobs, read=todo, cache=cache) if todo else {}
+    facts = load_facts([r.file for r in todo], config, jobs=jobs, read=todo, cache=cache,
+                       meanwhile=meanwhile) if todo else {}
     if not todo:
         cache.save()
     extracted = []
@@ -394,6 +229,27 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
         quick.data["sems"] = sems
         quick.dirty = True
     return facts
+
+
+def _results_store(config: Config):
+    from importguard.cache.facts import Store
+
+    return Store(cache_dir(config) / f"results-{fingerprint('results', '3')}.marshal")
+
+
+def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: Config, into: Dict[str, Any]) -> None:
+    """The results store and the facts of every file whose content an earlier run saw, loaded while
+    a forked process extracts the changed files: a run that extracts a file almost always goes on
+    to analyse, and then needs them."""
+    cache = FactsCache(cache_dir(config), fingerprint("facts"))
+    got = {}
+    for r in read:
+        if r.ok and r.digest in digests:
+            f = cache.get(r.digest)
+            if f is not None:
+                got[r.file.path] = f
+    into["facts"], into["loaded"] = got, cache.loaded
+    into["results"] = _results_store(config)
 
 
 def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
@@ -430,7 +286,9 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     known = quick.data.get("digests")
     # content hash -> (facts digest, graph part digest), for the files of the last runs
     digests: Dict[str, Tuple[str, str]] = known if isinstance(known, dict) else {}
-    facts = _load_new(read, digests, quick, index, root, config, jobs)
+    early: Dict[str, Any] = {}  # what a run that extracts loads while it does (``_load_early``)
+    facts = _load_new(read, digests, quick, index, root, config, jobs,
+                      lambda: _load_early(read, digests, config, early))
 
     # every input of the results: the tool, the configuration, the costs the messages and IG400
     # read (``importguard cost`` rewrites them), the files reported and every analysed file's facts
@@ -447,7 +305,10 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         diags = [diagnostic_from_plain(d) for d in hit[0]]
         return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
                       time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
-    results = Store(cache_dir(config) / f"results-{fingerprint('results', '3')}.marshal")
+    results = early.get("results") or _results_store(config)
+    for path, f in early.get("facts", {}).items():
+        facts.setdefault(path, f)
+    LAST_RUN["from_cache"] = LAST_RUN.get("from_cache", 0) + early.get("loaded", 0)
     # the simulation's outcomes, in shards of their own: read as looked up, only the changed rewritten
     sims = SimStore(cache_dir(config) / f"sim-{fingerprint('sim', '1')}")
     rest = [r for r in read if r.file.path not in facts]

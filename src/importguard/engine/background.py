@@ -1,0 +1,90 @@
+"""The extraction of a run's few changed files in a forked process, while this one loads the rest.
+
+A run after an edit extracts one or two files, and most of that time is LibCST's import (about
+0.25 s: the dataclass processing of its node classes), not the parse. The run then loads the facts
+of every other file and the results store, which the extraction does not need. On a machine with a
+second core the two overlap: a forked copy of this process imports LibCST and extracts, and sends
+the facts back (``marshal`` of their plain form), while this process does ``meanwhile``.
+
+Only where forking is safe (``simfork.can_fork``: Linux, one thread, not a daemonic worker) and
+for sources that cannot crash the parser (``extract.suspicious`` ones go through the isolating
+path). A child that dies, raises or sends something unreadable changes nothing: the files are
+extracted here, as without it.
+"""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Callable, List, Optional
+
+if TYPE_CHECKING:
+    from importguard.model import ModuleFacts
+
+
+def extract_beside(sources: List[bytes], meanwhile: Callable[[], None]) -> Optional[List[ModuleFacts]]:
+    """The facts of ``sources`` extracted in a forked process while ``meanwhile()`` runs here; None
+    (``meanwhile`` not called) when no process can be forked or a source needs the isolating path."""
+    from importguard.analysis.simfork import can_fork
+    from importguard.extract import suspicious
+
+    if not sources or not can_fork() or any(map(suspicious, sources)):
+        return None
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: extract, send, and leave without running anything of the parent's
+        code = 1
+        try:
+            os.close(read_end)
+            _send(write_end, sources)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        meanwhile()
+    finally:
+        got = _receive(read_end, pid)
+    return got
+
+
+def _send(fd: int, sources: List[bytes]) -> None:
+    import faulthandler
+    import marshal
+
+    faulthandler.disable()  # a crash is the parent's to report (it extracts the files again)
+    from importguard.engine.extraction import _extract_many
+
+    data = memoryview(marshal.dumps(_extract_many(sources)))
+    while data:
+        data = data[os.write(fd, data):]
+    os.close(fd)
+
+
+def _receive(fd: int, pid: int) -> Optional[List[ModuleFacts]]:
+    import marshal
+
+    from importguard.cache.facts import from_plain
+
+    chunks = []
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            chunks.append(fh.read())
+    except OSError:
+        chunks = []
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        status = -1
+    if status != 0 or not chunks:
+        return None
+    try:
+        return [from_plain(t) for t in marshal.loads(b"".join(chunks))]
+    except (ValueError, TypeError, EOFError):
+        return None
