@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import marshal
 import shutil
-from pathlib import Path
-from typing import Dict, Tuple
+from typing import TYPE_CHECKING, Dict, Tuple
 
 from helpers import write_tree
 from importguard.analysis.simstore import KEEP_RUNS, SimStore
 from importguard.config.settings import load_config
 from importguard.engine import pipeline as engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HUB = {
     "pyproject.toml": '[project]\nname = "hub"\nrequires-python = ">=3.9"\n',

@@ -21,10 +21,12 @@ Two things a run learns without writing them:
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from importguard.cache.shards import Shards
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 KEEP_RUNS = 8  # rewrites of its shard by runs that did not look an entry's outcomes up, before they go
 SHARDS = 64

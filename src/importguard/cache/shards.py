@@ -8,10 +8,12 @@ is taken as empty, and rewritten when something is put into it.
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
 from importguard.cache.facts import Store, blake2b
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Shards:
