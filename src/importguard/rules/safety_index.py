@@ -14,6 +14,7 @@ from importguard.model import IMPORT_TIME, ImportFact
 
 if TYPE_CHECKING:
     from importguard.analysis.context import FileContext, RepoContext
+    from importguard.analysis.graph import ModuleInfo
 
 # Decorators that only build or wrap the object they decorate (from a standard-library or
 # third-party module): not a registration in another module
@@ -220,26 +221,14 @@ class SafetyIndex:
             return self._strings
         out: Dict[Tuple[str, str], Tuple[str, str, int]] = {}
         modules = self.repo.modules
+        parts = Contributions.of(self.repo, "strings:")  # most modules name nothing in strings
         for name, info in modules.items():
-            for obj, text, line in info.facts.string_refs:
-                if not obj:
-                    parts = text.split(".")
-                    for i in range(1, len(parts)):
-                        mod = ".".join(parts[:i])
-                        if mod in modules:
-                            out.setdefault((mod, parts[i]), (info.path, text, line))
-                    continue
-                head, _, rest = obj.partition(".")
-                for imp in info.facts.imports:
-                    if imp.bound != head:
-                        continue
-                    if imp.name is None and imp.asname is None:
-                        base = imp.bound
-                    else:
-                        base = absolute_target(imp, name, info.is_package) or ""
-                    full = base + ("." + rest if rest else "")
-                    if full in modules:
-                        out.setdefault((full, text), (info.path, f"{obj}, {text!r}", line))
+            got = parts.get(name)
+            if got is None:
+                got = parts.put(name, _string_names_of(name, info, modules))
+            for mod, attr, path, text, line in got:
+                out.setdefault((mod, attr), (path, text, line))
+        parts.done()
         self._strings = out
         return out
 
@@ -301,14 +290,19 @@ class SafetyIndex:
         import there: compatibility and re-export modules."""
         if self._reexporters is None:
             out: Set[str] = set()
+            parts = Contributions.of(self.repo, "bound:")  # the names each module's imports bind
             for name, info in self.repo.modules.items():
                 if info.is_package:
                     continue
-                for imp in info.facts.imports:
-                    if imp.scope_kind == "module" and imp.bound and not imp.in_type_checking:
-                        if self.repo.imported_from_package(name, imp.bound, runtime_only=True):
-                            out.add(name)
-                            break
+                bound = parts.get(name)
+                if bound is None:
+                    bound = parts.put(name, [imp.bound for imp in info.facts.imports
+                                             if imp.scope_kind == "module" and imp.bound and not imp.in_type_checking])
+                for b in bound:
+                    if self.repo.imported_from_package(name, b, runtime_only=True):
+                        out.add(name)
+                        break
+            parts.done()
             self._reexporters = out
         return self._reexporters
 
@@ -331,6 +325,31 @@ class SafetyIndex:
             return ""  # ``from . import sub``: users import the submodule itself
         return (f"a public name of library module `{ctx.module}` (no `__all__`): code outside the "
                 f"repository may import `{imp.bound}` from it")
+
+
+def _string_names_of(name: str, info: ModuleInfo, modules) -> List[Tuple[str, str, str, str, int]]:
+    """``SafetyIndex.string_names`` of one module, in order: (module, name, path, text, line)."""
+    out: List[Tuple[str, str, str, str, int]] = []
+    for obj, text, line in info.facts.string_refs:
+        if not obj:
+            parts = text.split(".")
+            for i in range(1, len(parts)):
+                mod = ".".join(parts[:i])
+                if mod in modules:
+                    out.append((mod, parts[i], info.path, text, line))
+            continue
+        head, _, rest = obj.partition(".")
+        for imp in info.facts.imports:
+            if imp.bound != head:
+                continue
+            if imp.name is None and imp.asname is None:
+                base = imp.bound
+            else:
+                base = absolute_target(imp, name, info.is_package) or ""
+            full = base + ("." + rest if rest else "")
+            if full in modules:
+                out.append((full, text, info.path, f"{obj}, {text!r}", line))
+    return out
 
 
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
