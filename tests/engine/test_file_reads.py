@@ -134,3 +134,29 @@ def test_what_a_recorded_check_reads() -> None:
         assert reads.everything
     repo.record(None)
     del QUERIES["test-resolve"]
+
+
+def test_an_import_change_reads_the_facts_of_few_modules(tmp_path: Path) -> None:
+    """The other files' facts come from the cache undecoded; a change of one module's imports
+    decodes those of the modules its checks and the simulation read, not the whole tree's."""
+    root = tmp_path / "repo"
+    files = {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/base.py": "import app\nBASE = 1\n"}
+    for i in range(30):
+        files[f"app/m{i}.py"] = f"from app.base import BASE\nimport os\n\nX{i} = (BASE, os.sep)\n"
+    files["tools/__init__.py"] = ""
+    files["tools/leaf.py"] = "import json\n"
+    _write(root, files)
+    _run(root, True)
+    (root / "tools/leaf.py").write_text("import json\nimport app.m3\n")
+    _run(root, True)  # the first unused first-party import: the indexes its fix's safety reads are made
+    (root / "tools/leaf.py").write_text("import json\nimport app.m3\nimport app.m4\n")
+    from importguard.analysis.graph import LazyInfo
+
+    result = engine.check([str(root)], load_config(root), jobs=1, cwd=root, need_facts=True)
+    warm = [tuple(d) for d in result.diagnostics]
+    assert sum(type(info) is LazyInfo for info in result.modules.values()) == 33  # all but the edited file
+    assert engine.LAST_RUN["extracted"] == 1, engine.LAST_RUN
+    # of 34 modules (a kept file with a finding to fix would decode its own: its fix's safety is
+    # asked again)
+    assert engine.LAST_RUN["facts_decoded"] < 10, engine.LAST_RUN
+    assert warm == _run(root, False)

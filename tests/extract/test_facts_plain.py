@@ -77,3 +77,33 @@ def test_lazy_events_pickle_as_the_tuple_they_stand_for():
     back = pickle.loads(pickle.dumps(from_plain(to_plain(facts))))
     assert type(back.events) is tuple
     same_records(back, facts)
+
+
+def test_cached_facts_read_lazily_are_the_facts_put(tmp_path):
+    from importguard.analysis.graph import LazyInfo, ModuleInfo
+    from importguard.cache.facts import FactsRef
+
+    facts = extract(b"import os\nfrom typing import List\nx: List[str] = [os.sep]\n")
+    cache = FactsCache(tmp_path, "k")
+    cache.put("ab" * 16, facts)
+    cache.save()
+    again = FactsCache(tmp_path, "k")
+    ref = again.lazy("ab" * 16)
+    assert isinstance(ref, FactsRef) and again.lazy("cd" * 16) is None
+    info = LazyInfo("m", "m.py", False, ref)  # type: ignore[arg-type]  # what modules_from does
+    before = FactsRef.decoded
+    assert info.path == "m.py" and FactsRef.decoded == before  # nothing decoded yet
+    same_records(info.facts, facts)
+    assert FactsRef.decoded == before + 1 and info.facts is info.facts  # decoded once
+    assert info == ModuleInfo("m", "m.py", False, facts)
+    assert info._replace(name="n").facts is info.facts  # a renamed copy shares them
+
+
+def test_an_unreadable_cached_blob_becomes_a_clear_error_not_a_crash(tmp_path):
+    cache = FactsCache(tmp_path, "k")
+    cache.put("ab" * 16, extract(b"import os\n"))
+    cache._shard("ab" * 16).data["ab" * 16] = b"\x00garbage"
+    ref = cache.lazy("ab" * 16)
+    assert ref is not None
+    assert "cannot be read" in (ref.value().error or "")
+    assert cache.get("ab" * 16) is None  # the eager reader says it is not cached

@@ -1,10 +1,9 @@
 """Per-module parts of repository-wide indexes, kept in the results store between runs."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
 if TYPE_CHECKING:
-    from importguard.analysis.context import RepoContext
     from importguard.analysis.graph import ModuleInfo
 
 _last: Optional[Tuple[object, str]] = None  # (the modules, their digest): several indexes of a run ask
@@ -39,7 +38,9 @@ class Contributions:
         self.names = names_digest(modules) if store is not None and self.digests else ""
 
     @classmethod
-    def of(cls, repo: RepoContext, prefix: str) -> "Contributions":
+    def of(cls, repo: Any, prefix: str) -> "Contributions":
+        """For ``repo``, a ``RepoContext`` (or anything with its ``store``, ``file_digests`` and
+        ``modules``: the context reads its indexes through here, so this module names no type of it)."""
         return cls(getattr(repo, "store", None), getattr(repo, "file_digests", None), repo.modules, prefix)
 
     def _key(self, name: str) -> Optional[str]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import chain
-from typing import AbstractSet, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
+from importguard.cache.facts import FactsRef
 from importguard.model import (
     EDGE_KINDS,
     IMPORT_TIME,
@@ -138,6 +139,18 @@ class ModuleInfo(NamedTuple):
     def is_stub(self) -> bool:
         """A ``.pyi`` stub: read by type checkers only, never run."""
         return self.path.endswith(".pyi")
+
+
+class LazyInfo(ModuleInfo):
+    """A ``ModuleInfo`` of a file whose facts came from the cache: they are decoded when first
+    read (its fourth field holds a ``cache.facts.FactsRef`` until then)."""
+
+    __slots__ = ()
+
+    @property
+    def facts(self) -> ModuleFacts:
+        got: Any = tuple.__getitem__(self, 3)
+        return got.value() if type(got) is FactsRef else got
 
 
 def build_edges(modules: Mapping[str, ModuleInfo], parts=None) -> List[Edge]:

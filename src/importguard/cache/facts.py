@@ -11,7 +11,7 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from importguard.model import (
     ClassFact,
@@ -25,6 +25,7 @@ from importguard.model import (
     TypeCheckingBlock,
     Use,
     events_to_plain,
+    failed_facts,
 )
 
 try:  # hashlib's blake2b, without importing OpenSSL's bindings (4 ms of every run's start-up)
@@ -32,10 +33,11 @@ try:  # hashlib's blake2b, without importing OpenSSL's bindings (4 ms of every r
 except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
 
+# 13: each file's facts a marshal blob of its own in the shard (decoded when first read);
 # 12: an evaluated annotation a runtime fallback answers is a typing use of the TYPE_CHECKING
 # import, names in pytest's skipif/xfail condition strings are uses; 10: statements without
 # loads, typed events; 9: starred parameters' type comments; 8: file-level noqa recorded at line 0
-SCHEMA = 12
+SCHEMA = 13
 _MAX_ENTRIES = 200_000
 
 
@@ -83,6 +85,39 @@ def from_plain(t: tuple) -> ModuleFacts:
     return _new(ModuleFacts, (tuple(map(_import, t[0])), tuple(map(_class, t[1])), tuple(map(_function, t[2])),
                               tuple(map(_block, t[3])), tuple(map(_statement, t[4])), t[5], t[6], t[7], t[8],
                               LazyEvents(t[9]), *t[10:]))  # decoded when first read
+
+
+def _decode(raw: Any) -> ModuleFacts:
+    return from_plain(marshal.loads(raw) if isinstance(raw, bytes) else raw)
+
+
+class FactsRef:
+    """A file's facts as the cache keeps them (a marshal blob), decoded when first read
+    (``graph.ModuleInfo`` of a cached file holds one)."""
+
+    __slots__ = ("_raw", "_facts")
+    decoded = 0  # how many were read in this process (a run's statistics report it)
+
+    def __init__(self, raw: bytes):
+        self._raw: Optional[bytes] = raw
+        self._facts: Optional[ModuleFacts] = None
+
+    def value(self) -> ModuleFacts:
+        got = self._facts
+        if got is None:
+            FactsRef.decoded += 1
+            try:
+                got = _decode(self._raw)
+            except Exception:  # the shard decoded whole, so its blobs are what this version wrote
+                got = failed_facts("its cached facts cannot be read: run again with --no-cache")
+            self._facts, self._raw = got, None
+        return got
+
+    def __eq__(self, other: object) -> bool:
+        return self.value() == (other.value() if isinstance(other, FactsRef) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.value())
 
 
 def facts_digest(f: ModuleFacts) -> str:
@@ -231,25 +266,40 @@ class FactsCache:
             got = self.shards[name] = Store(self.directory / f"{name}.marshal")
         return got
 
-    def get(self, digest: str) -> Optional[ModuleFacts]:
+    def _raw(self, digest: str) -> Tuple[str, Any]:
         raw = self._shard(digest).data.get(digest)
         if isinstance(raw, str):  # an alias: a content with the same facts (see ``alias``)
             self.used.add(digest)
             digest = raw
             raw = self._shard(digest).data.get(digest)
-        if raw is None or isinstance(raw, str):
+        return digest, raw
+
+    def get(self, digest: str) -> Optional[ModuleFacts]:
+        digest, raw = self._raw(digest)
+        if not isinstance(raw, (bytes, tuple)):
             return None
         try:
-            facts = from_plain(raw)
+            facts = _decode(raw)
         except Exception:
             return None
         self.used.add(digest)
         self.loaded += 1
         return facts
 
+    def lazy(self, digest: str) -> Optional[FactsRef]:
+        """The facts of ``digest``, decoded when first read (``FactsRef``); None when not cached.
+        A run after an import change reads the facts of a few modules of the tree: the others
+        cost the copy of their blob, not the making of their records."""
+        digest, raw = self._raw(digest)
+        if not isinstance(raw, bytes):
+            return None
+        self.used.add(digest)
+        self.loaded += 1
+        return FactsRef(raw)
+
     def put(self, digest: str, facts: ModuleFacts) -> None:
         shard = self._shard(digest)
-        shard.data[digest] = to_plain(facts)
+        shard.data[digest] = marshal.dumps(to_plain(facts))
         shard.dirty = True
         self.used.add(digest)
         self.stored += 1

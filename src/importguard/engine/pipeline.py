@@ -58,10 +58,11 @@ def cache_dir(config: Config) -> Path:
 
 def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
                read: Optional[List[Read]] = None, cache: Optional[FactsCache] = None,
-               meanwhile: Optional[Callable[[], None]] = None) -> Dict[Path, ModuleFacts]:
+               meanwhile: Optional[Callable[[], None]] = None, lazy: bool = False) -> Dict[Path, ModuleFacts]:
     """Facts of every file: from the cache by content hash, else extracted (in parallel). With
     ``meanwhile``, a few files to extract are extracted in a forked process while it runs here
-    (``background``); it is not called when they are not."""
+    (``background``); it is not called when they are not. With ``lazy``, the cached facts are
+    ``FactsRef``s, decoded when first read (``modules_from`` wraps them)."""
     jobs = jobs or default_jobs()
     if cache is None and use_cache:
         cache = FactsCache(cache_dir(config), fingerprint("facts"))
@@ -69,7 +70,7 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
     todo: List[Read] = []
     sources: List[bytes] = []
     for r in read if read is not None else read_all(files):
-        facts = cache.get(r.digest) if cache and r.ok else None
+        facts: Any = (cache.lazy(r.digest) if lazy else cache.get(r.digest)) if cache and r.ok else None
         if facts is None and r.data is None:
             r = with_data(r)  # the stat index spared reading it, but its facts are not cached
         if not r.ok:
@@ -109,14 +110,16 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
 
 # ---------------------------------------------------------------------------- the whole check
 def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) -> Dict[str, ModuleInfo]:
-    from importguard.analysis.graph import ModuleInfo
+    from importguard.analysis.graph import LazyInfo, ModuleInfo
+    from importguard.cache.facts import FactsRef
 
     modules: Dict[str, ModuleInfo] = {}
     for f in files:
         name = f.module
         if not name or name in modules:
             name = f"<{f.display}>"  # outside every root, or a duplicate name: no graph edges
-        modules[name] = ModuleInfo(name, f.display, f.is_package_init, facts[f.path])
+        got: Any = facts[f.path]  # a ``FactsRef`` from ``load_facts(lazy=True)``
+        modules[name] = (LazyInfo if type(got) is FactsRef else ModuleInfo)(name, f.display, f.is_package_init, got)
     return modules
 
 
@@ -245,7 +248,7 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
     got = {}
     for r in read:
         if r.ok and r.digest in digests:
-            f = cache.get(r.digest)
+            f = cache.lazy(r.digest)
             if f is not None:
                 got[r.file.path] = f
     into["facts"], into["loaded"] = got, cache.loaded
@@ -274,7 +277,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     from importguard import __version__
     from importguard.analysis.simstore import SimStore
     from importguard.cache.costs import costs_digest
-    from importguard.cache.facts import Store, config_key, cycles_from_plain, cycles_to_plain, run_digest
+    from importguard.cache.facts import FactsRef, Store, config_key, cycles_from_plain, cycles_to_plain, run_digest
     from importguard.cache.index import StatIndex
 
     # the little a run needs when nothing changed (the stat index, each content's digests, the runs'
@@ -305,6 +308,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         diags = [diagnostic_from_plain(d) for d in hit[0]]
         return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
                       time.perf_counter() - started, reported_paths, hit[2], hit[3], skipped)
+    decoded_before = FactsRef.decoded
     results = early.get("results") or _results_store(config)
     for path, f in early.get("facts", {}).items():
         facts.setdefault(path, f)
@@ -312,7 +316,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     # the simulation's outcomes, in shards of their own: read as looked up, only the changed rewritten
     sims = SimStore(cache_dir(config) / f"sim-{fingerprint('sim', '1')}")
     rest = [r for r in read if r.file.path not in facts]
-    facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest))
+    facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest, lazy=True))
     modules = modules_from(analysed, facts)
     file_digests = {r.file.display: digests[r.digest][0] for r in read if r.ok and r.digest in digests}
     graph_parts, contents = incremental.contents(read, modules, digests, FactsCache(cache_dir(config),
@@ -320,12 +324,14 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd, jobs=jobs,
                                          graph_parts=graph_parts, file_digests=file_digests, contents=contents,
                                          sims=sims)
-    if all(map(_cacheable, facts.values())):
+    held: Dict[Path, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
+    if all(_cacheable(f) for f in held.values() if type(f) is not FactsRef):
         quick.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
                                  cycles_to_plain(cycles), len(modules), len(edges)))
     results.save()
     sims.save()
     quick.save()
+    LAST_RUN["facts_decoded"] = FactsRef.decoded - decoded_before
     incremental.report_stats()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                   reported_paths, len(modules), len(edges), skipped)
