@@ -108,7 +108,8 @@ class RepoContext:
         self._imported_names: Optional[Tuple[Dict[Tuple[str, str], bool], Dict[Tuple[str, str], bool]]] = None
         self._attributes: Optional[Dict[str, Set[str]]] = None
         self._cycles: list = []
-        self.store = None  # a cache Store for results that outlive the run (the simulation's)
+        self.store = None  # a cache Store for results that outlive the run
+        self.sims = None  # a ``simstore.SimStore``: the import simulation's outcomes of earlier runs
         self.graph_parts: Optional[Dict[str, str]] = None  # module -> ``graph_part_digest``, if known
         self.file_digests: Optional[Dict[str, str]] = None  # display path -> facts digest, if known
         # for the simulation's outcomes across edits: module -> its content hash; a content hash

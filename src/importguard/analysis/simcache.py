@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, NamedTup
 
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.simdelta import unchanged_by
+from importguard.analysis.simstore import valid
 from importguard.analysis.simulate import Outcome, simulate
 
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.interpreter import Failure
     from importguard.analysis.simdelta import Edits
+    from importguard.analysis.simstore import SimStore
 
 
 class Result(NamedTuple):
@@ -117,7 +119,8 @@ class Keys:
         return got
 
 
-def run_world(store, keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo], entries: Sequence[str],
+def run_world(store: Optional[SimStore], keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo],
+              entries: Sequence[str],
               eager: bool, order: Optional[Callable[[str], Sequence[int]]], world: World,
               earlier: Sequence[Tuple[World, Dict[str, Result]]], stats: Dict[str, int], jobs: int = 1
               ) -> Dict[str, Result]:
@@ -175,18 +178,18 @@ def assemble(entries: Sequence[str], results: Dict[str, Result]) -> Outcome:
     return out
 
 
-def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo],
+def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo],
                      entries: Sequence[str], eager: bool, order, world: World, stats: Dict[str, int],
                      jobs: int = 1) -> Dict[str, Result]:
     """``simulate`` of ``entries``, with each entry's result taken from ``store`` when one of the
-    (up to two) outcomes kept for it still holds; the others are simulated together (they share
+    outcomes kept for it still holds; the others are simulated together (they share
     their prefixes)."""
     tag = "sim:e:%s:%r:%r:" % (mode, world.version, world.platform)
     out: Dict[str, Result] = {}
     todo = []
     for e in entries:
         got = _cached(store, tag + e, keys) if store is not None and keys is not None else None
-        if got is None and keys is not None and keys.edits is not None:
+        if got is None and store is not None and keys is not None and keys.edits is not None:
             got = _after_edit(store, tag + e, keys)
             if got is not None:
                 stats["kept_after_edit"] = stats.get("kept_after_edit", 0) + 1
@@ -206,56 +209,48 @@ def _simulate_cached(store, keys: Optional[Keys], mode: str, modules: Dict[str, 
                     and e in fresh.ran:
                 raw = 0 if e not in fresh.failed else (None if failure is None else tuple(failure))
                 packed = keys.pack(fresh.ran[e])
-                record = [keys.base, packed, keys.packed_key(packed), raw, tuple(tests), 0,
-                          keys.pack_trace(fresh.trace[e])]
-                store.data[tag + e] = _keep_records(record, store.data.get(tag + e, ()))
-                store.dirty = True
-    if store is not None:
-        used = store.data.setdefault("sim-used", [])
-        used.extend(tag + e for e in entries)
+                record = [keys.base, packed, keys.packed_key(packed), raw, tuple(tests), 0]
+                store.put(tag + e, _keep_records(record, store.records(tag + e)), record,
+                          keys.pack_trace(fresh.trace[e]))
     return out
 
 
-def _valid(record) -> bool:
-    return isinstance(record, list) and len(record) == 7  # else written by another version
-
-
-def _cached(store, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
+def _cached(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
     """(raw outcome, tests) of the first record under ``key`` that still holds; it counts a use."""
-    for record in store.data.get(key) or ():
-        if not _valid(record):
+    for record in store.records(key):
+        if not valid(record):
             continue
-        base, packed, digest, raw, tests, _uses, _trace = record
+        base, packed, digest, raw, tests, _uses = record
         if base == keys.base and keys.packed_key(packed) == digest:
-            record[5] += 1
-            store.dirty = True
+            record[5] += 1  # in memory only: the shard is not rewritten for it (``_keep_records``)
             return raw, tests
     return None
 
 
-def _after_edit(store, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
+def _after_edit(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
     """(raw outcome, tests) of a record made before one module of its import was edited, when the
     edit only added or removed imports that change nothing in that import (``simdelta``); the
     record is kept again under the new digest."""
     edits = keys.edits
     assert edits is not None
-    records = store.data.get(key) or ()
+    records = store.records(key)
     for record in records:
-        if not _valid(record) or record[0] != keys.base:
+        if not valid(record) or record[0] != keys.base:
             continue
-        if not _unchanged(keys, record):
+        trace = _unchanged(store, key, keys, record)
+        if trace is None:
             continue
-        new = [keys.base, record[1], keys.packed_key(record[1]), record[3], record[4], 0, record[6]]
-        store.data[key] = _keep_records(new, records)
-        store.dirty = True
+        new = [keys.base, record[1], keys.packed_key(record[1]), record[3], record[4], 0]
+        store.put(key, _keep_records(new, records), new, trace)
         return record[3], record[4]
     return None
 
 
-def _unchanged(keys: Keys, record: list) -> bool:
-    """Was the record made before one module of its import was edited, by an edit that changes
-    nothing in that import (``_edited``, ``simdelta.unchanged_by``)? Once per distinct ran set,
-    digest, trace and outcome."""
+def _unchanged(store: SimStore, key: str, keys: Keys, record: list) -> Optional[bytes]:
+    """The record's trace, when it was made before one module of its import was edited, by an edit
+    that changes nothing in that import (``_edited``, ``simdelta.unchanged_by``); else None. Once
+    per distinct ran set, digest, trace and outcome. The trace is read (from its shard) only for a
+    record an edit explains."""
     edits = keys.edits
     assert edits is not None
     memo = keys.memo
@@ -264,17 +259,21 @@ def _unchanged(keys: Keys, record: list) -> bool:
     if found is _UNKNOWN:
         found = memo[where] = _edited(keys, keys.unpack(record[1]), record[2])
     if found is None or found[1] is None:
-        return False
+        return None
+    trace = store.trace(key, record)
+    if trace is None:  # lost to a concurrent run's write
+        return None
     module, change = found
     try:
-        key: tuple = ("unchanged", module, id(change), record[6], record[3])
-        hash(key)
+        judged: tuple = ("unchanged", module, id(change), trace, record[3])
+        hash(judged)
     except TypeError:  # an outcome read back with a list in it: judged each time
-        return unchanged_by(edits.repository, module, change, keys.unpack_trace(record[6]), record[3])
-    got = memo.get(key)
+        same = unchanged_by(edits.repository, module, change, keys.unpack_trace(trace), record[3])
+        return trace if same else None
+    got = memo.get(judged)
     if got is None:
-        got = memo[key] = unchanged_by(edits.repository, module, change, keys.unpack_trace(record[6]), record[3])
-    return got
+        got = memo[judged] = unchanged_by(edits.repository, module, change, keys.unpack_trace(trace), record[3])
+    return trace if got else None
 
 
 def _edited(keys: Keys, ran: Sequence[int], digest: str) -> Optional[tuple]:
@@ -298,8 +297,14 @@ RECORDS = 3  # outcomes kept per entry and world
 def _keep_records(new: list, old) -> list:
     """The new record and the most used others (the newest first among equals): an edit and its
     undoing, or a branch switched back and forth, leave the records of the state most runs saw,
-    which a run that only undoes an edit never refreshes (its results come from the graph cache)."""
-    others = [r for r in old if _valid(r) and r[:3] != new[:3]]
+    which a run that only undoes an edit never refreshes (its results come from the graph cache).
+
+    A use is counted in memory (``_cached``) and reaches the disk only when its shard is rewritten
+    for a new record: a run that only finds outcomes writes nothing. So a count is the number of
+    runs that used the record *and* rewrote its shard (one of the entries sharing it was simulated
+    again). Between the records of one entry this keeps their order on the whole (the record of the
+    state most runs saw is the one such runs find), and the newest wins ties, as before."""
+    others = [r for r in old if valid(r) and r[:3] != new[:3]]
     ranked = sorted(range(len(others)), key=lambda i: (-others[i][5], i))
     return [new] + [others[i] for i in sorted(ranked[:RECORDS - 1])]
 
@@ -308,33 +313,6 @@ def _failure(raw: tuple) -> "Failure":
     from importguard.analysis.interpreter import Failure
 
     return Failure._make(list(raw[:7]) + [tuple(tuple(c) for c in raw[7])] + list(raw[8:]))
-
-
-KEEP_RUNS = 8  # an entry's outcomes stay while one of the last this many simulating runs looked them up
-
-
-def forget_old_simulations(store) -> None:
-    """Drop the outcomes no recent simulating run looked up (a module deleted, a world gone, an
-    entry that no longer reaches a cycle). Each entry holds a few outcomes at most, so keeping
-    those of entries that a run skips (an entry that fails as written is not simulated sorted)
-    costs little, and finds them again once the edit that made it fail is undone."""
-    used = store.data.pop("sim-used", ())
-    if not used:
-        return
-    run = store.data.get("sim-run", 0) + 1
-    seen = store.data.get("sim-seen")
-    if not isinstance(seen, dict):
-        seen = {}
-    for k in used:
-        seen[k] = run
-    for k in [k for k, last in seen.items() if last <= run - KEEP_RUNS]:
-        del seen[k]
-    for k in [k for k in store.data if k.startswith("sim:") and k not in seen]:
-        del store.data[k]
-    store.data["sim-run"] = run
-    store.data["sim-seen"] = seen
-    store.data.pop("sim-prev", None)
-    store.dirty = True
 
 
 _UNKNOWN: Any = object()

@@ -294,9 +294,10 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         return got
 
     store = getattr(repo, "store", None)
+    sims = getattr(repo, "sims", None)  # the outcomes of earlier runs (``simstore``)
     keys = None
     contents = {m: h for m, h in (repo.contents or {}).items() if m in modules}  # module -> content hash
-    if store is not None:
+    if store is not None and sims is not None:
         from importguard.analysis.interpreter import namespace_packages
 
         spaces = namespace_packages(modules)
@@ -314,14 +315,14 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
     for w in ws.worlds:
         # an entry is simulated in a world only when no earlier world decided the tests its import
         # decided alike; otherwise it has that world's outcome
-        got = run_world(store, keys, "w", modules, entries, eager, None, w, runs_w, stats, repo.jobs)
+        got = run_world(sims, keys, "w", modules, entries, eager, None, w, runs_w, stats, repo.jobs)
         runs_w.append((w, got))
         written.append((w, assemble(entries, got)))
         ok_entries = [e for e in entries if not got[e].failed]
-        got_r = run_world(store, keys, "r", modules, ok_entries, eager, order, w, runs_r, stats, repo.jobs)
+        got_r = run_world(sims, keys, "r", modules, ok_entries, eager, order, w, runs_r, stats, repo.jobs)
         runs_r.append((w, got_r))
         reordered.append((w, assemble(ok_entries, got_r)))
-    if store is not None and contents:
+    if store is not None and sims is not None and contents:
         remember_contents(store, contents)
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]

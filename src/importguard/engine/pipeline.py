@@ -126,7 +126,7 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
             store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None,
             file_digests: Optional[Dict[str, str]] = None,
-            contents=None, jobs: int = 1) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            contents=None, jobs: int = 1, sims=None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
@@ -135,7 +135,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     to (for ``per-file-ignores``; the current directory by default). With ``file_digests`` (display
     path -> facts digest) too, each file's findings are kept in ``store`` under a key of everything
     they can depend on (``_file_keys``), and only the files whose key changed are checked again.
-    The import simulation may use ``jobs`` processes."""
+    The import simulation may use ``jobs`` processes, and keeps each entry's outcomes in ``sims`` (a
+    ``simstore.SimStore``, with ``store``)."""
     from importguard.analysis.context import RepoContext, Watched, ignored_by_path, suppressed
     from importguard.analysis.graph import build_edges, cycles as find_cycles
     from importguard.contracts import check as check_contracts
@@ -156,7 +157,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     rules = [r() for r in RULES if config.enabled(r.code)]
     repo = RepoContext(config, Watched(modules) if store is not None else modules, edges,
                        costs=findings.known_costs(config))
-    repo.store, repo.jobs = store, jobs  # the simulation keeps each entry's outcome there, and may fork
+    repo.store, repo.sims, repo.jobs = store, sims, jobs  # the simulation keeps each entry's outcome, may fork
     repo.graph_parts = graph_parts  # module -> digest of its simulated facts, when the cache knows it
     repo.file_digests = file_digests  # display path -> facts digest: per-module parts of indexes are kept
     if contents is not None:  # ``incremental.contents``: for the simulation's outcomes across edits
@@ -178,10 +179,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         if repo.simulation_stats:
             LAST_RUN.update(repo.simulation_stats)
         if store is not None:
-            from importguard.analysis.simcache import forget_old_simulations
             from importguard.cache.facts import cycles_to_plain
-
-            forget_old_simulations(store)
 
             store.data["graph:" + digest] = (
                 cycles_to_plain(cycles),
@@ -244,7 +242,7 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
 def _results_store(config: Config):
     from importguard.cache.facts import Store
 
-    return Store(cache_dir(config) / f"results-{fingerprint('results', '2')}.marshal")
+    return Store(cache_dir(config) / f"results-{fingerprint('results', '3')}.marshal")
 
 
 def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: Config, into: Dict[str, Any]) -> None:
@@ -282,6 +280,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                       reported_paths, len(modules), len(edges), skipped)
     from importguard import __version__
+    from importguard.analysis.simstore import SimStore
     from importguard.cache.costs import costs_digest
     from importguard.cache.facts import FactsRef, Store, config_key, cycles_from_plain, cycles_to_plain, run_digest
     from importguard.cache.index import StatIndex
@@ -319,6 +318,8 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     for path, f in early.get("facts", {}).items():
         facts.setdefault(path, f)
     LAST_RUN["from_cache"] = LAST_RUN.get("from_cache", 0) + early.get("loaded", 0)
+    # the simulation's outcomes, in shards of their own: read as looked up, only the changed rewritten
+    sims = SimStore(cache_dir(config) / f"sim-{fingerprint('sim', '1')}")
     rest = [r for r in read if r.file.path not in facts]
     facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest, lazy=True))
     modules = modules_from(analysed, facts)
@@ -326,12 +327,14 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     graph_parts, contents = incremental.contents(read, modules, digests, FactsCache(cache_dir(config),
                                                                                     fingerprint("facts")))
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd, jobs=jobs,
-                                         graph_parts=graph_parts, file_digests=file_digests, contents=contents)
+                                         graph_parts=graph_parts, file_digests=file_digests, contents=contents,
+                                         sims=sims)
     held: Dict[Path, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
     if all(_cacheable(f) for f in held.values() if type(f) is not FactsRef):
         quick.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
                                  cycles_to_plain(cycles), len(modules), len(edges)))
     results.save()
+    sims.save()
     quick.save()
     LAST_RUN["facts_decoded"] = FactsRef.decoded - decoded_before
     incremental.report_stats()
