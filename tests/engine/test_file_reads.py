@@ -32,6 +32,12 @@ CASES = {
     "star import elsewhere": (
         {"a.py": "from os import path\nX = 1\n", "b.py": "import a\n"},
         "b.py", "from a import *\n\nprint(path, X)\n", "a.py"),
+    # the same, for a file outside every root (no component: kept by what its check read)
+    "runtime base class read by a file outside every root": (
+        {"pyproject.toml": PYPROJECT + '[tool.importguard]\nroots = ["src"]\n',
+         "scripts/tool.py": FUTURE + "from decimal import Decimal\nfrom b import Base\n\n\nclass M(Base):\n    x: Decimal\n",
+         "src/b.py": "class Base:\n    pass\n"},
+        "src/b.py", "import pydantic\n\n\nclass Base(pydantic.BaseModel):\n    pass\n", "scripts/tool.py"),
     # a TYPE_CHECKING import becomes needed at runtime when the base class evaluates annotations
     "type checking import evaluated by a base class": (
         {"a.py": FUTURE + "from typing import TYPE_CHECKING\nfrom b import Base\n\nif TYPE_CHECKING:\n"
@@ -159,4 +165,16 @@ def test_an_import_change_reads_the_facts_of_few_modules(tmp_path: Path) -> None
     # of 34 modules (a kept file with a finding to fix would decode its own: its fix's safety is
     # asked again)
     assert engine.LAST_RUN["facts_decoded"] < 10, engine.LAST_RUN
+    assert warm == _run(root, False)
+
+
+def test_a_file_outside_every_root_keeps_its_findings_through_an_unrelated_edit(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    files, _, _, _ = CASES["runtime base class read by a file outside every root"]
+    _write(root, {**files, "src/c.py": "X = 1\n"})
+    _run(root, True)
+    (root / "src/c.py").write_text("import json\nX = json.dumps(1)\n")
+    warm = _run(root, True)
+    assert engine.LAST_RUN["files_checked"] == 1  # src/c.py; src/b.py keeps its component's key
+    assert engine.LAST_RUN["files_kept_by_reads"] == 1  # scripts/tool.py
     assert warm == _run(root, False)

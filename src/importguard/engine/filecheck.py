@@ -50,7 +50,7 @@ def check_files(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
         ctx = FileContext(repo, info)
         ignored = ignored_by_path(config, info.path, cwd_text)
         mine: List[Diagnostic] = []
-        reads = Reads() if own is not None and not info.name.startswith("<") else None
+        reads = Reads() if own is not None else None
         repo.record(reads)
         try:
             for rule in file_rules:

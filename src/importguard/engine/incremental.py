@@ -73,6 +73,19 @@ def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
             own = hashlib.blake2b(common + repr((n, path, is_package, digest)).encode(), digest_size=16)
             mine = hashlib.blake2b(comp + n.encode(), digest_size=16)
             keys[n] = ("file:" + own.hexdigest(), "file:" + mine.hexdigest())
+    # a module outside every root (a stub beside its module, a file of no package) has no
+    # component: its check may read any module. Its findings are kept under its own key with what
+    # the check read, or under a key of every file's facts (an unchanged repository)
+    whole: Optional[bytes] = None
+    for n, digest in outside:
+        if digest is None:
+            continue
+        if whole is None:
+            whole = hashlib.blake2b(common + repr(sorted(file_digests.items())).encode(), digest_size=16).digest()
+        info = modules[n]
+        own = hashlib.blake2b(common + repr((n, info.path, info.is_package, digest)).encode(), digest_size=16)
+        mine = hashlib.blake2b(whole + n.encode(), digest_size=16)
+        keys[n] = ("file:" + own.hexdigest(), "file:" + mine.hexdigest())
     return keys
 
 
