@@ -35,7 +35,8 @@ CASES = {
     # the same, for a file outside every root (no component: kept by what its check read)
     "runtime base class read by a file outside every root": (
         {"pyproject.toml": PYPROJECT + '[tool.importguard]\nroots = ["src"]\n',
-         "scripts/tool.py": FUTURE + "from decimal import Decimal\nfrom b import Base\n\n\nclass M(Base):\n    x: Decimal\n",
+         "scripts/tool.py": FUTURE + "from decimal import Decimal\nfrom b import Base\n\n\n"
+                                     "class M(Base):\n    x: Decimal\n",
          "src/b.py": "class Base:\n    pass\n"},
         "src/b.py", "import pydantic\n\n\nclass Base(pydantic.BaseModel):\n    pass\n", "scripts/tool.py"),
     # a TYPE_CHECKING import becomes needed at runtime when the base class evaluates annotations
