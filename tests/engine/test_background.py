@@ -61,3 +61,45 @@ def test_an_edit_run_extracts_beside_and_finds_what_a_cold_run_finds(tmp_path):
     warm, stats = run(True, 1)
     assert "extracted_beside" not in stats and stats.get("extracted") == 1  # one process: extracted here
     assert warm == run(False, 1)[0]
+
+
+@linux_only
+def test_a_started_extraction_gives_the_facts_asked_for_and_can_be_stopped():
+    job = background.start(SOURCES)
+    assert job is not None
+    called = []
+    assert job.take(SOURCES[1:], lambda: called.append(1)) == [extract(SOURCES[1])]
+    assert called == [1]
+    job.cancel()  # taken already: nothing to stop
+    job = background.start(SOURCES)
+    assert job is not None
+    job.cancel()  # not needed after all: the child is killed and reaped
+    import os
+
+    with pytest.raises(ChildProcessError):
+        os.waitpid(job.pid, os.WNOHANG)
+
+
+@linux_only
+def test_a_comment_appended_stops_the_parse_started_before_the_tokens_matched(tmp_path):
+    from helpers import write_tree
+    from importguard.config.settings import load_config
+    from importguard.engine import pipeline as engine
+
+    root = write_tree(tmp_path, {"app/__init__.py": "", "app/a.py": "import os\nimport json\n"})
+
+    def run(use_cache):
+        result = engine.check(["."], load_config(root), jobs=2, cwd=root, use_cache=use_cache)
+        return sorted(tuple(d) for d in result.diagnostics), dict(engine.LAST_RUN)
+
+    run(True)
+    (root / "app/a.py").write_text("import os\nimport json  # once\n")
+    run(True)  # parsed: a first edit since the facts were made
+    (root / "app/a.py").write_text("import os\nimport json  # twice\n")
+    warm, stats = run(True)
+    assert stats.get("reused_by_tokens") == 1 and not stats.get("extracted")
+    assert warm == run(False)[0]
+    (root / "app/a.py").write_text("import os\nimport json\nimport sys\n")
+    warm, stats = run(True)
+    assert stats.get("extracted_beside") == 1
+    assert warm == run(False)[0]

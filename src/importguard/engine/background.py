@@ -23,6 +23,58 @@ if TYPE_CHECKING:
 def extract_beside(sources: List[bytes], meanwhile: Callable[[], None]) -> Optional[List[ModuleFacts]]:
     """The facts of ``sources`` extracted in a forked process while ``meanwhile()`` runs here; None
     (``meanwhile`` not called) when no process can be forked or a source needs the isolating path."""
+    job = start(sources)
+    return None if job is None else job.take(sources, meanwhile)
+
+
+class Started:
+    """An extraction forked before this process knows which of its files it needs: a run forks it
+    before tokenizing the changed files (``reading.reuse_by_tokens``), which may find that a file
+    only changed in comments and needs no parse; the parse of the others has then begun."""
+
+    def __init__(self, pid: int, fd: int, sources: List[bytes]):
+        self.pid, self.fd, self.sources = pid, fd, sources
+        self.done = False
+
+    def take(self, sources: List[bytes], meanwhile: Callable[[], None]) -> Optional[List[ModuleFacts]]:
+        """The facts of ``sources`` (some of those it was started with), once ``meanwhile()`` has
+        run here; None when the child failed (``meanwhile`` has run all the same)."""
+        self.done = True
+        try:
+            meanwhile()
+        finally:
+            got = _receive(self.fd, self.pid)
+        if got is None:
+            return None
+        by_source = dict(zip(self.sources, got))
+        if not all(s in by_source for s in sources):
+            return None
+        return [by_source[s] for s in sources]
+
+    def cancel(self) -> None:
+        """Stop the child when its facts are not needed (every file matched an earlier content)."""
+        if self.done:
+            return
+        self.done = True
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def start(sources: List[bytes]) -> Optional[Started]:
+    """Fork a process that extracts ``sources`` and sends their facts back; None when no process
+    can be forked here or a source needs the isolating path."""
     from importguard.analysis.simfork import can_fork
     from importguard.extract import suspicious
 
@@ -47,11 +99,7 @@ def extract_beside(sources: List[bytes], meanwhile: Callable[[], None]) -> Optio
         finally:
             os._exit(code)
     os.close(write_end)
-    try:
-        meanwhile()
-    finally:
-        got = _receive(read_end, pid)
-    return got
+    return Started(pid, read_end, sources)
 
 
 def _send(fd: int, sources: List[bytes]) -> None:

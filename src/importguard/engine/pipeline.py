@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from importguard.analysis.graph import Edge, ModuleInfo
     from importguard.config.settings import Config
+    from importguard.engine.background import Started
 
 
 class Result(NamedTuple):
@@ -58,11 +59,13 @@ def cache_dir(config: Config) -> Path:
 
 def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
                read: Optional[List[Read]] = None, cache: Optional[FactsCache] = None,
-               meanwhile: Optional[Callable[[], None]] = None, lazy: bool = False) -> Dict[Path, ModuleFacts]:
+               meanwhile: Optional[Callable[[], None]] = None, lazy: bool = False,
+               started: Optional[Started] = None) -> Dict[Path, ModuleFacts]:
     """Facts of every file: from the cache by content hash, else extracted (in parallel). With
     ``meanwhile``, a few files to extract are extracted in a forked process while it runs here
     (``background``); it is not called when they are not. With ``lazy``, the cached facts are
-    ``FactsRef``s, decoded when first read (``modules_from`` wraps them)."""
+    ``FactsRef``s, decoded when first read (``modules_from`` wraps them). ``started``: their
+    extraction, forked already (``background.start``)."""
     jobs = jobs or default_jobs()
     if cache is None and use_cache:
         cache = FactsCache(cache_dir(config), fingerprint("facts"))
@@ -89,7 +92,7 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
         if meanwhile is not None and jobs > 1 and sources and _few(sources):
             from importguard.engine.background import extract_beside
 
-            fresh = extract_beside(sources, meanwhile)
+            fresh = started.take(sources, meanwhile) if started is not None else extract_beside(sources, meanwhile)
             if fresh is not None:
                 LAST_RUN["extracted_beside"] = len(sources)
                 progress.advance(len(sources))
@@ -220,10 +223,20 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
     sems: Dict[str, str] = got if isinstance(got, dict) else {}  # semantic digest -> content hash
     cache = FactsCache(cache_dir(config), fingerprint("facts"))
     before = [index.previous_entry(index_key(r.file.path, root)) for r in new]
-    todo, computed = reuse_by_tokens(new, digests, sems, before, cache)
-    LAST_RUN["reused_by_tokens"] = len(new) - len(todo)
-    facts = load_facts([r.file for r in todo], config, jobs=jobs, read=todo, cache=cache,
-                       meanwhile=meanwhile) if todo else {}
+    started = None
+    sources = [r.data for r in new if r.data is not None]
+    if meanwhile is not None and jobs > 1 and len(sources) == len(new) and _few(sources):
+        from importguard.engine.background import start
+
+        started = start(sources)  # the parse begins while the tokenizer decides whether it is needed
+    try:
+        todo, computed = reuse_by_tokens(new, digests, sems, before, cache)
+        LAST_RUN["reused_by_tokens"] = len(new) - len(todo)
+        facts = load_facts([r.file for r in todo], config, jobs=jobs, read=todo, cache=cache,
+                           meanwhile=meanwhile, started=started) if todo else {}
+    finally:
+        if started is not None:
+            started.cancel()  # not needed after all (or taken: then nothing to do)
     if not todo:
         cache.save()
     extracted = []
