@@ -35,6 +35,13 @@ class Result(NamedTuple):
     failed: bool  # its import raised
     failure: Optional[Failure]  # what it raised (None: an error the facts cannot explain)
     tests: FrozenSet[tuple]  # the version / platform tests its import decided
+    ran: Optional[bytes] = None  # the modules its import ran (``Keys.pack``), when known
+
+
+def raw_of(r: Result) -> Any:
+    """How a result's outcome is kept: 0 when the import succeeded, the failure as a plain tuple,
+    None for an error the facts cannot explain."""
+    return 0 if not r.failed else (None if r.failure is None else tuple(r.failure))
 
 
 class Keys:
@@ -163,14 +170,12 @@ def run_world(store: Optional[SimStore], keys: Optional[Keys], mode: str, module
     return out
 
 
-def assemble(entries: Sequence[str], results: Dict[str, Result]) -> Outcome:
-    """An Outcome from each entry's result, as ``simulate`` builds it: entries in sorted order, the
-    first failure of a key kept."""
+def assemble(failed: Dict[str, Result]) -> Outcome:
+    """An Outcome from the results of the entries that failed, as ``simulate`` builds it: entries in
+    sorted order, the first failure of a key kept."""
     out = Outcome({}, {}, {})
-    for e in sorted(entries):
-        r = results[e]
-        if not r.failed:
-            continue
+    for e in sorted(failed):
+        r = failed[e]
         out.failed[e] = r.failure
         if r.failure is not None:
             out.failures.setdefault(r.failure.key, r.failure)
@@ -196,39 +201,39 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
         if got is None:
             todo.append(e)
         else:
-            raw, kept = got
-            out[e] = Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(kept))
+            raw, kept, ran = got
+            out[e] = Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(kept), ran)
     if todo:
         stats["simulated"] = stats.get("simulated", 0) + len(todo)
         fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world, jobs=jobs, stats=stats)
         for e in todo:
             tests = fresh.tests[e] if fresh.tests is not None and e in fresh.tests else frozenset()
             failure = fresh.failed.get(e)
-            out[e] = Result(e in fresh.failed, failure, tests)
-            if store is not None and keys is not None and fresh.ran is not None and fresh.trace is not None \
-                    and e in fresh.ran:
-                raw = 0 if e not in fresh.failed else (None if failure is None else tuple(failure))
-                packed = keys.pack(fresh.ran[e])
+            packed = keys.pack(fresh.ran[e]) if keys is not None and fresh.ran is not None and e in fresh.ran \
+                else None
+            out[e] = Result(e in fresh.failed, failure, tests, packed)
+            if store is not None and keys is not None and packed is not None and fresh.trace is not None:
+                raw = raw_of(out[e])
                 record = [keys.base, packed, keys.packed_key(packed), raw, tuple(tests), 0]
                 store.put(tag + e, _keep_records(record, store.records(tag + e)), record,
                           keys.pack_trace(fresh.trace[e]))
     return out
 
 
-def _cached(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
-    """(raw outcome, tests) of the first record under ``key`` that still holds; it counts a use."""
+def _cached(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple, bytes]]:
+    """(raw outcome, tests, packed ran modules) of the first record under ``key`` that still holds; it counts a use."""
     for record in store.records(key):
         if not valid(record):
             continue
         base, packed, digest, raw, tests, _uses = record
         if base == keys.base and keys.packed_key(packed) == digest:
             record[5] += 1  # in memory only: the shard is not rewritten for it (``_keep_records``)
-            return raw, tests
+            return raw, tests, packed
     return None
 
 
-def _after_edit(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple]]:
-    """(raw outcome, tests) of a record made before one module of its import was edited, when the
+def _after_edit(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple, bytes]]:
+    """(raw outcome, tests, packed ran modules) of a record made before one module of its import was edited, when the
     edit only added or removed imports that change nothing in that import (``simdelta``); the
     record is kept again under the new digest."""
     edits = keys.edits
@@ -242,7 +247,7 @@ def _after_edit(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tu
             continue
         new = [keys.base, record[1], keys.packed_key(record[1]), record[3], record[4], 0]
         store.put(key, _keep_records(new, records), new, trace)
-        return record[3], record[4]
+        return record[3], record[4], record[1]
     return None
 
 

@@ -53,9 +53,11 @@ class SimStore:
     """Key -> the list of an entry's records in one world (``simcache``), and each record's trace."""
 
     def __init__(self, directory: Path, shards: int = SHARDS):
+        self.directory = directory  # ``simlast`` keeps the last run's outcomes here too
         self.outcomes = Shards(directory / "outcomes", shards)
         self.traces = Shards(directory / "traces", shards)
         self.looked_up: Set[str] = set()  # the keys this run looked up
+        self.looked_up_entries: Set[str] = set()  # entries whose outcomes this run took whole (``simlast``)
         self._new_traces: Dict[int, Dict[Tuple[str, str], bytes]] = {}  # shard -> (key, ident) -> trace
 
     def records(self, key: str) -> List[list]:
@@ -97,7 +99,7 @@ class SimStore:
                 if not isinstance(records, list):
                     del data[key]
                     continue
-                if key not in self.looked_up:
+                if key not in self.looked_up and _group(key) not in self.looked_up_entries:
                     n = misses.get(key, 0)
                     n = n + 1 if isinstance(n, int) else KEEP_RUNS
                     if n >= KEEP_RUNS:

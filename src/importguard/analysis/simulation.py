@@ -8,6 +8,7 @@ from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import absolute_target, strongly_connected
 from importguard.analysis.simcache import Keys, assemble, run_world
 from importguard.analysis.simdelta import Edits, Repository, remember_contents
+from importguard.analysis.simlast import LastRun
 from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
@@ -308,20 +309,42 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
                 keys.edits = Edits(contents, history, repo.part_of, repo.facts_of,
                                    Repository(modules, first_party, spaces, Contributions.of(repo, "delta:")))
     stats = repo.simulation_stats
+    last = LastRun(sims.directory, keys) if sims is not None and keys is not None else None
+    if last is not None and last.taken and sims is not None:
+        sims.looked_up_entries.update(last.taken)  # their records are not pruned (``simstore``)
     written: List[Tuple[World, Outcome]] = []
     reordered: List[Tuple[World, Outcome]] = []
     runs_w: List[Tuple[World, Dict[str, Result]]] = []
     runs_r: List[Tuple[World, Dict[str, Result]]] = []
+    kept: Dict[str, List[Tuple[World, Dict[str, Result], Dict[str, Result]]]] = {"w": [], "r": []}
+
+    def one(mode: str, todo: List[str], w: World, runs, sorted_by) -> Dict[str, Result]:
+        """The entries of ``todo`` that failed in ``w`` -> how: taken from the last run (``simlast``)
+        or found by ``run_world``."""
+        given = last.given(mode, w) if last is not None else None
+        if given is not None:
+            taken, failed = given
+            todo = [e for e in todo if e not in taken]
+            failed = dict(failed)
+        else:
+            failed = {}
+        got = run_world(sims, keys, mode, modules, todo, eager, sorted_by, w, runs, stats, repo.jobs)
+        runs.append((w, got))
+        failed.update((e, r) for e, r in got.items() if r.failed)
+        kept[mode].append((w, got, failed))
+        return failed
+
     for w in ws.worlds:
         # an entry is simulated in a world only when no earlier world decided the tests its import
         # decided alike; otherwise it has that world's outcome
-        got = run_world(sims, keys, "w", modules, entries, eager, None, w, runs_w, stats, repo.jobs)
-        runs_w.append((w, got))
-        written.append((w, assemble(entries, got)))
-        ok_entries = [e for e in entries if not got[e].failed]
-        got_r = run_world(sims, keys, "r", modules, ok_entries, eager, order, w, runs_r, stats, repo.jobs)
-        runs_r.append((w, got_r))
-        reordered.append((w, assemble(ok_entries, got_r)))
+        failed_w = one("w", entries, w, runs_w, None)
+        written.append((w, assemble(failed_w)))
+        failed_r = one("r", [e for e in entries if e not in failed_w], w, runs_r, order)
+        reordered.append((w, assemble(failed_r)))
+    if last is not None:
+        last.save(entries, kept)
+        if last.taken:
+            stats["sim_taken_whole"] = stats.get("sim_taken_whole", 0) + len(last.taken)
     if store is not None and sims is not None and contents:
         remember_contents(store, contents)
     result = (_merge(written, ws), _merge(reordered, ws), entries)

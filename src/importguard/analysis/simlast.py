@@ -1,0 +1,224 @@
+"""IG301 / IG302: the last simulating run's outcomes, taken whole for the entries an edit cannot
+have changed.
+
+``simcache`` checks each entry's kept outcome, in each world, against the digest of the modules
+its import ran. On a tree of 6,000 modules that is 34,000 checks, each reading its record from a
+shard, and after an edit to one module almost every one of them finds the outcome the run before
+found. So the last run's outcomes are also kept whole, beside the records: which entries failed in
+each world (``w`` as written, ``r`` with sorted imports) and how, the modules each entry's import
+ran in any world, and the digest of every module's facts at the time (``Keys``).
+
+A run whose module set is the same (``Keys.base``: names, paths, kinds, eager annotations, the
+first-party names) compares each module's digest with the kept one. An entry whose import ran
+none of the modules whose digest changed has the outcomes the last run found: they are a function
+of the module set and of the facts of the modules that ran (the premise of ``simcache``), and none
+of those changed. Such an entry is *taken*: it failed in a world exactly when it failed there last
+time, in the same way. The other entries (and every entry when the module set changed, or an
+entry whose ran modules are unknown) take the usual way: records, then simulation.
+
+The modules an entry's import ran are kept as a difference: importing ``a.b.c`` imports ``a.b``
+first, so an entry's modules are those of its nearest ancestor entry plus its own (Django's and
+sympy's 5,000 entries: 1.1 million module indices, 0.4 million as differences). An entry whose
+ancestor entry is not taken is not taken either (its import runs what the ancestor's runs).
+
+The kept file is one ``cache.facts.Store`` (replaced atomically). It describes the state it was
+made in, so a run that finds one made by another run, or by a concurrent one, at another state
+simply compares against that state.
+"""
+from __future__ import annotations
+
+from array import array
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from importguard.analysis.conditions import World
+    from importguard.analysis.simcache import Keys, Result
+
+VERSION = 2
+_WIDTH = 16  # bytes of one module's digest (``Keys._all_digests``)
+Given = Tuple[Set[str], Dict[str, "Result"]]  # (the entries taken, those of them that failed -> how)
+# a world's run: (the world, the results of the entries not taken, every entry that failed -> how)
+Ran = Tuple["World", Dict[str, "Result"], Dict[str, "Result"]]
+
+
+def world_tag(mode: str, world: World) -> str:
+    return "%s:%r:%r" % (mode, world.version, world.platform)
+
+
+class LastRun:
+    """What a run takes from the last simulating run (``given``); ``save`` keeps this run's."""
+
+    def __init__(self, directory: Path, keys: Keys):
+        from importguard.cache.facts import Store
+
+        self.store = Store(directory / "last.marshal")
+        self.keys = keys
+        self.digests = b"".join(keys._all_digests())
+        self.taken: Set[str] = set()
+        self._failed: Dict[str, Dict[str, Result]] = {}  # world tag -> taken entry that failed -> how
+        self._old: Dict[str, Tuple[Optional[str], Optional[bytes]]] = {}  # entry -> (ancestor entry, own ran)
+        self._load()
+
+    # ------------------------------------------------------------------ reading
+    def _load(self) -> None:
+        from importguard.analysis.simcache import Result, _failure
+
+        data = self.store.data
+        if data.get("version") != VERSION or data.get("base") != self.keys.base:
+            return
+        digests, entries, rans, results, worlds = (data.get(k) for k in
+                                                   ("digests", "entries", "rans", "results", "worlds"))
+        if not (isinstance(digests, bytes) and len(digests) == len(self.digests) and isinstance(entries, list)
+                and isinstance(rans, list) and len(rans) == len(entries) and isinstance(results, list)
+                and isinstance(worlds, dict)):
+            return
+        try:
+            needles = [array("I", [i]).tobytes() for i in _changed(digests, self.digests)]
+            taken: Set[str] = set()
+            old = self._old
+            for e, (parent, own) in zip(entries, rans):  # sorted: an ancestor comes first
+                old[e] = (entries[parent] if parent >= 0 else None, own)
+                if own is None or (parent >= 0 and entries[parent] not in taken) or _holds_any(own, needles):
+                    continue
+                taken.add(e)
+            decoded = [Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(tests))
+                       for raw, tests in results]
+            for tag, failed in worlds.items():
+                self._failed[tag] = {e: decoded[i] for e, i in failed.items() if e in taken}
+            self.taken = taken
+        except (TypeError, ValueError, IndexError, AttributeError, KeyError):  # written by another version
+            self.taken, self._failed, self._old = set(), {}, {}
+
+    def given(self, mode: str, world: World) -> Optional[Given]:
+        """The entries no change since the last run reached, and how those of them failed in
+        ``world``; None when the last run did not simulate ``world``."""
+        got = self._failed.get(world_tag(mode, world))
+        return None if got is None else (self.taken, got)
+
+    # ------------------------------------------------------------------ writing
+    def save(self, entries: Iterable[str], runs: Mapping[str, Sequence[Ran]]) -> None:
+        """Keep this run's outcomes. ``runs``: mode -> (world, the results of the entries not taken,
+        every entry that failed -> its result), in the order of the worlds."""
+        from importguard.analysis.simcache import raw_of
+
+        order = sorted(entries)
+        where = {e: k for k, e in enumerate(order)}
+        results: List[Any] = []
+        index: Dict[Any, int] = {}  # (raw, tests) -> its place in ``results``
+        worlds: Dict[str, Dict[str, int]] = {}
+        mine: Dict[str, Optional[Set[bytes]]] = {}  # entry not taken -> its distinct ran sets (None: unknown)
+        for mode, per_world in runs.items():
+            for world, got, failed in per_world:
+                for e, r in got.items():
+                    have = mine.get(e, set())
+                    if have is not None:
+                        mine[e] = None if r.ran is None else (have | {r.ran} if r.ran not in have else have)
+                kept: Dict[str, int] = {}
+                for e, r in failed.items():
+                    plain = (raw_of(r), tuple(r.tests))
+                    try:
+                        i = index.get(plain)
+                    except TypeError:  # an outcome with a list in it
+                        i = None
+                        plain = (plain[0], plain[1])
+                    if i is None:
+                        i = len(results)
+                        results.append(plain)
+                        try:
+                            index[plain] = i
+                        except TypeError:
+                            pass
+                    kept[e] = i
+                worlds[world_tag(mode, world)] = kept
+        rans: List[Tuple[int, Optional[bytes]]] = []
+        full: Dict[str, Optional[Set[int]]] = {}  # entry -> every module its import ran (computed when asked)
+        for e in order:
+            parent = _ancestor(e, where)
+            if e in self.taken and e not in mine and self._old[e][0] == parent:
+                rans.append((-1 if parent is None else where[parent], self._old[e][1]))
+                continue
+            every = self._full(e, mine, full)
+            if every is None:
+                rans.append((-1, None))
+                continue
+            above = self._full(parent, mine, full) if parent is not None else None
+            if parent is None or above is None:
+                rans.append((-1, array("I", sorted(every)).tobytes()))
+            else:
+                rans.append((where[parent], array("I", sorted(every - above)).tobytes()))
+        self.store.data = {"version": VERSION, "base": self.keys.base, "digests": self.digests, "entries": order,
+                           "rans": rans, "results": results, "worlds": worlds}
+        self.store.dirty = True
+        try:
+            self.store.save()
+        except ValueError:  # an outcome marshal cannot write: no snapshot this time
+            pass
+
+    def _full(self, e: str, mine: Dict[str, Optional[Set[bytes]]], memo: Dict[str, Optional[Set[int]]]
+              ) -> Optional[Set[int]]:
+        """Every module ``e``'s import ran in any world: this run's, else the last run's (its own
+        and its ancestor entries'); None when unknown."""
+        if e in memo:
+            return memo[e]
+        memo[e] = got = self._compute(e, mine, memo)
+        return got
+
+    def _compute(self, e: str, mine: Dict[str, Optional[Set[bytes]]], memo: Dict[str, Optional[Set[int]]]
+                 ) -> Optional[Set[int]]:
+        if e not in mine and e not in self.taken:
+            return None
+        got: Set[int] = set()
+        if e in mine:  # simulated this run, or taken but simulated in a world the last run did not have
+            packs = mine[e]
+            if packs is None:
+                return None
+            for packed in packs:
+                got.update(_unpack(packed))
+        if e in self.taken:
+            parent, own = self._old[e]
+            if own is None:
+                return None
+            if parent is not None:
+                above = self._full(parent, mine, memo)
+                if above is None:
+                    return None
+                got.update(above)
+            got.update(_unpack(own))
+        return got
+
+
+def _ancestor(e: str, where: Dict[str, int]) -> Optional[str]:
+    """The nearest ancestor package of ``e`` that is an entry too."""
+    name = e
+    while "." in name:
+        name = name.rpartition(".")[0]
+        if name in where:
+            return name
+    return None
+
+
+def _unpack(packed: bytes) -> array:
+    got = array("I")
+    got.frombytes(packed)
+    return got
+
+
+def _changed(old: bytes, new: bytes) -> List[int]:
+    """The indices of the modules whose digest differs."""
+    if old == new:
+        return []
+    w = _WIDTH
+    return [i for i in range(len(new) // w) if old[i * w:(i + 1) * w] != new[i * w:(i + 1) * w]]
+
+
+def _holds_any(packed: bytes, needles: Sequence[bytes]) -> bool:
+    """Whether a packed set of modules (``Keys.pack``: 4-byte indices) holds any of ``needles``."""
+    for needle in needles:
+        at = packed.find(needle)
+        while at >= 0:
+            if at % 4 == 0:
+                return True
+            at = packed.find(needle, at + 1)
+    return False
