@@ -75,6 +75,7 @@ class Watched(dict):
 # the repository's queries a file's check may ask (name -> function of the repository and the
 # arguments): their answers are recorded in ``Reads`` and asked again to validate a kept result
 QUERIES: Dict[str, Callable[..., object]] = {}
+_UNASKED = object()
 
 
 class FileContext:
@@ -120,6 +121,9 @@ class RepoContext:
         self.simulation_stats: Dict[str, int] = {}  # "simulated": entry imports simulated, over worlds
         self.jobs = 1  # processes the import simulation may use (``simfork``); ``analyse`` sets it
         self.reads: Optional[Reads] = None  # what the file being checked reads (``record``)
+        # query key -> its answer in this run: thousands of kept files ask the same few thousand
+        # questions again (the big tree after an import change: 115,000 asked, 17,000 distinct)
+        self._answers: Dict[tuple, object] = {}
 
     # ---------------------------------------------------------------- what a file's check reads
     @property
@@ -169,16 +173,27 @@ class RepoContext:
             return reads.answers[key]
         self.record(None)
         try:
-            answer = QUERIES[name](self, *args)
+            answer = self._answer(key)
         finally:
             self.record(reads)
         reads.answers[key] = answer
         return answer
 
+    def _answer(self, key: tuple) -> object:
+        """The answer of query ``key`` (name, args...), computed once per run."""
+        memo = self._answers
+        try:
+            got = memo.get(key, _UNASKED)
+        except TypeError:  # an argument that cannot be hashed (read back from another version)
+            return QUERIES[key[0]](self, *key[1:])
+        if got is _UNASKED:
+            got = memo[key] = QUERIES[key[0]](self, *key[1:])
+        return got
+
     def answers_hold(self, answers) -> bool:
         """Whether each (query key, answer) of a kept result is still this repository's answer."""
         for key, answer in answers:
-            if QUERIES[key[0]](self, *key[1:]) != answer:
+            if self._answer(key) != answer:
                 return False
         return True
 
