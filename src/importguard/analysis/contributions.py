@@ -7,6 +7,7 @@ if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
 
 _last: Optional[Tuple[object, str]] = None  # (the modules, their digest): several indexes of a run ask
+_hashed: Dict[Tuple[str, str, str], str] = {}  # (module set digest, module, facts digest) -> a part's key
 
 
 def names_digest(modules: Mapping[str, ModuleInfo]) -> str:
@@ -49,10 +50,16 @@ class Contributions:
         digest = self.digests.get(self.modules[name].path)
         if digest is None:
             return None
-        import hashlib
+        # the same for every index: each of a run's indexes asks it of every module
+        memo = (self.names, name, digest)
+        got = _hashed.get(memo)
+        if got is None:
+            import hashlib
 
-        raw = repr((self.names, name, digest)).encode()
-        return self.prefix + hashlib.blake2b(raw, digest_size=16).hexdigest()
+            if len(_hashed) > 200_000:
+                _hashed.clear()
+            got = _hashed[memo] = hashlib.blake2b(repr(memo).encode(), digest_size=16).hexdigest()
+        return self.prefix + got
 
     def get(self, name: str) -> Optional[list]:
         key = self._key(name)
