@@ -59,6 +59,8 @@ class LastRun:
         self.taken: Set[str] = set()
         self._failed: Dict[str, Dict[str, Result]] = {}  # world tag -> taken entry that failed -> how
         self._old: Dict[str, Tuple[Optional[str], Optional[bytes]]] = {}  # entry -> (ancestor entry, own ran)
+        self._was: Dict[int, Tuple[int, Any]] = {}  # id of a result read -> (its index there, as kept)
+        self._decoded: List[Result] = []
         self._load()
 
     # ------------------------------------------------------------------ reading
@@ -88,6 +90,9 @@ class LastRun:
             for tag, failed in worlds.items():
                 self._failed[tag] = {e: decoded[i] for e, i in failed.items() if e in taken}
             self.taken = taken
+            # a taken entry's result is written back as it was read, not encoded again
+            self._was = {id(r): (i, results[i]) for i, r in enumerate(decoded)}
+            self._decoded = decoded  # keeps the ids above alive
         except (TypeError, ValueError, IndexError, AttributeError, KeyError):  # written by another version
             self.taken, self._failed, self._old = set(), {}, {}
 
@@ -107,6 +112,7 @@ class LastRun:
         where = {e: k for k, e in enumerate(order)}
         results: List[Any] = []
         index: Dict[Any, int] = {}  # (raw, tests) -> its place in ``results``
+        moved: Dict[int, int] = {}  # a result's index in the last run's file -> in this one
         worlds: Dict[str, Dict[str, int]] = {}
         mine: Dict[str, Optional[Set[bytes]]] = {}  # entry not taken -> its distinct ran sets (None: unknown)
         for mode, per_world in runs.items():
@@ -117,6 +123,14 @@ class LastRun:
                         mine[e] = None if r.ran is None else (have | {r.ran} if r.ran not in have else have)
                 kept: Dict[str, int] = {}
                 for e, r in failed.items():
+                    was = self._was.get(id(r))
+                    if was is not None:
+                        i = moved.get(was[0])
+                        if i is None:
+                            i = moved[was[0]] = len(results)
+                            results.append(was[1])
+                        kept[e] = i
+                        continue
                     plain = (raw_of(r), tuple(r.tests))
                     try:
                         i = index.get(plain)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from importguard.config.settings import DEFAULT_EXCLUDE, QUIET_EXCLUDE, Config
-from importguard.discovery.roots import module_name, resolve_roots
+from importguard.discovery.roots import NearestRoot, module_name, resolve_roots
 
 _INITS = ("__init__.py", "__init__.pyi")
 
@@ -399,8 +399,9 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
     uniq = sorted(dict.fromkeys(analysed_paths))
     # a stub (``m.pyi``) sorts after its module (``m.py``), which keeps the module name; a stub
     # without a module (a compiled extension's, or a stub-only package) is the module
-    analysed = [SourceFile(p, display_path(p, cwd), module_name(p, roots), p.name in _INITS, p.name in _INITS)
-                for p in uniq]
+    nearest = NearestRoot(roots)
+    analysed = [SourceFile(p, display_path(p, cwd), module_name(p, roots, nearest), p.name in _INITS,
+                           p.name in _INITS) for p in uniq]
     reported_set = set(dir_files) | set(single)
     reported = [f for f in analysed if f.path in reported_set]
     return analysed, reported

@@ -241,13 +241,18 @@ def declared_package_dirs(base: Path) -> List[Path]:
 # build outputs: what setuptools/distutils, CMake, Meson and Ninja leave in a ``build/`` folder
 
 
-def module_name(path: Path, roots: Sequence[Path]) -> str:
+def module_name(path: Path, roots: Sequence[Path], nearest: Optional["NearestRoot"] = None) -> str:
+    """The module a file is under the longest root it is in ("" when none, or when a part of its
+    path is no identifier); ``nearest`` (for ``roots``) finds that root once per folder."""
     text = str(path)
-    best = ""
-    for r in roots:
-        rs = str(r)
-        if text.startswith(rs + os.sep) and len(rs) > len(best):
-            best = rs
+    if nearest is not None:
+        best = nearest.of(os.path.dirname(text))
+    else:
+        best = ""
+        for r in roots:
+            rs = str(r)
+            if text.startswith(rs + os.sep) and len(rs) > len(best):
+                best = rs
     if not best:
         return ""
     parts = text[len(best) + 1:].rsplit(".", 1)[0].split(os.sep)
@@ -256,3 +261,23 @@ def module_name(path: Path, roots: Sequence[Path]) -> str:
     if not all(p.isidentifier() for p in parts):
         return ""
     return ".".join(parts)
+
+
+class NearestRoot:
+    """The longest of ``roots`` that is a folder or an ancestor folder of a given folder, once
+    per folder: a tree of 6,000 files in 40 roots asked each file about each root."""
+
+    def __init__(self, roots: Sequence[Path]):
+        self.roots = {str(r) for r in roots if not str(r).endswith(os.sep)}  # as ``module_name``: never "/"
+        self.memo: Dict[str, str] = {}
+
+    def of(self, folder: str) -> str:
+        got = self.memo.get(folder)
+        if got is None:
+            if folder in self.roots:
+                got = folder
+            else:
+                parent = os.path.dirname(folder)
+                got = "" if parent == folder else self.of(parent)
+            self.memo[folder] = got
+        return got
