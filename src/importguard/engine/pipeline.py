@@ -53,6 +53,19 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+# the cache entries of this version (``facts-*`` is ``FactsCache``'s, ``gitignore-*`` discovery's)
+def results_name() -> str:
+    return f"results-{fingerprint('results', '3')}.marshal"
+
+
+def index_name() -> str:
+    return f"index-{fingerprint('index')}.marshal"
+
+
+def sim_name() -> str:
+    return f"sim-{fingerprint('sim', '1')}"
+
+
 def cache_dir(config: Config) -> Path:
     return default_dir(config.project_root, config.cache_dir)
 
@@ -252,10 +265,19 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
     return facts
 
 
+def _sweep(config: Config) -> None:
+    """Remove the caches other versions left behind (``cache.sweep``); this version's are kept."""
+    from importguard.cache.sweep import sweep
+
+    keep = {f"facts-{fingerprint('facts')}", results_name(), index_name(), sim_name(),
+            f"gitignore-{fingerprint('gitignore')}.marshal"}
+    sweep(cache_dir(config), keep)
+
+
 def _results_store(config: Config):
     from importguard.cache.facts import Store
 
-    return Store(cache_dir(config) / f"results-{fingerprint('results', '3')}.marshal")
+    return Store(cache_dir(config) / results_name())
 
 
 def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: Config, into: Dict[str, Any]) -> None:
@@ -300,7 +322,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
 
     # the little a run needs when nothing changed (the stat index, each content's digests, the runs'
     # results), apart from what only a run that analyses reads (the results of each file, the graph)
-    quick = Store(cache_dir(config) / f"index-{fingerprint('index')}.marshal")
+    quick = Store(cache_dir(config) / index_name())
     index = StatIndex(quick.data, now)
     root = str(config.project_root.resolve())
     read = read_all(analysed, index, root)
@@ -332,7 +354,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         facts.setdefault(path, f)
     LAST_RUN["from_cache"] = LAST_RUN.get("from_cache", 0) + early.get("loaded", 0)
     # the simulation's outcomes, in shards of their own: read as looked up, only the changed rewritten
-    sims = SimStore(cache_dir(config) / f"sim-{fingerprint('sim', '1')}")
+    sims = SimStore(cache_dir(config) / sim_name())
     rest = [r for r in read if r.file.path not in facts]
     facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest, lazy=True))
     modules = modules_from(analysed, facts)
@@ -349,6 +371,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     results.save()
     sims.save()
     quick.save()
+    _sweep(config)
     LAST_RUN["facts_decoded"] = FactsRef.decoded - decoded_before
     incremental.report_stats()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
