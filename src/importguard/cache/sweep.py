@@ -34,7 +34,7 @@ def sweep(directory: Path, keep: Collection[str], max_age: float = MAX_AGE, now:
         if e.name in keep or not _NAME.match(e.name):
             continue
         try:
-            if _newest(e.path, 2) > now - max_age:
+            if _written_since(e.path, 2, now - max_age):
                 continue
             if e.is_dir(follow_symlinks=False):
                 shutil.rmtree(e.path)
@@ -46,13 +46,15 @@ def sweep(directory: Path, keep: Collection[str], max_age: float = MAX_AGE, now:
     return removed
 
 
-def _newest(path: str, depth: int) -> float:
-    """The newest modification time of ``path`` and what it holds, ``depth`` levels down."""
-    newest = os.stat(path, follow_symlinks=False).st_mtime
+def _written_since(path: str, depth: int, since: float) -> bool:
+    """Whether ``path``, or what it holds ``depth`` levels down, was modified after ``since``."""
+    if os.stat(path, follow_symlinks=False).st_mtime > since:
+        return True
     if depth > 0 and os.path.isdir(path) and not os.path.islink(path):
         for e in os.scandir(path):
             try:
-                newest = max(newest, _newest(e.path, depth - 1))
+                if _written_since(e.path, depth - 1, since):
+                    return True
             except OSError:
                 continue
-    return newest
+    return False
