@@ -25,6 +25,10 @@ On each tree, round robin, ``--runs`` times (``--cold-runs`` for the cold rows),
 | importguard changed import | ``from django.utils import M as M_<time>`` appended to that file (new each round) |
 | importguard changed import (leaf module) | the same in ``core/management/commands/check.py`` (imported by none) |
 
+After an edit row's edit is undone, importguard runs once more, unmeasured ("settling"), so that
+each measured run sees its own edit only; ``--no-settle`` measures as before session 22, when the
+leaf row's run also saw the hub row's edit undone (two changed files).
+
 Wall time is from spawn to exit; cpu time is user + system of the whole process tree (``wait4``);
 peak memory is the largest sum of the resident set sizes of the process tree (the command and
 every worker it starts), sampled every 20 ms from ``/proc`` (``bench.measure``). Each row keeps
@@ -151,6 +155,11 @@ class Row:
         self.samples: List[Sample] = []
 
 
+def settle_argv(argv: List[str]) -> List[str]:
+    """The run after an edit row's teardown: the same importguard command."""
+    return list(argv)
+
+
 def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
     py = sys.executable
     j = str(jobs)
@@ -198,7 +207,8 @@ def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
     ]
 
 
-def run(tree: Path, rows: List[Row], runs: int, cold_runs: int, env: Dict[str, str], timeout: float) -> None:
+def run(tree: Path, rows: List[Row], runs: int, cold_runs: int, env: Dict[str, str], timeout: float,
+        settle: bool = True) -> None:
     # populate the caches the warm rows read (and compile bytecode); the touched row's file is edited
     # once, so that every measured round is an edit of a file edited before (its tokens' digest known)
     for r in rows:
@@ -221,6 +231,8 @@ def run(tree: Path, rows: List[Row], runs: int, cold_runs: int, env: Dict[str, s
             finally:
                 if r.teardown:
                     r.teardown()
+                    if settle:  # unmeasured: the next row's run sees its own edit only
+                        measure(settle_argv(r.argv), tree, timeout, env)
             r.samples.append(s)
             print(f"  {tree.name} round {k + 1}/{runs} {r.name:34s} {s.seconds:8.3f} s  cpu {s.cpu:8.3f} s"
                   f"  {s.tree_rss_kb / 1024:7.0f} MB  exit {s.status}", flush=True)
@@ -305,6 +317,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--profile", action="store_true", help="also write cProfiles of the touched and import runs")
     ap.add_argument("--ruff", default=shutil.which("ruff") or "ruff")
+    ap.add_argument("--no-settle", action="store_true", help="do not run importguard (unmeasured) after an edit "
+                    "is undone: the next edit row's run then also sees the undoing (the protocol before "
+                    "session 22: the leaf row included undoing the hub row's edit)")
     ap.add_argument("--fresh-cache", action="store_true", help="remove the trees' importguard cache first (the "
                     "warm rows then start with a cold run; the cold rows never use the cache)")
     args = ap.parse_args(argv)
@@ -315,7 +330,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ruff_version = sh([args.ruff, "--version"]).strip()
     commit = sh(["git", "-C", str(repo), "rev-parse", "HEAD"]).strip()
     result: Dict[str, object] = {"label": args.label, "commit": commit, "machine": machine(), "ruff": ruff_version,
-                                 "jobs": args.jobs, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+                                 "jobs": args.jobs, "settle": not args.no_settle,
+                                 "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                                  "load_start": os.getloadavg(), "trees": {}}
     out_dir = HERE / "results"
     for name in args.trees:
@@ -325,7 +341,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.fresh_cache:
             shutil.rmtree(tree / ".importguard_cache", ignore_errors=True)
         rows = rows_for(tree, repo, args.jobs, args.ruff)
-        run(tree, rows, args.runs, args.cold_runs, env, args.timeout)
+        run(tree, rows, args.runs, args.cold_runs, env, args.timeout, settle=not args.no_settle)
         data = {"tree": info, "rows": {
             r.name: {"median_s": med(r.samples, "seconds"), "median_cpu": med(r.samples, "cpu"),
                      "peak_mb": max(s.tree_rss_kb for s in r.samples) / 1024, "runs": len(r.samples),

@@ -41,10 +41,11 @@ def _ig301(found) -> set:
     return {(d[0], d[4]) for d in found[0] if d[3] == "IG301"}
 
 
-def _last(root: Path) -> Path:
-    found = list((root / ".importguard_cache").glob("sim-*/last.marshal"))
-    assert len(found) == 1
-    return found[0]
+def _kept(root: Path) -> list:
+    """The kept states' files (heads and bodies)."""
+    found = sorted((root / ".importguard_cache").glob("sim-*/last-*"))
+    assert found
+    return found
 
 
 def test_an_edit_elsewhere_takes_the_other_entries_whole(tmp_path: Path) -> None:
@@ -106,21 +107,55 @@ def test_a_new_world_is_simulated_for_every_entry(tmp_path: Path) -> None:
 def test_a_corrupt_or_foreign_file_is_taken_as_nothing(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     _run(root, True)
-    last = _last(root)
-    data = marshal.loads(last.read_bytes())
+    files = _kept(root)
+    body = next(f for f in files if f.suffix == ".marshal")
+    data = marshal.loads(body.read_bytes())
+    head = marshal.loads(body.with_suffix(".head").read_bytes())
     variants = [
         b"\x00not marshal",
-        last.read_bytes()[:100],
+        body.read_bytes()[:100],
         marshal.dumps({**data, "rans": [(0, 12)] * len(data["rans"])}),  # another layout
         marshal.dumps({**data, "worlds": {k: {"pkg.a": 10 ** 6} for k in data["worlds"]}}),
+        marshal.dumps({**data, "seq": data["seq"] + 7}),  # a body of another run than its head
         marshal.dumps([1, 2, 3]),
     ]
-    graphs = ["import pkg.d\n", "import pkg.c\n", "import pkg.c, pkg.d\n", "import pkg.sub\n", "import pkg.sub.x\n"]
+    graphs = ["import pkg.d\n", "import pkg.c\n", "import pkg.c, pkg.d\n", "import pkg.sub\n", "import pkg.sub.x\n",
+              "import pkg.d, pkg.sub\n"]
     for n, raw in enumerate(variants):
-        last.write_bytes(raw)
+        for f in _kept(root):  # every kept state damaged alike
+            if f.suffix == ".marshal":
+                f.write_bytes(raw)
+            elif n == 5:
+                f.write_bytes(marshal.dumps({**head, "digests": head["digests"][:-1]}))
         (root / "pkg" / "util.py").write_text(graphs[n] + "U = 1\n")  # a graph no run saw: simulated
         assert _run(root, True) == _run(root, False), n
-        assert isinstance(marshal.loads(_last(root).read_bytes()), dict)  # rewritten whole
+    # the state the last run kept is whole: its body pairs with its head (the others stay as they
+    # are, and are not read while they do not fit)
+    pairs = []
+    for f in _kept(root):
+        if f.suffix == ".head":
+            got, body = marshal.loads(f.read_bytes()), marshal.loads(f.with_suffix(".marshal").read_bytes())
+            if isinstance(body, dict) and body.get("seq") == got.get("seq"):
+                pairs.append(got["seq"])
+    assert pairs
+
+
+def test_an_undone_edit_leaves_the_state_before_it_to_compare_with(tmp_path: Path) -> None:
+    """An edit undone is a run that finds its findings whole and simulates nothing: the next
+    edit compares with the state before the undone edit, not with the edit's."""
+    root = write_tree(tmp_path / "repo", TREE)
+    _run(root, True)
+    (root / "pkg" / "c.py").write_text("import pkg.d\nimport pkg.util\nC = 3\n")  # most entries run pkg.c
+    _run(root, True)
+    (root / "pkg" / "c.py").write_text(TREE["pkg/c.py"])
+    _run(root, True)
+    assert engine.LAST_RUN.get("run_cache") or engine.LAST_RUN.get("graph_cache")  # the undoing simulated nothing
+    (root / "pkg" / "util.py").write_text("import pkg.d\nU = 1\n")
+    after = _run(root, True)
+    taken = engine.LAST_RUN.get("sim_taken_whole", 0)
+    assert after == _run(root, False)
+    entries = {e for e in ("pkg.a", "pkg.b", "pkg.c", "pkg.d", "pkg.sub", "pkg.sub.x", "pkg.user")}
+    assert taken >= len(entries) - 1  # only pkg.user runs pkg.util
 
 
 def test_entries_taken_whole_keep_their_records(tmp_path: Path, monkeypatch) -> None:
@@ -133,7 +168,8 @@ def test_entries_taken_whole_keep_their_records(tmp_path: Path, monkeypatch) -> 
         (root / "pkg" / "user.py").write_text(f"from pkg import util\nfrom pkg import c\nN{n} = 0\n")
         _run(root, True)
         assert engine.LAST_RUN.get("sim_taken_whole", 0) > 0
-    _last(root).unlink()
+    for f in _kept(root):
+        f.unlink()
     (root / "pkg" / "user.py").write_text("from pkg import util\n")
     got = _run(root, True)
     simulated = engine.LAST_RUN.get("simulated", 0)

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from importguard.analysis.conditions import World
     from importguard.analysis.simcache import Keys, Result
 
-VERSION = 2
+VERSION = 3
+SLOTS = 3  # states kept
 _WIDTH = 16  # bytes of one module's digest (``Keys._all_digests``)
 Given = Tuple[Set[str], Dict[str, "Result"]]  # (the entries taken, those of them that failed -> how)
 # a world's run: (the world, the results of the entries not taken, every entry that failed -> how)
@@ -53,9 +54,12 @@ class LastRun:
     def __init__(self, directory: Path, keys: Keys):
         from importguard.cache.facts import Store
 
-        self.store = Store(directory / "last.marshal")
+        self.directory = directory
         self.keys = keys
         self.digests = b"".join(keys._all_digests())
+        self.heads = [Store(directory / f"last-{i}.head") for i in range(SLOTS)]
+        self.slot = self._nearest()
+        self.store = Store(directory / f"last-{self.slot}.marshal")
         self.taken: Set[str] = set()
         self._failed: Dict[str, Dict[str, Result]] = {}  # world tag -> taken entry that failed -> how
         self._old: Dict[str, Tuple[Optional[str], Optional[bytes]]] = {}  # entry -> (ancestor entry, own ran)
@@ -67,11 +71,11 @@ class LastRun:
     def _load(self) -> None:
         from importguard.analysis.simcache import Result, _failure
 
-        data = self.store.data
-        if data.get("version") != VERSION or data.get("base") != self.keys.base:
-            return
-        digests, entries, rans, results, worlds = (data.get(k) for k in
-                                                   ("digests", "entries", "rans", "results", "worlds"))
+        head, data = self.heads[self.slot].data, self.store.data
+        if not self._fits(head) or data.get("seq") != head.get("seq"):
+            return  # no kept state of this module set, or a head and body of different runs
+        digests = head["digests"]
+        entries, rans, results, worlds = (data.get(k) for k in ("entries", "rans", "results", "worlds"))
         if not (isinstance(digests, bytes) and len(digests) == len(self.digests) and isinstance(entries, list)
                 and isinstance(rans, list) and len(rans) == len(entries) and isinstance(results, list)
                 and isinstance(worlds, dict)):
@@ -162,13 +166,40 @@ class LastRun:
                 rans.append((-1, array("I", sorted(every)).tobytes()))
             else:
                 rans.append((where[parent], array("I", sorted(every - above)).tobytes()))
-        self.store.data = {"version": VERSION, "base": self.keys.base, "digests": self.digests, "entries": order,
-                           "rans": rans, "results": results, "worlds": worlds}
-        self.store.dirty = True
+        # the slot of this very state, else the oldest: the last few states stay (an edit and its
+        # undoing, a branch and back: a run that finds its findings whole writes nothing here)
+        same = [i for i, h in enumerate(self.heads) if self._fits(h.data) and h.data["digests"] == self.digests]
+        slot = same[0] if same else min(range(SLOTS), key=lambda i: _seq(self.heads[i].data))
+        seq = max(_seq(h.data) for h in self.heads) + 1
+        from importguard.cache.facts import Store
+
+        body = Store(self.directory / f"last-{slot}.marshal")
+        body.data = {"seq": seq, "entries": order, "rans": rans, "results": results, "worlds": worlds}
+        head = self.heads[slot]
+        head.data = {"version": VERSION, "base": self.keys.base, "digests": self.digests, "seq": seq}
+        body.dirty = head.dirty = True
         try:
-            self.store.save()
+            body.save()  # the body first: a reader pairs them by ``seq``
+            head.save()
         except ValueError:  # an outcome marshal cannot write: no snapshot this time
             pass
+
+    def _fits(self, head: Dict[str, Any]) -> bool:
+        """Whether a kept head is of this version and module set."""
+        digests = head.get("digests")
+        return (head.get("version") == VERSION and head.get("base") == self.keys.base
+                and isinstance(digests, bytes) and len(digests) == len(self.digests))
+
+    def _nearest(self) -> int:
+        """The kept state fewest modules changed since (the newest among equals); 0 when none fits."""
+        best, key = 0, None
+        for i, h in enumerate(self.heads):
+            if not self._fits(h.data):
+                continue
+            rank = (len(_changed(h.data["digests"], self.digests)), -_seq(h.data))
+            if key is None or rank < key:
+                best, key = i, rank
+        return best
 
     def _full(self, e: str, mine: Dict[str, Optional[Set[bytes]]], memo: Dict[str, Optional[Set[int]]]
               ) -> Optional[Set[int]]:
@@ -201,6 +232,11 @@ class LastRun:
                 got.update(above)
             got.update(_unpack(own))
         return got
+
+
+def _seq(data: Dict[str, Any]) -> int:
+    got = data.get("seq")
+    return got if isinstance(got, int) else -1
 
 
 def _ancestor(e: str, where: Dict[str, int]) -> Optional[str]:
