@@ -61,6 +61,20 @@ CASES = {
     "submodule read through its package elsewhere": (
         {"a.py": "import pkg.sub\n", "b.py": "import pkg\n", "pkg/__init__.py": "", "pkg/sub.py": "X = 1\n"},
         "b.py", "import pkg\n\nprint(pkg.sub.X)\n", "a.py"),
+    # the same, two modules away: what the import loads gains a side effect
+    "side effect two modules away": (
+        {"a.py": "import b\n", "b.py": "import c\n", "c.py": "X = 1\n"},
+        "c.py", "import logging\n\nlogging.basicConfig()\n", "a.py"),
+    # another module starts naming the unused import in a string (``mock.patch``)
+    "named in a string elsewhere": (
+        {"a.py": "from os import path\n", "b.py": "import a\n"},
+        "b.py", 'import a\nfrom unittest import mock\n\nmock.patch("a.path")\n', "a.py"),
+    # a test module starts importing a file of the test folder: no longer test data, which no
+    # edit could safely change
+    "test data imported by a test": (
+        {"tests/__init__.py": "", "tests/data/__init__.py": "", "tests/data/sample.py": "import os\n",
+         "tests/test_x.py": "X = 1\n"},
+        "tests/test_x.py", "from tests.data import sample\n\nprint(sample)\n", "tests/data/sample.py"),
     # removing the unused import stops being safe: the imported module gains a side effect
     "side effect of the imported module": (
         {"a.py": "import b\n", "b.py": "X = 1\n"},

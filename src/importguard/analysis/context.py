@@ -5,6 +5,7 @@ import sys
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from importguard.analysis.graph import Edge, ModuleInfo, absolute_module, absolute_target
+from importguard.analysis.reads import Reads, Watched, digests_of, footprint_holds, runtime_footprint
 from importguard.model import ANNOTATION, RUNTIME, CostRecord, Diagnostic, ImportFact, ModuleFacts, Use
 
 if TYPE_CHECKING:
@@ -18,58 +19,6 @@ else:
 # ruff / flake8 codes users already write in noqa comments, and the rule they silence here
 NOQA_ALIASES = {"F401": "IG100", "TC001": "IG200", "TC002": "IG200", "TC003": "IG200",
                 "TC004": "IG201", "TC005": "IG202"}
-
-
-class Reads:
-    """What one file's check read of the repository beyond its own facts and the configuration:
-    the modules whose facts it read, the answers of the repository's queries it asked (each
-    answer stands for everything read to compute it), or ``everything`` (it walked every module,
-    the edges or a repository-wide index). Its result stays valid while these are unchanged."""
-
-    __slots__ = ("modules", "answers", "everything")
-
-    def __init__(self) -> None:
-        self.modules: Set[str] = set()
-        self.answers: Dict[tuple, object] = {}
-        self.everything = False
-
-
-class Watched(dict):
-    """The modules, noting in the current ``Reads`` which ones a file's check looks up; walking
-    them all counts as reading everything. Membership tests read only the set of names, which
-    every result's key holds."""
-
-    reads: Optional[Reads] = None
-
-    def __getitem__(self, name: str) -> ModuleInfo:
-        if self.reads is not None:
-            self.reads.modules.add(name)
-        return dict.__getitem__(self, name)
-
-    def get(self, name, default=None):
-        if self.reads is not None:
-            self.reads.modules.add(name)
-        return dict.get(self, name, default)
-
-    def _all(self) -> None:
-        if self.reads is not None:
-            self.reads.everything = True
-
-    def __iter__(self):
-        self._all()
-        return dict.__iter__(self)
-
-    def keys(self):
-        self._all()
-        return dict.keys(self)
-
-    def values(self):
-        self._all()
-        return dict.values(self)
-
-    def items(self):
-        self._all()
-        return dict.items(self)
 
 
 # the repository's queries a file's check may ask (name -> function of the repository and the
@@ -106,6 +55,7 @@ class RepoContext:
         self._edges = edges
         self.first_party_tops: Set[str] = {m.split(".", 1)[0] for m in modules if m} | set(first_party_tops)
         self._runtime_classes: Dict[Tuple[str, str], bool] = {}
+        self._runtime_footprints: Dict[Tuple[str, str], Tuple[bool, Optional[FrozenSet[str]]]] = {}
         self._imported_names: Optional[Tuple[Dict[Tuple[str, str], bool], Dict[Tuple[str, str], bool]]] = None
         self._attributes: Optional[Dict[str, Set[str]]] = None
         self._cycles: list = []
@@ -193,6 +143,8 @@ class RepoContext:
     def answers_hold(self, answers) -> bool:
         """Whether each (query key, answer) of a kept result is still this repository's answer."""
         for key, answer in answers:
+            if key[0] == "runtime-class2" and footprint_holds(self, key[3]):
+                continue
             if self._answer(key) != answer:
                 return False
         return True
@@ -270,7 +222,15 @@ class RepoContext:
                                    depth: int = 0) -> bool:
         """Are the annotations of class ``module.qualname`` evaluated at runtime (a configured base
         class or decorator, through first-party subclass chains)?"""
-        if self.reads is not None and module:
+        reads = self.reads
+        if reads is not None and module and not reads.everything:
+            result, footprint = runtime_footprint(self, module, qualname)
+            digests = digests_of(self, footprint) if footprint is not None else None
+            if digests is not None:
+                # the answer, with the facts it was computed from: it holds while they do
+                reads.answers[("runtime-class2", module, qualname, digests)] = result
+                return result
+        if reads is not None and module:
             return bool(self.ask("runtime-class", module, qualname))
         return self._class_is_runtime_evaluated(module, qualname, ctx, depth)
 
@@ -432,6 +392,8 @@ def _imported_pairs(mod: str, info: ModuleInfo) -> list:
 
 QUERIES.update({
     "runtime-class": lambda repo, module, qualname: repo._class_is_runtime_evaluated(module, qualname),
+    # the same answer, noted with the facts it was computed from (``class_is_runtime_evaluated``)
+    "runtime-class2": lambda repo, module, qualname, digests: runtime_footprint(repo, module, qualname)[0],
     "attribute-near": lambda repo, module, name: name in repo.attributes_read_near(module),
     "imported-from": lambda repo, package, name, runtime_only: repo._imported_from_package(package, name,
                                                                                            runtime_only),

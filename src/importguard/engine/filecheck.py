@@ -30,6 +30,11 @@ def check_files(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
     keys = file_keys(modules, edges, config, cwd, file_digests) if store is not None and file_digests else {}
     used: List[str] = []
     kept = _Kept(modules, repo, file_digests or {})
+    delta = None
+    if keys:
+        from importguard.engine.answerdelta import Delta
+
+        delta = Delta(repo, store, modules, file_digests or {})
     for info in modules.values():
         if info.path not in report_paths:
             continue
@@ -39,10 +44,15 @@ def check_files(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
             if got is not None:
                 if own in store.data:
                     used.append(own)  # kept for a run where the component changes
+                    if delta is not None and delta.carried(own, component):
+                        delta.valid_now.add(own)
             else:
-                got = kept.findings(store.data.get(own))
+                since = delta if delta is not None and delta.usable and delta.was_valid(own) else None
+                got = kept.findings(store.data.get(own), since)
                 if got is not None:
                     used.append(own)
+                    if delta is not None:
+                        delta.valid_now.add(own)
             if got is not None:
                 out.extend(diagnostic_from_plain(d) for d in got)
                 used.append(component)
@@ -68,9 +78,13 @@ def check_files(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
                 if recorded is not None:
                     store.data[own] = [recorded, plain]
                     used.append(own)
+                    if delta is not None:
+                        delta.valid_now.add(own)
             store.dirty = True
         LAST_RUN["files_checked"] = LAST_RUN.get("files_checked", 0) + 1
     if keys:
+        if delta is not None:
+            delta.save()
         forget_old(store, "file:", used)
     return out
 
@@ -97,15 +111,20 @@ class _Kept:
             read.append((m, digest))
         return tuple(read), tuple(reads.answers.items())
 
-    def findings(self, got) -> Optional[list]:
+    def findings(self, got, since=None) -> Optional[list]:
+        """The findings of a kept record, or None when what its check read changed. ``since``: an
+        ``answerdelta.Delta`` when the record was valid in the last run's state, so that only the
+        answers the change since can reach are asked again."""
         if not (isinstance(got, list) and len(got) == 2 and isinstance(got[0], tuple) and len(got[0]) == 2):
             return None
         (read, answers), plain = got
         for m, digest in read:
             if self.digest(m) != digest:
                 return None
-        if not self.repo.answers_hold(answers):
+        if not (since.holds(answers) if since is not None else self.repo.answers_hold(answers)):
             return None
+        if since is not None:
+            LAST_RUN["files_kept_since_last_run"] = LAST_RUN.get("files_kept_since_last_run", 0) + 1
         LAST_RUN["files_kept_by_reads"] = LAST_RUN.get("files_kept_by_reads", 0) + 1
         return plain
 

@@ -55,7 +55,7 @@ def default_jobs() -> int:
 
 # the cache entries of this version (``facts-*`` is ``FactsCache``'s, ``gitignore-*`` discovery's)
 def results_name() -> str:
-    return f"results-{fingerprint('results', '3')}.marshal"
+    return f"results-{fingerprint('results', '4')}.marshal"
 
 
 def index_name() -> str:

@@ -1,0 +1,285 @@
+"""Which kept answers a change can reach, without asking the questions again.
+
+A file's findings are kept with the answers of the repository queries its check asked
+(``analysis.context.Reads``); before they are reused, each answer is asked again. Most of those
+questions read a repository-wide index (who imports which name from which module, which modules
+are test data, what an import loads), so after any change of imports every index is rebuilt and
+every question (58,000 on a 6,000-file tree) asked again, though a change of one file can change
+only the answers that read what that file contributes.
+
+This module knows, for the queries whose inputs it can name, which answers the files changed
+since the last run can reach. It keeps, in the results store, the state of the last run that
+analysed (each module's content hash) and the records that were valid in that state; a record
+valid then is valid now unless one of its answers is reached by the change (``Delta.holds``).
+An answer of a query it does not know is asked again, as before.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from importguard.analysis.reads import footprint_holds
+from importguard.model import IMPORT_TIME
+
+if TYPE_CHECKING:
+    from importguard.analysis.context import RepoContext
+    from importguard.analysis.graph import ModuleInfo
+    from importguard.model import ModuleFacts
+
+STATE = "answers:state"  # module -> content hash, in the last run that checked files
+VALID = "answers:valid"  # the own keys of the records valid in that state
+TEST_DATA = "answers:test-data"  # the test-data modules in that state, when known
+# beyond this many changed modules the answers are asked again: reaching sets grow with the change
+LIMIT = 64
+
+
+class Delta:
+    """What changed since the last run that checked files, and which answers that reaches."""
+
+    def __init__(self, repo: RepoContext, store, modules: Dict[str, ModuleInfo],
+                 file_digests: Dict[str, str]) -> None:
+        self.repo, self.store = repo, store
+        self.modules, self.file_digests = modules, file_digests
+        data = store.data
+        got = data.get(VALID)
+        self.valid_before: FrozenSet[str] = frozenset(got) if isinstance(got, list) else frozenset()
+        got = data.get("file:previous")
+        self.used_before: FrozenSet[str] = frozenset(got) if isinstance(got, list) else frozenset()
+        self.valid_now: Set[str] = set()
+        self.contents: Optional[Dict[str, str]] = getattr(repo, "contents", None)
+        self.facts_of: Optional[Callable[[str], Optional[ModuleFacts]]] = getattr(repo, "facts_of", None)
+        self.changed: Optional[Dict[str, Tuple[ModuleFacts, ModuleFacts]]] = self._changed(data.get(STATE))
+        got = data.get(TEST_DATA)
+        self._test_data_before: Optional[FrozenSet[str]] = frozenset(got) if isinstance(got, list) else None
+        self._reached: Dict[str, object] = {}
+
+    # ---------------------------------------------------------------- what changed
+    def _changed(self, before) -> Optional[Dict[str, Tuple[ModuleFacts, ModuleFacts]]]:
+        """Module -> (facts then, facts now) of each module whose facts changed since the state
+        ``before``; None when that cannot be told (no state, another set of modules, facts of
+        then no longer cached, too many changed)."""
+        from importguard.cache.facts import facts_digest
+
+        now = self.contents
+        if not isinstance(before, dict) or now is None or self.facts_of is None or not self.valid_before:
+            return None
+        if len(before) != len(now) or before.keys() != now.keys():
+            return None
+        out: Dict[str, Tuple[ModuleFacts, ModuleFacts]] = {}
+        for name, content in now.items():
+            old = before[name]
+            if old == content:
+                continue
+            if len(out) >= LIMIT:
+                return None
+            then = self.facts_of(old)
+            info = self.modules.get(name)
+            if then is None or info is None:
+                return None
+            if facts_digest(then) == self.file_digests.get(info.path):
+                continue  # a comment, a blank line: the same facts
+            out[name] = (then, info.facts)
+        return out
+
+    @property
+    def usable(self) -> bool:
+        return self.changed is not None
+
+    def was_valid(self, own: str) -> bool:
+        """Was the record under ``own`` valid in the last run's state?"""
+        return own in self.valid_before
+
+    def carried(self, own: str, component: str) -> bool:
+        """A record found through its component's key: valid now when it was valid in the last
+        run's state and the component was the same then (its key was used)."""
+        return own in self.valid_before and component in self.used_before
+
+    def _infos(self, name: str) -> List[ModuleInfo]:
+        """The module as it was and as it is (``changed`` holds it)."""
+        from importguard.analysis.graph import ModuleInfo
+
+        info = self.modules[name]
+        then, now = self.changed[name]  # type: ignore[index]
+        return [ModuleInfo(name, info.path, info.is_package, then), ModuleInfo(name, info.path, info.is_package, now)]
+
+    # ---------------------------------------------------------------- what the change reaches
+    def _sources(self) -> Set[str]:
+        """Modules some answer of ``imported-from`` about which the change can reach: the
+        changed modules (their ``__all__`` decides what a star import takes) and every module
+        the changed modules import a name from, before or after."""
+        got = self._reached.get("sources")
+        if got is None:
+            from importguard.analysis.context import _imported_pairs
+
+            out = set(self.changed or ())
+            for name in self.changed or ():
+                for info in self._infos(name):
+                    out.update(src for src, _, _ in _imported_pairs(name, info))
+            got = self._reached["sources"] = out
+        return got  # type: ignore[return-value]
+
+    def _strings(self) -> Set[Tuple[str, str]]:
+        """(module, name) pairs a changed module names in a string, before or after."""
+        got = self._reached.get("strings")
+        if got is None:
+            from importguard.rules.safety_index import _string_names_of
+
+            got = self._reached["strings"] = {
+                (mod, attr) for name in self.changed or () for info in self._infos(name)
+                for mod, attr, _, _, _ in _string_names_of(name, info, self.modules)}
+        return got  # type: ignore[return-value]
+
+    def _observed(self) -> Set[str]:
+        """Submodules a changed module reads as attributes of their package, before or after."""
+        got = self._reached.get("observed")
+        if got is None:
+            from importguard.rules.safety_index import safety_index
+
+            index = safety_index(self.repo)
+            got = self._reached["observed"] = {
+                sub for name in self.changed or () for info in self._infos(name)
+                for sub, _ in index._observed_by(name, info)}
+        return got  # type: ignore[return-value]
+
+    def _reaching(self) -> Set[str]:
+        """Modules from which an import-time import path leads to a changed module (the changed
+        ones included). What an import loads (its closure over import-time edges) changes only
+        when it contains a changed module, and it contains one in the graph before the change
+        exactly when it does in the graph after: the first changed module on a path before is
+        reached by the same path after, and the other way round."""
+        got = self._reached.get("reaching")
+        if got is None:
+            pred: Dict[str, Set[str]] = defaultdict(set)
+            for e in self.repo._edges:
+                if e.kind == IMPORT_TIME:
+                    pred[e.target].add(e.source)
+            seen = set(self.changed or ())
+            todo = list(seen)
+            while todo:
+                for p in pred.get(todo.pop(), ()):
+                    if p not in seen:
+                        seen.add(p)
+                        todo.append(p)
+            got = self._reached["reaching"] = seen
+        return got  # type: ignore[return-value]
+
+    def _targets_moved(self) -> bool:
+        """Did a changed module gain or lose an import edge (of any kind)?"""
+        got = self._reached.get("moved")
+        if got is None:
+            from importguard.analysis.graph import _module_edges
+
+            known = set(dict.keys(self.modules))
+            got = False
+            for name in self.changed or ():
+                then, now = ({e.target for e in _module_edges(name, info, known)} for info in self._infos(name))
+                if then != now:
+                    got = True
+                    break
+            self._reached["moved"] = got
+        return bool(got)
+
+    def test_data_now(self) -> Optional[FrozenSet[str]]:
+        """The test-data modules in this state, when known without computing them: the last
+        run's, when no changed module gained or lost an import edge (the set depends on the
+        paths, which the set of modules fixes, and on the edges)."""
+        index = getattr(self.repo, "_safety_index", None)
+        if index is not None and index._test_data is not None:
+            return frozenset(index._test_data)
+        if self.changed is not None and self._test_data_before is not None and not self._targets_moved():
+            return self._test_data_before
+        return None
+
+    def _test_data_changed(self) -> bool:
+        got = self._reached.get("test-data")
+        if got is None:
+            if self._test_data_before is None:
+                got = True
+            elif not self._targets_moved():
+                got = False
+            else:
+                from importguard.rules.safety_index import safety_index
+
+                got = frozenset(safety_index(self.repo).test_data()) != self._test_data_before
+            self._reached["test-data"] = got
+        return bool(got)
+
+    def _removal_reached(self, module: str, index: int) -> bool:
+        """Can the change reach ``removal_risk`` of import ``index`` of ``module``? It reads the
+        module's own facts (in the record's key), the test-data modules, what the import and the
+        imports before it load (their closures, and the import-time effects of the modules in
+        them), the names other modules give as strings, the submodules they read as attributes,
+        and, for a library, whether other modules import names from this one."""
+        from importguard.analysis.context import FileContext
+        from importguard.rules.safety_index import safety_index
+
+        if module in self.changed or module not in self.modules:  # type: ignore[operator]
+            return True
+        if self._test_data_changed() or module in self._sources():
+            return True
+        info = self.modules[module]
+        imports = info.facts.imports
+        if not 0 <= index < len(imports):
+            return True
+        imp = imports[index]
+        sindex = safety_index(self.repo)
+        ctx = FileContext(self.repo, info)
+        loads = set(sindex.loaded_by(module, info.is_package, imp))
+        starts = loads | sindex.already_loaded(ctx, imp)
+        if starts & self._reaching():
+            return True
+        strings = self._strings()
+        if (module, imp.bound) in strings or (module, "*") in strings:
+            return True
+        return bool(loads & self._observed())
+
+    def holds(self, answers: Iterable[Tuple[tuple, object]]) -> bool:
+        """Whether each (query key, answer) of a record valid in the last run's state still
+        holds: answers the change cannot reach hold; the others are asked again."""
+        ask = self.repo._answer
+        sources = None
+        for key, answer in answers:
+            kind = key[0]
+            if kind == "imported-from":
+                if sources is None:
+                    sources = self._sources()
+                if key[1] not in sources:
+                    continue
+            elif kind == "removal-risk":
+                if not self._removal_reached(key[1], key[2]):
+                    continue
+            elif kind == "test-data":
+                if not self._test_data_changed():
+                    continue
+            elif kind == "runtime-class2":
+                if footprint_holds(self.repo, key[3]):
+                    continue
+            if ask(key) != answer:
+                return False
+        return True
+
+    # ---------------------------------------------------------------- the state kept for the next run
+    def save(self) -> None:
+        """Keep this run's state and the records valid in it (``valid_now``)."""
+        data = self.store.data
+        state = dict(self.contents) if self.contents is not None else None
+        if state is None or len(state) != len(self.modules):
+            for k in (STATE, VALID, TEST_DATA):
+                data.pop(k, None)
+            self.store.dirty = True
+            return
+        valid = sorted(self.valid_now)
+        if data.get(STATE) != state:
+            data[STATE] = state
+            self.store.dirty = True
+        if data.get(VALID) != valid:
+            data[VALID] = valid
+            self.store.dirty = True
+        test_data = self.test_data_now()
+        plain = sorted(test_data) if test_data is not None else None
+        if data.get(TEST_DATA) != plain:
+            if plain is None:
+                data.pop(TEST_DATA, None)
+            else:
+                data[TEST_DATA] = plain
+            self.store.dirty = True
