@@ -75,6 +75,13 @@ CASES = {
         {"tests/__init__.py": "", "tests/data/__init__.py": "", "tests/data/sample.py": "import os\n",
          "tests/test_x.py": "X = 1\n"},
         "tests/test_x.py", "from tests.data import sample\n\nprint(sample)\n", "tests/data/sample.py"),
+    # removing an empty ``TYPE_CHECKING`` block (and its import) stops being safe: another module
+    # starts importing ``TYPE_CHECKING`` from this one
+    "type checking import imported elsewhere": (
+        {"pyproject.toml": PYPROJECT + "[tool.importguard]\nlibrary = false\n",
+         "a.py": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    pass\n\nX = 1\n",
+         "b.py": "import a\n\nprint(a.X)\n"},
+        "b.py", "import a\nfrom a import TYPE_CHECKING\n\nprint(a.X, TYPE_CHECKING)\n", "a.py"),
     # removing the unused import stops being safe: the imported module gains a side effect
     "side effect of the imported module": (
         {"a.py": "import b\n", "b.py": "X = 1\n"},

@@ -37,6 +37,7 @@ class Contributions:
         self.modules = modules
         self.used: List[str] = []
         self.names = names_digest(modules) if store is not None and self.digests else ""
+        self.parts = getattr(store, "parts", None)  # a ``cache.parts.Parts``: the parts kept apart
 
     @classmethod
     def of(cls, repo: Any, prefix: str) -> "Contributions":
@@ -65,7 +66,8 @@ class Contributions:
         key = self._key(name)
         if key is None or self.store is None:
             return None
-        got = self.store.data.get(key)
+        data = self.parts.shard(self.prefix, name).data if self.parts is not None else self.store.data
+        got = data.get(key)
         if isinstance(got, tuple):
             self.used.append(key)
             return list(got)
@@ -74,11 +76,22 @@ class Contributions:
     def put(self, name: str, found: list) -> list:
         key = self._key(name)
         if key is not None and self.store is not None:
-            self.store.data[key] = tuple(found)
-            self.store.dirty = True
+            where = self.parts.shard(self.prefix, name) if self.parts is not None else self.store
+            where.data[key] = tuple(found)
+            where.dirty = True
             self.used.append(key)
         return found
 
     def done(self) -> None:
-        if self.used and self.store is not None:
+        """Keep the parts this run and the run before used; drop the others."""
+        if not self.used or self.store is None:
+            return
+        if self.parts is None:
             self.store.forget_old(self.prefix, self.used)
+            return
+        data, previous = self.store.data, self.prefix + "previous"  # the list stays in the results store
+        self.parts.forget_old(self.prefix, set(self.used) | set(data.get(previous, ())))
+        used = sorted(self.used)
+        if data.get(previous) != used:
+            data[previous] = used
+            self.store.dirty = True

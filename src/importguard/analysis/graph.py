@@ -12,6 +12,7 @@ from typing import (
     Any,
     Callable,
     Dict,
+    FrozenSet,
     Iterable,
     List,
     Mapping,
@@ -466,4 +467,26 @@ def break_candidates(cycle: Cycle, by_pair: Mapping[Tuple[str, str], List[Edge]]
         rt = [e for e in by_pair[(s, t)] if e.kind == IMPORT_TIME]
         rt.sort(key=lambda e: (cut_cost(e, s in packages) < UNMOVABLE, e.line, e.col))  # a blocker first
         out.append(rt[0])
+    return out
+
+
+_spaces: Optional[Tuple[Mapping[str, ModuleInfo], int, FrozenSet[str]]] = None  # the last call's
+
+
+def namespace_packages(modules: Mapping[str, ModuleInfo]) -> Set[str]:
+    """The packages above ``modules`` that are no module of them (namespace packages). Once per
+    set of modules: the simulation asks it for every world and mode (8 times a run, 15 ms each on
+    a 6,000-module tree)."""
+    global _spaces
+    if _spaces is not None and _spaces[0] is modules and _spaces[1] == len(modules):
+        return set(_spaces[2])
+    out: Set[str] = set()
+    for name in modules:
+        at = name.rfind(".")
+        while at > 0:
+            p = name[:at]
+            if p not in modules:
+                out.add(p)
+            at = name.rfind(".", 0, at)
+    _spaces = (modules, len(modules), frozenset(out))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
-from importguard.analysis.graph import ModuleInfo, absolute_module
+from importguard.analysis.graph import ModuleInfo, absolute_module, namespace_packages
 from importguard.analysis.plan import Plan, plan as module_plan
 from importguard.model import (
     BindEvent,
@@ -482,14 +482,3 @@ def module_binds(info: ModuleInfo) -> Set[str]:
         got.update(st.binds)
     got.update(i.bound for i in info.facts.imports if i.scope_kind == "module" and i.bound)
     return got
-
-
-def namespace_packages(modules: Mapping[str, ModuleInfo]) -> Set[str]:
-    out: Set[str] = set()
-    for name in modules:
-        parts = name.split(".")
-        for i in range(1, len(parts)):
-            p = ".".join(parts[:i])
-            if p not in modules:
-                out.add(p)
-    return out

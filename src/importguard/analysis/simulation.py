@@ -304,7 +304,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
     keys = None
     contents = {m: h for m, h in (repo.contents or {}).items() if m in modules}  # module -> content hash
     if store is not None and sims is not None:
-        from importguard.analysis.interpreter import namespace_packages
+        from importguard.analysis.graph import namespace_packages
 
         spaces = namespace_packages(modules)
         keys = Keys(modules, eager, first_party, getattr(repo, "graph_parts", None), sorted(spaces))
@@ -354,6 +354,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         remember_contents(store, contents)
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]
+    repo._sim_cache = (sims, keys)  # type: ignore[attr-defined]  # for IG302's culprits (``simulate_one``)
     return result
 
 
@@ -368,3 +369,22 @@ def _dedupe(chain):
             out.append((m, line))
     return out
 
+
+def simulate_one(repo: RepoContext, modules: Dict[str, ModuleInfo], entry: str, mode: str,
+                 order, world: World) -> Optional[Failure]:
+    """How importing ``entry`` fails in ``world`` with statements in ``order`` (None: it does not),
+    kept in the simulation's store under ``mode`` like every entry's outcome (valid while the
+    modules its import ran are unchanged) when ``outcomes`` ran with one."""
+    eager = repo.config.target_version < (3, 14)
+    sims, keys = getattr(repo, "_sim_cache", (None, None))
+    if sims is None or keys is None:
+        from importguard.analysis.simulate import simulate
+
+        return simulate(modules, [entry], eager_annotations=eager, order=order, world=world).failed.get(entry)
+    from importguard.analysis.simcache import _simulate_cached
+
+    stats: Dict[str, int] = {}
+    got = _simulate_cached(sims, keys, mode, modules, [entry], eager, order, world, stats)[entry]
+    if stats.get("simulated"):
+        repo.simulation_stats["culprits_simulated"] = repo.simulation_stats.get("culprits_simulated", 0) + 1
+    return got.failure if got.failed else None

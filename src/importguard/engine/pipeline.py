@@ -55,7 +55,11 @@ def default_jobs() -> int:
 
 # the cache entries of this version (``facts-*`` is ``FactsCache``'s, ``gitignore-*`` discovery's)
 def results_name() -> str:
-    return f"results-{fingerprint('results', '4')}.marshal"
+    return f"results-{fingerprint('results', '5')}.marshal"
+
+
+def parts_name() -> str:
+    return f"parts-{fingerprint('parts', '1')}"
 
 
 def index_name() -> str:
@@ -154,7 +158,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     The import simulation may use ``jobs`` processes, and keeps each entry's outcomes in ``sims`` (a
     ``simstore.SimStore``, with ``store``)."""
     from importguard.analysis.context import RepoContext, Watched, ignored_by_path, suppressed
-    from importguard.analysis.graph import build_edges, cycles as find_cycles
+    from importguard.analysis.graph import build_edges
     from importguard.contracts import check as check_contracts
     from importguard.rules import RULES
 
@@ -188,7 +192,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         cycles = cycles_from_plain(cached[0])
         repo_diags = [diagnostic_from_plain(d) for d in cached[1]]
     else:
-        cycles = find_cycles(graph_modules, edges, store) if edges else []
+        cycles = _cycles(graph_modules, edges, store, sums)
         repo.cycles = cycles
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
         repo_diags += check_contracts(config, modules)
@@ -218,6 +222,38 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             out.extend(keep(owner, [d], suppressed, ignored_by_path(config, owner.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
+
+
+def _cycles(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], store, sums: Optional[Dict[str, str]]
+            ) -> List[Cycle]:
+    """The import cycles, kept in ``store`` under a digest of the edges of the modules some edge
+    enters: a module no module imports is on no cycle, so a new import in such a module (a
+    script, a management command, a test) finds the cycles of the run before."""
+    from importguard.analysis.graph import cycles as find_cycles
+
+    if not edges:
+        return []
+    key = None
+    if store is not None and sums is not None:
+        import hashlib
+
+        from importguard.cache.facts import cycles_from_plain, cycles_to_plain
+
+        entered = {e.target for e in edges}
+        core = sorted((name, digest) for name, digest in sums.items() if name in entered)
+        key = "cycles:" + hashlib.blake2b(repr(core).encode(), digest_size=16).hexdigest()
+        got = store.data.get(key)
+        if got is not None:
+            LAST_RUN["cycles_cache"] = 1
+            return cycles_from_plain(got)
+    found = find_cycles(graph_modules, edges, store)
+    if key is not None:
+        store.data.pop(key, None)
+        store.data[key] = cycles_to_plain(found)
+        for old in [k for k in store.data if k.startswith("cycles:")][:-4]:  # the last few kept
+            del store.data[old]
+        store.dirty = True
+    return found
 
 
 def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, index, root: str,
@@ -269,15 +305,18 @@ def _sweep(config: Config) -> None:
     """Remove the caches other versions left behind (``cache.sweep``); this version's are kept."""
     from importguard.cache.sweep import sweep
 
-    keep = {f"facts-{fingerprint('facts')}", results_name(), index_name(), sim_name(),
+    keep = {f"facts-{fingerprint('facts')}", results_name(), parts_name(), index_name(), sim_name(),
             f"gitignore-{fingerprint('gitignore')}.marshal"}
     sweep(cache_dir(config), keep)
 
 
 def _results_store(config: Config):
     from importguard.cache.facts import Store
+    from importguard.cache.parts import Parts
 
-    return Store(cache_dir(config) / results_name())
+    store = Store(cache_dir(config) / results_name())
+    store.parts = Parts(cache_dir(config) / parts_name())  # type: ignore[attr-defined]
+    return store
 
 
 def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: Config, into: Dict[str, Any]) -> None:
@@ -292,7 +331,8 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
             if f is not None:
                 got[r.file.path] = f
     into["facts"], into["loaded"] = got, cache.loaded
-    into["results"] = _results_store(config)
+    into["results"] = store = _results_store(config)
+    store.parts.preload(("edges2:", "reads:", "tests:"))  # the graph's edges, the simulation's parts
 
 
 def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
@@ -369,6 +409,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         quick.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
                                  cycles_to_plain(cycles), len(modules), len(edges)))
     results.save()
+    results.parts.save()
     sims.save()
     quick.save()
     _sweep(config)

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, Iterable, Tuple
 
-from importguard.analysis.simulate import simulate
 from importguard.analysis.simulation import (
     describe_chain,
     outcomes,
+    simulate_one,
     simulated_modules,
     sorted_order,
 )
@@ -73,12 +73,11 @@ class OrderFragileCycle(Rule):
             return f.partial, f
         modules = simulated_modules(repo)
         first_party = {m.split(".", 1)[0] for m in modules}
-        eager = repo.config.target_version < (3, 14)
         for m in chain:
             def order(name: str, m=m):
                 info = modules[name]
                 return sorted_order(info, first_party) if name == m else range(len(info.facts.events))
-            alone = simulate(modules, [entry], eager_annotations=eager, order=order, world=world).failed.get(entry)
+            alone = simulate_one(repo, modules, entry, "c" + m, order, world)  # kept between runs
             if alone is not None:
                 return m, alone
         return f.partial, f
