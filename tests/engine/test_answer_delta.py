@@ -4,16 +4,11 @@ without the cache."""
 from pathlib import Path
 from typing import Dict
 
+from helpers import write_tree
 from importguard.config.settings import load_config
 from importguard.engine import answerdelta, pipeline as engine
 
 PYPROJECT = '[project]\nname = "delta"\nrequires-python = ">=3.9"\n'
-
-
-def _write(root: Path, files: Dict[str, str]) -> None:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
 
 
 def _run(root: Path, use_cache: bool = True):
@@ -34,7 +29,7 @@ def _tree(n: int = 12) -> Dict[str, str]:
 
 def test_an_import_added_to_a_leaf_keeps_the_other_files_without_asking_again(tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    _write(root, _tree())
+    write_tree(root, _tree())
     first = _run(root)
     assert first == _run(root, False)
     assert sum(d[3] == "IG100" for d in first) == 12
@@ -58,7 +53,7 @@ def test_an_answer_the_change_reaches_is_asked_again(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     files = _tree()
     files["pkg/m11.py"] = "from os import path\nVALUE_11 = 11\n"  # an unused import, maybe re-exported
-    _write(root, files)
+    write_tree(root, files)
     before = _run(root)
     (root / "pkg/leaf.py").write_text("import pkg.m3\nfrom pkg.m11 import path\n\nprint(pkg.m3.VALUE_3, path)\n")
     after = _run(root)
@@ -68,7 +63,7 @@ def test_an_answer_the_change_reaches_is_asked_again(tmp_path: Path) -> None:
 
 def test_without_the_last_state_every_answer_is_asked(tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    _write(root, _tree())
+    write_tree(root, _tree())
     _run(root)
     store_path = engine.cache_dir(load_config(root)) / engine.results_name()
     from importguard.cache.facts import Store
@@ -88,7 +83,7 @@ def test_without_the_last_state_every_answer_is_asked(tmp_path: Path) -> None:
 def test_more_changed_modules_than_the_limit_ask_every_answer(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(answerdelta, "LIMIT", 1)
     root = tmp_path / "repo"
-    _write(root, _tree())
+    write_tree(root, _tree())
     _run(root)
     (root / "pkg/leaf.py").write_text("import pkg.m3\nfrom pkg.m5 import VALUE_5\n\nprint(pkg.m3.VALUE_3)\n")
     (root / "pkg/m0.py").write_text("import json\nimport os\nVALUE_0 = 0\n")
@@ -105,7 +100,7 @@ def test_another_module_importing_the_name_is_an_answer_the_change_reaches(tmp_p
     files = _tree()
     files["pyproject.toml"] = PYPROJECT + "[tool.importguard]\nlibrary = false\n"
     files["pkg/m11.py"] = "from os import path\nVALUE_11 = 11\n"
-    _write(root, files)
+    write_tree(root, files)
     before = _run(root)
     (root / "pkg/leaf.py").write_text("import pkg.m3\nfrom pkg.m11 import path\n\nprint(pkg.m3.VALUE_3, path)\n")
     after = _run(root)

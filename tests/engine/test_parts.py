@@ -5,17 +5,12 @@ import zlib
 from pathlib import Path
 from typing import Dict
 
+from helpers import write_tree
 from importguard.cache import parts
 from importguard.config.settings import load_config
 from importguard.engine import pipeline as engine
 
 PYPROJECT = '[project]\nname = "parts"\nrequires-python = ">=3.9"\n'
-
-
-def _write(root: Path, files: Dict[str, str]) -> None:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
 
 
 def _run(root: Path, use_cache: bool = True):
@@ -33,7 +28,7 @@ def test_a_new_import_rewrites_the_shard_of_the_changed_module_only(tmp_path: Pa
     files = {"pyproject.toml": PYPROJECT, "pkg/__init__.py": ""}
     for i in range(40):
         files[f"pkg/m{i}.py"] = f"import json\nfrom pkg import m{(i + 1) % 40}\nVALUE = {i}\n"
-    _write(root, files)
+    write_tree(root, files)
     _run(root)
     before = _shards(root)
     assert any(k.startswith("edges2/") for k in before)
@@ -50,7 +45,7 @@ def test_a_new_import_rewrites_the_shard_of_the_changed_module_only(tmp_path: Pa
 
 def test_the_part_a_change_replaced_is_dropped_two_runs_later(tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    _write(root, {"pyproject.toml": PYPROJECT, "pkg/__init__.py": "", "pkg/a.py": "import json\n",
+    write_tree(root, {"pyproject.toml": PYPROJECT, "pkg/__init__.py": "", "pkg/a.py": "import json\n",
                   "pkg/b.py": "from pkg import a\n"})
     _run(root)
     shard = engine.cache_dir(load_config(root)) / engine.parts_name() / "edges2" / (
