@@ -69,6 +69,11 @@ CASES = {
     "named in a string elsewhere": (
         {"a.py": "from os import path\n", "b.py": "import a\n"},
         "b.py", 'import a\nfrom unittest import mock\n\nmock.patch("a.path")\n', "a.py"),
+    # the same by a module that does not import it (another import component): the string joins them
+    "named in a string by a module that does not import it": (
+        {"pyproject.toml": PYPROJECT + "[tool.importguard]\nlibrary = false\n",
+         "a.py": "from os import path\n\nX = 1\n", "b.py": "Y = 2\n"},
+        "b.py", 'from unittest import mock\n\nmock.patch("a.path")\n', "a.py"),
     # a test module starts importing a file of the test folder: no longer test data, which no
     # edit could safely change
     "test data imported by a test": (

@@ -39,10 +39,12 @@ from importguard.model import (
 _RANK = {k: i for i, k in enumerate(EDGE_KINDS)}
 
 
-def components(modules: Iterable[str], edges: Iterable["Edge"]) -> List[List[str]]:
+def components(modules: Iterable[str], edges: Iterable["Edge"],
+               links: Iterable[Tuple[str, str]] = ()) -> List[List[str]]:
     """The modules (outside-root ``<...>`` ones left out) grouped by their component of the
-    undirected graph of imports (any kind) and packages (a module and its nearest package): what a
-    per-file rule may read about other modules stays within the file's component."""
+    undirected graph of imports (any kind), packages (a module and its nearest package) and
+    ``links`` (more pairs of modules joined): what a per-file rule may read about other modules
+    stays within the file's component."""
     parent: Dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -62,6 +64,8 @@ def components(modules: Iterable[str], edges: Iterable["Edge"]) -> List[List[str
     known = set(graph)
     for e in edges:
         union(e.source, e.target)
+    for a, b in links:
+        union(a, b)
     for name in graph:
         head = name.rpartition(".")[0]
         while head:

@@ -27,7 +27,8 @@ def check_files(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
     edges = repo.edges
     cwd_text = str(cwd) if cwd is not None else None
     out: List[Diagnostic] = []
-    keys = file_keys(modules, edges, config, cwd, file_digests) if store is not None and file_digests else {}
+    keys = file_keys(modules, edges, config, cwd, file_digests, _string_links(repo, modules)) \
+        if store is not None and file_digests else {}
     used: List[str] = []
     kept = _Kept(modules, repo, file_digests or {})
     delta = None
@@ -87,6 +88,24 @@ def check_files(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
             delta.save()
         forget_old(store, "file:", used)
     return out
+
+
+def _string_links(repo: RepoContext, modules: Dict[str, ModuleInfo]) -> List[Tuple[str, str]]:
+    """(module, a module it names in a string): ``mock.patch("pkg.mod.name")`` reads ``pkg.mod``
+    without importing it, and whether removing an import of ``pkg.mod`` is safe depends on it. Each
+    module's part is kept with the index of such names (``SafetyIndex.string_names``)."""
+    from importguard.analysis.contributions import Contributions
+    from importguard.rules.safety_index import _string_names_of
+
+    parts = Contributions.of(repo, "strings:")
+    links: List[Tuple[str, str]] = []
+    for name, info in dict.items(modules):
+        got = parts.get(name)
+        if got is None:
+            got = parts.put(name, _string_names_of(name, info, modules))
+        links.extend((name, named[0]) for named in got if named[0] != name)
+    parts.done()
+    return links
 
 
 class _Kept:

@@ -40,14 +40,15 @@ def graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config
 
 
 def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config, cwd: Optional[Path],
-               file_digests: Dict[str, str]) -> Dict[str, Tuple[str, str]]:
+               file_digests: Dict[str, str], links: Sequence[Tuple[str, str]] = ()) -> Dict[str, Tuple[str, str]]:
     """module -> (a key of its own inputs, a key of its component's inputs).
 
     A file rule reads the file's facts, the configuration, the measured costs and the set of
     module names (the first key holds these), and, through the repository, the facts of modules
     joined to it by imports in either direction or by being a package and its submodule: at most
-    its component of the undirected graph of imports and packages (the second key holds every
-    file of it). The findings kept under the first key are valid while what the check recorded
+    its component of the undirected graph of imports and packages, and of ``links`` (a module and
+    one it names in a string, as ``mock.patch("pkg.mod.name")`` does, without importing it: the
+    second key holds every file of it). The findings kept under the first key are valid while what the check recorded
     reading still holds (``analyse``); those under the second, while the component is unchanged.
     The facts of the modules outside every root (no graph edges, but they may import anything)
     are in both."""
@@ -57,7 +58,7 @@ def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
     from importguard.cache.costs import costs_digest
     from importguard.cache.facts import config_key
 
-    members = components(modules, edges)
+    members = components(modules, edges, links)
     outside = sorted((n, file_digests.get(modules[n].path)) for n in modules if n.startswith("<"))
     every = sorted((n, m.path, m.is_package) for n, m in modules.items())
     common = hashlib.blake2b(repr((config_key(config, cwd), costs_digest(config), every, outside)).encode(),
