@@ -110,3 +110,23 @@ def test_finished_before():
     assert finished_before(trace, "c", ["a", "a.b"])
     assert not finished_before(trace, "a.b", ["a"])  # started, not finished
     assert not finished_before(trace, "d", [])  # never started
+
+
+def test_a_packed_trace_answers_as_the_trace_does():
+    from itertools import permutations
+
+    from importguard.analysis.simcache import Keys
+
+    names = ["a", "a.b", "c", "d"]
+    keys = Keys({n: ModuleInfo(n, n.replace(".", "/") + ".py", n == "a", extract(b"")) for n in names}, True, {"a"})
+    for order in permutations(["a", "a.b", "c"]):  # started in this order, finished in the reverse one
+        trace = list(order) + ["/" + n for n in reversed(order)]
+        packed = keys.packed_trace(keys.pack_trace(trace))
+        for module in names:
+            for targets in ([], ["a"], ["a", "a.b"], ["c"], ["d"]):
+                assert finished_before(packed, module, targets) == finished_before(trace, module, targets)
+    # a module that finished before another started
+    trace = ["c", "/c", "a", "a.b", "/a.b", "/a"]
+    packed = keys.packed_trace(keys.pack_trace(trace))
+    assert finished_before(packed, "a", ["c"]) and finished_before(trace, "a", ["c"])
+    assert not finished_before(packed, "a.b", ["a"])

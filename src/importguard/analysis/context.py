@@ -56,7 +56,7 @@ class RepoContext:
         self.first_party_tops: Set[str] = {m.split(".", 1)[0] for m in modules if m} | set(first_party_tops)
         self._runtime_classes: Dict[Tuple[str, str], bool] = {}
         self._runtime_footprints: Dict[Tuple[str, str], Tuple[bool, Optional[FrozenSet[str]]]] = {}
-        self._imported_names: Optional[Tuple[Dict[Tuple[str, str], bool], Dict[Tuple[str, str], bool]]] = None
+        self._imported_names: Optional[Dict[Tuple[str, str, bool], int]] = None  # (module, name, at runtime) -> imports
         self._attributes: Optional[Dict[str, Set[str]]] = None
         self._cycles: list = []
         self.store = None  # a cache Store for results that outlive the run
@@ -341,30 +341,22 @@ class RepoContext:
         return self._imported_from_package(package, name, runtime_only)
 
     def _imported_from_package(self, package: str, name: str, runtime_only: bool = False) -> bool:
-        if self._imported_names is None:
-            from importguard.analysis.contributions import Contributions
+        names = self._imported_names
+        if names is None:
+            from importguard.analysis.contributions import Contributions, Tally
 
-            every: Dict[Tuple[str, str], bool] = {}
-            runtime: Dict[Tuple[str, str], bool] = {}
+            modules = dict(dict.items(self.modules) if isinstance(self.modules, dict) else self.modules.items())
             parts = Contributions.of(self, "imported:")
-            modules = dict.items(self.modules) if isinstance(self.modules, dict) else self.modules.items()
-            for mod, info in modules:
-                got = parts.get(mod)
-                if got is None:
-                    got = parts.put(mod, _imported_pairs(mod, info))
-                for src, attr, at_runtime in got:
-                    if attr == "":  # a star import: of every name unless the module has ``__all__``
-                        target = self.modules.get(src)
-                        if target is not None and target.facts.all_names is not None:
-                            continue
-                        attr = "*"
-                    every[(src, attr)] = True
-                    if at_runtime:
-                        runtime[(src, attr)] = True
-            parts.done()
-            self._imported_names = (every, runtime)
-        names = self._imported_names[1 if runtime_only else 0]
-        return (package, name) in names or (not name.startswith("_") and (package, "*") in names)
+            names = self._imported_names = Tally(parts, modules, lambda mod: _imported_pairs(mod, modules[mod]),
+                                                 lambda part: part).counts()
+        if (package, name, True) in names or (not runtime_only and (package, name, False) in names):
+            return True
+        if name.startswith("_") or not ((package, "", True) in names or (not runtime_only and (package, "", False)
+                                                                          in names)):
+            return False
+        # a star import takes every public name of a module without ``__all__``
+        target = self.modules.get(package)
+        return target is None or target.facts.all_names is None
 
 
 def _imported_pairs(mod: str, info: ModuleInfo) -> list:

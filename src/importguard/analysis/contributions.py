@@ -1,7 +1,7 @@
 """Per-module parts of repository-wide indexes, kept in the results store between runs."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
@@ -95,3 +95,85 @@ class Contributions:
         if data.get(previous) != used:
             data[previous] = used
             self.store.dirty = True
+
+    def get_kept(self, name: str, key: str) -> Optional[list]:
+        """The part kept under ``key`` (a key of ``name``'s part in an earlier run), if still kept;
+        not counted as used."""
+        if self.store is None:
+            return None
+        data = self.parts.shard(self.prefix, name).data if self.parts is not None else self.store.data
+        got = data.get(key)
+        return list(got) if isinstance(got, tuple) else None
+
+
+TALLY_LIMIT = 256  # beyond this many changed parts a tally is counted again from every part
+
+
+class Tally:
+    """How many of the modules' parts hold each item, over the whole repository, kept between
+    runs with the key of each module's part (``Contributions``): a run that finds the tally of
+    an earlier run over the same module set takes away the items of each part whose key changed
+    and adds those of its part now, instead of reading every part (the parts before are kept
+    for a run, for this). Counts, not sets: a part taken away leaves an item another part holds.
+
+    ``make(name)`` computes a module's part; ``items(part)`` lists its items (hashable, plain
+    values marshal keeps: tuples, strings, booleans)."""
+
+    def __init__(self, parts: Contributions, names: Iterable[str], make: Callable[[str], list],
+                 items: Callable[[list], Iterable[Any]]) -> None:
+        self.parts, self.names, self.make, self.items = parts, list(names), make, items
+        self.rebuilt = False  # counted from every part this run (tests read it)
+
+    def counts(self) -> Dict[Any, int]:
+        c = self.parts
+        keys = {name: c._key(name) for name in self.names}
+        store = c.parts.tally(c.prefix) if c.parts is not None and c.store is not None else None
+        if store is None or None in keys.values():
+            return self._count(None, keys)
+        kept = store.data
+        old_keys, counts = kept.get("keys"), kept.get("counts")
+        if (kept.get("names") != c.names or not isinstance(old_keys, dict) or not isinstance(counts, dict)
+                or old_keys.keys() != keys.keys()):
+            return self._count(store, keys)
+        changed = [n for n, k in keys.items() if old_keys[n] != k]
+        if len(changed) > TALLY_LIMIT:
+            return self._count(store, keys)
+        for name in changed:
+            before = c.get_kept(name, old_keys[name])
+            if before is None:  # dropped: counted again
+                return self._count(store, keys)
+            for item in self.items(before):
+                left = counts.get(item, 0) - 1
+                if left > 0:
+                    counts[item] = left
+                elif left == 0:
+                    del counts[item]
+                else:  # not the tally of those parts (another version wrote it): counted again
+                    return self._count(store, keys)
+            now = c.get(name)
+            if now is None:
+                now = c.put(name, self.make(name))
+            for item in self.items(now):
+                counts[item] = counts.get(item, 0) + 1
+        c.used.extend(k for k in keys.values() if k is not None)  # every part stays: the next run may need it
+        c.done()
+        if changed:
+            store.data = {"names": c.names, "keys": keys, "counts": counts}
+            store.dirty = True
+        return counts
+
+    def _count(self, store, keys: Dict[str, Optional[str]]) -> Dict[Any, int]:
+        c = self.parts
+        self.rebuilt = True
+        counts: Dict[Any, int] = {}
+        for name in self.names:
+            got = c.get(name)
+            if got is None:
+                got = c.put(name, self.make(name))
+            for item in self.items(got):
+                counts[item] = counts.get(item, 0) + 1
+        c.done()
+        if store is not None:
+            store.data = {"names": c.names, "keys": keys, "counts": counts}
+            store.dirty = True
+        return counts

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
-from importguard.analysis.simdelta import unchanged_by
+from importguard.analysis.simdelta import PackedTrace, unchanged_by
 from importguard.analysis.simstore import valid
 from importguard.analysis.simulate import Outcome, simulate
 
@@ -105,13 +105,13 @@ class Keys:
         index = self.trace_index
         return array("i", [-index[ev[1:]] - 1 if ev[:1] == "/" else index[ev] + 1 for ev in trace]).tobytes()
 
-    def unpack_trace(self, packed: bytes) -> List[str]:
+    def packed_trace(self, packed: bytes) -> PackedTrace:
+        """A trace as ``simdelta.finished_before`` reads it, without naming every event."""
         from array import array
 
         got = array("i")
         got.frombytes(packed)
-        names = self.trace_names
-        return ["/" + names[-v - 1] if v < 0 else names[v - 1] for v in got]
+        return PackedTrace(got, self.trace_index)
 
     def pack(self, ran: FrozenSet[str]) -> bytes:
         from array import array
@@ -273,11 +273,11 @@ def _unchanged(store: SimStore, key: str, keys: Keys, record: list) -> Optional[
         judged: tuple = ("unchanged", module, id(change), trace, record[3])
         hash(judged)
     except TypeError:  # an outcome read back with a list in it: judged each time
-        same = unchanged_by(edits.repository, module, change, keys.unpack_trace(trace), record[3])
+        same = unchanged_by(edits.repository, module, change, keys.packed_trace(trace), record[3])
         return trace if same else None
     got = memo.get(judged)
     if got is None:
-        got = memo[judged] = unchanged_by(edits.repository, module, change, keys.unpack_trace(trace), record[3])
+        got = memo[judged] = unchanged_by(edits.repository, module, change, keys.packed_trace(trace), record[3])
     return trace if got else None
 
 

@@ -19,7 +19,7 @@ before. Without it every entry whose import runs the hub is simulated again.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Container, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from importguard.analysis.graph import absolute_module
 from importguard.analysis.interpreter import module_binds
@@ -130,10 +130,11 @@ class Repository:
         self.parts = parts  # ``Contributions``: each module's part of the scan, kept between runs
         self.first_party = first_party
         self.namespace_pkgs = namespace_pkgs
-        self._words: Optional[Set[str]] = None  # names any module may read as an attribute or import
-        self._called: Set[str] = set()  # names any module calls at import time or in a function
-        self._starred: Set[str] = set()  # modules some module star-imports
-        self._from: Dict[str, Set[str]] = {}  # module -> the names imports take from it
+        # ("w", name): a name some module may read as an attribute; ("s", module): a module some
+        # module star-imports; ("p", module, name): a name an import takes from a module; ("c",
+        # name): a name some module calls, at import time or in a function -> how many modules
+        self._counts: Optional[Dict[tuple, int]] = None
+        self._called: Container[str] = ()
         self._own: Dict[str, Set[str]] = {}
 
     def targets(self, module: str, imports: Iterable[ImportFact]) -> Optional[Set[str]]:
@@ -168,36 +169,32 @@ class Repository:
         """May the simulation read ``name`` from ``module``'s namespace (other than through the
         import that binds it)? Conservatively: an attribute of that name read anywhere, an import
         of it from the module, a star import of the module, or a read in its own code."""
-        if self._words is None:
-            self._scan()
-        assert self._words is not None
-        if name in self._words or module in self._starred or name in self._from.get(module, ()):
+        counts = self._counts
+        if counts is None:
+            counts = self._scan()
+        if ("w", name) in counts or ("s", module) in counts or ("p", module, name) in counts:
             return True
         own = self._own.get(module)
         if own is None:
             own = self._own[module] = self._own_reads(module)
         return name in own
 
-    def _scan(self) -> None:
-        words: Set[str] = set()
-        taken: Dict[str, Set[str]] = {}
-        parts = self.parts
-        for name, info in self.modules.items():
-            got = parts.get(name) if parts is not None else None
-            if got is None:
-                got = _scan_one(name, info)
-                if parts is not None:
-                    parts.put(name, got)
-            own_words, starred, pairs, called = got
-            words.update(own_words)
-            self._starred.update(starred)
-            self._called.update(called)
-            for base, attr in pairs:
-                taken.setdefault(base, set()).add(attr)
-        if parts is not None:
-            parts.done()
-        self._from = taken
-        self._words = words
+    def _scan(self) -> Dict[tuple, int]:
+        """Every module's ``_scan_one`` items, counted (``contributions.Tally``, kept between runs
+        when ``parts`` are)."""
+        from importguard.analysis.contributions import Tally
+
+        modules = self.modules
+        if self.parts is not None:
+            counts = Tally(self.parts, modules, lambda name: _scan_one(name, modules[name]), _items).counts()
+        else:
+            counts = {}
+            for name, info in modules.items():
+                for item in _items(_scan_one(name, info)):
+                    counts[item] = counts.get(item, 0) + 1
+        self._counts = counts
+        self._called = _Called(counts)
+        return counts
 
     def _own_reads(self, module: str) -> Set[str]:
         """Names the module's own import-time code reads (heads of its loads, stores and calls,
@@ -244,7 +241,29 @@ def _scan_one(name: str, info: ModuleInfo) -> list:
     return [tuple(sorted(words)), tuple(sorted(starred)), tuple(sorted(pairs)), tuple(sorted(called))]
 
 
-def _walk(events: Sequence[Any], called: Optional[Set[str]]):
+def _items(part: list) -> Iterable[tuple]:
+    """A module's ``_scan_one`` part as the items ``Repository`` counts."""
+    words, starred, pairs, called = part
+    out: List[tuple] = [("w", w) for w in words]
+    out.extend(("s", m) for m in starred)
+    out.extend(("p",) + tuple(p) for p in pairs)
+    out.extend(("c", n) for n in called)
+    return out
+
+
+class _Called:
+    """The names some module calls, read from the counted items."""
+
+    __slots__ = ("counts",)
+
+    def __init__(self, counts: Dict[tuple, int]) -> None:
+        self.counts = counts
+
+    def __contains__(self, name: object) -> bool:
+        return ("c", name) in self.counts
+
+
+def _walk(events: Sequence[Any], called: Optional[Container[str]]):
     """Events, nested ones too; the bodies of functions only when ``called`` names them (None:
     every function)."""
     stack = list(reversed(tuple(events)))
@@ -267,18 +286,37 @@ def _walk(events: Sequence[Any], called: Optional[Set[str]]):
             stack.extend(reversed(ev.body))
 
 
-def finished_before(trace: Sequence[str], module: str, targets: Iterable[str]) -> bool:
+class PackedTrace:
+    """A packed trace (``simcache.Keys.pack_trace``: module i started is i + 1, finished is -i - 1) read in
+    place: where a module started, whether another finished before that."""
+
+    __slots__ = ("events", "where")
+
+    def __init__(self, events, where: Dict[str, int]):
+        self.events, self.where = events, where
+
+    def index(self, module: str) -> int:
+        i = self.where.get(module)
+        if i is None:
+            raise ValueError(module)
+        return self.events.index(i + 1)
+
+    def finished(self, before: int, module: str) -> bool:
+        i = self.where.get(module)
+        return i is not None and -i - 1 in self.events[:before]
+
+
+def finished_before(trace: Union[Sequence[str], PackedTrace], module: str, targets: Iterable[str]) -> bool:
     """In ``trace``, did every one of ``targets`` finish importing before ``module``'s import
     started (and did it start)?"""
     try:
         start = trace.index(module)
     except ValueError:
         return False
-    done = set()
-    for ev in trace[:start]:
-        if ev[:1] == "/":
-            done.add(ev[1:])
-    return all(t in done for t in targets)
+    if not isinstance(trace, Sequence):  # a packed trace (``PackedTrace``) answers itself
+        return all(trace.finished(start, t) for t in targets)
+    head = trace[:start]
+    return all("/" + t in head for t in targets)
 
 
 def outcome_outside(raw: Any, module: str) -> bool:
@@ -290,7 +328,7 @@ def outcome_outside(raw: Any, module: str) -> bool:
     return failing != module and partial != module and all(m != module for m, _ in chain)
 
 
-def unchanged_by(repo: Repository, module: str, changed: Sequence[ImportFact], trace: Sequence[str],
+def unchanged_by(repo: Repository, module: str, changed: Sequence[ImportFact], trace: Union[Sequence[str], PackedTrace],
                  raw: Any) -> bool:
     """Does an entry whose import traced ``trace`` (with outcome ``raw``) run the same after the
     ``changed`` imports of ``module`` were added or removed?"""

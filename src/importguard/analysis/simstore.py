@@ -59,6 +59,7 @@ class SimStore:
         self.looked_up: Set[str] = set()  # the keys this run looked up
         self.looked_up_entries: Set[str] = set()  # entries whose outcomes this run took whole (``simlast``)
         self._new_traces: Dict[int, Dict[Tuple[str, str], bytes]] = {}  # shard -> (key, ident) -> trace
+        self._put: Set[str] = set()  # the keys this run gave new records
 
     def records(self, key: str) -> List[list]:
         """The records under ``key`` (this run looked them up)."""
@@ -83,6 +84,7 @@ class SimStore:
         shard = self.outcomes.shard(i)
         shard.data[key] = records
         shard.dirty = True
+        self._put.add(key)
         self._new_traces.setdefault(i, {})[(key, _ident(new))] = trace
 
     def save(self) -> None:
@@ -106,6 +108,8 @@ class SimStore:
                         del data[key]
                         continue
                     kept[key] = n
+                if key not in self._put:
+                    continue  # as read: its equal values are shared already (marshal wrote them once)
                 for r in records:
                     if valid(r):
                         r[0] = same.setdefault(r[0], r[0])
@@ -127,6 +131,10 @@ class SimStore:
                 continue
             old = shard.data.get(key)
             old = old if isinstance(old, dict) else {}
+            if key not in self._put:  # the same records as when this shard was written: the same traces
+                if old:
+                    out[key] = old
+                continue
             mine: Dict[str, bytes] = {}
             for r in records:
                 if not valid(r):

@@ -29,6 +29,7 @@ class Parts:
         self.directory = directory
         self.indexes: Dict[str, Shards] = {}
         self._slot: Dict[str, int] = {}  # module -> shard (every index asks of every module)
+        self.tallies: Dict[str, Store] = {}
 
     def shard(self, prefix: str, name: str) -> Store:
         shards = self.indexes.get(prefix)
@@ -49,6 +50,15 @@ class Parts:
             for i in range(SHARDS):
                 shards.shard(i)
 
+    def tally(self, prefix: str) -> Store:
+        """Where the ``analysis.contributions.Tally`` of an index is kept (read once a run)."""
+        got = self.tallies.get(prefix)
+        if got is None:
+            from importguard.cache.facts import Store
+
+            got = self.tallies[prefix] = Store(self.directory / ("tally-" + prefix.rstrip(":") + ".marshal"))
+        return got
+
     def forget_old(self, prefix: str, keep: Iterable[str]) -> None:
         """Drop from the shards of ``prefix`` this run read the parts not in ``keep``; the shards
         it did not read keep theirs (parts are added only to shards a run reads, which drops
@@ -67,3 +77,6 @@ class Parts:
     def save(self) -> None:
         for shards in self.indexes.values():
             shards.save()
+        for store in self.tallies.values():
+            store.save()
+            store.dirty = False
