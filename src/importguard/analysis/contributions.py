@@ -7,7 +7,8 @@ if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
 
 _last: Optional[Tuple[object, str]] = None  # (the modules, their digest): several indexes of a run ask
-_hashed: Dict[Tuple[str, str, str], str] = {}  # (module set digest, module, facts digest) -> a part's key
+# a module's path -> (its facts digest, the module set digest, its name, the key of its parts)
+_by_path: Dict[str, Tuple[str, str, str, str]] = {}
 
 
 def names_digest(modules: Mapping[str, ModuleInfo]) -> str:
@@ -48,18 +49,18 @@ class Contributions:
     def _key(self, name: str) -> Optional[str]:
         if not self.names:
             return None
-        digest = self.digests.get(self.modules[name].path)
+        path = self.modules[name].path
+        digest = self.digests.get(path)
         if digest is None:
             return None
         # the same for every index: each of a run's indexes asks it of every module
-        memo = (self.names, name, digest)
-        got = _hashed.get(memo)
-        if got is None:
-            import hashlib
+        mine = _by_path.get(path)
+        if mine is not None and mine[0] == digest and mine[1] == self.names and mine[2] == name:
+            return self.prefix + mine[3]
+        import hashlib
 
-            if len(_hashed) > 200_000:
-                _hashed.clear()
-            got = _hashed[memo] = hashlib.blake2b(repr(memo).encode(), digest_size=16).hexdigest()
+        got = hashlib.blake2b(repr((self.names, name, digest)).encode(), digest_size=16).hexdigest()
+        _by_path[path] = (digest, self.names, name, got)
         return self.prefix + got
 
     def get(self, name: str) -> Optional[list]:

@@ -173,7 +173,7 @@ class LastRun:
         seq = max(_seq(h.data) for h in self.heads) + 1
         from importguard.cache.facts import Store
 
-        body = Store(self.directory / f"last-{slot}.marshal")
+        body = Store(self.directory / f"last-{slot}.marshal", read=False)  # replaced whole
         body.data = {"seq": seq, "entries": order, "rans": rans, "results": results, "worlds": worlds}
         head = self.heads[slot]
         head.data = {"version": VERSION, "base": self.keys.base, "digests": self.digests, "seq": seq}

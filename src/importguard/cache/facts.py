@@ -179,11 +179,14 @@ def default_dir(project_root: Path, configured: Optional[str]) -> Path:
 class Store:
     """A small key -> marshal-able value store in one file, replaced atomically."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read: bool = True):
+        """``read=False``: a store about to be replaced whole, its file not read."""
         self.path = path
         self.data: Dict[str, Any] = {}  # marshal's plain values, read back by their owners
         self.dirty = False
         self._groups: Optional[Dict[str, List[str]]] = None  # ``_grouped``
+        if not read:
+            return
         try:
             # ``marshal.load`` of a file object reads it piece by piece through Python-level calls
             # (10x slower than decoding the bytes: 0.42 against 0.04 s for Django's facts)

@@ -332,7 +332,9 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
                 got[r.file.path] = f
     into["facts"], into["loaded"] = got, cache.loaded
     into["results"] = store = _results_store(config)
-    store.parts.preload(("edges2:", "reads:", "tests:"))  # the graph's edges, the simulation's parts
+    # the graph's edges, the simulation's parts, the indexes of the checks of changed files
+    store.parts.preload(("edges2:", "reads:", "tests:", "bound:", "strings:", "observe:"))
+    store.parts.tally("imported:")
 
 
 def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,

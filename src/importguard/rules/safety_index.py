@@ -258,14 +258,8 @@ class SafetyIndex:
             return self._test_data
         modules = self.repo.modules
         root = os.path.abspath(str(self.repo.config.project_root))
-        in_tests: Set[str] = set()
-        start: List[str] = []
-        for name, info in modules.items():
-            folders = _folders(info.path, root)
-            if any(p in TEST_FOLDERS for p in folders) and not is_test_module(info.path):
-                in_tests.add(name)
-            else:
-                start.append(name)
+        in_tests = self._in_test_folders(root)
+        start = [name for name in modules if name not in in_tests]
         if not in_tests:
             self._test_data = set()
             return self._test_data
@@ -283,6 +277,26 @@ class SafetyIndex:
                     todo.append(n)
         self._test_data = in_tests - seen
         return self._test_data
+
+    def _in_test_folders(self, root: str) -> Set[str]:
+        """The modules in a test folder that are no test module: a function of the paths, kept in
+        the results store under a digest of the module set (names, paths, kinds) and the root."""
+        from importguard.analysis.contributions import names_digest
+
+        modules = self.repo.modules
+        store = getattr(self.repo, "store", None)
+        key = "in-test-folders:" + names_digest(modules) + ":" + root if store is not None else ""
+        got = store.data.get(key) if store is not None else None
+        if isinstance(got, list):
+            return set(got)
+        found = {name for name, info in modules.items() if not is_test_module(info.path)
+                 and any(p in TEST_FOLDERS for p in _folders(info.path, root))}
+        if store is not None:
+            for old in [k for k in store.data if k.startswith("in-test-folders:")]:
+                del store.data[old]
+            store.data[key] = sorted(found)
+            store.dirty = True
+        return found
 
     # ---------------------------------------------------------------- library API
     def reexporters(self) -> Set[str]:
