@@ -340,7 +340,9 @@ class RepoContext:
             return bool(self.ask("imported-from", package, name, runtime_only))
         return self._imported_from_package(package, name, runtime_only)
 
-    def _imported_from_package(self, package: str, name: str, runtime_only: bool = False) -> bool:
+    def imported_counts(self) -> Dict[Tuple[str, str, bool], int]:
+        """(module, name, at runtime) -> how many modules import that name from that module (name
+        "" for a star import), over the repository (``contributions.Tally``)."""
         names = self._imported_names
         if names is None:
             from importguard.analysis.contributions import Contributions, Tally
@@ -349,6 +351,10 @@ class RepoContext:
             parts = Contributions.of(self, "imported:")
             names = self._imported_names = Tally(parts, modules, lambda mod: _imported_pairs(mod, modules[mod]),
                                                  lambda part: part).counts()
+        return names
+
+    def _imported_from_package(self, package: str, name: str, runtime_only: bool = False) -> bool:
+        names = self.imported_counts()
         if (package, name, True) in names or (not runtime_only and (package, name, False) in names):
             return True
         if name.startswith("_") or not ((package, "", True) in names or (not runtime_only and (package, "", False)

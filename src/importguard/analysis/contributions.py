@@ -97,6 +97,12 @@ class Contributions:
             data[previous] = used
             self.store.dirty = True
 
+    def keep(self, name: str) -> None:
+        """Keep ``name``'s part as if this run had read it (it needed nothing from it)."""
+        key = self._key(name)
+        if key is not None:
+            self.used.append(key)
+
     def get_kept(self, name: str, key: str) -> Optional[list]:
         """The part kept under ``key`` (a key of ``name``'s part in an earlier run), if still kept;
         not counted as used."""

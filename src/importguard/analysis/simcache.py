@@ -15,6 +15,7 @@ only a function imports, is not part of it.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
@@ -287,9 +288,15 @@ def _edited(keys: Keys, ran: Sequence[int], digest: str) -> Optional[tuple]:
     imports); None when no single earlier content explains the digest."""
     edits = keys.edits
     assert edits is not None
-    for i in ran:
+    edited = keys.memo.get(("edited-indices",))
+    if edited is None:  # the few modules with an earlier content, by index
+        edited = keys.memo[("edited-indices",)] = sorted(keys.index[m] for m in edits.older if m in keys.index)
+    for i in edited:
+        at = bisect_left(ran, i)  # ``ran`` is sorted (``Keys.pack``)
+        if at == len(ran) or ran[at] != i:
+            continue
         module = keys.names[i]
-        for old in edits.older.get(module, ()):
+        for old in edits.older[module]:
             part = edits.part_of(old)
             if part is not None and keys.ran_key(ran, (i, bytes.fromhex(part))) == digest:
                 return module, edits.change(module, old)

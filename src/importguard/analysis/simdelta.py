@@ -136,6 +136,7 @@ class Repository:
         self._counts: Optional[Dict[tuple, int]] = None
         self._called: Container[str] = ()
         self._own: Dict[str, Set[str]] = {}
+        self.judged: Dict[tuple, Any] = {}  # ``unchanged_by``'s answers that depend on the change alone
 
     def targets(self, module: str, imports: Iterable[ImportFact]) -> Optional[Set[str]]:
         """The first-party modules that must have finished importing for ``imports`` (statements of
@@ -334,10 +335,16 @@ def unchanged_by(repo: Repository, module: str, changed: Sequence[ImportFact], t
     ``changed`` imports of ``module`` were added or removed?"""
     if not outcome_outside(raw, module):
         return False
-    need = repo.targets(module, changed)
+    # the same change is judged against many traces: what depends on the change alone, once
+    # (the change itself kept in the memo: an id is unique only while its object lives)
+    got = repo.judged.get((module, id(changed)))
+    if got is None or got[0] is not changed:
+        got = repo.judged[(module, id(changed))] = (
+            changed, repo.targets(module, changed), any(repo.read(module, imp.bound) for imp in changed))
+    _, need, read = got
     if need is None or not finished_before(trace, module, need):
         return False
-    return not any(repo.read(module, imp.bound) for imp in changed)
+    return not read
 
 
 class Edits:

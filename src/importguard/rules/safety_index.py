@@ -304,9 +304,14 @@ class SafetyIndex:
         import there: compatibility and re-export modules."""
         if self._reexporters is None:
             out: Set[str] = set()
+            # only a module some module imports a name from at runtime can be one
+            sources = {src for src, _, at_runtime in self.repo.imported_counts() if at_runtime}
             parts = Contributions.of(self.repo, "bound:")  # the names each module's imports bind
             for name, info in self.repo.modules.items():
                 if info.is_package:
+                    continue
+                if name not in sources:
+                    parts.keep(name)
                     continue
                 bound = parts.get(name)
                 if bound is None:
