@@ -158,6 +158,25 @@ def test_an_undone_edit_leaves_the_state_before_it_to_compare_with(tmp_path: Pat
     assert taken >= len(entries) - 1  # only pkg.user runs pkg.util
 
 
+def test_the_state_edits_start_from_outlives_more_edits_than_there_are_slots(tmp_path: Path) -> None:
+    """Edits of one module, each undone (a pre-commit hook run after each): every edit's run
+    took from the state before it, which stays; the edits' states take turns in the other slots."""
+    from importguard.analysis.simlast import SLOTS
+
+    root = write_tree(tmp_path / "repo", TREE)
+    _run(root, True)
+    for i in range(SLOTS + 2):
+        (root / "pkg" / "c.py").write_text(f"import pkg.d\nimport pkg.util\nC = 3\nE{i} = {i}\n")
+        _run(root, True)
+        (root / "pkg" / "c.py").write_text(TREE["pkg/c.py"])
+        _run(root, True)  # found whole: no simulation, nothing written
+    (root / "pkg" / "util.py").write_text("import pkg.d\nU = 1\n")
+    after = _run(root, True)
+    taken = engine.LAST_RUN.get("sim_taken_whole", 0)
+    assert after == _run(root, False)
+    assert taken >= 6  # every entry but pkg.user (which runs pkg.util), from the state before the edits
+
+
 def test_entries_taken_whole_keep_their_records(tmp_path: Path, monkeypatch) -> None:
     """An entry taken whole counts as looked up: its records outlive the runs that rewrite its
     shard, and a run without the kept outcomes (lost, or made at another state) finds them."""

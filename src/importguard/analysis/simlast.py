@@ -61,6 +61,7 @@ class LastRun:
         self.slot = self._nearest()
         self.store = Store(directory / f"last-{self.slot}.marshal")
         self.taken: Set[str] = set()
+        self.loaded = False  # the nearest slot's outcomes were read
         self._failed: Dict[str, Dict[str, Result]] = {}  # world tag -> taken entry that failed -> how
         self._old: Dict[str, Tuple[Optional[str], Optional[bytes]]] = {}  # entry -> (ancestor entry, own ran)
         self._was: Dict[int, Tuple[int, Any]] = {}  # id of a result read -> (its index there, as kept)
@@ -97,6 +98,7 @@ class LastRun:
             # a taken entry's result is written back as it was read, not encoded again
             self._was = {id(r): (i, results[i]) for i, r in enumerate(decoded)}
             self._decoded = decoded  # keeps the ids above alive
+            self.loaded = True
         except (TypeError, ValueError, IndexError, AttributeError, KeyError):  # written by another version
             self.taken, self._failed, self._old = set(), {}, {}
 
@@ -166,23 +168,35 @@ class LastRun:
                 rans.append((-1, array("I", sorted(every)).tobytes()))
             else:
                 rans.append((where[parent], array("I", sorted(every - above)).tobytes()))
-        # the slot of this very state, else the oldest: the last few states stay (an edit and its
-        # undoing, a branch and back: a run that finds its findings whole writes nothing here)
+        # the slot of this very state, else the least recently used one but the slot this run took
+        # from (``_hits`` prefers that one among near states): after edits each undone (a run that
+        # finds its findings whole writes nothing here), the state before them stays, the one
+        # most runs start from, and the edits' states take turns in the other slots
         same = [i for i, h in enumerate(self.heads) if self._fits(h.data) and h.data["digests"] == self.digests]
-        slot = same[0] if same else min(range(SLOTS), key=lambda i: _seq(self.heads[i].data))
-        seq = max(_seq(h.data) for h in self.heads) + 1
+        near = self.slot if self.loaded else None
+        slot = same[0] if same else min((i for i in range(SLOTS) if i != near),
+                                        key=lambda i: _used(self.heads[i].data))
+        seq = max(max(_seq(h.data), _used(h.data)) for h in self.heads) + 1
         from importguard.cache.facts import Store
 
         body = Store(self.directory / f"last-{slot}.marshal", read=False)  # replaced whole
         body.data = {"seq": seq, "entries": order, "rans": rans, "results": results, "worlds": worlds}
         head = self.heads[slot]
-        head.data = {"version": VERSION, "base": self.keys.base, "digests": self.digests, "seq": seq}
+        hits = _hits(head.data) + 1 if slot == near else 0
+        head.data = {"version": VERSION, "base": self.keys.base, "digests": self.digests, "seq": seq, "used": seq,
+                     "hits": hits}
         body.dirty = head.dirty = True
         try:
             body.save()  # the body first: a reader pairs them by ``seq``
             head.save()
         except ValueError:  # an outcome marshal cannot write: no snapshot this time
-            pass
+            return
+        if near is not None and near != slot:  # used now (its body stays as it is)
+            used = self.heads[near]
+            used.data["used"] = seq
+            used.data["hits"] = _hits(used.data) + 1
+            used.dirty = True
+            used.save()
 
     def _fits(self, head: Dict[str, Any]) -> bool:
         """Whether a kept head is of this version and module set."""
@@ -196,7 +210,7 @@ class LastRun:
         for i, h in enumerate(self.heads):
             if not self._fits(h.data):
                 continue
-            rank = (len(_changed(h.data["digests"], self.digests)), -_seq(h.data))
+            rank = (len(_changed(h.data["digests"], self.digests)), -_hits(h.data), -_seq(h.data))
             if key is None or rank < key:
                 best, key = i, rank
         return best
@@ -232,6 +246,19 @@ class LastRun:
                 got.update(above)
             got.update(_unpack(own))
         return got
+
+
+def _used(data: Dict[str, Any]) -> int:
+    """When a run last wrote or took from a slot (``seq`` for a slot written before this was kept)."""
+    got = data.get("used")
+    return got if isinstance(got, int) else _seq(data)
+
+
+def _hits(data: Dict[str, Any]) -> int:
+    """How many runs took from a slot: of two states as near to a run's, the one more runs started
+    from (the state before edits that were undone, rather than one of the edits)."""
+    got = data.get("hits")
+    return got if isinstance(got, int) else 0
 
 
 def _seq(data: Dict[str, Any]) -> int:
