@@ -6,7 +6,10 @@ from __future__ import annotations
 import marshal
 from typing import TYPE_CHECKING
 
+import pytest
+
 from helpers import write_tree
+from importguard.analysis import simlast
 from importguard.analysis.simstore import KEEP_RUNS, SimStore
 from importguard.config.settings import load_config
 from importguard.engine import pipeline as engine
@@ -29,6 +32,14 @@ TREE = {
     "pkg/sub/__init__.py": "import pkg.c\nY = 0\n",
     "pkg/sub/x.py": "from pkg.sub import Y\nimport pkg.c\nX = 1\n",
 }
+
+
+@pytest.fixture(autouse=True)
+def _keep_every_state(monkeypatch):
+    """Every state kept, however few entries' outcomes it changed (these trees have a dozen
+    entries): the tests below are about what a kept state gives; ``test_a_state_few_entries_*``
+    about what is not kept."""
+    monkeypatch.setattr(simlast, "FEW", 0)
 
 
 def _run(root: Path, use_cache: bool):
@@ -194,3 +205,27 @@ def test_entries_taken_whole_keep_their_records(tmp_path: Path, monkeypatch) -> 
     simulated = engine.LAST_RUN.get("simulated", 0)
     assert got == _run(root, False)
     assert simulated <= 2  # pkg.user, as written and sorted: every other entry found its records
+
+
+def test_a_state_few_entries_changed_in_is_not_kept(tmp_path: Path, monkeypatch) -> None:
+    """A leaf edit (an import added to a module nothing imports) changes the outcomes of its own
+    entry only: the state is not written, the state taken from is noted as used, and the runs
+    that follow find the same findings as runs without the cache."""
+    monkeypatch.setattr(simlast, "FEW", 8)
+    tree = dict(TREE, **{"pkg/leaf.py": "import pkg.c\n"})
+    root = write_tree(tmp_path / "repo", tree)
+    _run(root, True)
+    bodies = {p.name: p.read_bytes() for p in _kept(root) if p.suffix == ".marshal"}
+    (root / "pkg" / "leaf.py").write_text("import pkg.c\nimport pkg.util\n")
+    after = _run(root, True)
+    taken = engine.LAST_RUN.get("sim_taken_whole", 0)
+    assert after == _run(root, False)
+    assert taken >= 6
+    assert {p.name: p.read_bytes() for p in _kept(root) if p.suffix == ".marshal"} == bodies
+    heads = [marshal.loads(p.read_bytes()) for p in _kept(root) if p.suffix == ".head"]
+    assert [h.get("hits") for h in heads] == [1]
+    (root / "pkg" / "util.py").write_text("import pkg.d\nU = 1\n")  # a second edit, the first kept
+    after = _run(root, True)
+    taken = engine.LAST_RUN.get("sim_taken_whole", 0)
+    assert after == _run(root, False)
+    assert taken >= 5  # from the state before both edits: pkg.leaf and pkg.user run pkg.util

@@ -21,6 +21,11 @@ first, so an entry's modules are those of its nearest ancestor entry plus its ow
 sympy's 5,000 entries: 1.1 million module indices, 0.4 million as differences). An entry whose
 ancestor entry is not taken is not taken either (its import runs what the ancestor's runs).
 
+A run whose outcomes differ from the state it took from in a few entries only (``FEW``: an
+import added to a module nothing imports changes its own entry) keeps no state of its own: the
+records hold those entries' outcomes, and a run from here takes the rest whole from the same
+state.
+
 The kept file is one ``cache.facts.Store`` (replaced atomically). It describes the state it was
 made in, so a run that finds one made by another run, or by a concurrent one, at another state
 simply compares against that state.
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
 
 VERSION = 3
 SLOTS = 3  # states kept
+FEW = 64  # a state whose outcomes differ in at most this many entries from the one taken from is not kept
 _WIDTH = 16  # bytes of one module's digest (``Keys._all_digests``)
 Given = Tuple[Set[str], Dict[str, "Result"]]  # (the entries taken, those of them that failed -> how)
 # a world's run: (the world, the results of the entries not taken, every entry that failed -> how)
@@ -114,6 +120,14 @@ class LastRun:
         every entry that failed -> its result), in the order of the worlds."""
         from importguard.analysis.simcache import raw_of
 
+        if self.loaded:
+            fresh = {e for per_world in runs.values() for _, got, _ in per_world for e in got}
+            tags = {world_tag(mode, w) for mode, per_world in runs.items() for w, _, _ in per_world}
+            if len(fresh) <= FEW and tags <= self._failed.keys():
+                # this state differs from the one taken from in the outcomes of a few entries, which
+                # the records hold: a run from here finds them there, and the rest whole as now
+                self._touch(self.slot, max(max(_seq(h.data), _used(h.data)) for h in self.heads) + 1)
+                return
         order = sorted(entries)
         where = {e: k for k, e in enumerate(order)}
         results: List[Any] = []
@@ -191,12 +205,19 @@ class LastRun:
             head.save()
         except ValueError:  # an outcome marshal cannot write: no snapshot this time
             return
-        if near is not None and near != slot:  # used now (its body stays as it is)
-            used = self.heads[near]
-            used.data["used"] = seq
-            used.data["hits"] = _hits(used.data) + 1
-            used.dirty = True
-            used.save()
+        if near is not None and near != slot:
+            self._touch(near, seq)
+
+    def _touch(self, slot: int, seq: int) -> None:
+        """Note that this run took from ``slot`` (its body stays as it is)."""
+        head = self.heads[slot]
+        head.data["used"] = seq
+        head.data["hits"] = _hits(head.data) + 1
+        head.dirty = True
+        try:
+            head.save()
+        except ValueError:
+            pass
 
     def _fits(self, head: Dict[str, Any]) -> bool:
         """Whether a kept head is of this version and module set."""
