@@ -46,6 +46,9 @@ class Result(NamedTuple):
     skipped: int = 0  # folders and Python files the ignore rules skipped
 
 
+GRAPHS = 16  # the graph states whose repository-wide results the results store keeps
+
+
 def default_jobs() -> int:
     affinity = getattr(os, "sched_getaffinity", None)  # not on every platform
     if affinity is not None:
@@ -189,6 +192,9 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         from importguard.cache.facts import cycles_from_plain
 
         LAST_RUN["graph_cache"] = 1
+        kept = [k for k in store.data if k.startswith("graph:")]
+        if "graph:" + digest in kept[:-GRAPHS // 2]:  # used again: among the newest (the state before an edit)
+            store.remember("graph:" + digest, cached, GRAPHS)
         cycles = cycles_from_plain(cached[0])
         repo_diags = [diagnostic_from_plain(d) for d in cached[1]]
     else:
@@ -201,10 +207,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         if store is not None:
             from importguard.cache.facts import cycles_to_plain
 
-            store.data["graph:" + digest] = (
-                cycles_to_plain(cycles),
-                [diagnostic_to_plain(d) for d in repo_diags])
-            store.dirty = True
+            store.remember("graph:" + digest, (cycles_to_plain(cycles), [diagnostic_to_plain(d) for d in repo_diags]),
+                           GRAPHS)
     repo.cycles = cycles
     cwd_text = str(cwd) if cwd is not None else None
     report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
