@@ -69,6 +69,10 @@ def index_name() -> str:
     return f"index-{fingerprint('index')}.marshal"
 
 
+def runs_name() -> str:
+    return f"runs-{fingerprint('index')}"
+
+
 def sim_name() -> str:
     return f"sim-{fingerprint('sim', '1')}"
 
@@ -309,7 +313,7 @@ def _sweep(config: Config) -> None:
     """Remove the caches other versions left behind (``cache.sweep``); this version's are kept."""
     from importguard.cache.sweep import sweep
 
-    keep = {f"facts-{fingerprint('facts')}", results_name(), parts_name(), index_name(), sim_name(),
+    keep = {f"facts-{fingerprint('facts')}", results_name(), parts_name(), index_name(), sim_name(), runs_name(),
             f"gitignore-{fingerprint('gitignore')}.marshal"}
     sweep(cache_dir(config), keep)
 
@@ -365,6 +369,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     from importguard.cache.costs import costs_digest
     from importguard.cache.facts import FactsRef, Store, config_key, cycles_from_plain, cycles_to_plain, run_digest
     from importguard.cache.index import StatIndex
+    from importguard.cache.runs import Runs
 
     # the little a run needs when nothing changed (the stat index, each content's digests, the runs'
     # results), apart from what only a run that analyses reads (the results of each file, the graph)
@@ -386,7 +391,8 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     incremental.remember_digests(quick, digests, read)
     if index.save_into(quick.data):
         quick.dirty = True
-    hit = quick.data.get(run_key) if not need_facts else None
+    runs = Runs(cache_dir(config) / runs_name(), quick)
+    hit = runs.get(run_key) if not need_facts else None
     if hit is not None:
         LAST_RUN["run_cache"] = 1
         quick.save()
@@ -412,8 +418,8 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
                                          sims=sims)
     held: Dict[Path, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
     if all(_cacheable(f) for f in held.values() if type(f) is not FactsRef):
-        quick.remember(run_key, ([diagnostic_to_plain(d) for d in diagnostics],
-                                 cycles_to_plain(cycles), len(modules), len(edges)))
+        runs.put(run_key, ([diagnostic_to_plain(d) for d in diagnostics], cycles_to_plain(cycles), len(modules),
+                           len(edges)))
     results.save()
     results.parts.save()
     sims.save()
