@@ -339,12 +339,13 @@ def unchanged_by(repo: Repository, module: str, changed: Sequence[ImportFact], t
     # (the change itself kept in the memo: an id is unique only while its object lives)
     got = repo.judged.get((module, id(changed)))
     if got is None or got[0] is not changed:
-        got = repo.judged[(module, id(changed))] = (
-            changed, repo.targets(module, changed), any(repo.read(module, imp.bound) for imp in changed))
-    _, need, read = got
+        got = repo.judged[(module, id(changed))] = [changed, repo.targets(module, changed), None]
+    need = got[1]
     if need is None or not finished_before(trace, module, need):
         return False
-    return not read
+    if got[2] is None:  # asked only once a trace passes: it reads every module's scan (``Repository._scan``)
+        got[2] = any(repo.read(module, imp.bound) for imp in changed)
+    return not got[2]
 
 
 class Edits:
