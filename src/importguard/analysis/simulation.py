@@ -72,17 +72,12 @@ def _submodule_reads(repo: RepoContext, known: Set[str]) -> List[Tuple[str, str]
     """(module, submodule) for each read ``p.x...`` through a name ``p`` the module imports (the
     import's uses, in any scope: a function may run at import time) where ``p.x`` is a first-party
     module below it."""
-    from importguard.analysis.contributions import Contributions
+    from importguard.analysis.contributions import Contributions, Tally
 
-    out: List[Tuple[str, str]] = []
-    kept = Contributions.of(repo, "reads:")
-    for name in known:
-        got = kept.get(name)
-        if got is None:
-            got = kept.put(name, _reads_of(name, repo.modules[name], known))
-        out.extend(got)
-    kept.done()
-    return out
+    modules = repo.modules
+    counts = Tally(Contributions.of(repo, "reads:"), sorted(known), lambda name: _reads_of(name, modules[name], known),
+                   lambda part: [tuple(pair) for pair in part]).counts()
+    return list(counts)
 
 
 def _reads_of(name: str, info: ModuleInfo, known: Set[str]) -> List[Tuple[str, str]]:
@@ -182,19 +177,18 @@ def worlds(modules: Dict[str, ModuleInfo], lowest: Tuple[int, int],
     platform) pair, versions from ``lowest`` to ``newest`` (``requires-python``'s upper bound;
     else the newest Python known here), platforms linux, win32 and darwin: a branch that depends
     on the version, the platform or both together is explored every way it can go."""
-    tests: list = []
-    for name, info in modules.items():
-        got = parts.get(name) if parts is not None else None
-        if got is None:
-            got = []
-            for events in info.facts.events:
-                _tests(events, got)
-            if parts is not None:
-                parts.put(name, got)
-        tests.extend(got)
-    if parts is not None:
-        parts.done()
-    tests = list(dict.fromkeys(tests))
+    from importguard.analysis.contributions import Tally
+
+    def of(name: str) -> list:
+        got: list = []
+        for events in modules[name].facts.events:
+            _tests(events, got)
+        return got
+
+    if parts is not None:  # the tests of every module, counted (kept between runs)
+        tests = sorted(Tally(parts, sorted(modules), of, lambda part: part).counts(), key=repr)
+    else:
+        tests = sorted(dict.fromkeys(t for name in modules for t in of(name)), key=repr)
     top = min(newest, NEWEST) if newest is not None and newest >= lowest else NEWEST
     minors = list(range(lowest[1], top[1] + 1)) if lowest[0] == 3 and lowest <= top else [lowest[1]]
     by_vector: Dict[tuple, List[Tuple[int, str]]] = {}
