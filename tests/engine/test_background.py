@@ -103,3 +103,35 @@ def test_a_comment_appended_stops_the_parse_started_before_the_tokens_matched(tm
     warm, stats = run(True)
     assert stats.get("extracted_beside") == 1
     assert warm == run(False)[0]
+
+
+@linux_only
+def test_steps_read_ahead_while_the_child_works_and_stop_once_it_answered(monkeypatch):
+    import time
+
+    slow = extraction._extract_many
+
+    def late(sources):
+        time.sleep(0.5)
+        return slow(sources)
+
+    monkeypatch.setattr(extraction, "_extract_many", late)  # the forked copy sees it too
+    ran = []
+
+    def step():
+        ran.append(1)
+        time.sleep(0.05)
+
+    got = background.extract_beside(SOURCES, lambda: [step] * 100)
+    assert got == [extract(s) for s in SOURCES]
+    assert 1 <= len(ran) < 100  # some while it parsed, none once its answer was there
+
+    monkeypatch.setattr(extraction, "_extract_many", slow)
+    ran.clear()
+
+    def first():
+        time.sleep(1.0)  # the child answers meanwhile
+        return [step] * 5
+
+    assert background.extract_beside(SOURCES, first) == [extract(s) for s in SOURCES]
+    assert ran == []

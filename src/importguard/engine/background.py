@@ -14,13 +14,17 @@ extracted here, as without it.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable, List, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, List, Optional
 
 if TYPE_CHECKING:
     from importguard.model import ModuleFacts
 
+# what this process does while the child extracts: it returns optional steps, taken one by one
+# while the child has not answered yet (reading ahead what the run may need)
+Meanwhile = Callable[[], Optional[Iterable[Callable[[], None]]]]
 
-def extract_beside(sources: List[bytes], meanwhile: Callable[[], None]) -> Optional[List[ModuleFacts]]:
+
+def extract_beside(sources: List[bytes], meanwhile: Meanwhile) -> Optional[List[ModuleFacts]]:
     """The facts of ``sources`` extracted in a forked process while ``meanwhile()`` runs here; None
     (``meanwhile`` not called) when no process can be forked or a source needs the isolating path."""
     job = start(sources)
@@ -36,12 +40,15 @@ class Started:
         self.pid, self.fd, self.sources = pid, fd, sources
         self.done = False
 
-    def take(self, sources: List[bytes], meanwhile: Callable[[], None]) -> Optional[List[ModuleFacts]]:
+    def take(self, sources: List[bytes], meanwhile: Meanwhile) -> Optional[List[ModuleFacts]]:
         """The facts of ``sources`` (some of those it was started with), once ``meanwhile()`` has
         run here; None when the child failed (``meanwhile`` has run all the same)."""
         self.done = True
         try:
-            meanwhile()
+            for step in meanwhile() or ():  # optional steps, while the child has not answered yet
+                if _ready(self.fd):
+                    break
+                step()
         finally:
             got = _receive(self.fd, self.pid)
         if got is None:
@@ -113,6 +120,16 @@ def _send(fd: int, sources: List[bytes]) -> None:
     while data:
         data = data[os.write(fd, data):]
     os.close(fd)
+
+
+def _ready(fd: int) -> bool:
+    """Has the child written (or closed) its end of the pipe?"""
+    import select
+
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
 
 
 def _receive(fd: int, pid: int) -> Optional[List[ModuleFacts]]:

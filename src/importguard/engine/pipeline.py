@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import os
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
-from importguard.cache.facts import FactsCache, default_dir, fingerprint
+from importguard.cache.facts import FactsCache, default_dir, fingerprint, forget_preloaded
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
 from importguard.engine.extraction import _cacheable, _few, extract_all
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
     from importguard.analysis.graph import Edge, ModuleInfo
     from importguard.config.settings import Config
-    from importguard.engine.background import Started
+    from importguard.engine.background import Meanwhile, Started
 
 
 class Result(NamedTuple):
@@ -83,7 +84,7 @@ def cache_dir(config: Config) -> Path:
 
 def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
                read: Optional[List[Read]] = None, cache: Optional[FactsCache] = None,
-               meanwhile: Optional[Callable[[], None]] = None, lazy: bool = False,
+               meanwhile: Optional[Meanwhile] = None, lazy: bool = False,
                started: Optional[Started] = None) -> Dict[Path, ModuleFacts]:
     """Facts of every file: from the cache by content hash, else extracted (in parallel). With
     ``meanwhile``, a few files to extract are extracted in a forked process while it runs here
@@ -265,7 +266,7 @@ def _cycles(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], store, sums
 
 
 def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, index, root: str,
-              config: Config, jobs: int, meanwhile: Optional[Callable[[], None]] = None
+              config: Config, jobs: int, meanwhile: Optional[Meanwhile] = None
               ) -> Dict[Path, ModuleFacts]:
     """The facts of the contents ``digests`` does not know, and their digests added to it: reused
     when a changed file's tokens match an earlier content's (``reading.reuse_by_tokens``), else
@@ -327,10 +328,13 @@ def _results_store(config: Config):
     return store
 
 
-def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: Config, into: Dict[str, Any]) -> None:
+def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: Config, into: Dict[str, Any]
+                ) -> List[Callable[[], None]]:
     """The results store and the facts of every file whose content an earlier run saw, loaded while
     a forked process extracts the changed files: a run that extracts a file almost always goes on
-    to analyse, and then needs them."""
+    to analyse, and then needs them. Returns what to read ahead while the child has not answered
+    yet (a large file's parse outlasts the above): the simulation's kept states and outcome shards,
+    which a run after a change to a module many imports run reads."""
     cache = FactsCache(cache_dir(config), fingerprint("facts"))
     got = {}
     for r in read:
@@ -344,6 +348,15 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
     store.parts.preload(("edges2:", "bound:", "strings:", "observe:"))
     for prefix in ("imported:", "reads:", "tests:"):  # indexes kept whole (``contributions.Tally``)
         store.parts.tally(prefix)
+    from importguard.analysis.simlast import SLOTS
+    from importguard.analysis.simstore import SHARDS
+    from importguard.cache.facts import preload
+
+    sim = cache_dir(config) / sim_name()
+    ahead = [sim / f"last-{i}.head" for i in range(SLOTS)] + [sim / f"last-{i}.marshal" for i in range(SLOTS)]
+    ahead += [sim / kind / ("%02x.marshal" % i) for i in range(SHARDS) for kind in ("outcomes", "traces")]
+    ahead.append(cache_dir(config) / parts_name() / "tally-delta.marshal")
+    return [partial(preload, path) for path in ahead]
 
 
 def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: bool = True,
@@ -359,6 +372,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     skipped = stats.get("skipped", 0)
     reported_paths = tuple(f.display for f in reported)
     LAST_RUN.clear()
+    forget_preloaded()  # a run before in this process that stopped midway
     if not use_cache:
         read = read_all(analysed)
         modules = modules_from(analysed, load_facts(analysed, config, jobs=jobs, use_cache=False, read=read))
@@ -397,6 +411,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     if hit is not None:
         LAST_RUN["run_cache"] = 1
         quick.save()
+        forget_preloaded()
         incremental.report_stats()
         diags = [diagnostic_from_plain(d) for d in hit[0]]
         return Result(diags, cycles_from_plain(hit[1]), {}, [], len(reported),
@@ -425,6 +440,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     results.parts.save()
     sims.save()
     quick.save()
+    forget_preloaded()
     _sweep(config)
     LAST_RUN["facts_decoded"] = FactsRef.decoded - decoded_before
     incremental.report_stats()
