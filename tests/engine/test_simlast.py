@@ -39,7 +39,7 @@ def _keep_every_state(monkeypatch):
     """Every state kept, however few entries' outcomes it changed (these trees have a dozen
     entries): the tests below are about what a kept state gives; ``test_a_state_few_entries_*``
     about what is not kept."""
-    monkeypatch.setattr(simlast, "FEW", 0)
+    monkeypatch.setattr(simlast, "FEW", -1)
 
 
 def _run(root: Path, use_cache: bool):
@@ -229,3 +229,27 @@ def test_a_state_few_entries_changed_in_is_not_kept(tmp_path: Path, monkeypatch)
     taken = engine.LAST_RUN.get("sim_taken_whole", 0)
     assert after == _run(root, False)
     assert taken >= 5  # from the state before both edits: pkg.leaf and pkg.user run pkg.util
+
+
+def test_a_state_whose_entries_the_records_held_is_not_kept(tmp_path: Path, monkeypatch) -> None:
+    """An import-only edit of a module the entries' imports run, which changes nothing in them
+    (what it imports had finished loading): their records hold the outcomes again, nothing is
+    simulated, and the state is not written."""
+    monkeypatch.setattr(simlast, "FEW", 0)  # only the rule under test keeps the state from being written
+    tree = {
+        "pyproject.toml": TREE["pyproject.toml"],
+        "pkg/__init__.py": "",
+        "pkg/base.py": "X = 1\n",
+        "pkg/leafy.py": "Y = 2\n",
+        "pkg/c.py": "import pkg.base\nimport pkg.leafy\nimport pkg.d\n",
+        "pkg/d.py": "import pkg.c\n",
+    }
+    root = write_tree(tmp_path / "repo", tree)
+    _run(root, True)
+    bodies = {p.name: p.read_bytes() for p in _kept(root) if p.suffix == ".marshal"}
+    (root / "pkg" / "leafy.py").write_text("import pkg.base\nY = 2\n")
+    after = _run(root, True)
+    stats = dict(engine.LAST_RUN)
+    assert after == _run(root, False)
+    assert stats.get("kept_after_edit") and not stats.get("simulated")
+    assert {p.name: p.read_bytes() for p in _kept(root) if p.suffix == ".marshal"} == bodies

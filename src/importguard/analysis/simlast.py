@@ -22,9 +22,11 @@ sympy's 5,000 entries: 1.1 million module indices, 0.4 million as differences). 
 ancestor entry is not taken is not taken either (its import runs what the ancestor's runs).
 
 A run whose outcomes differ from the state it took from in a few entries only (``FEW``: an
-import added to a module nothing imports changes its own entry) keeps no state of its own: the
-records hold those entries' outcomes, and a run from here takes the rest whole from the same
-state.
+import added to a module nothing imports changes its own entry), or only in entries whose records
+held their outcomes (nothing simulated: an import-only edit of a module many imports run, whose
+records were kept again under the new digests), keeps no state of its own: a run from here finds
+those entries in the records again, and takes the rest whole from the same state. Writing a state
+costs more (3.4 MB on a 6,000-file tree) than a later run's record lookups.
 
 The kept file is one ``cache.facts.Store`` (replaced atomically). It describes the state it was
 made in, so a run that finds one made by another run, or by a concurrent one, at another state
@@ -43,7 +45,9 @@ if TYPE_CHECKING:
 
 VERSION = 3
 SLOTS = 3  # states kept
-FEW = 64  # a state whose outcomes differ in at most this many entries from the one taken from is not kept
+# a state whose outcomes differ in at most this many entries from the one taken from is not kept
+# (-1: every state is, the tests of what a kept state gives)
+FEW = 64
 _WIDTH = 16  # bytes of one module's digest (``Keys._all_digests``)
 Given = Tuple[Set[str], Dict[str, "Result"]]  # (the entries taken, those of them that failed -> how)
 # a world's run: (the world, the results of the entries not taken, every entry that failed -> how)
@@ -115,17 +119,19 @@ class LastRun:
         return None if got is None else (self.taken, got)
 
     # ------------------------------------------------------------------ writing
-    def save(self, entries: Iterable[str], runs: Mapping[str, Sequence[Ran]]) -> None:
+    def save(self, entries: Iterable[str], runs: Mapping[str, Sequence[Ran]], simulated: int = -1) -> None:
         """Keep this run's outcomes. ``runs``: mode -> (world, the results of the entries not taken,
-        every entry that failed -> its result), in the order of the worlds."""
+        every entry that failed -> its result), in the order of the worlds; ``simulated``: how many
+        entry imports this run simulated (-1: unknown)."""
         from importguard.analysis.simcache import raw_of
 
         if self.loaded:
             fresh = {e for per_world in runs.values() for _, got, _ in per_world for e in got}
             tags = {world_tag(mode, w) for mode, per_world in runs.items() for w, _, _ in per_world}
-            if len(fresh) <= FEW and tags <= self._failed.keys():
-                # this state differs from the one taken from in the outcomes of a few entries, which
-                # the records hold: a run from here finds them there, and the rest whole as now
+            if FEW >= 0 and (len(fresh) <= FEW or simulated == 0) and tags <= self._failed.keys():
+                # this state differs from the one taken from in the outcomes of a few entries, or
+                # of entries whose records held them (kept through an import-only edit): a run from
+                # here finds them there again, and the rest whole as now
                 self._touch(self.slot, max(max(_seq(h.data), _used(h.data)) for h in self.heads) + 1)
                 return
         order = sorted(entries)

@@ -333,6 +333,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         kept[mode].append((w, got, failed))
         return failed
 
+    simulated_before = stats.get("simulated", 0)
     for w in ws.worlds:
         # an entry is simulated in a world only when no earlier world decided the tests its import
         # decided alike; otherwise it has that world's outcome
@@ -341,7 +342,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         failed_r = one("r", [e for e in entries if e not in failed_w], w, runs_r, order)
         reordered.append((w, assemble(failed_r)))
     if last is not None:
-        last.save(entries, kept)
+        last.save(entries, kept, stats.get("simulated", 0) - simulated_before)
         if last.taken:
             stats["sim_taken_whole"] = stats.get("sim_taken_whole", 0) + len(last.taken)
     if store is not None and sims is not None and contents:
