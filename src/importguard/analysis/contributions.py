@@ -65,14 +65,12 @@ class Contributions:
 
     def get(self, name: str) -> Optional[list]:
         key = self._key(name)
-        if key is None or self.store is None:
+        if key is None:
             return None
-        data = self.parts.shard(self.prefix, name).data if self.parts is not None else self.store.data
-        got = data.get(key)
-        if isinstance(got, tuple):
+        got = self.get_kept(name, key)
+        if got is not None:
             self.used.append(key)
-            return list(got)
-        return None
+        return got
 
     def put(self, name: str, found: list) -> list:
         key = self._key(name)
