@@ -113,7 +113,9 @@ def test_processes_give_the_outcome_of_one_walk(files, world, sorted_imports, jo
         simfork.SEQUENTIAL_SECONDS = saved
     assert _fields(many) == _fields(one)
     walked = _below_base(modules, entries, world, order)
-    assert stats.get("simulated_in_processes", 0) == (walked if walked >= 2 else 0)
+    parallel = stats.get("simulated_in_processes", 0) + stats.get("simulated_alongside", 0)
+    assert parallel == (walked if walked >= 2 else 0)
+    assert (stats.get("simulated_in_processes", 0) > 0) == (walked >= 2)
     assert not multiprocessing.active_children()
 
 
@@ -173,7 +175,38 @@ def test_the_fixed_repository_is_walked_by_workers(forks_at_once):
     one, many, stats = _one_and_many()
     assert one.failed  # the cycles fail: the outcome is not trivially empty
     assert _fields(many) == _fields(one)
-    assert stats["simulated_in_processes"] == len(_repo())  # no prefix shared by every entry
+    # no prefix shared by every entry: all of them walked once the worker started, some by it
+    assert stats["simulated_in_processes"] + stats["simulated_alongside"] == len(_repo())
+    assert stats["simulated_in_processes"] > 0
+    assert not multiprocessing.active_children()
+
+
+def test_this_process_walks_a_share_beside_jobs_minus_one_workers(monkeypatch, forks_at_once):
+    """--jobs 2: one worker and this process walk (two processes busy, not three alive with one
+    of them waiting); the worker's results are taken while this process walks its own chunks."""
+    started = []
+    real_start = multiprocessing.process.BaseProcess.start
+
+    def start(self) -> None:
+        started.append(self)
+        real_start(self)
+
+    answered = []
+    real_run = simfork._Cursor.run
+
+    def run(self, chunk, tick=None):
+        def counted() -> None:
+            answered.append(1)
+            tick()
+        return real_run(self, chunk, counted if tick is not None else None)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    monkeypatch.setattr(simfork._Cursor, "run", run)
+    one, many, stats = _one_and_many()
+    assert _fields(many) == _fields(one)
+    assert len(started) == 1
+    assert stats["simulated_alongside"] > 0 and stats["simulated_in_processes"] > 0
+    assert answered  # this process looked at its worker between two of its own prefixes
     assert not multiprocessing.active_children()
 
 
@@ -190,12 +223,12 @@ def _in_children_only(monkeypatch, action, after: int = 0) -> None:
     real = simfork._Cursor.run
     count = {"n": 0}
 
-    def run(self, chunk):
+    def run(self, chunk, tick=None):
         if os.getpid() != parent:
             count["n"] += 1
             if count["n"] > after:
                 action()
-        return real(self, chunk)
+        return real(self, chunk, tick)
 
     monkeypatch.setattr(simfork._Cursor, "run", run)
 
@@ -276,7 +309,7 @@ def test_no_process_outlives_an_interrupted_call(monkeypatch, forks_at_once):
     modules = _repo()
     with pytest.raises(KeyboardInterrupt):
         simulate(modules, sorted(modules), jobs=2)
-    assert len(started) == 2
+    assert len(started) == 1  # --jobs 2: one worker beside this process
     for proc in started:
         assert proc.exitcode is not None and proc.pid is not None  # ended and reaped
         with pytest.raises(ProcessLookupError):

@@ -78,3 +78,24 @@ def test_the_simulation_uses_the_jobs_processes(tmp_path, monkeypatch):
         assert (stats2.get("simulated_in_processes", 0) > 0) == forks
         assert stats1["simulated"] == stats2["simulated"]
     assert _sim_records(one) == _sim_records(two)  # the same outcomes kept, under the same keys
+
+
+def test_the_worker_that_parsed_the_huge_files_is_replaced(monkeypatch):
+    """The memory a parse of a huge file takes stays with its process: after the chunk of huge
+    files, a fresh worker parses the rest (each chunk's results say which process made them)."""
+    import os
+
+    from importguard.engine import extraction
+
+    monkeypatch.setattr(extraction, "HUGE", 50)
+    monkeypatch.setattr(extraction, "_extract_many", lambda chunk: [(os.getpid(), len(s)) for s in chunk])
+    sources = [b"x = 1\n" * 20, b"y = 2\n", b"z = 3\n", b"w = 4\n"]
+    chunks = extraction._chunks(sources, 1)
+    assert chunks[0] == [0]  # the huge file first, alone in its chunk
+    done, crashed = extraction._run_chunks(sources, chunks, 1)
+    assert not crashed
+    assert sorted(done) == [0, 1, 2, 3] and all(done[i][1] == len(sources[i]) for i in done)
+    pids = {i: done[i][0] for i in done}
+    assert pids[0] != os.getpid() and pids[1] != os.getpid()
+    assert pids[0] not in {pids[1], pids[2], pids[3]}
+    assert len({pids[1], pids[2], pids[3]}) == 1  # without huge files, one worker goes on

@@ -9,8 +9,12 @@ How: the chain of prefixes every entry shares (``django``) is imported here once
 it are cut into chunks of about equal numbers of entries, contiguous in the walk's order. This
 process walks the chunks itself for ``SEQUENTIAL_SECONDS`` first (a repository whose simulation
 takes less never forks: a fork and the results sent back cost more than they save); the chunks left
-then go to ``jobs`` forked worker processes, one chunk at a time, each worker going through a run
-of neighbouring chunks (they share prefixes, which it keeps imported). A worker that cannot be
+are then walked by ``jobs - 1`` forked worker processes and by this process, one chunk at a time,
+each going through a run of neighbouring chunks (they share prefixes, which it keeps imported).
+This process answers its workers between two prefixes of its own chunks (a worker waiting for its
+next chunk waits a few milliseconds, not a chunk). Walking here rather than waiting keeps the memory
+of the run at this process plus ``jobs - 1`` copies instead of ``jobs`` copies (a worker's pages
+become its own as it walks). A worker that cannot be
 started (no ``fork``, a daemonic process such as a ``flake8 -j`` worker, a sandbox without
 processes), that dies or that raises leaves its chunk to this process. Only on Linux, in a process
 with no other thread (``fork`` copies one thread: a lock another thread holds would stay held in
@@ -21,7 +25,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 
 SEQUENTIAL_SECONDS = 0.05  # this process walks the chunks alone this long before any fork
 CHUNKS_PER_JOB = 32  # about how many chunks the subtrees are cut into, per process
+ANSWER_SECONDS = 0.005  # while walking a chunk, this process answers its workers this often
 
 Chunk = List[str]  # entries, contiguous in the walk's order
 Walked = Tuple["Fails", Dict[str, Set[tuple]], Dict[str, List[str]]]  # a chunk's fails, visited, ran
@@ -49,7 +54,8 @@ def can_fork() -> bool:
 
 def walk_in_processes(walk: Walk, jobs: int, stats: Dict[str, int]) -> None:
     """``walk.walk`` over the whole tree, with chunks of it walked by up to ``jobs`` processes;
-    ``stats["simulated_in_processes"]`` counts the entries other processes simulated."""
+    ``stats["simulated_in_processes"]`` counts the entries other processes simulated,
+    ``stats["simulated_alongside"]`` those this process simulated once they had started."""
     base = _descend(walk)
     if base is None:
         return
@@ -115,9 +121,9 @@ class _Cursor:
         self.path: List[Tuple[str, int]] = []  # the prefixes imported, from the top: (prefix, undo mark)
         self.names: Set[str] = set()  # the prefixes on ``path``
 
-    def run(self, chunk: Chunk) -> Walked:
+    def run(self, chunk: Chunk, tick: Optional[Callable[[], None]] = None) -> Walked:
         """Walk the prefixes of ``chunk``'s entries; what they did (those already imported on the
-        path did it in an earlier chunk)."""
+        path did it in an earlier chunk). ``tick`` is called after each prefix."""
         walk = self.walk
         saved = walk.fails, walk.visited, walk.ran
         walk.fails, walk.visited, walk.ran = [], {}, {}
@@ -138,6 +144,8 @@ class _Cursor:
                         names.discard(path[-1][0])
                         walk.sim.undo(path.pop()[1])
                     mark = walk.visit(node)
+                    if tick is not None:
+                        tick()
                     if mark is None:
                         dead = node + "."
                     else:
@@ -169,10 +177,11 @@ def _worker(cursor: _Cursor, chunks: List[Chunk], conn: Connection) -> None:
 
 def _in_processes(cursor: _Cursor, chunks: List[Chunk], todo: List[int], jobs: int, done: Dict[int, Walked],
                   stats: Dict[str, int]) -> None:
-    """Walk the chunks ``todo`` in up to ``jobs`` forked processes, into ``done``; the chunks of a
-    worker that cannot start, dies or raises are left out. Each process starts on its own run of
-    contiguous chunks (they share prefixes), and one done with its run takes the last chunk of the
-    longest run left."""
+    """Walk the chunks ``todo`` here and in up to ``jobs - 1`` forked processes, into ``done``; the
+    chunks of a worker that cannot start, dies or raises are left out. Each process starts on its
+    own run of contiguous chunks (they share prefixes), and one done with its run takes the last
+    chunk of the longest run left. ``stats["simulated_in_processes"]`` counts the entries the
+    workers walked, ``stats["simulated_alongside"]`` those walked here while workers ran."""
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -184,6 +193,7 @@ def _in_processes(cursor: _Cursor, chunks: List[Chunk], todo: List[int], jobs: i
             pass
     width = min(jobs, len(todo))
     runs = [deque(todo[len(todo) * w // width:len(todo) * (w + 1) // width]) for w in range(width)]
+    here = width - 1  # the run this process walks; the others go to workers
 
     def next_chunk(w: int) -> Optional[int]:
         if runs[w]:
@@ -193,9 +203,41 @@ def _in_processes(cursor: _Cursor, chunks: List[Chunk], todo: List[int], jobs: i
 
     procs: List[BaseProcess] = []
     busy: Dict[Connection, Tuple[BaseProcess, int, int]] = {}  # conn -> (process, its run, its chunk)
+
+    def answer(timeout: Optional[float]) -> None:
+        """Take what the workers sent (waiting up to ``timeout``) and send each its next chunk."""
+        ready = set(wait(list(busy) + [p.sentinel for p, _, _ in busy.values()], timeout))
+        for conn in list(busy):
+            proc, w, k = busy[conn]
+            if conn not in ready and proc.sentinel not in ready:
+                continue
+            del busy[conn]
+            try:
+                if not conn.poll():
+                    raise EOFError
+                done[k] = conn.recv()
+                stats["simulated_in_processes"] = stats.get("simulated_in_processes", 0) + len(chunks[k])
+                nxt = next_chunk(w)
+                conn.send(nxt)
+            except Exception:  # died (EOFError, OSError) or sent what cannot be read
+                conn.close()
+                continue
+            if nxt is None:
+                conn.close()
+            else:
+                busy[conn] = (proc, w, nxt)
+
+    due = [0.0]
+
+    def tick() -> None:  # between two prefixes of a chunk walked here
+        now = time.perf_counter()
+        if busy and now >= due[0]:
+            due[0] = now + ANSWER_SECONDS
+            answer(0)
+
     clean = False
     try:
-        for w in range(width):
+        for w in range(width - 1):
             mine, theirs = ctx.Pipe()
             try:
                 proc: BaseProcess = ctx.Process(target=_worker, args=(cursor, chunks, theirs), daemon=True)
@@ -209,27 +251,15 @@ def _in_processes(cursor: _Cursor, chunks: List[Chunk], todo: List[int], jobs: i
             k = runs[w].popleft()
             busy[mine] = (proc, w, k)
             mine.send(k)
+        while True:
+            k = next_chunk(here)
+            if k is None:
+                break
+            done[k] = cursor.run(chunks[k], tick)
+            if procs:
+                stats["simulated_alongside"] = stats.get("simulated_alongside", 0) + len(chunks[k])
         while busy:
-            ready = set(wait(list(busy) + [p.sentinel for p, _, _ in busy.values()]))
-            for conn in list(busy):
-                proc, w, k = busy[conn]
-                if conn not in ready and proc.sentinel not in ready:
-                    continue
-                del busy[conn]
-                try:
-                    if not conn.poll():
-                        raise EOFError
-                    done[k] = conn.recv()
-                    stats["simulated_in_processes"] = stats.get("simulated_in_processes", 0) + len(chunks[k])
-                    nxt = next_chunk(w)
-                    conn.send(nxt)
-                except Exception:  # died (EOFError, OSError) or sent what cannot be read
-                    conn.close()
-                    continue
-                if nxt is None:
-                    conn.close()
-                else:
-                    busy[conn] = (proc, w, nxt)
+            answer(None)
         clean = True
     finally:
         for conn in busy:

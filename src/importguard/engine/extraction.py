@@ -53,7 +53,8 @@ def _few(sources: List[bytes]) -> bool:
 
 # LibCST needs ~1.5 KB of memory per byte of source while parsing (sympy's 346 KB test_spin.py
 # peaks at 610 MB): files above this size go to one chunk, parsed one after the other, so that
-# two of them never fill memory at the same time.
+# two of them never fill memory at the same time. A worker does not give that memory back to the
+# system once the parse is done: the worker that parsed them exits, and a fresh one goes on.
 HUGE = 120_000
 
 
@@ -132,7 +133,13 @@ def _run_chunks(sources: List[bytes], chunks: List[List[int]], jobs: int, on_don
                     results.update(zip(chunk, out))
                     if on_done is not None:
                         on_done(len(chunk))
-                    if todo:
+                    if todo and any(len(sources[i]) > HUGE for i in chunk):  # its heap stays that large
+                        del busy[conn]
+                        conn.send(None)
+                        conn.close()
+                        proc.join(5)
+                        start(todo.pop(0))
+                    elif todo:
                         nxt = todo.pop(0)
                         conn.send([sources[i] for i in nxt])
                         busy[conn] = (proc, conn, nxt)
