@@ -252,12 +252,12 @@ def _in_processes(cursor: _Cursor, chunks: List[Chunk], todo: List[int], jobs: i
             busy[mine] = (proc, w, k)
             mine.send(k)
         while True:
-            k = next_chunk(here)
-            if k is None:
+            own = next_chunk(here)
+            if own is None:
                 break
-            done[k] = cursor.run(chunks[k], tick)
+            done[own] = cursor.run(chunks[own], tick)
             if procs:
-                stats["simulated_alongside"] = stats.get("simulated_alongside", 0) + len(chunks[k])
+                stats["simulated_alongside"] = stats.get("simulated_alongside", 0) + len(chunks[own])
         while busy:
             answer(None)
         clean = True

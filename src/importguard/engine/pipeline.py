@@ -345,7 +345,7 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
     into["facts"], into["loaded"] = got, cache.loaded
     into["results"] = store = _results_store(config)
     # the graph's edges, the simulation's parts, the indexes of the checks of changed files
-    store.parts.preload(("edges2:", "bound:", "strings:", "observe:"))
+    store.parts.preload(("edges2:", "strings:", "observe:"))
     for prefix in ("imported:", "reads:", "tests:"):  # indexes kept whole (``contributions.Tally``)
         store.parts.tally(prefix)
     from importguard.analysis.simlast import SLOTS

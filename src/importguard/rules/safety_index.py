@@ -49,7 +49,7 @@ class SafetyIndex:
         self.repo = repo
         self._observers: Optional[Dict[str, Tuple[str, int]]] = None
         self._effects: Dict[str, str] = {}
-        self._reexporters: Optional[Set[str]] = None
+        self._reexporters: Dict[str, bool] = {}  # module -> a re-export module?
         self._adj: Optional[Dict[str, Set[str]]] = None
         self._strings: Optional[Dict[Tuple[str, str], Tuple[str, str, int]]] = None
         self._test_data: Optional[Set[str]] = None
@@ -299,38 +299,26 @@ class SafetyIndex:
         return found
 
     # ---------------------------------------------------------------- library API
-    def reexporters(self) -> Set[str]:
-        """Modules from which another module of the repository imports a name that is itself an
-        import there: compatibility and re-export modules."""
-        if self._reexporters is None:
-            out: Set[str] = set()
-            # only a module some module imports a name from at runtime can be one
-            sources = {src for src, _, at_runtime in self.repo.imported_counts() if at_runtime}
-            parts = Contributions.of(self.repo, "bound:")  # the names each module's imports bind
-            for name, info in self.repo.modules.items():
-                if info.is_package:
-                    continue
-                if name not in sources:
-                    parts.keep(name)
-                    continue
-                bound = parts.get(name)
-                if bound is None:
-                    bound = parts.put(name, [imp.bound for imp in info.facts.imports
-                                             if imp.scope_kind == "module" and imp.bound and not imp.in_type_checking])
-                for b in bound:
-                    if self.repo.imported_from_package(name, b, runtime_only=True):
-                        out.add(name)
-                        break
-            parts.done()
-            self._reexporters = out
-        return self._reexporters
+    def reexports(self, name: str) -> bool:
+        """Does another module of the repository import from ``name`` a name that is itself an
+        import there (a compatibility or re-export module)? Asked of one module at a time: the
+        names its own imports bind, looked up in the repository's imported-names tally."""
+        got = self._reexporters.get(name)
+        if got is None:
+            info = self.repo.modules.get(name)
+            got = info is not None and not info.is_package and any(
+                self.repo.imported_from_package(name, imp.bound, runtime_only=True)
+                for imp in info.facts.imports
+                if imp.scope_kind == "module" and imp.bound and not imp.in_type_checking)
+            self._reexporters[name] = got
+        return got
 
     def library_api(self, ctx: FileContext, imp: ImportFact) -> str:
         if not self.repo.config.library or not ctx.module or ctx.module.startswith("<"):
             return ""
         if imp.bound.startswith("_") or not shipped(ctx.module):
             return ""
-        if ctx.module in self.reexporters():
+        if self.reexports(ctx.module):
             return (f"`{ctx.module}` is a module the repository imports names from (a re-export "
                     f"module): code outside the repository may import `{imp.bound}` from it too")
         if any(p.startswith("_") and not p.startswith("__") for p in ctx.module.split(".")):
