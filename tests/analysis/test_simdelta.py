@@ -7,7 +7,13 @@ from typing import Dict, List, Optional
 import pytest
 
 from importguard.analysis.graph import ModuleInfo
-from importguard.analysis.simdelta import Repository, finished_before, import_only_change, unchanged_by
+from importguard.analysis.simdelta import (
+    Repository,
+    finished_before,
+    import_only_change,
+    unchanged_by,
+    unchanged_with,
+)
 from importguard.extract import extract
 
 
@@ -130,3 +136,67 @@ def test_a_packed_trace_answers_as_the_trace_does():
     packed = keys.packed_trace(keys.pack_trace(trace))
     assert finished_before(packed, "a", ["c"]) and finished_before(trace, "a", ["c"])
     assert not finished_before(packed, "a.b", ["a"])
+
+
+# ---------------------------------------------------------------------------- a module run for the first time
+NEW = dict(FILES, **{"pkg.colors": "import json\nfrom pkg.base import B\nRED = B\nclass C:\n    X = json.dumps\n"})
+BEFORE = ["pkg", "/pkg", "pkg.user", "pkg.base", "/pkg.base", "pkg.hub", "/pkg.hub", "/pkg.user"]
+
+
+def test_an_inert_module_nothing_ran_before_runs_inside_the_edited_one():
+    files, change = _added(NEW, "pkg.hub", "from pkg import colors\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) == ("pkg.colors",)
+    files, change = _added(NEW, "pkg.hub", "import pkg.colors as palette\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) == ("pkg.colors",)
+    # a module that ran already is not new: here it had not finished when the hub started
+    late = ["pkg", "/pkg", "pkg.colors", "pkg.hub", "/pkg.hub", "/pkg.colors"]
+    assert unchanged_with(_repo(files), "pkg.hub", change, late, 0) is None
+    # an import of a finished module adds nothing
+    files, change = _added(NEW, "pkg.hub", "from pkg import base as again\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) == ()
+
+
+@pytest.mark.parametrize("colors", [
+    "from pkg import user\n",  # a module that had not finished (it imports the hub)
+    "from pkg.base import B\ndef f():\n    return B\nf()\n",  # a call at import time
+    "import sys\nif sys.version_info >= (3, 12):\n    X = 1\n",  # a test the world decides
+    "from pkg import base\nbase.B = 2\n",  # an attribute stored in another module
+    "from pkg import base\nX = base.B\n",  # reads a first-party module (it may hold a partial one)
+    "from pkg.base import *\n",  # a star import
+    "from pkg import nothing\n",  # would import pkg.nothing
+])
+def test_a_new_module_that_may_do_more_than_bind_its_names_is_simulated(colors):
+    files, change = _added(dict(NEW, **{"pkg.colors": colors}), "pkg.hub", "from pkg import colors\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) is None
+
+
+def test_a_new_module_another_module_may_copy_is_simulated():
+    # a star import of its package would copy it into another namespace
+    files, change = _added(dict(NEW, **{"pkg.other": "from pkg import *\n"}), "pkg.hub",
+                           "from pkg import colors as palette\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) is None
+    # read as an attribute of its finished package: found finished instead of missing, no error
+    files, change = _added(dict(NEW, **{"pkg.other": "import pkg\ndef f():\n    return pkg.colors.RED\n"}),
+                           "pkg.hub", "from pkg import colors as palette\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) == ("pkg.colors",)
+
+
+def test_the_new_module_is_bracketed_by_the_edited_one_in_the_trace():
+    """Started just after the edited module, finished just before it: every later question
+    errs towards simulating again (the new module's exact place inside the import is unknown)."""
+    from importguard.analysis.simcache import Keys, _bracketed
+
+    names = ["pkg", "pkg.base", "pkg.colors", "pkg.hub", "pkg.inner", "pkg.user"]
+    keys = Keys({n: ModuleInfo(n, n.replace(".", "/") + ".py", n == "pkg", extract(b"")) for n in names}, True,
+                {"pkg"})
+    before = ["pkg", "/pkg", "pkg.user", "pkg.hub", "pkg.inner", "/pkg.inner", "/pkg.hub", "/pkg.user"]
+    got = _bracketed(keys, keys.pack_trace(before), "pkg.hub", ["pkg.colors"])
+    assert got == keys.pack_trace(["pkg", "/pkg", "pkg.user", "pkg.hub", "pkg.colors", "pkg.inner", "/pkg.inner",
+                                   "/pkg.colors", "/pkg.hub", "/pkg.user"])
+    packed = keys.packed_trace(got)
+    assert not finished_before(packed, "pkg.inner", ["pkg.colors"])  # may have run after it
+    assert not finished_before(packed, "pkg.colors", ["pkg.inner"])  # may have run before it
+    assert finished_before(packed, "pkg.colors", ["pkg"])
+    assert not finished_before(packed, "pkg.colors", ["pkg.hub"])  # the hub is partial while it runs
+    twice = before + ["pkg.hub", "/pkg.hub"]
+    assert _bracketed(keys, keys.pack_trace(twice), "pkg.hub", ["pkg.colors"]) is None

@@ -230,6 +230,7 @@ def _property(tmp_path: Path, seed: int, steps: int) -> Dict[str, int]:
         warm = _run(root, True, need_facts=rng.random() < 0.3, jobs=1 + (seed + step) % 2)
         findings["reused"] = findings.get("reused", 0) + engine.LAST_RUN.get("reused_by_tokens", 0)
         findings["kept"] = findings.get("kept", 0) + engine.LAST_RUN.get("kept_after_edit", 0)
+        findings["kept_new"] = findings.get("kept_new", 0) + engine.LAST_RUN.get("kept_running_new_modules", 0)
         assert warm == cold, f"seed {seed}, after: {done}"
         for d in cold[0]:
             findings[d[3]] = findings.get(d[3], 0) + 1
@@ -360,8 +361,16 @@ def test_edits_undone_keep_the_outcomes_of_the_committed_state(tmp_path: Path) -
 BASED = {
     "pyproject.toml": '[project]\nname = "based"\nrequires-python = ">=3.9"\n',
     "core/__init__.py": "",
-    "core/base.py": "B = 1\n",
-    "core/late.py": "L = 1\n",
+    "core/base.py": "import core.sub\nB = 1\n",
+    "core/sub/__init__.py": "",
+    "core/sub/fresh.py": "F = 1\n",
+    "core/starry.py": "from core.sub import *\n",  # takes every name of the package
+    "core/late.py": "L = 1\nclass K:\n    import json\n",
+    "core/loud.py": "import core.m1\n",  # imports a module that imports the hub
+    "core/calls.py": "from core.base import B\ndef f():\n    return B\nf()\n",
+    "core/versioned.py": "import sys\nif sys.version_info >= (3, 10):\n    V = 1\nelse:\n    V = 2\n",
+    "core/seen.py": "S = 1\n",
+    "core/watch.py": "import core\ndef f():\n    return core.seen\n",  # reads it as an attribute
     "core/hub.py": "from core import base\nHUB = base.B\n",
     **{f"core/m{i}.py": f"from core import base\nfrom core.hub import HUB\nfrom core import m{(i + 1) % 4}\nX = HUB\n"
        for i in range(4)},
@@ -372,8 +381,16 @@ BASED = {
     # the hub gains an import of a module every entry's import finished before the hub's started
     ("from core import base as base_again\n", True),
     ("import json as json_again\n", True),  # the standard library is opaque to the simulation
-    # a module nothing imported yet: it runs inside the hub now
-    ("from core import late\n", False),
+    # a module nothing imported yet: it runs inside the hub now, and can change nothing else
+    ("from core import late\n", True),
+    ("import core.late as late\n", True),
+    # ... unless it imports what had not finished, calls, tests the version, or someone reads it
+    ("from core import loud\n", False),
+    ("from core import calls\n", False),
+    ("from core import versioned\n", False),
+    ("from core.sub import fresh\n", False),
+    # read as an attribute of its finished package: found finished instead of missing
+    ("from core import seen as seen_here\n", True),
     # the import closes a cycle that fails: ``core.m0`` imports the hub back
     ("from core.m0 import X\n", False),
 ])

@@ -19,7 +19,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
-from importguard.analysis.simdelta import PackedTrace, unchanged_by
+from importguard.analysis.simdelta import PackedTrace, unchanged_with
 from importguard.analysis.simstore import valid
 from importguard.analysis.simulate import Outcome, simulate
 
@@ -196,7 +196,7 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
     for e in entries:
         got = _cached(store, tag + e, keys) if store is not None and keys is not None else None
         if got is None and store is not None and keys is not None and keys.edits is not None:
-            got = _after_edit(store, tag + e, keys)
+            got = _after_edit(store, tag + e, keys, stats)
             if got is not None:
                 stats["kept_after_edit"] = stats.get("kept_after_edit", 0) + 1
         if got is None:
@@ -233,7 +233,8 @@ def _cached(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple,
     return None
 
 
-def _after_edit(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple, bytes]]:
+def _after_edit(store: SimStore, key: str, keys: Keys, stats: Optional[Dict[str, int]] = None
+                ) -> Optional[Tuple[Any, tuple, bytes]]:
     """(raw outcome, tests, packed ran modules) of a record made before one module of its import was edited, when the
     edit only added or removed imports that change nothing in that import (``simdelta``); the
     record is kept again under the new digest."""
@@ -243,20 +244,60 @@ def _after_edit(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tu
     for record in records:
         if not valid(record) or record[0] != keys.base:
             continue
-        trace = _unchanged(store, key, keys, record)
-        if trace is None:
+        got = _unchanged(store, key, keys, record)
+        if got is None:
             continue
-        new = [keys.base, record[1], keys.packed_key(record[1]), record[3], record[4], 0]
+        trace, module, added = got
+        ran = record[1]
+        if added:  # modules the import now runs inside the edited one's
+            bracketed = _bracketed(keys, trace, module, added)
+            if bracketed is None:
+                continue
+            trace, ran = bracketed, _with(keys, ran, added)
+            if stats is not None:
+                stats["kept_running_new_modules"] = stats.get("kept_running_new_modules", 0) + 1
+        new = [keys.base, ran, keys.packed_key(ran), record[3], record[4], 0]
         store.put(key, _keep_records(new, records), new, trace)
-        return record[3], record[4], record[1]
+        return record[3], record[4], ran
     return None
 
 
-def _unchanged(store: SimStore, key: str, keys: Keys, record: list) -> Optional[bytes]:
-    """The record's trace, when it was made before one module of its import was edited, by an edit
-    that changes nothing in that import (``_edited``, ``simdelta.unchanged_by``); else None. Once
-    per distinct ran set, digest, trace and outcome. The trace is read (from its shard) only for a
-    record an edit explains."""
+def _with(keys: Keys, packed: bytes, added: Sequence[str]) -> bytes:
+    """A packed set of ran modules, with ``added``."""
+    from array import array
+
+    return array("I", sorted(set(keys.unpack(packed)) | {keys.index[m] for m in added})).tobytes()
+
+
+def _bracketed(keys: Keys, trace: bytes, module: str, added: Sequence[str]) -> Optional[bytes]:
+    """A packed trace with ``added`` started just after ``module`` started and finished just before
+    it finished (their exact place inside its import unknown: ``simdelta``); None when ``module``
+    did not start and finish once."""
+    from array import array
+
+    events = array("i")
+    events.frombytes(trace)
+    i = keys.trace_index[module]
+    if events.count(i + 1) != 1 or events.count(-i - 1) != 1:
+        return None
+    start, end = events.index(i + 1), events.index(-i - 1)
+    if end < start:
+        return None
+    ids = [keys.trace_index[m] for m in added]
+    out = events[:start + 1]
+    out.extend(k + 1 for k in ids)
+    out.extend(events[start + 1:end])
+    out.extend(-k - 1 for k in reversed(ids))
+    out.extend(events[end:])
+    return out.tobytes()
+
+
+def _unchanged(store: SimStore, key: str, keys: Keys, record: list) -> Optional[Tuple[bytes, str, tuple]]:
+    """(the record's trace, the edited module, the modules the import now runs inside it) when the
+    record was made before one module of its import was edited, by an edit that changes nothing
+    else in that import (``_edited``, ``simdelta.unchanged_with``); else None. Once per distinct
+    ran set, digest, trace and outcome. The trace is read (from its shard) only for a record an
+    edit explains."""
     edits = keys.edits
     assert edits is not None
     memo = keys.memo
@@ -274,12 +315,12 @@ def _unchanged(store: SimStore, key: str, keys: Keys, record: list) -> Optional[
         judged: tuple = ("unchanged", module, id(change), trace, record[3])
         hash(judged)
     except TypeError:  # an outcome read back with a list in it: judged each time
-        same = unchanged_by(edits.repository, module, change, keys.packed_trace(trace), record[3])
-        return trace if same else None
-    got = memo.get(judged)
-    if got is None:
-        got = memo[judged] = unchanged_by(edits.repository, module, change, keys.packed_trace(trace), record[3])
-    return trace if got else None
+        added = unchanged_with(edits.repository, module, change, keys.packed_trace(trace), record[3])
+        return None if added is None else (trace, module, added)
+    got = memo.get(judged, _UNKNOWN)
+    if got is _UNKNOWN:
+        got = memo[judged] = unchanged_with(edits.repository, module, change, keys.packed_trace(trace), record[3])
+    return None if got is None else (trace, module, got)
 
 
 def _edited(keys: Keys, ran: Sequence[int], digest: str) -> Optional[tuple]:

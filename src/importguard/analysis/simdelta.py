@@ -16,6 +16,21 @@ simulation and never change an outcome.
 This is the edit a change to a hub module usually is: adding ``from pkg.utils.text import slugify``
 to a module that every import of the project runs, where ``pkg.utils.text`` was imported long
 before. Without it every entry whose import runs the hub is simulated again.
+
+The other usual edit imports a module that entry's import never ran (``from pkg.utils import
+colors`` in the hub, where nothing imported ``pkg.utils.colors`` before). Its import then runs it,
+inside the edited module's import. That changes nothing else when the new module is *inert*: its
+package had finished before the edited module started; every first-party module its import-time
+code imports had too; that code calls no function, decides no version or platform test, stores no
+attribute and reads none of a first-party module it imports (then nothing in it can raise: every
+module it touches has finished); no module but the edited one star-imports its package (an
+import of it that ran would have put it in the trace; a read of it as an attribute of its finished
+package finds a finished module instead of nothing, and neither raises).
+The entry's outcome is kept, with the new module added to the modules its import ran (its later
+edits reach the entry), and the trace brackets the new module's run by the edited module's
+(started just after it, finished just before it): where the exact place is unknown, each question
+the trace answers later ("had these modules finished before that one started?") gets an answer
+that errs on the side of simulating again.
 """
 from __future__ import annotations
 
@@ -40,6 +55,9 @@ from importguard.model import (
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
     from importguard.model import ImportFact, ModuleFacts
+
+
+_UNSET: Any = object()
 
 
 def _imp(imp: ImportFact) -> tuple:
@@ -137,6 +155,8 @@ class Repository:
         self._called: Container[str] = ()
         self._own: Dict[str, Set[str]] = {}
         self.judged: Dict[tuple, Any] = {}  # ``unchanged_by``'s answers that depend on the change alone
+        self._inert: Dict[str, Any] = {}
+        self._own_items: Dict[str, Dict[tuple, int]] = {}
 
     def targets(self, module: str, imports: Iterable[ImportFact]) -> Optional[Set[str]]:
         """The first-party modules that must have finished importing for ``imports`` (statements of
@@ -165,6 +185,58 @@ class Repository:
                                                  and imp.name not in module_binds(self.modules[base])):
                 return None  # the simulation would try ``import base.name``
         return need
+
+    def inert(self, module: str) -> Optional[Set[str]]:
+        """When ``module``'s import-time code can do nothing but bind its own names once the
+        returned first-party modules have finished (no call, no version or platform test, no
+        attribute stored, no attribute read from a first-party module it imports, no star import):
+        those modules; else None."""
+        got = self._inert.get(module, _UNSET)
+        if got is _UNSET:
+            got = self._inert[module] = self._find_inert(module)
+        return got
+
+    def _find_inert(self, module: str) -> Optional[Set[str]]:
+        info = self.modules[module]
+        f = info.facts
+        if f.error is not None:
+            return None
+        imps: List[ImportFact] = []
+        dotted: List[str] = []
+        for events in f.events:
+            for ev in _walk(events, ()):  # no function body: nothing calls one
+                kind = type(ev)
+                if kind is CallEvent or kind is StoreEvent and "." in ev.dotted:
+                    return None
+                if kind is IfEvent and type(ev.test) is not int:
+                    return None  # decided by the world: the entry's tests would change
+                if kind is ImportEvent:
+                    imps.extend(f.imports[ev.first:ev.first + ev.count])
+                elif kind is LoadEvent and "." in ev.dotted:
+                    dotted.append(ev.dotted)
+        if any(imp.name == "*" for imp in imps):
+            return None
+        need = self.targets(module, imps)
+        if need is None:
+            return None
+        first_party = {imp.bound for imp in imps
+                       if (imp.module if imp.name is None else absolute_module(imp, module, info.is_package) or "")
+                       .split(".", 1)[0] in self.first_party}
+        if any(d.split(".", 1)[0] in first_party for d in dotted):
+            return None
+        return need
+
+    def star_imported_elsewhere(self, module: str, by: str) -> bool:
+        """Does a module other than ``by`` take every name of ``module`` with a star import?"""
+        counts = self._counts
+        if counts is None:
+            counts = self._scan()
+        own = self._own_items.get(by)
+        if own is None:
+            own = self._own_items[by] = {}
+            for item in _items(_scan_one(by, self.modules[by])):
+                own[item] = own.get(item, 0) + 1
+        return counts.get(("s", module), 0) > own.get(("s", module), 0)
 
     def read(self, module: str, name: str) -> bool:
         """May the simulation read ``name`` from ``module``'s namespace (other than through the
@@ -306,6 +378,23 @@ class PackedTrace:
         i = self.where.get(module)
         return i is not None and -i - 1 in self.events[:before]
 
+    def count(self, module: str) -> Tuple[int, int]:
+        """How many times ``module`` started, and finished, in the trace."""
+        i = self.where.get(module)
+        return (0, 0) if i is None else (self.events.count(i + 1), self.events.count(-i - 1))
+
+
+def _count(trace: Union[Sequence[str], PackedTrace], module: str) -> Tuple[int, int]:
+    if not isinstance(trace, Sequence):
+        return trace.count(module)
+    return trace.count(module), trace.count("/" + module)
+
+
+def _finished(trace: Union[Sequence[str], PackedTrace], start: int, module: str) -> bool:
+    if not isinstance(trace, Sequence):
+        return trace.finished(start, module)
+    return "/" + module in trace[:start]
+
 
 def finished_before(trace: Union[Sequence[str], PackedTrace], module: str, targets: Iterable[str]) -> bool:
     """In ``trace``, did every one of ``targets`` finish importing before ``module``'s import
@@ -333,19 +422,60 @@ def unchanged_by(repo: Repository, module: str, changed: Sequence[ImportFact], t
                  raw: Any) -> bool:
     """Does an entry whose import traced ``trace`` (with outcome ``raw``) run the same after the
     ``changed`` imports of ``module`` were added or removed?"""
+    return unchanged_with(repo, module, changed, trace, raw) is not None
+
+
+def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
+                   trace: Union[Sequence[str], PackedTrace], raw: Any) -> Optional[Tuple[str, ...]]:
+    """``unchanged_by``, and the modules the entry's import now also runs, inside ``module``'s
+    (inert ones, that import nothing new: see the module's docstring); None when the entry may run
+    differently."""
     if not outcome_outside(raw, module):
-        return False
+        return None
     # the same change is judged against many traces: what depends on the change alone, once
     # (the change itself kept in the memo: an id is unique only while its object lives)
     got = repo.judged.get((module, id(changed)))
     if got is None or got[0] is not changed:
-        got = repo.judged[(module, id(changed))] = [changed, repo.targets(module, changed), None]
+        got = repo.judged[(module, id(changed))] = [changed, repo.targets(module, changed), None, {}]
     need = got[1]
-    if need is None or not finished_before(trace, module, need):
-        return False
+    if need is None:
+        return None
+    try:
+        start = trace.index(module)
+    except ValueError:
+        return None
+    late = [t for t in need if not _finished(trace, start, t)]
+    added: Tuple[str, ...] = ()
+    if late:
+        added = tuple(sorted(late))
+        if _count(trace, module) != (1, 1):
+            return None  # run twice, or never finished: where the new ones run is less clear
+        for t in added:
+            if not _fresh(repo, module, t, got[3]) or _count(trace, t) != (0, 0):
+                return None
+            parent = t.rpartition(".")[0]
+            if parent in late:
+                return None
+            for x in repo.inert(t) or ():
+                if not _finished(trace, start, x):
+                    return None
     if got[2] is None:  # asked only once a trace passes: it reads every module's scan (``Repository._scan``)
         got[2] = any(repo.read(module, imp.bound) for imp in changed)
-    return not got[2]
+    return None if got[2] else added
+
+
+def _fresh(repo: Repository, module: str, new: str, memo: Dict[str, bool]) -> bool:
+    """Can ``new``, a module an edit of ``module`` imports, run inside ``module``'s import and
+    change nothing else (given the modules it needs finished before)? An inert module whose
+    package no module but ``module`` star-imports (a star import would copy it into another
+    namespace). Reads of it as an attribute of its package, which has finished, find it finished
+    instead of nothing: neither raises."""
+    got = memo.get(new)
+    if got is None:
+        parent = new.rpartition(".")[0]
+        got = memo[new] = new in repo.modules and repo.inert(new) is not None and not (
+            parent and repo.star_imported_elsewhere(parent, module))
+    return got
 
 
 class Edits:
