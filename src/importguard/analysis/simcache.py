@@ -256,6 +256,9 @@ def _after_edit(store: SimStore, key: str, keys: Keys, stats: Optional[Dict[str,
             trace, ran = bracketed, _with(keys, ran, added)
             if stats is not None:
                 stats["kept_running_new_modules"] = stats.get("kept_running_new_modules", 0) + 1
+        # the record of the state before the edit was used: it outranks the records of other
+        # edits (an edit undone finds it, rather than judging the undoing as an edit in turn)
+        record[5] += 1
         new = [keys.base, ran, keys.packed_key(ran), record[3], record[4], 0]
         store.put(key, _keep_records(new, records), new, trace)
         return record[3], record[4], ran

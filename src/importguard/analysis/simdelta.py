@@ -502,8 +502,13 @@ class Edits:
         return self._changes[key]
 
 
-def remember_contents(store, current: Mapping[str, str], keep: int = 3) -> None:
-    """Add this run's content of each module to the history the next runs compare with."""
+HISTORY = 8  # contents of a module kept for the runs after an edit to explain records by
+
+
+def remember_contents(store, current: Mapping[str, str], keep: int = HISTORY) -> None:
+    """Add this run's content of each module to the history the next runs compare with. Several:
+    edits undone one after another are each judged from the records of the tree as it was, whose
+    content only runs that simulate remember (an undone edit is found in the cache of whole runs)."""
     got = store.data.get("sim-content")
     history = got if isinstance(got, dict) else {}
     changed = False
