@@ -151,6 +151,14 @@ def test_an_inert_module_nothing_ran_before_runs_inside_the_edited_one():
     # a module that ran already is not new: here it had not finished when the hub started
     late = ["pkg", "/pkg", "pkg.colors", "pkg.hub", "/pkg.hub", "/pkg.colors"]
     assert unchanged_with(_repo(files), "pkg.hub", change, late, 0) is None
+    # one that ran later, after the hub had finished, by itself: it runs inside the hub now
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE + ["pkg.colors", "/pkg.colors"], 0) == (
+        "pkg.colors",)
+    # ... not when it ran something itself there, or ran twice, or started inside the hub
+    for trace in (BEFORE + ["pkg.colors", "pkg.other", "/pkg.other", "/pkg.colors"],
+                  BEFORE + ["pkg.colors", "/pkg.colors", "pkg.colors", "/pkg.colors"],
+                  ["pkg", "/pkg", "pkg.base", "/pkg.base", "pkg.hub", "pkg.colors", "/pkg.colors", "/pkg.hub"]):
+        assert unchanged_with(_repo(files), "pkg.hub", change, trace, 0) is None, trace
     # an import of a finished module adds nothing
     files, change = _added(NEW, "pkg.hub", "from pkg import base as again\n")
     assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) == ()
@@ -198,5 +206,8 @@ def test_the_new_module_is_bracketed_by_the_edited_one_in_the_trace():
     assert not finished_before(packed, "pkg.colors", ["pkg.inner"])  # may have run before it
     assert finished_before(packed, "pkg.colors", ["pkg"])
     assert not finished_before(packed, "pkg.colors", ["pkg.hub"])  # the hub is partial while it runs
+    # a module that ran later moves inside the hub
+    later = before + ["pkg.colors", "/pkg.colors"]
+    assert _bracketed(keys, keys.pack_trace(later), "pkg.hub", ["pkg.colors"]) == got
     twice = before + ["pkg.hub", "/pkg.hub"]
     assert _bracketed(keys, keys.pack_trace(twice), "pkg.hub", ["pkg.colors"]) is None

@@ -79,6 +79,8 @@ def _generate(rng: random.Random) -> Dict[str, str]:
             lines.append(f"import app\ndef r():\n    return app.f{rng.randrange(POOL)}.F")
         if rng.random() < 0.1:
             lines.append("from app import *")
+        if rng.random() < 0.3:  # runs a module of the pool, after the hub
+            lines.append(f"from app import f{rng.randrange(POOL)}")
         files[f"app/m{i}.py"] = "\n".join(lines) + "\n"
     for i in range(POOL):
         files[f"app/f{i}.py"] = _fresh_text(rng, i)

@@ -274,19 +274,22 @@ def _with(keys: Keys, packed: bytes, added: Sequence[str]) -> bytes:
 
 def _bracketed(keys: Keys, trace: bytes, module: str, added: Sequence[str]) -> Optional[bytes]:
     """A packed trace with ``added`` started just after ``module`` started and finished just before
-    it finished (their exact place inside its import unknown: ``simdelta``); None when ``module``
-    did not start and finish once."""
+    it finished (their exact place inside its import unknown: ``simdelta``), and no longer where
+    they ran before (later); None when ``module`` did not start and finish once."""
     from array import array
 
     events = array("i")
     events.frombytes(trace)
+    ids = [keys.trace_index[m] for m in added]
+    moved = {k + 1 for k in ids} | {-k - 1 for k in ids}
+    if any(e in moved for e in events):  # modules that ran later: they run inside ``module`` now
+        events = array("i", [e for e in events if e not in moved])
     i = keys.trace_index[module]
     if events.count(i + 1) != 1 or events.count(-i - 1) != 1:
         return None
     start, end = events.index(i + 1), events.index(-i - 1)
     if end < start:
         return None
-    ids = [keys.trace_index[m] for m in added]
     out = events[:start + 1]
     out.extend(k + 1 for k in ids)
     out.extend(events[start + 1:end])

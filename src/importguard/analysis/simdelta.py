@@ -18,19 +18,20 @@ to a module that every import of the project runs, where ``pkg.utils.text`` was 
 before. Without it every entry whose import runs the hub is simulated again.
 
 The other usual edit imports a module that entry's import never ran (``from pkg.utils import
-colors`` in the hub, where nothing imported ``pkg.utils.colors`` before). Its import then runs it,
-inside the edited module's import. That changes nothing else when the new module is *inert*: its
-package had finished before the edited module started; every first-party module its import-time
-code imports had too; that code calls no function, decides no version or platform test, stores no
-attribute and reads none of a first-party module it imports (then nothing in it can raise: every
-module it touches has finished); no module but the edited one star-imports its package (an
-import of it that ran would have put it in the trace; a read of it as an attribute of its finished
-package finds a finished module instead of nothing, and neither raises).
-The entry's outcome is kept, with the new module added to the modules its import ran (its later
-edits reach the entry), and the trace brackets the new module's run by the edited module's
-(started just after it, finished just before it): where the exact place is unknown, each question
-the trace answers later ("had these modules finished before that one started?") gets an answer
-that errs on the side of simulating again.
+colors`` in the hub, where nothing imported ``pkg.utils.colors`` before), or ran later, after the
+edited module had finished (by itself: it imported nothing that had not finished). Its import then
+runs it, inside the edited module's import (a later import of it finds it there). That changes
+nothing else when the new module is *inert*: its package had finished before the edited module
+started; every first-party module its import-time code imports had too; that code calls no
+function, decides no version or platform test, stores no attribute and reads none of a first-party
+module it imports (then nothing in it can raise: every module it touches has finished); no module
+but the edited one star-imports its package (an import of it that ran would have put it in the
+trace; a read of it as an attribute of its finished package finds a finished module instead of
+nothing, and neither raises). The entry's outcome is kept, with the new module added to the modules
+its import ran (its later edits reach the entry), and the trace brackets the new module's run by
+the edited module's (started just after it, finished just before it): where the exact place is
+unknown, each question the trace answers later ("had these modules finished before that one
+started?") gets an answer that errs on the side of simulating again.
 """
 from __future__ import annotations
 
@@ -378,6 +379,14 @@ class PackedTrace:
         i = self.where.get(module)
         return i is not None and -i - 1 in self.events[:before]
 
+    def span(self, module: str) -> Tuple[int, int]:
+        """Where ``module`` started and where it finished (-1: never)."""
+        i = self.where.get(module)
+        if i is None:
+            return -1, -1
+        events = self.events
+        return (events.index(i + 1) if i + 1 in events else -1), (events.index(-i - 1) if -i - 1 in events else -1)
+
     def count(self, module: str) -> Tuple[int, int]:
         """How many times ``module`` started, and finished, in the trace."""
         i = self.where.get(module)
@@ -388,6 +397,13 @@ def _count(trace: Union[Sequence[str], PackedTrace], module: str) -> Tuple[int, 
     if not isinstance(trace, Sequence):
         return trace.count(module)
     return trace.count(module), trace.count("/" + module)
+
+
+def _span(trace: Union[Sequence[str], PackedTrace], module: str) -> Tuple[int, int]:
+    if not isinstance(trace, Sequence):
+        return trace.span(module)
+    done = "/" + module
+    return (trace.index(module) if module in trace else -1), (trace.index(done) if done in trace else -1)
 
 
 def _finished(trace: Union[Sequence[str], PackedTrace], start: int, module: str) -> bool:
@@ -427,9 +443,9 @@ def unchanged_by(repo: Repository, module: str, changed: Sequence[ImportFact], t
 
 def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
                    trace: Union[Sequence[str], PackedTrace], raw: Any) -> Optional[Tuple[str, ...]]:
-    """``unchanged_by``, and the modules the entry's import now also runs, inside ``module``'s
-    (inert ones, that import nothing new: see the module's docstring); None when the entry may run
-    differently."""
+    """``unchanged_by``, and the modules the entry's import now runs inside ``module``'s (inert
+    ones, that import nothing new: see the module's docstring), which it ran later by themselves
+    or not at all; None when the entry may run differently."""
     if not outcome_outside(raw, module):
         return None
     # the same change is judged against many traces: what depends on the change alone, once
@@ -450,8 +466,16 @@ def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
         added = tuple(sorted(late))
         if _count(trace, module) != (1, 1):
             return None  # run twice, or never finished: where the new ones run is less clear
+        end = _span(trace, module)[1]
         for t in added:
-            if not _fresh(repo, module, t, got[3]) or _count(trace, t) != (0, 0):
+            if not _fresh(repo, module, t, got[3]):
+                return None
+            seen = _count(trace, t)
+            if seen == (1, 1):  # it ran later, by itself: it runs inside the edited module now
+                first, last = _span(trace, t)
+                if first < end or last != first + 1:
+                    return None
+            elif seen != (0, 0):
                 return None
             parent = t.rpartition(".")[0]
             if parent in late:
