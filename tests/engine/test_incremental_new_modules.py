@@ -202,8 +202,9 @@ def test_imports_of_modules_never_run_before_long(tmp_path: Path, seed: int) -> 
 def test_edits_undone_one_after_another_are_judged_from_the_tree_as_it_was(tmp_path: Path) -> None:
     """Imports added to the hub one after another, each of a module nothing ran before, each
     undone: every one is judged from the outcomes of the tree as it was, which stay kept (the
-    record an edit was judged from counts a use and outranks the records the edits made; an
-    undone edit is found in the cache of whole runs and rewrites nothing)."""
+    record an edit was judged from counts a use and outranks the records the edits made, and the
+    content it was made for stays remembered; an undone edit is found in the cache of whole runs
+    and rewrites nothing)."""
     root = tmp_path / "repo"
     files = {
         "pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n',
@@ -212,14 +213,14 @@ def test_edits_undone_one_after_another_are_judged_from_the_tree_as_it_was(tmp_p
         "app/hub.py": "from app import base\nH = 1\n",
         "app/m0.py": "from app.hub import H\nfrom app import m1\nX = H\n",
         "app/m1.py": "from app.hub import H\nfrom app import m0\nX = H\n",
-        **{f"app/f{i}.py": "import json\nF = 1\n" for i in range(6)},
+        **{f"app/f{i}.py": "import json\nF = 1\n" for i in range(12)},
     }
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
     hub = root / "app" / "hub.py"
     _run(root, True)
-    for i in range(6):
+    for i in range(12):  # more than the contents of a module remembered
         hub.write_text(files["app/hub.py"] + f"from app import f{i}\n")
         edited = _run(root, True)
         assert engine.LAST_RUN.get("kept_running_new_modules") and not engine.LAST_RUN.get("simulated"), i

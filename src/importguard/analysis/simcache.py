@@ -346,6 +346,7 @@ def _edited(keys: Keys, ran: Sequence[int], digest: str) -> Optional[tuple]:
         for old in edits.older[module]:
             part = edits.part_of(old)
             if part is not None and keys.ran_key(ran, (i, bytes.fromhex(part))) == digest:
+                edits.used.setdefault(module, set()).add(old)  # remembered (``simdelta.remember_contents``)
                 return module, edits.change(module, old)
     return None
 

@@ -514,6 +514,7 @@ class Edits:
         self.facts_of = facts_of  # content hash -> its facts, or None
         self.repository = repository
         self._changes: dict = {}
+        self.used: Dict[str, Set[str]] = {}  # module -> the earlier contents records were explained by
 
     def change(self, module: str, old: str) -> Optional[List[ImportFact]]:
         """The import statements added or removed since content ``old`` of ``module``, when that is
@@ -529,17 +530,22 @@ class Edits:
 HISTORY = 8  # contents of a module kept for the runs after an edit to explain records by
 
 
-def remember_contents(store, current: Mapping[str, str], keep: int = HISTORY) -> None:
+def remember_contents(store, current: Mapping[str, str], keep: int = HISTORY,
+                      used: Optional[Mapping[str, Set[str]]] = None) -> None:
     """Add this run's content of each module to the history the next runs compare with. Several:
     edits undone one after another are each judged from the records of the tree as it was, whose
-    content only runs that simulate remember (an undone edit is found in the cache of whole runs)."""
+    content only runs that simulate remember (an undone edit is found in the cache of whole runs).
+    The contents this run explained records by (``used``: module -> contents) come next after the
+    current one, whatever the number of edits since."""
     got = store.data.get("sim-content")
     history = got if isinstance(got, dict) else {}
     changed = False
     for m, h in current.items():
         old = history.get(m)
-        if not old or old[0] != h:
-            history[m] = [h] + [x for x in (old or ()) if x != h][:keep - 1]
+        first = [x for x in sorted(used.get(m, ())) if x != h] if used else []
+        if not old or old[0] != h or first and old[1:1 + len(first)] != first:
+            rest = [x for x in (old or ()) if x != h and x not in first]
+            history[m] = ([h] + first + rest)[:keep]
             changed = True
     for m in [m for m in history if m not in current]:
         del history[m]

@@ -346,7 +346,8 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         if last.taken:
             stats["sim_taken_whole"] = stats.get("sim_taken_whole", 0) + len(last.taken)
     if store is not None and sims is not None and contents:
-        remember_contents(store, contents)
+        edits = keys.edits if keys is not None else None
+        remember_contents(store, contents, used=edits.used if edits is not None else None)
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]
     repo._sim_cache = (sims, keys)  # type: ignore[attr-defined]  # for IG302's culprits (``simulate_one``)
