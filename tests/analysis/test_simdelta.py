@@ -164,6 +164,20 @@ def test_an_inert_module_nothing_ran_before_runs_inside_the_edited_one():
     assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) == ()
 
 
+def test_new_modules_may_import_each_other_without_a_cycle():
+    shades = dict(NEW, **{"pkg.colors": "from pkg.shades import DARK\nRED = DARK\n", "pkg.shades": "DARK = 1\n"})
+    files, change = _added(shades, "pkg.hub", "from pkg import colors\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) == ("pkg.colors", "pkg.shades")
+    # in a cycle, one meets the other partial
+    files, change = _added(dict(shades, **{"pkg.shades": "from pkg.colors import RED\nDARK = 1\n"}), "pkg.hub",
+                           "from pkg import colors\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) is None
+    # and each of them must be inert
+    files, change = _added(dict(shades, **{"pkg.shades": "from pkg import user\nDARK = 1\n"}), "pkg.hub",
+                           "from pkg import colors\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) is None
+
+
 @pytest.mark.parametrize("colors", [
     "from pkg import user\n",  # a module that had not finished (it imports the hub)
     "from pkg.base import B\ndef f():\n    return B\nf()\n",  # a call at import time

@@ -463,29 +463,53 @@ def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
     late = [t for t in need if not _finished(trace, start, t)]
     added: Tuple[str, ...] = ()
     if late:
-        added = tuple(sorted(late))
         if _count(trace, module) != (1, 1):
             return None  # run twice, or never finished: where the new ones run is less clear
-        end = _span(trace, module)[1]
-        for t in added:
-            if not _fresh(repo, module, t, got[3]):
-                return None
-            seen = _count(trace, t)
-            if seen == (1, 1):  # it ran later, by itself: it runs inside the edited module now
-                first, last = _span(trace, t)
-                if first < end or last != first + 1:
-                    return None
-            elif seen != (0, 0):
-                return None
-            parent = t.rpartition(".")[0]
-            if parent in late:
-                return None
-            for x in repo.inert(t) or ():
-                if not _finished(trace, start, x):
-                    return None
+        found = _run_inside(repo, module, late, trace, start, _span(trace, module)[1], got[3])
+        if found is None:
+            return None
+        added = tuple(sorted(found))
     if got[2] is None:  # asked only once a trace passes: it reads every module's scan (``Repository._scan``)
         got[2] = any(repo.read(module, imp.bound) for imp in changed)
     return None if got[2] else added
+
+
+def _run_inside(repo: Repository, module: str, late: Iterable[str], trace: Union[Sequence[str], PackedTrace],
+                start: int, end: int, memo: Dict[str, bool]) -> Optional[Set[str]]:
+    """The modules ``late`` (which had not finished when ``module`` started) and the ones their
+    import-time code imports that had not either, when each is an inert module that did not run
+    before or ran later by itself, whose package had finished, and they import each other without
+    a cycle (one would meet another partial); else None."""
+    state: Dict[str, int] = {}  # 1: its imports being looked at, 2: done
+
+    def visit(t: str) -> bool:
+        if state.get(t) == 2:
+            return True
+        if state.get(t) == 1:
+            return False  # a cycle among the new modules
+        state[t] = 1
+        if not _fresh(repo, module, t, memo):
+            return False
+        seen = _count(trace, t)
+        if seen == (1, 1):  # it ran later, by itself: it runs inside the edited module now
+            first, last = _span(trace, t)
+            if first < end or last != first + 1:
+                return False
+        elif seen != (0, 0):
+            return False
+        parent = t.rpartition(".")[0]
+        if parent and not _finished(trace, start, parent):
+            return False
+        for x in sorted(repo.inert(t) or ()):
+            if x != parent and not _finished(trace, start, x) and not visit(x):
+                return False
+        state[t] = 2
+        return True
+
+    for t in late:
+        if not visit(t):
+            return None
+    return set(state)
 
 
 def _fresh(repo: Repository, module: str, new: str, memo: Dict[str, bool]) -> bool:
