@@ -7,13 +7,9 @@ from typing import Dict, List, Optional
 import pytest
 
 from importguard.analysis.graph import ModuleInfo
-from importguard.analysis.simdelta import (
-    Repository,
-    finished_before,
-    import_only_change,
-    unchanged_by,
-    unchanged_with,
-)
+from importguard.analysis.simdelta import Repository, unchanged_by, unchanged_with
+from importguard.analysis.simdiff import import_only_change
+from importguard.analysis.simtrace import finished_before
 from importguard.extract import extract
 
 

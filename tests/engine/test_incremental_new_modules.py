@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import ast
 import random
-from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import TYPE_CHECKING, Dict, List, Tuple
 
 import pytest
 
-from importguard.analysis.graph import ModuleInfo
 from importguard.config.settings import load_config
 from importguard.engine import pipeline as engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from importguard.analysis.graph import ModuleInfo
 
 POOL = 6  # app.f0 .. app.f5: imported by nothing at first
 USERS = 5  # app.m0 .. app.m4: import the hub, and each other (cycles)

@@ -19,8 +19,9 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
-from importguard.analysis.simdelta import PackedTrace, unchanged_with
+from importguard.analysis.simdelta import unchanged_with
 from importguard.analysis.simstore import valid
+from importguard.analysis.simtrace import PackedTrace
 from importguard.analysis.simulate import Outcome, simulate
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ class Keys:
         return array("i", [-index[ev[1:]] - 1 if ev[:1] == "/" else index[ev] + 1 for ev in trace]).tobytes()
 
     def packed_trace(self, packed: bytes) -> PackedTrace:
-        """A trace as ``simdelta.finished_before`` reads it, without naming every event."""
+        """A trace as ``simtrace.finished_before`` reads it, without naming every event."""
         from array import array
 
         got = array("i")

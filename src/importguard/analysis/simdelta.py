@@ -39,9 +39,9 @@ from typing import TYPE_CHECKING, Any, Container, Dict, Iterable, List, Mapping,
 
 from importguard.analysis.graph import absolute_module
 from importguard.analysis.interpreter import module_binds
+from importguard.analysis.simdiff import import_only_change
+from importguard.analysis.simtrace import PackedTrace, count, finished, span
 from importguard.model import (
-    IMPORT_TIME,
-    BindEvent,
     CallEvent,
     ClassBodyEvent,
     DeleteEvent,
@@ -55,89 +55,10 @@ from importguard.model import (
 
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
-    from importguard.model import ImportFact, ModuleFacts
+    from importguard.model import ImportFact
 
 
 _UNSET: Any = object()
-
-
-def _imp(imp: ImportFact) -> tuple:
-    """An import as the simulation reads it, without its place in the file."""
-    return (imp.module, imp.level, imp.name, imp.asname, imp.bound, imp.kind, imp.scope, imp.scope_kind,
-            imp.top_level, imp.in_type_checking, imp.guarded, imp.lazy, imp.binds_global)
-
-
-def _events(events: Sequence[Any], facts: ModuleFacts) -> tuple:
-    out: List[tuple] = []
-    for ev in events:
-        kind = type(ev)
-        if kind is ImportEvent:
-            out.append(("i",) + tuple(_imp(i) for i in facts.imports[ev.first:ev.first + ev.count]))
-        elif kind is LoadEvent:
-            out.append(("l", ev.dotted, ev.annotation))
-        elif kind is StoreEvent:
-            out.append(("s", ev.dotted))
-        elif kind is BindEvent:
-            out.append(("b", ev.name))
-        elif kind is DeleteEvent:
-            out.append(("d", ev.name))
-        elif kind is CallEvent:
-            out.append(("c", ev.name))
-        elif kind is ClassBodyEvent:
-            out.append(("k", _events(ev.body, facts)))
-        elif kind is IfEvent:
-            out.append(("f", ev.test, _events(ev.body, facts), _events(ev.orelse, facts)))
-        elif kind is TryEvent:
-            out.append(("t", _events(ev.body, facts), tuple((n, _events(h, facts)) for n, h in ev.handlers),
-                        _events(ev.orelse, facts), _events(ev.final, facts)))
-        elif kind is FunctionEvent:
-            out.append(("u", ev.name, _events(ev.body, facts)))
-        else:
-            out.append(("?", repr(ev)))
-    return tuple(out)
-
-
-def _statements(facts: ModuleFacts) -> List[tuple]:
-    evs = facts.events
-    return [(st.kind, st.binds, _events(evs[i], facts) if i < len(evs) else None)
-            for i, st in enumerate(facts.statements)]
-
-
-def import_only_change(old: ModuleFacts, new: ModuleFacts) -> Optional[List[ImportFact]]:
-    """The imports of the top-level import statements that turn ``old`` into ``new`` (added or
-    removed), when nothing else the simulation reads differs (lines and columns aside); else None."""
-    import difflib
-
-    if old.all_names != new.all_names or old.future_annotations != new.future_annotations:
-        return None
-    a, b = _statements(old), _statements(new)
-    changed: List[ImportFact] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        for facts, indices in ((old, range(i1, i2)), (new, range(j1, j2))):
-            for i in indices:
-                got = _plain_import_statement(facts, i)
-                if got is None:
-                    return None
-                changed.extend(got)
-    return changed
-
-
-def _plain_import_statement(facts: ModuleFacts, i: int) -> Optional[List[ImportFact]]:
-    """The imports of top-level statement ``i`` when it is a plain, unconditional import statement
-    that runs at import time (no star, not lazy, not under TYPE_CHECKING); else None."""
-    if facts.statements[i].kind != "import" or i >= len(facts.events):
-        return None
-    evs = facts.events[i]
-    if len(evs) != 1 or type(evs[0]) is not ImportEvent:
-        return None
-    imps = list(facts.imports[evs[0].first:evs[0].first + evs[0].count])
-    for imp in imps:
-        if (imp.scope_kind != "module" or not imp.top_level or imp.lazy or imp.in_type_checking or imp.guarded
-                or imp.kind != IMPORT_TIME or imp.name == "*" or not imp.bound):
-            return None
-    return imps or None
 
 
 class Repository:
@@ -360,71 +281,6 @@ def _walk(events: Sequence[Any], called: Optional[Container[str]]):
             stack.extend(reversed(ev.body))
 
 
-class PackedTrace:
-    """A packed trace (``simcache.Keys.pack_trace``: module i started is i + 1, finished is -i - 1) read in
-    place: where a module started, whether another finished before that."""
-
-    __slots__ = ("events", "where")
-
-    def __init__(self, events, where: Dict[str, int]):
-        self.events, self.where = events, where
-
-    def index(self, module: str) -> int:
-        i = self.where.get(module)
-        if i is None:
-            raise ValueError(module)
-        return self.events.index(i + 1)
-
-    def finished(self, before: int, module: str) -> bool:
-        i = self.where.get(module)
-        return i is not None and -i - 1 in self.events[:before]
-
-    def span(self, module: str) -> Tuple[int, int]:
-        """Where ``module`` started and where it finished (-1: never)."""
-        i = self.where.get(module)
-        if i is None:
-            return -1, -1
-        events = self.events
-        return (events.index(i + 1) if i + 1 in events else -1), (events.index(-i - 1) if -i - 1 in events else -1)
-
-    def count(self, module: str) -> Tuple[int, int]:
-        """How many times ``module`` started, and finished, in the trace."""
-        i = self.where.get(module)
-        return (0, 0) if i is None else (self.events.count(i + 1), self.events.count(-i - 1))
-
-
-def _count(trace: Union[Sequence[str], PackedTrace], module: str) -> Tuple[int, int]:
-    if not isinstance(trace, Sequence):
-        return trace.count(module)
-    return trace.count(module), trace.count("/" + module)
-
-
-def _span(trace: Union[Sequence[str], PackedTrace], module: str) -> Tuple[int, int]:
-    if not isinstance(trace, Sequence):
-        return trace.span(module)
-    done = "/" + module
-    return (trace.index(module) if module in trace else -1), (trace.index(done) if done in trace else -1)
-
-
-def _finished(trace: Union[Sequence[str], PackedTrace], start: int, module: str) -> bool:
-    if not isinstance(trace, Sequence):
-        return trace.finished(start, module)
-    return "/" + module in trace[:start]
-
-
-def finished_before(trace: Union[Sequence[str], PackedTrace], module: str, targets: Iterable[str]) -> bool:
-    """In ``trace``, did every one of ``targets`` finish importing before ``module``'s import
-    started (and did it start)?"""
-    try:
-        start = trace.index(module)
-    except ValueError:
-        return False
-    if not isinstance(trace, Sequence):  # a packed trace (``PackedTrace``) answers itself
-        return all(trace.finished(start, t) for t in targets)
-    head = trace[:start]
-    return all("/" + t in head for t in targets)
-
-
 def outcome_outside(raw: Any, module: str) -> bool:
     """Is a recorded outcome free of ``module``'s lines (no failure there, none of its imports
     in the chain, not the partial module)?"""
@@ -460,12 +316,12 @@ def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
         start = trace.index(module)
     except ValueError:
         return None
-    late = [t for t in need if not _finished(trace, start, t)]
+    late = [t for t in need if not finished(trace, start, t)]
     added: Tuple[str, ...] = ()
     if late:
-        if _count(trace, module) != (1, 1):
+        if count(trace, module) != (1, 1):
             return None  # run twice, or never finished: where the new ones run is less clear
-        found = _run_inside(repo, module, late, trace, start, _span(trace, module)[1], got[3])
+        found = _run_inside(repo, module, late, trace, start, span(trace, module)[1], got[3])
         if found is None:
             return None
         added = tuple(sorted(found))
@@ -490,18 +346,18 @@ def _run_inside(repo: Repository, module: str, late: Iterable[str], trace: Union
         state[t] = 1
         if not _fresh(repo, module, t, memo):
             return False
-        seen = _count(trace, t)
+        seen = count(trace, t)
         if seen == (1, 1):  # it ran later, by itself: it runs inside the edited module now
-            first, last = _span(trace, t)
+            first, last = span(trace, t)
             if first < end or last != first + 1:
                 return False
         elif seen != (0, 0):
             return False
         parent = t.rpartition(".")[0]
-        if parent and not _finished(trace, start, parent):
+        if parent and not finished(trace, start, parent):
             return False
         for x in sorted(repo.inert(t) or ()):
-            if x != parent and not _finished(trace, start, x) and not visit(x):
+            if x != parent and not finished(trace, start, x) and not visit(x):
                 return False
         state[t] = 2
         return True
