@@ -34,7 +34,8 @@ peak memory is the largest sum of the resident set sizes of the process tree (th
 every worker it starts), sampled every 20 ms from ``/proc`` (``bench.measure``). Each row keeps
 the median. ``--profile`` also writes a cProfile of the touched and changed-import runs.
 
-Writes ``benchmarks/results/scale-<label>.json`` and prints a markdown summary.
+Writes ``benchmarks/results/scale-<label>-<trees>.json`` and ``.md`` and prints a markdown summary
+(a run of each tree under one label keeps both).
 """
 from __future__ import annotations
 
@@ -335,6 +336,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                                  "load_start": os.getloadavg(), "trees": {}}
     out_dir = HERE / "results"
+    stem = f"scale-{args.label}-{'-'.join(args.trees)}"
     for name in args.trees:
         tree = WORK / name
         info = assemble_django(tree) if name == "django" else assemble_big(tree)
@@ -351,9 +353,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             data["profiles"] = profile(tree, repo, WORK, env)
         result["trees"][name] = data
         result["load_end"] = os.getloadavg()
-        (out_dir / f"scale-{args.label}.json").write_text(json.dumps(result, indent=1) + "\n")
+        (out_dir / f"{stem}.json").write_text(json.dumps(result, indent=1) + "\n")
     text = summary(result)
-    (out_dir / f"scale-{args.label}.md").write_text(
+    (out_dir / f"{stem}.md").write_text(
         f"# scale benchmark `{args.label}` (importguard {commit[:10]}, {ruff_version}, jobs {args.jobs})\n\n"
         f"load average {result['load_start']} -> {result.get('load_end')}\n\n" + text)
     print(text)
