@@ -78,7 +78,7 @@ class Repository:
         self._own: Dict[str, Set[str]] = {}
         self.judged: Dict[tuple, Any] = {}  # ``unchanged_by``'s answers that depend on the change alone
         self._inert: Dict[str, Any] = {}
-        self._own_items: Dict[str, Dict[tuple, int]] = {}
+        self._starred: Dict[str, Set[str]] = {}  # module -> the modules it star-imports
 
     def targets(self, module: str, imports: Iterable[ImportFact]) -> Optional[Set[str]]:
         """The first-party modules that must have finished importing for ``imports`` (statements of
@@ -141,9 +141,8 @@ class Repository:
         need = self.targets(module, imps)
         if need is None:
             return None
-        first_party = {imp.bound for imp in imps
-                       if (imp.module if imp.name is None else absolute_module(imp, module, info.is_package) or "")
-                       .split(".", 1)[0] in self.first_party}
+        first_party = {imp.bound for imp in imps  # (a plain import's absolute module is its own)
+                       if (absolute_module(imp, module, info.is_package) or "").split(".", 1)[0] in self.first_party}
         if any(d.split(".", 1)[0] in first_party for d in dotted):
             return None
         return need
@@ -153,12 +152,10 @@ class Repository:
         counts = self._counts
         if counts is None:
             counts = self._scan()
-        own = self._own_items.get(by)
+        own = self._starred.get(by)
         if own is None:
-            own = self._own_items[by] = {}
-            for item in _items(_scan_one(by, self.modules[by])):
-                own[item] = own.get(item, 0) + 1
-        return counts.get(("s", module), 0) > own.get(("s", module), 0)
+            own = self._starred[by] = set(_scan_one(by, self.modules[by])[1])
+        return counts.get(("s", module), 0) > (module in own)
 
     def read(self, module: str, name: str) -> bool:
         """May the simulation read ``name`` from ``module``'s namespace (other than through the

@@ -138,9 +138,9 @@ class Delta:
         info = self.modules[module]
         if info.is_package:
             return False  # never one
-        bound = {imp.bound for imp in info.facts.imports
-                 if imp.scope_kind == "module" and imp.bound and not imp.in_type_checking}
-        return any((module, b) in pairs for b in bound)
+        from importguard.rules.safety_index import runtime_bound
+
+        return any((module, b) in pairs for b in runtime_bound(info.facts))
 
     def _strings(self) -> Set[Tuple[str, str]]:
         """(module, name) pairs a changed module names in a string, before or after."""

@@ -15,6 +15,7 @@ from importguard.model import IMPORT_TIME, ImportFact
 if TYPE_CHECKING:
     from importguard.analysis.context import FileContext, RepoContext
     from importguard.analysis.graph import ModuleInfo
+    from importguard.model import ModuleFacts
 
 # Decorators that only build or wrap the object they decorate (from a standard-library or
 # third-party module): not a registration in another module
@@ -307,9 +308,7 @@ class SafetyIndex:
         if got is None:
             info = self.repo.modules.get(name)
             got = info is not None and not info.is_package and any(
-                self.repo.imported_from_package(name, imp.bound, runtime_only=True)
-                for imp in info.facts.imports
-                if imp.scope_kind == "module" and imp.bound and not imp.in_type_checking)
+                self.repo.imported_from_package(name, b, runtime_only=True) for b in runtime_bound(info.facts))
             self._reexporters[name] = got
         return got
 
@@ -332,6 +331,12 @@ class SafetyIndex:
             return ""  # ``from . import sub``: users import the submodule itself
         return (f"a public name of library module `{ctx.module}` (no `__all__`): code outside the "
                 f"repository may import `{imp.bound}` from it")
+
+
+def runtime_bound(facts: ModuleFacts) -> Set[str]:
+    """The names a module's imports bind in its namespace at runtime (module level, not under
+    ``TYPE_CHECKING``): what another module can import from it as a re-export."""
+    return {imp.bound for imp in facts.imports if imp.scope_kind == "module" and imp.bound and not imp.in_type_checking}
 
 
 def _string_names_of(name: str, info: ModuleInfo, modules) -> List[Tuple[str, str, str, str, int]]:
