@@ -62,6 +62,7 @@ def statement(draw, src: str, src_is_pkg: bool, modules: List[str], k: int) -> s
         "access_from", "class_import", "class_access", "deferred", "try", "type_checking", "star",
         "main", "store", "multi_from", "multi_import", "annotation", "default", "lambda", "comprehension",
         "suppress", "try_else", "if_true", "nested_class", "version_if", "platform_if", "call", "decorator",
+        "alike_modules", "alike_names", "one_world_name", "alike_try", "alike_call", "alike_value",
     )))
     rel = _relative(src, src_is_pkg, y)
     if kind == "import":
@@ -128,6 +129,30 @@ def statement(draw, src: str, src_is_pkg: bool, modules: List[str], k: int) -> s
         return f"def c{k}():\n    from {y} import {n}\n    return {n}\n_r{k} = c{k}()"
     if kind == "decorator":
         return f"def d{k}(f):\n    import {y}\n    _ = {y}.{n}\n    return f\n@d{k}\ndef e{k}():\n    pass"
+    # version and platform tests whose branches bind the same names to modules of the standard
+    # library, or names nobody reads; and ones whose difference another module can see
+    if kind == "alike_modules":
+        minor = draw(st.integers(8, 14))
+        return f"if sys.version_info >= (3, {minor}):\n    import json as _j{k}\nelse:\n    import pickle as _j{k}"
+    if kind == "alike_names":
+        plat = draw(st.sampled_from(("win32", "linux", "darwin")))
+        return (f"if sys.platform == {plat!r}:\n    import ntpath as _w{k}\n    _n{k} = _w{k}.sep\n"
+                f"else:\n    import posixpath as _x{k}\n    from os import sep as _n{k}")
+    if kind == "one_world_name":
+        minor = draw(st.integers(8, 14))
+        return f"if sys.version_info >= (3, {minor}):\n    from json import dumps as {n}"
+    if kind == "alike_try":
+        plat = draw(st.sampled_from(("win32", "linux", "darwin")))
+        return (f"if sys.platform != {plat!r}:\n    try:\n        import json as _z{k}\n    except ImportError:\n"
+                f"        _z{k} = None\nelse:\n    _z{k} = None")
+    if kind == "alike_call":
+        minor = draw(st.integers(8, 14))
+        return (f"def v{k}():\n    if sys.version_info >= (3, {minor}):\n        import json as j\n    else:\n"
+                f"        import pickle as j\n    return j\n_u{k} = v{k}()")
+    if kind == "alike_value":  # a first-party value read as an attribute in one branch
+        plat = draw(st.sampled_from(("win32", "linux", "darwin")))
+        return (f"from {y} import {n} as _k{k}\nif sys.platform == {plat!r}:\n    _q{k} = _k{k}.__class__\n"
+                f"else:\n    _q{k} = None")
     if kind == "nested_class" and parent:
         return f"from {parent} import {last} as _m{k}\nclass D{k}:\n    class E:\n        b = _m{k}.{n}"
     return f"from {y} import {n}"
@@ -234,7 +259,8 @@ def predicted(files: Dict[str, str], version: Tuple[int, int] = sys.version_info
     for rel, text in files.items():
         name = ".".join(p for p in rel[:-3].split("/") if p != "__init__")
         modules[name] = ModuleInfo(name, rel, rel.endswith("__init__.py"), extract(text.encode()))
-    out = simulate(modules, sorted(modules), eager_annotations=version < (3, 14), world=World(version, platform))
+    out = simulate(modules, sorted(modules), eager_annotations=version < (3, 14), world=World(version, platform),
+                   read_elsewhere=reads_of(modules))
     verdict: Dict[str, Optional[Tuple[str, str, int, str]]] = {}
     for name in modules:
         if name in out.failed:
@@ -243,6 +269,16 @@ def predicted(files: Dict[str, str], version: Tuple[int, int] = sys.version_info
         else:
             verdict[name] = None
     return verdict
+
+
+def reads_of(modules):
+    """What the repository's code reads of each module's names (``read_elsewhere``), as IG301 asks
+    it: a version or platform test that binds a name only in some worlds runs as if it bound it
+    in all when nothing reads it."""
+    from importguard.analysis.graph import namespace_packages
+    from importguard.analysis.simrepo import Repository
+
+    return Repository(modules, {m.split(".", 1)[0] for m in modules}, namespace_packages(modules)).read_elsewhere
 
 
 def compare(files: Dict[str, str], real: Dict[str, Optional[list]], sim) -> List[str]:

@@ -7,8 +7,9 @@ from typing import Dict, List, Optional
 import pytest
 
 from importguard.analysis.graph import ModuleInfo
-from importguard.analysis.simdelta import Repository, unchanged_by, unchanged_with
+from importguard.analysis.simdelta import unchanged_by, unchanged_with
 from importguard.analysis.simdiff import import_only_change
+from importguard.analysis.simrepo import Repository
 from importguard.analysis.simtrace import finished_before
 from importguard.extract import extract
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
+from importguard.analysis.alike import Shared
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import ModuleInfo, absolute_module, namespace_packages
 from importguard.analysis.plan import Plan, plan as module_plan
@@ -85,15 +86,19 @@ class Simulator:
     """One fresh interpreter. ``reorder`` maps a module to the order its statements run in."""
 
     def __init__(self, modules: Mapping[str, ModuleInfo], *, eager_annotations: bool = True,
-                 order: Optional[Callable[[str], Sequence[int]]] = None, world: World = World()):
+                 order: Optional[Callable[[str], Sequence[int]]] = None, world: World = World(),
+                 alike: bool = True, read_elsewhere: Optional[Callable[[str, str], bool]] = None):
         self.modules = modules
+        self.namespace_pkgs = namespace_packages(modules)
+        # tests whose branches do alike run as what they do, undecided (``alike``); with
+        # ``read_elsewhere``, names nobody else reads are left out of "alike"
+        self.shared: Optional[Shared] = Shared(modules, self.namespace_pkgs, read_elsewhere) if alike else None
         self.world = world
         self.eager_annotations = eager_annotations
         self.order = order
         self.sysmods: Dict[str, object] = {}
         self.stack: List[Tuple[str, int]] = []  # (module, line of the import running)
         self.trail: List[tuple] = []
-        self.namespace_pkgs = namespace_packages(modules)
         self._binds: Dict[str, Set[str]] = {}
         self.calling: Set["_Func"] = set()  # functions running now (no recursion)
         self.decided: Optional[Set[tuple]] = None  # collects the version / platform tests decided
@@ -213,7 +218,7 @@ class Simulator:
     def run_module(self, mod: Mod, info: ModuleInfo) -> None:
         plan = self._plans.get(mod.name)
         if plan is None:
-            plan = self._plans[mod.name] = module_plan(mod.name, info, self.order)
+            plan = self._plans[mod.name] = module_plan(mod.name, info, self.order, self.shared)
         ns = mod.ns
         ctx = _Ctx(mod, info, [ns])
         for i, names, events in plan:

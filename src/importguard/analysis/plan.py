@@ -5,27 +5,36 @@
   in the same body) is dropped: the class namespace is read only by the class body itself and is
   thrown away when the body ends (a nested class body sees the module's names, not its outer
   class's), so such a binding changes nothing the simulation can see.
+- A version or platform test whose two branches do the same as far as the simulation can see runs
+  as what both do, and is not a test the import decided (``alike``).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional, Sequence, Set, Tuple
 
+from importguard.analysis.alike import Alike
 from importguard.model import BindEvent, CallEvent, ClassBodyEvent, IfEvent, LoadEvent, StoreEvent, TryEvent
 
 if TYPE_CHECKING:
+    from importguard.analysis.alike import Shared
     from importguard.analysis.graph import ModuleInfo
     from importguard.model import Event
 
 Plan = List[Tuple[int, Optional[Tuple[str, ...]], Sequence["Event"]]]
 
 
-def plan(name: str, info: ModuleInfo, order: Optional[Callable[[str], Sequence[int]]]) -> Plan:
+def plan(name: str, info: ModuleInfo, order: Optional[Callable[[str], Sequence[int]]],
+         shared: Optional[Shared] = None) -> Plan:
     """The module's statements in the order they run: (index, the names it binds when it does
-    nothing else, its events)."""
+    nothing else, its events). With ``shared`` (what the repository tells of every module), tests
+    whose branches do alike are replaced by what they do (``alike``)."""
     events = info.facts.events
     out: Plan = []
+    alike = Alike(name, info, shared) if shared is not None else None
     for i in (order(name) if order is not None else range(len(events))):
         evs: Tuple[Any, ...] = _prune(events[i])
+        if alike is not None:
+            evs = alike.collapse(evs)
         only_binds = all(type(ev) is BindEvent for ev in evs)
         out.append((i, tuple(ev.name for ev in evs) if only_binds else None, evs))
     return out
@@ -81,3 +90,4 @@ def _read(events: Sequence[Any]) -> Set[str]:
         elif type(ev) is CallEvent:
             out.add(ev.name)
     return out
+

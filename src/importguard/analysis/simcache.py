@@ -131,8 +131,8 @@ class Keys:
 def run_world(store: Optional[SimStore], keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo],
               entries: Sequence[str],
               eager: bool, order: Optional[Callable[[str], Sequence[int]]], world: World,
-              earlier: Sequence[Tuple[World, Dict[str, Result]]], stats: Dict[str, int], jobs: int = 1
-              ) -> Dict[str, Result]:
+              earlier: Sequence[Tuple[World, Dict[str, Result]]], stats: Dict[str, int], jobs: int = 1,
+              read_elsewhere: Optional[Callable[[str, str], bool]] = None) -> Dict[str, Result]:
     """Each entry's outcome in ``world``: the result of an ``earlier`` world whose run decided
     every test the entry's import decided as ``world`` does, else the one cached in ``store``
     under the entry's key, else simulated (the entries left are simulated together: they share
@@ -168,7 +168,7 @@ def run_world(store: Optional[SimStore], keys: Optional[Keys], mode: str, module
         else:
             todo.append(e)
     if todo:
-        out.update(_simulate_cached(store, keys, mode, modules, todo, eager, order, world, stats, jobs))
+        out.update(_simulate_cached(store, keys, mode, modules, todo, eager, order, world, stats, jobs, read_elsewhere))
     return out
 
 
@@ -187,7 +187,8 @@ def assemble(failed: Dict[str, Result]) -> Outcome:
 
 def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo],
                      entries: Sequence[str], eager: bool, order, world: World, stats: Dict[str, int],
-                     jobs: int = 1) -> Dict[str, Result]:
+                     jobs: int = 1, read_elsewhere: Optional[Callable[[str, str], bool]] = None
+                     ) -> Dict[str, Result]:
     """``simulate`` of ``entries``, with each entry's result taken from ``store`` when one of the
     outcomes kept for it still holds; the others are simulated together (they share
     their prefixes)."""
@@ -207,7 +208,8 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
             out[e] = Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(kept), ran)
     if todo:
         stats["simulated"] = stats.get("simulated", 0) + len(todo)
-        fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world, jobs=jobs, stats=stats)
+        fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world, jobs=jobs, stats=stats,
+                         read_elsewhere=read_elsewhere)
         for e in todo:
             tests = fresh.tests[e] if fresh.tests is not None and e in fresh.tests else frozenset()
             failure = fresh.failed.get(e)

@@ -35,247 +35,26 @@ started?") gets an answer that errs on the side of simulating again.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Container, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
-
-from importguard.analysis.graph import absolute_module
-from importguard.analysis.interpreter import module_binds
-from importguard.analysis.simdiff import import_only_change
-from importguard.analysis.simtrace import PackedTrace, count, finished, span
-from importguard.model import (
-    CallEvent,
-    ClassBodyEvent,
-    DeleteEvent,
-    FunctionEvent,
-    IfEvent,
-    ImportEvent,
-    LoadEvent,
-    StoreEvent,
-    TryEvent,
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
 )
 
+from importguard.analysis.simdiff import import_only_change
+from importguard.analysis.simtrace import PackedTrace, count, finished, span
+
 if TYPE_CHECKING:
-    from importguard.analysis.graph import ModuleInfo
+    from importguard.analysis.simrepo import Repository
     from importguard.model import ImportFact
-
-
-_UNSET: Any = object()
-
-
-class Repository:
-    """What the check of an outcome reads about the repository, computed once per run."""
-
-    def __init__(self, modules: Mapping[str, ModuleInfo], first_party: Set[str], namespace_pkgs: Set[str],
-                 parts=None):
-        self.modules = modules
-        self.parts = parts  # ``Contributions``: each module's part of the scan, kept between runs
-        self.first_party = first_party
-        self.namespace_pkgs = namespace_pkgs
-        # ("w", name): a name some module may read as an attribute; ("s", module): a module some
-        # module star-imports; ("p", module, name): a name an import takes from a module; ("c",
-        # name): a name some module calls, at import time or in a function -> how many modules
-        self._counts: Optional[Dict[tuple, int]] = None
-        self._called: Container[str] = ()
-        self._own: Dict[str, Set[str]] = {}
-        self.judged: Dict[tuple, Any] = {}  # ``unchanged_by``'s answers that depend on the change alone
-        self._inert: Dict[str, Any] = {}
-        self._starred: Dict[str, Set[str]] = {}  # module -> the modules it star-imports
-
-    def targets(self, module: str, imports: Iterable[ImportFact]) -> Optional[Set[str]]:
-        """The first-party modules that must have finished importing for ``imports`` (statements of
-        ``module``) to do nothing but bind their names; None when they may do more (an import of
-        a first-party name that is no module: the simulation records it in ``sys.modules``)."""
-        info = self.modules[module]
-        need: Set[str] = set()
-        for imp in imports:
-            base = imp.module if imp.name is None else absolute_module(imp, module, info.is_package)
-            if not base:
-                return None  # a relative import beyond the top-level package raises
-            parts = base.split(".")
-            if parts[0] not in self.first_party:
-                continue  # opaque to the simulation
-            for k in range(1, len(parts) + 1):
-                prefix = ".".join(parts[:k])
-                if prefix not in self.modules and prefix not in self.namespace_pkgs:
-                    return None
-                need.add(prefix)
-            if imp.name is None:
-                continue
-            sub = f"{base}.{imp.name}"
-            if sub in self.modules or sub in self.namespace_pkgs:
-                need.add(sub)
-            elif base in self.namespace_pkgs or (self.modules[base].is_package
-                                                 and imp.name not in module_binds(self.modules[base])):
-                return None  # the simulation would try ``import base.name``
-        return need
-
-    def inert(self, module: str) -> Optional[Set[str]]:
-        """When ``module``'s import-time code can do nothing but bind its own names once the
-        returned first-party modules have finished (no call, no version or platform test, no
-        attribute stored, no attribute read from a first-party module it imports, no star import):
-        those modules; else None."""
-        got = self._inert.get(module, _UNSET)
-        if got is _UNSET:
-            got = self._inert[module] = self._find_inert(module)
-        return got
-
-    def _find_inert(self, module: str) -> Optional[Set[str]]:
-        info = self.modules[module]
-        f = info.facts
-        if f.error is not None:
-            return None
-        imps: List[ImportFact] = []
-        dotted: List[str] = []
-        for events in f.events:
-            for ev in _walk(events, ()):  # no function body: nothing calls one
-                kind = type(ev)
-                if kind is CallEvent or kind is StoreEvent and "." in ev.dotted:
-                    return None
-                if kind is IfEvent and type(ev.test) is not int:
-                    return None  # decided by the world: the entry's tests would change
-                if kind is ImportEvent:
-                    imps.extend(f.imports[ev.first:ev.first + ev.count])
-                elif kind is LoadEvent and "." in ev.dotted:
-                    dotted.append(ev.dotted)
-        if any(imp.name == "*" for imp in imps):
-            return None
-        need = self.targets(module, imps)
-        if need is None:
-            return None
-        first_party = {imp.bound for imp in imps  # (a plain import's absolute module is its own)
-                       if (absolute_module(imp, module, info.is_package) or "").split(".", 1)[0] in self.first_party}
-        if any(d.split(".", 1)[0] in first_party for d in dotted):
-            return None
-        return need
-
-    def star_imported_elsewhere(self, module: str, by: str) -> bool:
-        """Does a module other than ``by`` take every name of ``module`` with a star import?"""
-        counts = self._counts
-        if counts is None:
-            counts = self._scan()
-        own = self._starred.get(by)
-        if own is None:
-            own = self._starred[by] = set(_scan_one(by, self.modules[by])[1])
-        return counts.get(("s", module), 0) > (module in own)
-
-    def read(self, module: str, name: str) -> bool:
-        """May the simulation read ``name`` from ``module``'s namespace (other than through the
-        import that binds it)? Conservatively: an attribute of that name read anywhere, an import
-        of it from the module, a star import of the module, or a read in its own code."""
-        counts = self._counts
-        if counts is None:
-            counts = self._scan()
-        if ("w", name) in counts or ("s", module) in counts or ("p", module, name) in counts:
-            return True
-        own = self._own.get(module)
-        if own is None:
-            own = self._own[module] = self._own_reads(module)
-        return name in own
-
-    def _scan(self) -> Dict[tuple, int]:
-        """Every module's ``_scan_one`` items, counted (``contributions.Tally``, kept between runs
-        when ``parts`` are)."""
-        from importguard.analysis.contributions import Tally
-
-        modules = self.modules
-        if self.parts is not None:
-            counts = Tally(self.parts, modules, lambda name: _scan_one(name, modules[name]), _items).counts()
-        else:
-            counts = {}
-            for name, info in modules.items():
-                for item in _items(_scan_one(name, info)):
-                    counts[item] = counts.get(item, 0) + 1
-        self._counts = counts
-        self._called = _Called(counts)
-        return counts
-
-    def _own_reads(self, module: str) -> Set[str]:
-        """Names the module's own import-time code reads (heads of its loads, stores and calls,
-        deletions too), inside the functions something calls by name as well; its ``__all__``."""
-        f = self.modules[module].facts
-        out: Set[str] = set(f.all_names or ())
-        for events in f.events:
-            for ev in _walk(events, self._called):
-                kind = type(ev)
-                if kind is LoadEvent or kind is StoreEvent:
-                    out.add(ev.dotted.split(".", 1)[0])
-                elif kind is CallEvent or kind is DeleteEvent:
-                    out.add(ev.name)
-        return out
-
-
-def _scan_one(name: str, info: ModuleInfo) -> list:
-    """One module's part of ``Repository._scan``, in plain values: [the attribute names it may
-    read, the modules it star-imports, the (module, name) pairs its imports take, the names it
-    calls]."""
-    f = info.facts
-    words: Set[str] = set(f.attributes)
-    starred: Set[str] = set()
-    pairs: Set[Tuple[str, str]] = set()
-    called: Set[str] = set()
-    for imp in f.imports:
-        base = absolute_module(imp, name, info.is_package) if imp.name is not None else imp.module
-        if not base:
-            continue
-        if imp.name == "*":
-            starred.add(base)
-        elif imp.name is not None:
-            pairs.add((base, imp.name))
-        parts = base.split(".")
-        for k in range(1, len(parts)):  # ``import a.b.c`` reads ``b`` from ``a``, ``c`` from ``a.b``
-            pairs.add((".".join(parts[:k]), parts[k]))
-    for events in f.events:
-        for ev in _walk(events, None):
-            kind = type(ev)
-            if kind is LoadEvent or kind is StoreEvent:
-                words.update(ev.dotted.split(".")[1:])
-            elif kind is CallEvent:
-                called.add(ev.name)
-    return [tuple(sorted(words)), tuple(sorted(starred)), tuple(sorted(pairs)), tuple(sorted(called))]
-
-
-def _items(part: list) -> Iterable[tuple]:
-    """A module's ``_scan_one`` part as the items ``Repository`` counts."""
-    words, starred, pairs, called = part
-    out: List[tuple] = [("w", w) for w in words]
-    out.extend(("s", m) for m in starred)
-    out.extend(("p",) + tuple(p) for p in pairs)
-    out.extend(("c", n) for n in called)
-    return out
-
-
-class _Called:
-    """The names some module calls, read from the counted items."""
-
-    __slots__ = ("counts",)
-
-    def __init__(self, counts: Dict[tuple, int]) -> None:
-        self.counts = counts
-
-    def __contains__(self, name: object) -> bool:
-        return ("c", name) in self.counts
-
-
-def _walk(events: Sequence[Any], called: Optional[Container[str]]):
-    """Events, nested ones too; the bodies of functions only when ``called`` names them (None:
-    every function)."""
-    stack = list(reversed(tuple(events)))
-    while stack:
-        ev = stack.pop()
-        yield ev
-        kind = type(ev)
-        if kind is ClassBodyEvent:
-            stack.extend(reversed(ev.body))
-        elif kind is IfEvent:
-            stack.extend(reversed(ev.orelse))
-            stack.extend(reversed(ev.body))
-        elif kind is TryEvent:
-            stack.extend(reversed(ev.final))
-            stack.extend(reversed(ev.orelse))
-            for _, h in reversed(ev.handlers):
-                stack.extend(reversed(h))
-            stack.extend(reversed(ev.body))
-        elif kind is FunctionEvent and (called is None or ev.name in called):
-            stack.extend(reversed(ev.body))
 
 
 def outcome_outside(raw: Any, module: str) -> bool:

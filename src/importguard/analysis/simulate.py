@@ -71,10 +71,13 @@ class Outcome(NamedTuple):
 
 def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager_annotations: bool = True,
              order: Optional[Callable[[str], Sequence[int]]] = None, world: World = World(), jobs: int = 1,
-             stats: Optional[Dict[str, int]] = None) -> Outcome:
+             stats: Optional[Dict[str, int]] = None, alike: bool = True,
+             read_elsewhere: Optional[Callable[[str, str], bool]] = None) -> Outcome:
     """Import each entry first in a fresh (simulated) interpreter; collect what fails where. With
     ``jobs`` > 1, subtrees of the entries' prefix tree may be simulated in that many forked
-    processes (``simfork``): the outcome is the same."""
+    processes (``simfork``): the outcome is the same. ``alike``: version and platform tests whose
+    branches do alike are not decided (``plan``; off only to check that rule), with names no other
+    module reads told by ``read_elsewhere``."""
     if any(info.is_stub for info in modules.values()):
         # stubs never run: a module that has only a stub (a compiled extension's) is opaque
         modules = {name: info for name, info in modules.items() if not info.is_stub}
@@ -82,10 +85,13 @@ def simulate(modules: Mapping[str, ModuleInfo], entries: Sequence[str], *, eager
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20000))
     try:
-        walk = Walk(Simulator(modules, eager_annotations=eager_annotations, order=order, world=world), entries)
+        walk = Walk(Simulator(modules, eager_annotations=eager_annotations, order=order, world=world, alike=alike,
+                              read_elsewhere=read_elsewhere), entries)
         from importguard.analysis.simfork import can_fork, walk_in_processes
 
         if jobs > 1 and can_fork():
+            if read_elsewhere is not None:
+                read_elsewhere("", "")  # what it reads, gathered once here rather than in each process
             walk_in_processes(walk, jobs, stats if stats is not None else {})
         else:
             walk.walk(walk.children.get("", ()))

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Se
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import absolute_target, strongly_connected
 from importguard.analysis.simcache import Keys, assemble, run_world
-from importguard.analysis.simdelta import Edits, Repository, remember_contents
+from importguard.analysis.simdelta import Edits, remember_contents
 from importguard.analysis.simlast import LastRun
+from importguard.analysis.simrepo import Repository
 from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
@@ -297,16 +298,19 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
     sims = getattr(repo, "sims", None)  # the outcomes of earlier runs (``simstore``)
     keys = None
     contents = {m: h for m, h in (repo.contents or {}).items() if m in modules}  # module -> content hash
-    if store is not None and sims is not None:
-        from importguard.analysis.graph import namespace_packages
+    from importguard.analysis.graph import namespace_packages
 
-        spaces = namespace_packages(modules)
+    spaces = namespace_packages(modules)
+    # what the repository reads of each module, gathered only when a simulation or a check of an
+    # edit asks (kept between runs in ``delta2:`` parts)
+    everything = Repository(modules, first_party, spaces, Contributions.of(repo, "delta2:"))
+    reads = everything.read_elsewhere
+    if store is not None and sims is not None:
         keys = Keys(modules, eager, first_party, getattr(repo, "graph_parts", None), sorted(spaces))
         if contents and repo.facts_of is not None and repo.part_of is not None:
             history = store.data.get("sim-content")
             if isinstance(history, dict):
-                keys.edits = Edits(contents, history, repo.part_of, repo.facts_of,
-                                   Repository(modules, first_party, spaces, Contributions.of(repo, "delta:")))
+                keys.edits = Edits(contents, history, repo.part_of, repo.facts_of, everything)
     stats = repo.simulation_stats
     last = LastRun(sims.directory, keys) if sims is not None and keys is not None else None
     if last is not None and last.taken and sims is not None:
@@ -327,7 +331,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
             failed = dict(failed)
         else:
             failed = {}
-        got = run_world(sims, keys, mode, modules, todo, eager, sorted_by, w, runs, stats, repo.jobs)
+        got = run_world(sims, keys, mode, modules, todo, eager, sorted_by, w, runs, stats, repo.jobs, reads)
         runs.append((w, got))
         failed.update((e, r) for e, r in got.items() if r.failed)
         kept[mode].append((w, got, failed))
@@ -361,7 +365,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         remember_contents(store, contents, used=edits.used if edits is not None else None)
     result = (_merge(written, ws), _merge(reordered, ws), entries)
     repo._cycle_outcomes = result  # type: ignore[attr-defined]
-    repo._sim_cache = (sims, keys)  # type: ignore[attr-defined]  # for IG302's culprits (``simulate_one``)
+    repo._sim_cache = (sims, keys, reads)  # type: ignore[attr-defined]  # for IG302's culprits (``simulate_one``)
     return result
 
 
@@ -383,15 +387,16 @@ def simulate_one(repo: RepoContext, modules: Dict[str, ModuleInfo], entry: str, 
     kept in the simulation's store under ``mode`` like every entry's outcome (valid while the
     modules its import ran are unchanged) when ``outcomes`` ran with one."""
     eager = repo.config.target_version < (3, 14)
-    sims, keys = getattr(repo, "_sim_cache", (None, None))
+    sims, keys, reads = getattr(repo, "_sim_cache", (None, None, None))
     if sims is None or keys is None:
         from importguard.analysis.simulate import simulate
 
-        return simulate(modules, [entry], eager_annotations=eager, order=order, world=world).failed.get(entry)
+        return simulate(modules, [entry], eager_annotations=eager, order=order, world=world,
+                        read_elsewhere=reads).failed.get(entry)
     from importguard.analysis.simcache import _simulate_cached
 
     stats: Dict[str, int] = {}
-    got = _simulate_cached(sims, keys, mode, modules, [entry], eager, order, world, stats)[entry]
+    got = _simulate_cached(sims, keys, mode, modules, [entry], eager, order, world, stats, 1, reads)[entry]
     if stats.get("simulated"):
         repo.simulation_stats["culprits_simulated"] = repo.simulation_stats.get("culprits_simulated", 0) + 1
     return got.failure if got.failed else None
