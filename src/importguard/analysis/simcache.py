@@ -38,6 +38,7 @@ class Result(NamedTuple):
     failure: Optional[Failure]  # what it raised (None: an error the facts cannot explain)
     tests: FrozenSet[tuple]  # the version / platform tests its import decided
     ran: Optional[bytes] = None  # the modules its import ran (``Keys.pack``), when known
+    names: Optional[FrozenSet[str]] = None  # the same by name, when simulated without ``Keys``
 
 
 def raw_of(r: Result) -> Any:
@@ -215,7 +216,8 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
             failure = fresh.failed.get(e)
             packed = keys.pack(fresh.ran[e]) if keys is not None and fresh.ran is not None and e in fresh.ran \
                 else None
-            out[e] = Result(e in fresh.failed, failure, tests, packed)
+            names = fresh.ran[e] if keys is None and fresh.ran is not None and e in fresh.ran else None
+            out[e] = Result(e in fresh.failed, failure, tests, packed, names)
             if store is not None and keys is not None and packed is not None and fresh.trace is not None:
                 raw = raw_of(out[e])
                 record = [keys.base, packed, keys.packed_key(packed), raw, tuple(tests), 0]
