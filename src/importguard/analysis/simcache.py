@@ -133,11 +133,13 @@ def run_world(store: Optional[SimStore], keys: Optional[Keys], mode: str, module
               entries: Sequence[str],
               eager: bool, order: Optional[Callable[[str], Sequence[int]]], world: World,
               earlier: Sequence[Tuple[World, Dict[str, Result]]], stats: Dict[str, int], jobs: int = 1,
-              read_elsewhere: Optional[Callable[[str, str], bool]] = None) -> Dict[str, Result]:
+              read_elsewhere: Optional[Callable[[str, str], bool]] = None,
+              shortcut: Optional[Callable[[Sequence[str]], Dict[str, Result]]] = None) -> Dict[str, Result]:
     """Each entry's outcome in ``world``: the result of an ``earlier`` world whose run decided
     every test the entry's import decided as ``world`` does, else the one cached in ``store``
-    under the entry's key, else simulated (the entries left are simulated together: they share
-    their prefixes; on up to ``jobs`` processes)."""
+    under the entry's key, else the one ``shortcut`` knows without a simulation, else simulated
+    (the entries left are simulated together: they share their prefixes; on up to ``jobs``
+    processes)."""
     memo: Dict[Tuple[tuple, int], bool] = {}
 
     def alike(tests: FrozenSet[tuple], k: int, there: World) -> bool:
@@ -169,7 +171,8 @@ def run_world(store: Optional[SimStore], keys: Optional[Keys], mode: str, module
         else:
             todo.append(e)
     if todo:
-        out.update(_simulate_cached(store, keys, mode, modules, todo, eager, order, world, stats, jobs, read_elsewhere))
+        out.update(_simulate_cached(store, keys, mode, modules, todo, eager, order, world, stats, jobs, read_elsewhere,
+                                    shortcut))
     return out
 
 
@@ -188,7 +191,8 @@ def assemble(failed: Dict[str, Result]) -> Outcome:
 
 def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str, modules: Dict[str, ModuleInfo],
                      entries: Sequence[str], eager: bool, order, world: World, stats: Dict[str, int],
-                     jobs: int = 1, read_elsewhere: Optional[Callable[[str, str], bool]] = None
+                     jobs: int = 1, read_elsewhere: Optional[Callable[[str, str], bool]] = None,
+                     shortcut: Optional[Callable[[Sequence[str]], Dict[str, Result]]] = None
                      ) -> Dict[str, Result]:
     """``simulate`` of ``entries``, with each entry's result taken from ``store`` when one of the
     outcomes kept for it still holds; the others are simulated together (they share
@@ -207,6 +211,11 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
         else:
             raw, kept, ran = got
             out[e] = Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(kept), ran)
+    if todo and shortcut is not None:
+        known = shortcut(todo)
+        if known:
+            out.update(known)
+            todo = [e for e in todo if e not in known]
     if todo:
         stats["simulated"] = stats.get("simulated", 0) + len(todo)
         fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world, jobs=jobs, stats=stats,

@@ -331,7 +331,9 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
             got = unmoved[name] = [i for i in order(name) if events[i]] == [i for i, ev in enumerate(events) if ev]
         return got
 
-    def as_written(todo: List[str], written_w: Dict[str, Result]) -> Dict[str, Result]:
+    by_ran: Dict[bytes, bool] = {}  # many worlds share an entry's result
+
+    def as_written(todo: Sequence[str], written_w: Dict[str, Result]) -> Dict[str, Result]:
         """The entries of ``todo`` whose import, as written, ran only modules whose statements run
         in the same order once sorted: sorting runs exactly the same steps, so the outcome with
         sorted imports is the one as written."""
@@ -340,10 +342,17 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
             r = written_w.get(e)
             if r is None or r.failed:
                 continue
-            names = r.names
-            if names is None and r.ran is not None and keys is not None:
-                names = frozenset(keys.names[i] for i in keys.unpack(r.ran))
-            if names is not None and all(in_order(n) for n in names):
+            same: Optional[bool]
+            if r.names is not None:
+                same = all(in_order(n) for n in r.names)
+            elif r.ran is not None and keys is not None:
+                same = by_ran.get(r.ran)
+                if same is None:
+                    names = keys.names
+                    same = by_ran[r.ran] = all(in_order(names[i]) for i in keys.unpack(r.ran))
+            else:
+                continue
+            if same:
                 out[e] = r
         return out
 
@@ -357,14 +366,16 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
             failed = dict(failed)
         else:
             failed = {}
-        same: Dict[str, Result] = {}
-        if mode == "r" and kept["w"]:
-            same = as_written(todo, kept["w"][-1][1])
+        written_w = kept["w"][-1][1] if mode == "r" and kept["w"] else None
+
+        def shortcut(todo: Sequence[str]) -> Dict[str, Result]:  # asked of the entries left to simulate
+            same = as_written(todo, written_w) if written_w is not None else {}
             if same:
-                todo = [e for e in todo if e not in same]
                 stats["sorted_as_written"] = stats.get("sorted_as_written", 0) + len(same)
-        got = run_world(sims, keys, mode, modules, todo, eager, sorted_by, w, runs, stats, repo.jobs, reads)
-        got.update(same)
+            return same
+
+        got = run_world(sims, keys, mode, modules, todo, eager, sorted_by, w, runs, stats, repo.jobs, reads,
+                        shortcut if written_w is not None else None)
         runs.append((w, got))
         failed.update((e, r) for e, r in got.items() if r.failed)
         kept[mode].append((w, got, failed))
