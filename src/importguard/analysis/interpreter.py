@@ -240,7 +240,7 @@ class Simulator:
             if kind is BindEvent:
                 self._put(ctx.nss[-1], ev.name, None)
             elif kind is LoadEvent:
-                if ev.annotation and (not self.eager_annotations or ctx.info.facts.future_annotations):
+                if ev.annotation and (not self.eager_annotations or ctx.facts.future_annotations):
                     continue
                 self.load(ev.dotted, ev.line, ev.col, ctx)
             elif kind is ImportEvent:
@@ -304,7 +304,7 @@ class Simulator:
 
     # ---------------------------------------------------------------- IMPORT_NAME / IMPORT_FROM
     def do_import(self, first: int, count: int, ctx: "_Ctx") -> None:
-        imps = ctx.info.facts.imports[first:first + count]
+        imps = ctx.facts.imports[first:first + count]
         if not imps:
             return
         head = imps[0]
@@ -471,13 +471,14 @@ class _Func:
 
 
 class _Ctx:
-    __slots__ = ("mod", "info", "nss", "statement")
+    __slots__ = ("mod", "info", "nss", "statement", "facts")
 
     def __init__(self, mod: Mod, info: ModuleInfo, nss: List[Dict[str, object]]):
         self.mod = mod
         self.info = info
         self.nss = nss
         self.statement = 0
+        self.facts = info.facts  # read once: a cached module's ``facts`` is a property
 
 
 def module_binds(info: ModuleInfo) -> Set[str]:
