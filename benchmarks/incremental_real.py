@@ -131,6 +131,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     shutil.copytree(args.tree, tree, ignore=shutil.ignore_patterns(".importguard_cache", "__pycache__", ".git"))
     try:
         modules = modules_of(tree, args.package)
+        if not modules:
+            print(f"no module of {args.package or 'any package'} directly under {args.tree}: give the folder "
+                  "that holds the package (for a src layout, the src folder)", file=sys.stderr)
+            return 2
         run(tree, True, args.jobs)
         history: List[Tuple[Path, str]] = []
         for step in range(args.edits):
