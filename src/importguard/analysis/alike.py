@@ -25,7 +25,7 @@ between two deletions in any order), or do once the names nothing can read are l
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Container, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from importguard.model import (
     BindEvent,
@@ -38,10 +38,17 @@ from importguard.model import (
     LoadEvent,
     StoreEvent,
     TryEvent,
+    walk_events,
 )
 
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
+
+
+def first_party_import(imp: Any, tops: Container[str]) -> bool:
+    """Is this import (relative, or of a first-party top-level name ``tops`` holds) one of the
+    repository's?"""
+    return imp.level != 0 or imp.module.split(".", 1)[0] in tops
 
 
 class Shared:
@@ -61,8 +68,7 @@ class Shared:
         return name in self.modules or name in self.namespace_pkgs
 
     def first_party(self, imp: Any) -> bool:
-        """Is this import (relative, or of a first-party top-level name) one of the repository's?"""
-        return imp.level != 0 or imp.module.split(".", 1)[0] in self.tops
+        return first_party_import(imp, self.tops)
 
     def own(self, module: str) -> Tuple[Dict[str, Set[str]], Set[str], bool]:
         """(each name the module's first-party imports bind -> where from: "m\0name" for ``from m
@@ -81,7 +87,7 @@ class Shared:
                     if imp.name == "*":
                         star = True
                     bound.setdefault(imp.bound, set()).add(f"{base}\0{imp.name}" if base and imp.name != "*" else "")
-            funcs = {ev.name for evs in info.facts.events for ev in everywhere(evs) if type(ev) is FunctionEvent}
+            funcs = {ev.name for evs in info.facts.events for ev in walk_events(evs) if type(ev) is FunctionEvent}
             got = self._own[module] = (bound, funcs, star)
         return got
 
@@ -295,20 +301,3 @@ def _as_events(ops: List[tuple]) -> List[Any]:
             out.append(DeleteEvent(op[1]))
     return out
 
-
-def everywhere(events: Sequence[Any]) -> Iterator[Any]:
-    """Every event, nested ones too (class, ``if``, ``try`` and function bodies)."""
-    for ev in events:
-        yield ev
-        kind = type(ev)
-        if kind is IfEvent:
-            yield from everywhere(ev.body)
-            yield from everywhere(ev.orelse)
-        elif kind is TryEvent:
-            yield from everywhere(ev.body)
-            for _, h in ev.handlers:
-                yield from everywhere(h)
-            yield from everywhere(ev.orelse)
-            yield from everywhere(ev.final)
-        elif kind is ClassBodyEvent or kind is FunctionEvent:
-            yield from everywhere(ev.body)

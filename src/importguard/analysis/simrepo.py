@@ -19,6 +19,7 @@ from typing import (
     Tuple,
 )
 
+from importguard.analysis.alike import Shared, first_party_import
 from importguard.analysis.graph import absolute_module
 from importguard.analysis.interpreter import module_binds
 from importguard.model import (
@@ -173,8 +174,6 @@ class Repository:
                     through.setdefault(item[1], []).append(item[2:])
         plain = self._plain
         if plain is None:
-            from importguard.analysis.alike import Shared
-
             plain = self._plain = Shared(self.modules, self.namespace_pkgs).plain
         for func, origin in through.get(name, ()):
             if func and func not in self._called:
@@ -245,7 +244,7 @@ def _scan_one(name: str, info: ModuleInfo, first_party: Container[str]) -> list:
     every = False  # a first-party star import binds any name
     for imp in f.imports:
         base = absolute_module(imp, name, info.is_package) if imp.name is not None else imp.module
-        if imp.level or imp.module.split(".", 1)[0] in first_party:
+        if first_party_import(imp, first_party):
             if imp.name == "*":
                 every = True
             if imp.name is None:
