@@ -32,6 +32,7 @@ from importguard.model import (
     LoadEvent,
     StoreEvent,
     TryEvent,
+    bodies,
 )
 
 if TYPE_CHECKING:
@@ -285,20 +286,9 @@ def _walk_in(events: Sequence[Any], func: str = "") -> Iterable[Tuple[Any, str]]
     too."""
     for ev in events:
         yield ev, func
-        kind = type(ev)
-        if kind is FunctionEvent:
-            yield from _walk_in(ev.body, ev.name)
-        elif kind is ClassBodyEvent:
-            yield from _walk_in(ev.body, func)
-        elif kind is IfEvent:
-            yield from _walk_in(ev.body, func)
-            yield from _walk_in(ev.orelse, func)
-        elif kind is TryEvent:
-            yield from _walk_in(ev.body, func)
-            for _, h in ev.handlers:
-                yield from _walk_in(h, func)
-            yield from _walk_in(ev.orelse, func)
-            yield from _walk_in(ev.final, func)
+        inner = ev.name if type(ev) is FunctionEvent else func
+        for body in bodies(ev):
+            yield from _walk_in(body, inner)
 
 
 def _items(part: list) -> Iterable[tuple]:
