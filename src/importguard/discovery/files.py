@@ -4,11 +4,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import time
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from importguard.config.settings import DEFAULT_EXCLUDE, QUIET_EXCLUDE, Config
 from importguard.discovery.roots import NearestRoot, module_name, resolve_roots
+from importguard.discovery.walkcache import DirSig, FileSig, WalkIndex, file_sig
 
 _INITS = ("__init__.py", "__init__.pyi")
 
@@ -162,6 +164,7 @@ class _GitIgnore:
     def __init__(self, project_root: Path, translations: _Translations):
         self.translations = translations
         self.chains: Dict[str, Chain] = {}
+        self.consulted: Dict[str, FileSig] = {}  # every ignore file read or looked for (``WalkIndex``)
         self.exclude: Optional[_Spec] = None
         self.top = self._git_top(project_root)
         self.ceiling = str(self.top or project_root)
@@ -197,6 +200,7 @@ class _GitIgnore:
             return gitdir
 
     def _compile(self, path: Path, base: str) -> Optional[_Spec]:
+        self.consulted[str(path)] = file_sig(str(path))  # before reading: a change after it is seen
         try:
             with open(path, encoding="utf-8", errors="replace") as fh:
                 lines = [ln for ln in fh.read().splitlines() if ln.strip() and not ln.startswith("#")]
@@ -229,6 +233,8 @@ class _GitIgnore:
                 got = ()
             if names is None:
                 has = os.path.isfile(os.path.join(folder, ".gitignore"))
+                if not has:
+                    self.consulted[os.path.join(folder, ".gitignore")] = None
             else:
                 has = ".gitignore" in names
             if has and self._under_ceiling(folder):
@@ -294,10 +300,12 @@ class _Ignore:
         return False
 
 
-def _walk(top: Path, ignore: _Ignore, out: List[Path]) -> None:
+def _walk(top: Path, ignore: _Ignore, out: List[Path], listed: Optional[List[DirSig]] = None) -> None:
     """Python files under ``top``. Symlinked folders are not followed, so links cannot loop;
-    a virtual environment (``pyvenv.cfg``) and a build's output in ``build/`` are skipped."""
+    a virtual environment (``pyvenv.cfg``) and a build's output in ``build/`` are skipped.
+    ``listed`` receives the signature of each folder listed (``WalkIndex``)."""
     top_str = str(top)
+    n = len(top_str)
     git = ignore.git
     parent_top = os.path.dirname(top_str)
     above = git.chain(parent_top) if parent_top != top_str and git._under_ceiling(parent_top) else ()
@@ -305,6 +313,9 @@ def _walk(top: Path, ignore: _Ignore, out: List[Path]) -> None:
     while stack:
         d, name, chain = stack.pop()
         try:
+            if listed is not None:  # before the listing: a change after it is seen next time
+                st = os.stat(d)
+                listed.append((d[n:], st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
             with os.scandir(d) as it:
                 entries = list(it)
         except OSError:
@@ -331,6 +342,22 @@ def _walk(top: Path, ignore: _Ignore, out: List[Path]) -> None:
             elif e.name.endswith((".py", ".pyi")) and not ignore.excluded(e.path, e.name, False, chain):
                 out.append(Path(e.path))
         stack.extend(reversed(subdirs))
+
+
+def _walk_known(top: Path, ignore: _Ignore, out: List[Path], walks: Optional[WalkIndex]) -> None:
+    """``_walk``, or its last result when no folder it listed and no ignore file it read changed."""
+    if walks is None:
+        _walk(top, ignore, out)
+        return
+    top_str = str(top)
+    known = walks.files(top_str)
+    if known is not None:
+        out.extend(map(Path, known[0]))
+        ignore.skipped += known[1]
+        return
+    start, before, listed = len(out), ignore.skipped, []  # type: Tuple[int, int, List[DirSig]]
+    _walk(top, ignore, out, listed)
+    walks.put(top_str, listed, ignore.git.consulted, [str(f) for f in out[start:]], ignore.skipped - before)
 
 
 def _excluded_file(path: Path, ignore: _Ignore) -> bool:
@@ -365,14 +392,20 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
     folders and Python files the ignore rules skipped in the folders given. With ``use_cache``,
     the translation of .gitignore lines is kept in the cache folder.
     """
+    now = time.time_ns()  # before any folder is listed: the walk index's reference time
     cwd = cwd or Path.cwd()
     roots = resolve_roots(config)
-    store = None
+    store = walks = None
     if use_cache:
         from importguard.cache.facts import default_dir, fingerprint
 
-        store = default_dir(config.project_root, config.cache_dir) / f"gitignore-{fingerprint('gitignore')}.marshal"
+        folder = default_dir(config.project_root, config.cache_dir)
+        store = folder / f"gitignore-{fingerprint('gitignore')}.marshal"
     ignore = _Ignore(config, store)
+    if use_cache:
+        key = repr((sorted(ignore.exact), ignore.names, ignore.globs, sorted(ignore.quiet), ignore.base_str,
+                    ignore.git.ceiling, str(ignore.git.top)))
+        walks = WalkIndex(folder / f"walks-{fingerprint('walks')}.marshal", key, now)
     dir_files: List[Path] = []
     single: List[Path] = []
     skipped = 0
@@ -381,7 +414,7 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
         p = (cwd / p) if not p.is_absolute() else p
         if p.is_dir():
             before = ignore.skipped
-            _walk(p.resolve(), ignore, dir_files)
+            _walk_known(p.resolve(), ignore, dir_files, walks)
             skipped += ignore.skipped - before
         elif not (config.force_exclude and _excluded_file(Path(os.path.abspath(p)), ignore)):
             single.append(Path(os.path.abspath(p)))
@@ -392,10 +425,12 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
     analysed_paths = list(dir_files)
     if single:
         whole: List[Path] = []
-        _walk(config.project_root.resolve(), ignore, whole)
+        _walk_known(config.project_root.resolve(), ignore, whole, walks)
         analysed_paths.extend(whole)
         analysed_paths.extend(single)
     ignore.translations.save()
+    if walks is not None:
+        walks.save()
     uniq = sorted(dict.fromkeys(analysed_paths))
     # a stub (``m.pyi``) sorts after its module (``m.py``), which keeps the module name; a stub
     # without a module (a compiled extension's, or a stub-only package) is the module

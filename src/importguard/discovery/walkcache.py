@@ -1,0 +1,84 @@
+"""The walk index: the Python files a folder walk found, reused while no folder it listed changed.
+
+A warm run on a large tree spends most of its time listing folders (Django's source holds 2,456
+of them, most of them translation folders without a Python file) and matching every entry against
+the ignore rules. A folder's modification time changes whenever an entry is added to it, removed
+from it or renamed in it, so the walk's result still holds while every folder it listed has the
+modification time, change time and inode it had, and every ignore file it read (``.gitignore`` of
+each listed folder and of the folders above, ``.git/info/exclude``) has the same signature, or is
+still missing. Checking that is one ``stat`` a folder, no listing and no pattern matching.
+
+Like the stat index it is a hint, never a cache key: a checkout restored elsewhere or cloned anew
+has other inodes and times, and is just walked once. A walk is kept only when every folder and
+ignore file it read was last changed more than ``RACY_NS`` before the walk started: a folder
+changed again within the same tick of the file system's clock keeps its modification time, so a
+walk of a folder that fresh is not trusted, and the next run walks again.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from importguard.cache.index import RACY_NS
+
+DirSig = Tuple[str, int, int, int]  # folder relative to the walk's top, mtime_ns, ctime_ns, inode
+KEEP = 8  # walks kept: a project's root, and the folders checked alone lately
+FileSig = Optional[Tuple[int, int, int, int]]  # size, mtime_ns, ctime_ns, inode; None: missing
+
+
+def file_sig(path: str) -> FileSig:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+class WalkIndex:
+    """Walk top (absolute) -> ``(key, folders, ignore files, files, skipped)``, in one small store."""
+
+    def __init__(self, path: Path, key: str, now_ns: int):
+        from importguard.cache.facts import Store
+
+        self.store = Store(path)
+        self.key = key  # what else decides the walk: the ignore settings, the git top, the tool
+        self.now = now_ns  # taken before any folder of this run is listed
+        self.hits = 0
+
+    def files(self, top: str) -> Optional[Tuple[List[str], int]]:
+        """The files and the skipped count of the last walk of ``top``, when nothing it read changed."""
+        e = self.store.data.get(top)
+        if not isinstance(e, tuple) or len(e) != 5 or e[0] != self.key:
+            return None
+        _, dirs, ignores, files, skipped = e
+        stat = os.stat
+        try:
+            for rel, mtime, ctime, ino in dirs:
+                st = stat(top + rel)
+                if st.st_mtime_ns != mtime or st.st_ino != ino or st.st_ctime_ns != ctime:
+                    return None
+        except OSError:
+            return None
+        for path, sig in ignores:
+            if file_sig(path) != sig:
+                return None
+        self.hits += 1
+        return [top + rel for rel in files], skipped
+
+    def put(self, top: str, dirs: List[DirSig], ignores: Dict[str, FileSig], files: List[str],
+            skipped: int) -> None:
+        limit = self.now - RACY_NS
+        self.store.data.pop(top, None)
+        self.store.dirty = True
+        if any(max(m, c) >= limit for _, m, c, _ in dirs) or any(
+                sig is not None and max(sig[1], sig[2]) >= limit for sig in ignores.values()):
+            return  # too fresh to be trusted: the next run walks again
+        n = len(top)
+        self.store.data[top] = (self.key, dirs, sorted(ignores.items()), [f[n:] for f in files], skipped)
+        for old in list(self.store.data)[:-KEEP]:  # the walks of the folders checked last
+            del self.store.data[old]
+
+    def save(self) -> None:
+        if self.store.dirty:
+            self.store.save()
