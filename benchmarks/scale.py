@@ -162,8 +162,7 @@ def settle_argv(argv: List[str]) -> List[str]:
     return list(argv)
 
 
-def rows_for(tree: Path, repo: Path, jobs: int, ruff: str) -> List[Row]:
-    py = sys.executable
+def rows_for(tree: Path, repo: Path, jobs: int, ruff: str, py: str) -> List[Row]:
     j = str(jobs)
     touched = tree / TOUCH
     original = touched.read_bytes()
@@ -308,6 +307,18 @@ def summary(result: Dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def make_venv(repo: Path) -> str:
+    """A virtual environment with importguard's dependencies (importguard itself comes from
+    ``PYTHONPATH``, the checkout measured); made once a Python version."""
+    venv = WORK / ("venv-%d.%d" % sys.version_info[:2])
+    py = venv / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", str(repo)], check=True)
+        subprocess.run([str(py), "-m", "pip", "uninstall", "-q", "-y", "importguard"], check=True)
+    return str(py)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--trees", nargs="+", default=["django", "big"], choices=("django", "big"))
@@ -324,15 +335,21 @@ def main(argv: Optional[List[str]] = None) -> int:
                     "session 22: the leaf row included undoing the hub row's edit)")
     ap.add_argument("--fresh-cache", action="store_true", help="remove the trees' importguard cache first (the "
                     "warm rows then start with a cold run; the cold rows never use the cache)")
+    ap.add_argument("--python", default=sys.executable, help="the interpreter that runs importguard and the bare "
+                    "parse (with libcst and networkx installed)")
+    ap.add_argument("--venv", action="store_true", help="run them in a virtual environment made in the work folder, "
+                    "with importguard's dependencies from the package index: the start-up work of the interpreter "
+                    "the benchmark runs under (a .pth file of its site-packages) is then not counted")
     args = ap.parse_args(argv)
     repo = Path(args.repo).resolve()
+    python = make_venv(repo) if args.venv else args.python
     env = dict(os.environ, PYTHONPATH=str(repo / "src"))
     env.pop("PYTHONFAULTHANDLER", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # users run from bytecode: compiling every run is not theirs
     ruff_version = sh([args.ruff, "--version"]).strip()
     commit = sh(["git", "-C", str(repo), "rev-parse", "HEAD"]).strip()
     result: Dict[str, object] = {"label": args.label, "commit": commit, "machine": machine(), "ruff": ruff_version,
-                                 "jobs": args.jobs, "settle": not args.no_settle,
+                                 "jobs": args.jobs, "python": python, "settle": not args.no_settle,
                                  "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                                  "load_start": os.getloadavg(), "trees": {}}
     out_dir = HERE / "results"
@@ -343,7 +360,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"{name}: {info['files']} files, {info['lines']} lines", flush=True)
         if args.fresh_cache:
             shutil.rmtree(tree / ".importguard_cache", ignore_errors=True)
-        rows = rows_for(tree, repo, args.jobs, args.ruff)
+        rows = rows_for(tree, repo, args.jobs, args.ruff, python)
         run(tree, rows, args.runs, args.cold_runs, env, args.timeout, settle=not args.no_settle)
         data = {"tree": info, "rows": {
             r.name: {"median_s": med(r.samples, "seconds"), "median_cpu": med(r.samples, "cpu"),
