@@ -160,8 +160,6 @@ def graph_part_digest(f: ModuleFacts) -> str:
 def config_key(config, cwd: Optional[Path] = None) -> str:
     """The configuration as a cache key part, without absolute paths: a checkout moved to another
     folder (a CI runner restoring a cache made elsewhere) gets the same key."""
-    import dataclasses
-
     root = Path(config.project_root)
     cfg_file = config.config_file
     rel_file = None
@@ -176,7 +174,7 @@ def config_key(config, cwd: Optional[Path] = None) -> str:
             where = os.path.relpath(str(cwd), str(root))
         except ValueError:
             where = str(cwd)
-    plain = dataclasses.replace(config, project_root=Path("."), config_file=None)
+    plain = config._replace(project_root=Path("."), config_file=None)
     return repr((plain, rel_file, where))
 
 

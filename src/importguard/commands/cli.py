@@ -41,14 +41,50 @@ def _rules(p: argparse.ArgumentParser) -> None:
                         "`from __future__ import annotations`")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, told the terminal's width without ``shutil`` (which imports zlib, bz2
+    and lzma: 3 ms of every run, for a formatter each ``add_argument`` makes and drops)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: Optional[int] = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width or _columns() - 2)
+
+
+def _columns() -> int:
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Unused:
+    """Takes the options of a command this run does not parse."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The parser of every command, or, given one, of that command alone (building all six costs
+    a few milliseconds of each run; ``--help`` without a command lists them all)."""
     parser = argparse.ArgumentParser(
         prog="importguard",
         description="A whole-repository linter and fixer for Python imports.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"importguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("check", help="report unused, typing-only, cyclic and costly imports")
+
+    def add(name: str, help: str) -> Any:
+        if command is not None and name != command:
+            return _Unused()
+        return sub.add_parser(name, help=help, formatter_class=_Formatter)
+
+    p = add("check", "report unused, typing-only, cyclic and costly imports")
     _common(p, ("text", "json", "sarif", "github", "markdown"), "text")
     _rules(p)
     p.add_argument("--baseline", help="report only findings this baseline file does not hold")
@@ -57,18 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write the report in FORMAT (text, json, sarif, github, markdown) to FILE; repeatable")
     p.add_argument("--sort", choices=("path", "cost"), default="path", help="order of diagnostics")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    p = sub.add_parser("fix", help="apply fixes (LibCST codemods)")
+    p = add("fix", "apply fixes (LibCST codemods)")
     _common(p, ("text", "json"), "text")
     _rules(p)
     p.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
-    p = sub.add_parser("graph", help="draw the module graph")
+    p = add("graph", "draw the module graph")
     _common(p, ("dot", "mermaid", "json", "html"), "dot")
     p.add_argument("--cycles-only", action="store_true", help="only modules and edges that take part in cycles")
     p.add_argument("--group", action="store_true", help="group modules by package")
-    p = sub.add_parser("explain", help="print a rule's documentation")
+    p = add("explain", "print a rule's documentation")
     p.add_argument("code", help="rule code, e.g. IG200")
-    p = sub.add_parser("cost", help="measure the import cost of the modules the code imports")
+    p = add("cost", "measure the import cost of the modules the code imports")
     _common(p, ("text", "json"), "text")
     p.add_argument("--entry", metavar="MODULE", help="measure the startup of one entry module")
     p.add_argument("--runs", type=int, default=5, help="fresh interpreters per measurement (median)")
@@ -209,7 +245,8 @@ COMMANDS = {"check": cmd_check, "fix": cmd_fix, "graph": cmd_graph, "explain": c
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()

@@ -300,7 +300,7 @@ class _Ignore:
         return False
 
 
-def _walk(top: Path, ignore: _Ignore, out: List[Path], listed: Optional[List[DirSig]] = None) -> None:
+def _walk(top: Path, ignore: _Ignore, out: List[str], listed: Optional[List[DirSig]] = None) -> None:
     """Python files under ``top``. Symlinked folders are not followed, so links cannot loop;
     a virtual environment (``pyvenv.cfg``) and a build's output in ``build/`` are skipped.
     ``listed`` receives the signature of each folder listed (``WalkIndex``)."""
@@ -340,11 +340,11 @@ def _walk(top: Path, ignore: _Ignore, out: List[Path], listed: Optional[List[Dir
                 if not ignore.excluded(e.path, e.name, True, chain):
                     subdirs.append((e.path, e.name, chain))
             elif e.name.endswith((".py", ".pyi")) and not ignore.excluded(e.path, e.name, False, chain):
-                out.append(Path(e.path))
+                out.append(e.path)
         stack.extend(reversed(subdirs))
 
 
-def _walk_known(top: Path, ignore: _Ignore, out: List[Path], walks: Optional[WalkIndex]) -> None:
+def _walk_known(top: Path, ignore: _Ignore, out: List[str], walks: Optional[WalkIndex]) -> None:
     """``_walk``, or its last result when no folder it listed and no ignore file it read changed."""
     if walks is None:
         _walk(top, ignore, out)
@@ -352,12 +352,12 @@ def _walk_known(top: Path, ignore: _Ignore, out: List[Path], walks: Optional[Wal
     top_str = str(top)
     known = walks.files(top_str)
     if known is not None:
-        out.extend(map(Path, known[0]))
+        out.extend(known[0])
         ignore.skipped += known[1]
         return
     start, before, listed = len(out), ignore.skipped, []  # type: Tuple[int, int, List[DirSig]]
     _walk(top, ignore, out, listed)
-    walks.put(top_str, listed, ignore.git.consulted, [str(f) for f in out[start:]], ignore.skipped - before)
+    walks.put(top_str, listed, ignore.git.consulted, out[start:], ignore.skipped - before)
 
 
 def _excluded_file(path: Path, ignore: _Ignore) -> bool:
@@ -406,8 +406,8 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
         key = repr((sorted(ignore.exact), ignore.names, ignore.globs, sorted(ignore.quiet), ignore.base_str,
                     ignore.git.ceiling, str(ignore.git.top)))
         walks = WalkIndex(folder / f"walks-{fingerprint('walks')}.marshal", key, now)
-    dir_files: List[Path] = []
-    single: List[Path] = []
+    dir_files: List[str] = []
+    single: List[str] = []
     skipped = 0
     for raw in paths:
         p = Path(raw)
@@ -417,26 +417,38 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
             _walk_known(p.resolve(), ignore, dir_files, walks)
             skipped += ignore.skipped - before
         elif not (config.force_exclude and _excluded_file(Path(os.path.abspath(p)), ignore)):
-            single.append(Path(os.path.abspath(p)))
+            single.append(os.path.abspath(p))
         else:
             skipped += 1
     if stats is not None:
         stats["skipped"] = skipped
     analysed_paths = list(dir_files)
     if single:
-        whole: List[Path] = []
+        whole: List[str] = []
         _walk_known(config.project_root.resolve(), ignore, whole, walks)
         analysed_paths.extend(whole)
         analysed_paths.extend(single)
     ignore.translations.save()
     if walks is not None:
         walks.save()
-    uniq = sorted(dict.fromkeys(analysed_paths))
-    # a stub (``m.pyi``) sorts after its module (``m.py``), which keeps the module name; a stub
-    # without a module (a compiled extension's, or a stub-only package) is the module
+    # in the order of paths (by their parts); a stub (``m.pyi``) sorts after its module (``m.py``),
+    # which keeps the module name; a stub without a module (a compiled extension's, or a stub-only
+    # package) is the module
+    uniq = sorted(set(analysed_paths), key=_parts)
     nearest = NearestRoot(roots)
-    analysed = [SourceFile(p, display_path(p, cwd), module_name(p, roots, nearest), p.name in _INITS,
-                           p.name in _INITS) for p in uniq]
-    reported_set = set(dir_files) | set(single)
-    reported = [f for f in analysed if f.path in reported_set]
-    return analysed, reported
+    base = str(cwd) + os.sep
+    analysed = []
+    for text in uniq:
+        path = Path(text)
+        display = text[len(base):].replace(os.sep, "/") if text.startswith(base) else display_path(path, cwd)
+        init = os.path.basename(text) in _INITS
+        analysed.append(SourceFile(path, display, module_name(text, roots, nearest), init, init))
+    if not single:
+        return analysed, list(analysed)
+    reported_set = {Path(p) for p in dir_files + single}
+    return analysed, [f for f in analysed if f.path in reported_set]
+
+
+def _parts(text: str) -> List[str]:
+    """The sort key of ``Path(text)``: its parts, case-folded where paths are case-insensitive."""
+    return (text.lower() if os.sep == "\\" else text).split(os.sep)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 if TYPE_CHECKING:
     from importguard.config.settings import Config
@@ -241,7 +241,7 @@ def declared_package_dirs(base: Path) -> List[Path]:
 # build outputs: what setuptools/distutils, CMake, Meson and Ninja leave in a ``build/`` folder
 
 
-def module_name(path: Path, roots: Sequence[Path], nearest: Optional["NearestRoot"] = None) -> str:
+def module_name(path: Union[Path, str], roots: Sequence[Path], nearest: Optional["NearestRoot"] = None) -> str:
     """The module a file is under the longest root it is in ("" when none, or when a part of its
     path is no identifier); ``nearest`` (for ``roots``) finds that root once per folder."""
     text = str(path)

@@ -17,10 +17,12 @@ walk of a folder that fresh is not trusted, and the next run walks again.
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from importguard.cache.index import RACY_NS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DirSig = Tuple[str, int, int, int]  # folder relative to the walk's top, mtime_ns, ctime_ns, inode
 KEEP = 8  # walks kept: a project's root, and the folders checked alone lately

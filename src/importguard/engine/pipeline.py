@@ -380,7 +380,6 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                       reported_paths, len(modules), len(edges), skipped)
     from importguard import __version__
-    from importguard.analysis.simstore import SimStore
     from importguard.cache.costs import costs_digest
     from importguard.cache.facts import FactsRef, Store, config_key, cycles_from_plain, cycles_to_plain, run_digest
     from importguard.cache.index import StatIndex
@@ -422,6 +421,8 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         facts.setdefault(path, f)
     LAST_RUN["from_cache"] = LAST_RUN.get("from_cache", 0) + early.get("loaded", 0)
     # the simulation's outcomes, in shards of their own: read as looked up, only the changed rewritten
+    from importguard.analysis.simstore import SimStore
+
     sims = SimStore(cache_dir(config) / sim_name())
     rest = [r for r in read if r.file.path not in facts]
     facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest, lazy=True))
