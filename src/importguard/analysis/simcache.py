@@ -85,7 +85,10 @@ class Keys:
                                    for n in self.names]
         return got
 
-    def _term(self, i: int, digest: bytes) -> int:
+    def term(self, i: int, digest: Optional[bytes] = None) -> int:
+        """Module ``i``'s term of ``ran_key``: with its facts digest now, or with ``digest``."""
+        if digest is None:
+            return self._all_terms()[i]
         from hashlib import blake2b
 
         return int.from_bytes(blake2b(digest, digest_size=16, salt=i.to_bytes(8, "little")).digest(), "little")
@@ -93,37 +96,27 @@ class Keys:
     def _all_terms(self) -> List[int]:
         got = self._terms
         if got is None:
-            got = self._terms = [self._term(i, d) for i, d in enumerate(self._all_digests())]
+            got = self._terms = [self.term(i, d) for i, d in enumerate(self._all_digests())]
         return got
 
-    def ran_key(self, ran: Sequence[int], instead: Optional[Tuple[int, bytes]] = None) -> str:
-        """A digest of the facts of the modules ``ran`` (sorted indices into ``names``); with
-        ``instead`` (index, digest), as if that module's facts had that digest.
+    def ran_key(self, ran: Sequence[int]) -> str:
+        """A digest of the facts of the modules ``ran`` (indices into ``names``).
 
-        It is the sum, modulo 2**128, of one 128-bit hash of each module's index and facts digest:
-        a record made before one module was edited is recognised by the sum with that one term
-        changed, without hashing the thousand others again (``_edited``)."""
-        return "%032x" % self._sum(self._ran_sum(ran), ran, instead)
+        It is the sum, modulo 2**128, of one 128-bit hash of each module's index and facts digest
+        (``term``): a record made before one module was edited is recognised by the term its digest
+        implies for that module, without hashing the thousand others again (``_edited``)."""
+        return "%032x" % (sum(map(self._all_terms().__getitem__, ran)) & _MASK)
 
-    def _ran_sum(self, ran: Sequence[int]) -> int:
-        return sum(map(self._all_terms().__getitem__, ran))
-
-    def _sum(self, total: int, ran: Sequence[int], instead: Optional[Tuple[int, bytes]]) -> int:
-        if instead is not None:
-            i = instead[0]
-            at = bisect_left(ran, i)
-            if at < len(ran) and ran[at] == i:
-                total += self._term(i, instead[1]) - self._all_terms()[i]
-        return total & _MASK
-
-    def packed_key(self, packed: bytes, instead: Optional[Tuple[int, bytes]] = None) -> str:
-        """``ran_key`` of a packed set of modules (``pack``)."""
+    def packed_sum(self, packed: bytes) -> int:
+        """The sum behind ``packed_key``."""
         total = self._packed_sums.get(packed)
         if total is None:
-            total = self._packed_sums[packed] = self._ran_sum(self.unpack(packed))
-        if instead is None:
-            return "%032x" % (total & _MASK)
-        return "%032x" % self._sum(total, self.unpack(packed), instead)
+            total = self._packed_sums[packed] = sum(map(self._all_terms().__getitem__, self.unpack(packed)))
+        return total
+
+    def packed_key(self, packed: bytes) -> str:
+        """``ran_key`` of a packed set of modules (``pack``)."""
+        return "%032x" % (self.packed_sum(packed) & _MASK)
 
     def pack_trace(self, trace: Sequence[str]) -> bytes:
         from array import array
@@ -381,11 +374,18 @@ def _edited(keys: Keys, packed: bytes, digest: str) -> Optional[tuple]:
         if at == len(ran) or ran[at] != i:
             continue
         module = keys.names[i]
-        for old in edits.older[module]:
-            part = edits.part_of(old)
-            if part is not None and keys.packed_key(packed, (i, bytes.fromhex(part))) == digest:
-                edits.used.setdefault(module, set()).add(old)  # remembered (``simdelta.remember_contents``)
-                return module, edits.change(module, old)
+        earlier = keys.memo.get(("earlier", i))
+        if earlier is None:  # the term of each earlier content of the module -> that content
+            earlier = keys.memo[("earlier", i)] = {}
+            for old in edits.older[module]:
+                part = edits.part_of(old)
+                if part is not None:
+                    earlier.setdefault(keys.term(i, bytes.fromhex(part)), old)
+        # the digest is the sum with this module's term at an earlier content: which term it takes
+        found = earlier.get((int(digest, 16) - keys.packed_sum(packed) + keys.term(i)) & _MASK)
+        if found is not None:
+            edits.used.setdefault(module, set()).add(found)  # remembered (``simdelta.remember_contents``)
+            return module, edits.change(module, found)
     return None
 
 
