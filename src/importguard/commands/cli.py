@@ -115,6 +115,9 @@ def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
 def make_config(args: argparse.Namespace, cwd: Optional[Path] = None) -> Config:
     paths = getattr(args, "paths", None) or ["."]
     cwd = cwd or Path.cwd()
+    from importguard.config import tomlcache
+
+    tomlcache.ON = not getattr(args, "no_cache", True)
     start = Path(paths[0])
     start = start if start.is_absolute() else cwd / start
     config = load_config(start if start.exists() else cwd, Path(args.config) if args.config else None, cwd)

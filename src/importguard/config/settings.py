@@ -285,6 +285,12 @@ _KEYS = {
 
 
 def _load_toml(path: Path) -> dict:
+    from importguard.config import tomlcache
+
+    return tomlcache.load(path, _parse_toml)
+
+
+def _parse_toml(path: Path) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.9/3.10

@@ -357,6 +357,7 @@ def _walk_known(top: Path, ignore: _Ignore, out: List[str], walks: Optional[Walk
         return
     start, before, listed = len(out), ignore.skipped, []  # type: Tuple[int, int, List[DirSig]]
     _walk(top, ignore, out, listed)
+    out[start:] = sorted(out[start:], key=_parts)  # kept in the order ``discover`` gives
     walks.put(top_str, listed, ignore.git.consulted, out[start:], ignore.skipped - before)
 
 
@@ -409,6 +410,7 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
     dir_files: List[str] = []
     single: List[str] = []
     skipped = 0
+    paths = list(paths)
     for raw in paths:
         p = Path(raw)
         p = (cwd / p) if not p.is_absolute() else p
@@ -434,7 +436,10 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
     # in the order of paths (by their parts); a stub (``m.pyi``) sorts after its module (``m.py``),
     # which keeps the module name; a stub without a module (a compiled extension's, or a stub-only
     # package) is the module
-    uniq = sorted(set(analysed_paths), key=_parts)
+    if walks is not None and len(paths) == 1 and not single:
+        uniq = analysed_paths  # one walk, from the walk index or sorted when kept there
+    else:
+        uniq = sorted(set(analysed_paths), key=_parts)
     nearest = NearestRoot(roots)
     base = str(cwd) + os.sep
     analysed = []
