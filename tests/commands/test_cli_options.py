@@ -58,3 +58,23 @@ def test_check_and_fix_keep_their_options():
     for command in ("check", "fix", "graph", "cost"):
         common = {"--format", "--output-file", "--config", "--no-cache", "--quiet", "--force-exclude"}
         assert common <= _options(command)
+
+
+@pytest.mark.parametrize("command", ["check", "fix", "graph", "explain", "cost"])
+def test_the_parser_of_one_command_is_that_of_all(command):
+    # a run builds the parser of its command alone: the same options, defaults and help
+    def shape(parser):
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
+        return [(a.option_strings, a.dest, a.default, a.choices, a.help, a.nargs) for a in sub._actions]
+
+    assert shape(build_parser(command)) == shape(build_parser())
+    alone = next(a for a in build_parser(command)._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(alone.choices) == {command}
+
+
+def test_the_help_without_a_command_lists_every_command():
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    for command in ("check", "fix", "graph", "explain", "cost"):
+        assert f"    {command} " in out.getvalue()

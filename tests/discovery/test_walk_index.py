@@ -51,7 +51,7 @@ class Clock:
         """Every file and folder of ``root`` changed long ago. The first run with a cache makes
         the cache folder, a change of the project's folder: make it first."""
         run(root, True)
-        for d, dirs, files in os.walk(root):
+        for d, _dirs, files in os.walk(root):
             for n in files:
                 self.stamp(os.path.join(d, n))  # type: ignore[arg-type]
             self.stamp(d)  # type: ignore[arg-type]
