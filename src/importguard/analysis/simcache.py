@@ -67,7 +67,7 @@ class Keys:
         self.modules = modules
         self.parts = parts or {}
         self._digests: Optional[List[bytes]] = None
-        self._terms: Optional[List[int]] = None  # ``ran_key``
+        self._terms: Optional[List[int]] = None  # ``packed_key``
         self._packed_sums: Dict[bytes, int] = {}  # an entry's import often runs the same modules in every world
         # after an edit, many records (entries, worlds) share a ran set and a trace: each distinct
         # one is unpacked and judged once (Django, an import added to ``query.py``: 814 records,
@@ -86,7 +86,7 @@ class Keys:
         return got
 
     def term(self, i: int, digest: Optional[bytes] = None) -> int:
-        """Module ``i``'s term of ``ran_key``: with its facts digest now, or with ``digest``."""
+        """Module ``i``'s term of ``packed_key``: with its facts digest now, or with ``digest``."""
         if digest is None:
             return self._all_terms()[i]
         from hashlib import blake2b
@@ -99,14 +99,6 @@ class Keys:
             got = self._terms = [self.term(i, d) for i, d in enumerate(self._all_digests())]
         return got
 
-    def ran_key(self, ran: Sequence[int]) -> str:
-        """A digest of the facts of the modules ``ran`` (indices into ``names``).
-
-        It is the sum, modulo 2**128, of one 128-bit hash of each module's index and facts digest
-        (``term``): a record made before one module was edited is recognised by the term its digest
-        implies for that module, without hashing the thousand others again (``_edited``)."""
-        return "%032x" % (sum(map(self._all_terms().__getitem__, ran)) & _MASK)
-
     def packed_sum(self, packed: bytes) -> int:
         """The sum behind ``packed_key``."""
         total = self._packed_sums.get(packed)
@@ -115,7 +107,11 @@ class Keys:
         return total
 
     def packed_key(self, packed: bytes) -> str:
-        """``ran_key`` of a packed set of modules (``pack``)."""
+        """A digest of the facts of the modules of a packed set (``pack``).
+
+        It is the sum, modulo 2**128, of one 128-bit hash of each module's index and facts digest
+        (``term``): a record made before one module was edited is recognised by the term its digest
+        implies for that module, without hashing the thousand others again (``_edited``)."""
         return "%032x" % (self.packed_sum(packed) & _MASK)
 
     def pack_trace(self, trace: Sequence[str]) -> bytes:

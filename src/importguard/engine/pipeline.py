@@ -75,7 +75,7 @@ def runs_name() -> str:
 
 
 def sim_name() -> str:
-    return f"sim-{fingerprint('sim', '2')}"  # 2: ran keys are sums (``simcache.Keys.ran_key``)
+    return f"sim-{fingerprint('sim', '2')}"  # 2: ran keys are sums (``simcache.Keys.packed_key``)
 
 
 def cache_dir(config: Config) -> Path:
