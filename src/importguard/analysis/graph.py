@@ -62,8 +62,8 @@ def components(modules: Iterable[str], edges: Iterable["Edge"],
 
     graph = [n for n in modules if not n.startswith("<")]
     known = set(graph)
-    for e in edges:
-        union(e.source, e.target)
+    for a, b in {(e.source, e.target) for e in edges}:  # one union a pair (an edge a statement)
+        union(a, b)
     for a, b in links:
         union(a, b)
     for name in graph:
