@@ -225,3 +225,32 @@ def test_random_changes_walk_as_a_fresh_walk(tmp_path, listings, seed):
         hits += listings[0] == before
         assert cached == run(base, False), (seed, step, op)
     assert hits > 0  # some runs were answered by the index
+
+
+def test_real_runs_keep_the_walk_and_see_a_new_file(tmp_path):
+    # real clock, real processes: the first run makes the cache folder; once the tree is two
+    # seconds old a run keeps its walk and the next takes it; a new file is still found
+    import json
+    import marshal
+
+    from helpers import run_cli
+
+    root = write_tree(tmp_path / "repo", {"pyproject.toml": "", "app/__init__.py": "", "app/a.py": "import os\n"})
+    stats = tmp_path / "stats.jsonl"
+
+    def check() -> tuple:
+        out = run_cli(["check", "."], root, env={"IMPORTGUARD_STATS_FILE": str(stats)}).stdout
+        last = json.loads(stats.read_text().splitlines()[-1])
+        return out, last.get("walks_from_index", 0)
+
+    assert "IG100" in check()[0]
+    time.sleep(2.2)
+    assert check()[1] == 0  # this one keeps its walk
+    assert check()[1] == 1  # and this one takes it
+    [index] = (root / ".importguard_cache").glob("walks-*.marshal")
+    kept = marshal.loads(index.read_bytes())
+    assert [os.path.basename(k) for k in kept] == ["repo"]
+    assert sorted(f.replace(os.sep, "/") for f in kept[next(iter(kept))][3]) == ["/app/__init__.py", "/app/a.py"]
+    (root / "app" / "b.py").write_text("import sys\n")
+    out, hits = check()
+    assert hits == 0 and "app/b.py:1:8: IG100" in out and "app/a.py:1:8: IG100" in out

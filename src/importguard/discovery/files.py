@@ -424,6 +424,8 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
             skipped += 1
     if stats is not None:
         stats["skipped"] = skipped
+        if walks is not None and walks.hits:
+            stats["walks_from_index"] = walks.hits
     analysed_paths = list(dir_files)
     if single:
         whole: List[str] = []

@@ -372,6 +372,8 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     skipped = stats.get("skipped", 0)
     reported_paths = tuple(f.display for f in reported)
     LAST_RUN.clear()
+    if stats.get("walks_from_index"):
+        LAST_RUN["walks_from_index"] = stats["walks_from_index"]
     forget_preloaded()  # a run before in this process that stopped midway
     if not use_cache:
         read = read_all(analysed)
