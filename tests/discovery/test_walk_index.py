@@ -254,3 +254,20 @@ def test_real_runs_keep_the_walk_and_see_a_new_file(tmp_path):
     (root / "app" / "b.py").write_text("import sys\n")
     out, hits = check()
     assert hits == 0 and "app/b.py:1:8: IG100" in out and "app/a.py:1:8: IG100" in out
+
+
+def test_files_named_alone_walk_the_project_through_the_index(tmp_path, listings):
+    # pre-commit names files; the whole project is walked for the graph, through the index too
+    root = write_tree(tmp_path / "repo", TREE)
+    Clock().age(root)
+    named = ["app/a.py", "app/sub/b.py"]
+    first = run(root, True, paths=named)
+    before = listings[0]
+    assert run(root, True, paths=named) == first == run(root, False, paths=named)
+    assert listings[0] - before == first_listings(root)  # the cached run listed nothing
+    assert first[0][-1] == ("reported", "app/a.py", "app/sub/b.py")
+
+
+def first_listings(root: Path) -> int:
+    """How many folders below the project's a fresh walk lists (what the uncached run above did)."""
+    return sum(1 for d, _, _ in os.walk(root) if ".git" not in d and ".importguard_cache" not in d) - 1
