@@ -19,22 +19,21 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-from importguard.cache.index import RACY_NS
+from importguard.cache.index import RACY_NS, signature
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 DirSig = Tuple[str, int, int, int]  # folder relative to the walk's top, mtime_ns, ctime_ns, inode
 KEEP = 8  # walks kept: a project's root, and the folders checked alone lately
-FileSig = Optional[Tuple[int, int, int, int]]  # size, mtime_ns, ctime_ns, inode; None: missing
+FileSig = Optional[Tuple[int, int, int, int]]  # the stat index's ``signature``; None: missing
 
 
 def file_sig(path: str) -> FileSig:
     try:
-        st = os.stat(path)
+        return signature(os.stat(path))
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 def _unchanged(top: str, dirs: List[DirSig]) -> bool:
