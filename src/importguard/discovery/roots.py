@@ -255,8 +255,9 @@ def module_name(path: Union[Path, str], roots: Sequence[Path], nearest: Optional
                 best = rs
     if not best:
         return ""
-    parts = text[len(best) + 1:].rsplit(".", 1)[0].split(os.sep)
-    if parts and parts[-1] == "__init__":
+    parts = text[len(best) + 1:].split(os.sep)
+    parts[-1] = parts[-1].rsplit(".", 1)[0]  # the extension of the file, never a dot of a folder
+    if parts[-1] == "__init__":
         parts.pop()
     if not all(p.isidentifier() for p in parts):
         return ""
@@ -270,6 +271,28 @@ class NearestRoot:
     def __init__(self, roots: Sequence[Path]):
         self.roots = {str(r) for r in roots if not str(r).endswith(os.sep)}  # as ``module_name``: never "/"
         self.memo: Dict[str, str] = {}
+        self.prefixes: Dict[str, Optional[str]] = {}
+
+    def module(self, text: str) -> str:
+        """``module_name(text, roots)``, the folder's part worked out once per folder."""
+        folder, _, base = text.rpartition(os.sep)
+        try:
+            prefix = self.prefixes[folder]
+        except KeyError:
+            best = self.of(folder)
+            prefix = None
+            if best:
+                parts = folder[len(best) + 1:].split(os.sep) if folder != best else []
+                prefix = ".".join(parts) if all(p.isidentifier() for p in parts) else None
+            self.prefixes[folder] = prefix
+        if prefix is None:
+            return ""
+        stem = base.rsplit(".", 1)[0]
+        if stem == "__init__":
+            return prefix
+        if not stem.isidentifier():
+            return ""
+        return f"{prefix}.{stem}" if prefix else stem
 
     def of(self, folder: str) -> str:
         got = self.memo.get(folder)

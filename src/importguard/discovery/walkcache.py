@@ -17,7 +17,7 @@ walk of a folder that fresh is not trusted, and the next run walks again.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from importguard.cache.index import RACY_NS, signature
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 DirSig = Tuple[str, int, int, int]  # folder relative to the walk's top, mtime_ns, ctime_ns, inode
 KEEP = 8  # walks kept: a project's root, and the folders checked alone lately
 FileSig = Optional[Tuple[int, int, int, int]]  # the stat index's ``signature``; None: missing
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def file_sig(path: str) -> FileSig:
@@ -47,31 +49,45 @@ def _unchanged(top: str, dirs: List[DirSig]) -> bool:
         except OSError:
             return False
     try:
-        if len(dirs) < 400:
-            return _same(top, dirs, fd)
-        import _thread
-
-        half = len(dirs) // 2
-        done = _thread.allocate_lock()
-        done.acquire()
-        other: List[bool] = []
-
-        def check_half() -> None:
-            try:
-                other.append(_same(top, dirs[half:], fd))
-            finally:
-                done.release()
-
-        _thread.start_new_thread(check_half, ())
-        mine = _same(top, dirs[:half], fd)
-        done.acquire()
-        return mine and other == [True]
+        return all(halves(dirs, lambda part: _same(top, part, fd)))
     finally:
         if fd is not None:
             os.close(fd)
 
 
-def _same(top: str, dirs: List[DirSig], fd: Optional[int]) -> bool:
+def halves(items: Sequence[T], work: Callable[[Sequence[T]], R], least: int = 400) -> List[R]:
+    """``[work(items)]``, or, from ``least`` items on, ``[work(first half), work(second half)]``
+    with the second half done by another thread meanwhile: for loops of ``stat`` calls, which let
+    go of the interpreter's lock while they wait. An error of either half is raised."""
+    if len(items) < least:
+        return [work(items)]
+    import _thread
+
+    half = len(items) // 2
+    done = _thread.allocate_lock()
+    done.acquire()
+    other: List[R] = []
+    failed: List[BaseException] = []
+
+    def second() -> None:
+        try:
+            other.append(work(items[half:]))
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+        finally:
+            done.release()
+
+    _thread.start_new_thread(second, ())
+    try:
+        mine = work(items[:half])
+    finally:
+        done.acquire()
+    if failed:
+        raise failed[0]
+    return [mine, other[0]]
+
+
+def _same(top: str, dirs: Sequence[DirSig], fd: Optional[int]) -> bool:
     stat = os.stat
     try:
         for rel, mtime, ctime, ino in dirs:

@@ -280,7 +280,7 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
     got = quick.data.get("sems")
     sems: Dict[str, str] = got if isinstance(got, dict) else {}  # semantic digest -> content hash
     cache = FactsCache(cache_dir(config), fingerprint("facts"))
-    before = [index.previous_entry(index_key(r.file.path, root)) for r in new]
+    before = [index.previous_entry(index_key(r.file.name, root)) for r in new]
     started = None
     sources = [r.data for r in new if r.data is not None]
     if meanwhile is not None and jobs > 1 and len(sources) == len(new) and _few(sources):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from importguard.cache.facts import content_hash
 from importguard.cache.index import signature
@@ -29,7 +29,7 @@ class Read(NamedTuple):
         return self.error is None
 
 
-def read_source(path: Path) -> Tuple[Optional[bytes], Optional[str]]:
+def read_source(path: Union[str, Path]) -> Tuple[Optional[bytes], Optional[str]]:
     try:
         # a FIFO named x.py would block open() for ever, a link to /dev/zero would fill memory
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -46,9 +46,8 @@ def read_source(path: Path) -> Tuple[Optional[bytes], Optional[str]]:
         return None, f"cannot read: {exc.strerror or exc}"
 
 
-def index_key(path: Path, root: str) -> str:
-    text = str(path)
-    return text[len(root) + 1:] if text.startswith(root + os.sep) else text
+def index_key(name: str, root: str) -> str:
+    return name[len(root) + 1:] if name.startswith(root + os.sep) else name
 
 
 def read_all(files: Sequence[SourceFile], index: Optional[StatIndex] = None, root: str = "") -> List[Read]:
@@ -58,19 +57,19 @@ def read_all(files: Sequence[SourceFile], index: Optional[StatIndex] = None, roo
         sig = None
         if index is not None:
             try:
-                st = os.stat(f.path)
+                st: Optional[os.stat_result] = os.stat(f.name)
             except OSError:
                 st = None
             if st is not None and stat.S_ISREG(st.st_mode):
                 sig = signature(st)
-                known = index.trusted(index_key(f.path, root), sig)
+                known = index.trusted(index_key(f.name, root), sig)
                 if known is not None:
                     out.append(Read(f, None, None, known))
                     continue
-        data, err = read_source(f.path)
+        data, err = read_source(f.name)
         digest = content_hash(data) if data is not None else ""
         if index is not None and sig is not None and data is not None:
-            index.record(index_key(f.path, root), sig, digest)
+            index.record(index_key(f.name, root), sig, digest)
         out.append(Read(f, data, err, digest))
     return out
 
@@ -79,7 +78,7 @@ def with_data(r: Read) -> Read:
     """``r`` with its bytes (read now when the index spared reading them)."""
     if r.data is not None or r.error is not None:
         return r
-    data, err = read_source(r.file.path)
+    data, err = read_source(r.file.name)
     return Read(r.file, data, err, content_hash(data) if data is not None else "")
 
 
