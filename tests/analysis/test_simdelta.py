@@ -55,9 +55,10 @@ FILES = {
 }
 
 
-def _added(files: Dict[str, str], module: str, line: str) -> List:
+def _added(files: Dict[str, str], module: str, line: str, first: bool = False) -> List:
+    """The files with ``line`` added to ``module`` (at its end; at its start with ``first``), and the change."""
     old = extract(files[module].encode())
-    new_text = files[module] + line
+    new_text = line + files[module] if first else files[module] + line
     files = dict(files, **{module: new_text})
     got = import_only_change(old, extract(new_text.encode()))
     assert got is not None
@@ -69,9 +70,19 @@ def test_an_import_of_a_finished_module_binding_an_unread_name_changes_nothing()
     repo = _repo(files)
     trace = ["pkg", "/pkg", "pkg.user", "pkg.base", "/pkg.base", "pkg.hub", "/pkg.hub", "/pkg.user"]
     assert unchanged_by(repo, "pkg.hub", change, trace, 0)
-    # the module it names had not finished when the hub's import started: it may run there now
+    # the module it names had not finished when the hub's import started, but had when the hub's
+    # last statement runs (the hub's own import ran it): the new last statement finds it finished
     late = ["pkg", "/pkg", "pkg.user", "pkg.hub", "pkg.base", "/pkg.base", "/pkg.hub", "/pkg.user"]
-    assert not unchanged_by(repo, "pkg.hub", change, late, 0)
+    assert unchanged_with(repo, "pkg.hub", change, late, 0) == ()
+    # ... and as the first statement it runs it there, earlier: an inert module, so nothing changes
+    # but where it runs (kept, with the module run inside the hub)
+    files, change = _added(FILES, "pkg.hub", "from pkg import base as fresh\n", first=True)
+    assert unchanged_with(_repo(files), "pkg.hub", change, late, 0) == ("pkg.base",)
+    # a module still being imported when the hub started (it imports the hub) is partial there
+    partial = ["pkg", "/pkg", "pkg.user", "pkg.base", "pkg.hub", "/pkg.hub", "/pkg.base", "/pkg.user"]
+    for first in (False, True):
+        files, change = _added(FILES, "pkg.hub", "from pkg import base as fresh\n", first=first)
+        assert unchanged_with(_repo(files), "pkg.hub", change, partial, 0) is None
     # a failure inside the hub: its lines may have moved
     failure = ("pkg.hub", "pkg/hub.py", 1, 0, 4, "ImportError", "m", (("pkg.user", 1),), 0, "pkg.base", "B")
     assert not unchanged_by(repo, "pkg.hub", change, trace, failure)
@@ -151,11 +162,20 @@ def test_an_inert_module_nothing_ran_before_runs_inside_the_edited_one():
     # one that ran later, after the hub had finished, by itself: it runs inside the hub now
     assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE + ["pkg.colors", "/pkg.colors"], 0) == (
         "pkg.colors",)
-    # ... not when it ran something itself there, or ran twice, or started inside the hub
+    # ... not when it ran something itself there, or ran twice
     for trace in (BEFORE + ["pkg.colors", "pkg.other", "/pkg.other", "/pkg.colors"],
-                  BEFORE + ["pkg.colors", "/pkg.colors", "pkg.colors", "/pkg.colors"],
-                  ["pkg", "/pkg", "pkg.base", "/pkg.base", "pkg.hub", "pkg.colors", "/pkg.colors", "/pkg.hub"]):
+                  BEFORE + ["pkg.colors", "/pkg.colors", "pkg.colors", "/pkg.colors"]):
         assert unchanged_with(_repo(files), "pkg.hub", change, trace, 0) is None, trace
+    # one that ran inside the hub, by itself: finished when the new last statement runs; run
+    # earlier by a new first statement
+    inside = ["pkg", "/pkg", "pkg.base", "/pkg.base", "pkg.hub", "pkg.colors", "/pkg.colors", "/pkg.hub"]
+    assert unchanged_with(_repo(files), "pkg.hub", change, inside, 0) == ()
+    files, change = _added(NEW, "pkg.hub", "import pkg.colors as palette\n", first=True)
+    assert unchanged_with(_repo(files), "pkg.hub", change, inside, 0) == ("pkg.colors",)
+    # ... not when it ran something there
+    nested = ["pkg", "/pkg", "pkg.base", "/pkg.base", "pkg.hub", "pkg.colors", "pkg.x", "/pkg.x", "/pkg.colors",
+              "/pkg.hub"]
+    assert unchanged_with(_repo(files), "pkg.hub", change, nested, 0) is None
     # an import of a finished module adds nothing
     files, change = _added(NEW, "pkg.hub", "from pkg import base as again\n")
     assert unchanged_with(_repo(files), "pkg.hub", change, BEFORE, 0) == ()
@@ -222,3 +242,58 @@ def test_the_new_module_is_bracketed_by_the_edited_one_in_the_trace():
     assert _bracketed(keys, keys.pack_trace(later), "pkg.hub", ["pkg.colors"]) == got
     twice = before + ["pkg.hub", "/pkg.hub"]
     assert _bracketed(keys, keys.pack_trace(twice), "pkg.hub", ["pkg.colors"]) is None
+
+
+# ---------------------------------------------------------------------------- where the new statement runs
+BUSY = dict(NEW, **{"pkg.colors": "from pkg.base import B\ndef f():\n    return B\nf()\n",  # not inert
+                    "pkg.hub": "from pkg import base\nH = 1\n"})
+INSIDE = ["pkg", "/pkg", "pkg.base", "/pkg.base", "pkg.hub", "pkg.colors", "/pkg.colors", "/pkg.hub"]
+
+
+@pytest.mark.parametrize("tail, kept", [
+    ("", True),  # the new statement is the last one
+    ("import json\nX = json.dumps\n", True),  # only the standard library after it
+    ("class K:\n    Y = base.B\n", True),  # reads, no import
+    ("def g():\n    from pkg import user\n", True),  # a function nobody calls at import time
+    ("from pkg import user\n", False),  # a first-party import after it: it may run modules after the new one
+    ("def g():\n    return 1\n@g\ndef h():\n    pass\n", False),  # a call at import time
+    ("try:\n    from pkg import user\nexcept ImportError:\n    pass\n", False),  # nested
+])
+def test_a_statement_added_after_everything_that_imports_finds_the_modules_the_import_ran(tail, kept):
+    """A module that ran inside the edited one (not inert, so it could not run elsewhere) is
+    finished when a new statement runs after every statement that can import a first-party module."""
+    old_text = BUSY["pkg.hub"] + tail
+    new_text = BUSY["pkg.hub"] + "from pkg import colors as palette\n" + tail
+    files = dict(BUSY, **{"pkg.hub": new_text})
+    change = import_only_change(extract(old_text.encode()), extract(new_text.encode()))
+    assert change is not None and change.added == [2]
+    repo = _repo(files)
+    assert (unchanged_with(repo, "pkg.hub", change, INSIDE, 0) == ()) is kept
+    # the same statement as the first one: the busy module would run there, earlier
+    files, change = _added(BUSY, "pkg.hub", "from pkg import colors as palette\n", first=True)
+    assert unchanged_with(_repo(files), "pkg.hub", change, INSIDE, 0) is None
+
+
+def test_sorted_imports_run_the_new_statement_among_the_others():
+    """With the imports sorted to the top (the reordered world), an appended ``import x`` line runs
+    before the hub's ``from`` imports: the busy module would run earlier there."""
+    files, change = _added(BUSY, "pkg.hub", "import pkg.colors as palette\n")
+    repo = _repo(files)
+    assert unchanged_with(repo, "pkg.hub", change, INSIDE, 0, "w") == ()
+    assert unchanged_with(repo, "pkg.hub", change, INSIDE, 0, "r") is None
+    # sorted after the hub's other imports, with nothing but bindings after: it runs last there too
+    files, change = _added(BUSY, "pkg.hub", "from pkg import colors as palette\n")
+    assert unchanged_with(_repo(files), "pkg.hub", change, INSIDE, 0, "r") == ()
+
+
+def test_an_edit_that_also_removes_a_statement_is_not_an_addition():
+    """A removed import may be what ran a module inside the edited one: only edits that add
+    statements count on where the new ones run."""
+    text = BUSY["pkg.hub"] + "from pkg import colors as old_name\n"
+    files = dict(BUSY, **{"pkg.hub": text.replace("old_name", "new_name")})
+    change = import_only_change(extract(text.encode()), extract(files["pkg.hub"].encode()))
+    assert change is not None and len(change) == 2 and change.added is None
+    assert unchanged_with(_repo(files), "pkg.hub", change, INSIDE, 0) is None
+    # a plain addition says which statement it added
+    files, change = _added(BUSY, "pkg.hub", "from pkg import colors as palette\n")
+    assert change.added == [2]

@@ -61,7 +61,8 @@ def run(root: Path, cache: bool, config: Config | None = None, paths=(".",)) -> 
     stats: Dict[str, int] = {}
     analysed, reported = discover(list(paths), config or load_config(root), cwd=root, stats=stats,
                                   use_cache=cache)
-    return [(f.name, f.display, f.module, f.is_init, f.is_package_init) for f in analysed] + [("reported",) + tuple(f.display for f in reported)], stats["skipped"]
+    rows: List[tuple] = [(f.name, f.display, f.module, f.is_init, f.is_package_init) for f in analysed]
+    return rows + [("reported",) + tuple(f.display for f in reported)], stats["skipped"]
 
 
 @pytest.fixture

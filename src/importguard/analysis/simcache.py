@@ -267,7 +267,9 @@ def _after_edit(store: SimStore, key: str, keys: Keys, stats: Optional[Dict[str,
     edits = keys.edits
     assert edits is not None
     records = store.records(key)
-    for record in records:
+    # the most used record first: the state most runs saw, which the edit is usually made to (the
+    # newest record is often the state of an edit since undone, which this edit replaced)
+    for record in sorted(records, key=lambda r: -r[5] if valid(r) else 0):
         if not valid(record) or record[0] != keys.base:
             continue
         got = _unchanged(store, key, keys, record)
@@ -343,15 +345,17 @@ def _unchanged(store: SimStore, key: str, keys: Keys, record: list) -> Optional[
     if trace is None:  # lost to a concurrent run's write
         return None
     module, change = found
+    mode = key.split(":", 3)[2]  # "sim:e:<mode>:...": the order the module's statements run in
     try:
-        judged: tuple = ("unchanged", module, id(change), trace, record[3])
+        judged: tuple = ("unchanged", module, id(change), trace, record[3], mode)
         hash(judged)
     except TypeError:  # an outcome read back with a list in it: judged each time
-        added = unchanged_with(edits.repository, module, change, keys.packed_trace(trace), record[3])
+        added = unchanged_with(edits.repository, module, change, keys.packed_trace(trace), record[3], mode)
         return None if added is None else (trace, module, added)
     got = memo.get(judged, _UNKNOWN)
     if got is _UNKNOWN:
-        got = memo[judged] = unchanged_with(edits.repository, module, change, keys.packed_trace(trace), record[3])
+        got = memo[judged] = unchanged_with(edits.repository, module, change, keys.packed_trace(trace),
+                                            record[3], mode)
     return None if got is None else (trace, module, got)
 
 

@@ -32,6 +32,13 @@ its import ran (its later edits reach the entry), and the trace brackets the new
 the edited module's (started just after it, finished just before it): where the exact place is
 unknown, each question the trace answers later ("had these modules finished before that one
 started?") gets an answer that errs on the side of simulating again.
+
+Edits that only add statements are judged by where the new statements run, too. When no statement
+after them can import a first-party module (``_run_last``), the run up to them is the recorded
+one, so a module that finished anywhere inside the edited module's import is found finished (the
+import appended at the end of a module). And an inert module that ran by itself inside the edited
+module's import may run earlier, at a new statement, as one that ran later may. A removed import
+may be what ran a module there, so an edit that removes one is judged without either.
 """
 from __future__ import annotations
 
@@ -49,8 +56,11 @@ from typing import (
     Union,
 )
 
+from importguard.analysis.graph import absolute_module
 from importguard.analysis.simdiff import import_only_change
 from importguard.analysis.simtrace import PackedTrace, count, finished, span
+from importguard.analysis.sortorder import sorted_order
+from importguard.model import CallEvent, ClassBodyEvent, IfEvent, ImportEvent, TryEvent
 
 if TYPE_CHECKING:
     from importguard.analysis.simrepo import Repository
@@ -67,14 +77,14 @@ def outcome_outside(raw: Any, module: str) -> bool:
 
 
 def unchanged_by(repo: Repository, module: str, changed: Sequence[ImportFact], trace: Union[Sequence[str], PackedTrace],
-                 raw: Any) -> bool:
+                 raw: Any, mode: str = "w") -> bool:
     """Does an entry whose import traced ``trace`` (with outcome ``raw``) run the same after the
     ``changed`` imports of ``module`` were added or removed?"""
-    return unchanged_with(repo, module, changed, trace, raw) is not None
+    return unchanged_with(repo, module, changed, trace, raw, mode) is not None
 
 
 def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
-                   trace: Union[Sequence[str], PackedTrace], raw: Any) -> Optional[Tuple[str, ...]]:
+                   trace: Union[Sequence[str], PackedTrace], raw: Any, mode: str = "w") -> Optional[Tuple[str, ...]]:
     """``unchanged_by``, and the modules the entry's import now runs inside ``module``'s (inert
     ones, that import nothing new: see the module's docstring), which it ran later by themselves
     or not at all; None when the entry may run differently."""
@@ -84,7 +94,8 @@ def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
     # (the change itself kept in the memo: an id is unique only while its object lives)
     got = repo.judged.get((module, id(changed)))
     if got is None or got[0] is not changed:
-        got = repo.judged[(module, id(changed))] = [changed, repo.targets(module, changed), None, {}]
+        got = repo.judged[(module, id(changed))] = [changed, repo.targets(module, changed), None, {},
+                                                    _added_at(changed), {}]
     need = got[1]
     if need is None:
         return None
@@ -97,7 +108,14 @@ def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
     if late:
         if count(trace, module) != (1, 1):
             return None  # run twice, or never finished: where the new ones run is less clear
-        found = _run_inside(repo, module, late, trace, start, span(trace, module)[1], got[3])
+        end = span(trace, module)[1]
+        last = got[5].get(mode)
+        if last is None:
+            last = got[5][mode] = got[4] is not None and _run_last(repo, module, got[4], mode)
+        if last:  # the new statements run when everything the module's import runs has finished
+            late = [t for t in late if not finished(trace, end, t)]
+    if late:
+        found = _run_inside(repo, module, late, trace, start, end, got[3], moved=got[4] is not None)
         if found is None:
             return None
         added = tuple(sorted(found))
@@ -106,12 +124,73 @@ def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
     return None if got[2] else added
 
 
+def _added_at(changed: Sequence[ImportFact]) -> Optional[List[int]]:
+    """The top-level statements of the edited module (their indices) that hold the ``changed``
+    imports, when the edit only added statements (``simdiff.Change``); else None."""
+    return getattr(changed, "added", None)
+
+
+def _run_last(repo: Repository, module: str, statements: Sequence[int], mode: str) -> bool:
+    """Do the added ``statements`` run after every statement of ``module`` that can import a
+    first-party module, in the order of ``mode`` ("w": as written, "r": imports sorted to the top)?
+    Then every module its import ran had finished (or was an ancestor, still partial) when they
+    run: the run up to them is the one recorded, and nothing the module's import runs follows."""
+    info = repo.modules[module]
+    facts = info.facts
+    if mode == "w":
+        order: Sequence[int] = range(len(facts.events))
+    elif mode == "r":
+        order = sorted_order(info, repo.first_party)
+    else:
+        return False
+    ours = set(statements)
+    after = False
+    for i in order:
+        if i in ours:
+            after = True
+        elif after and not _quiet(repo, module, facts.events[i]):
+            return False
+    return after
+
+
+def _quiet(repo: Repository, module: str, events: Sequence[Any]) -> bool:
+    """Can ``events`` (a statement's) import no first-party module? No call of a module-level
+    function, no import but of the standard library or third-party code (a function body runs
+    only when called)."""
+    facts = repo.modules[module].facts
+    stack = list(events)
+    while stack:
+        ev = stack.pop()
+        kind = type(ev)
+        if kind is CallEvent:
+            return False
+        if kind is ImportEvent:
+            for imp in facts.imports[ev.first:ev.first + ev.count]:
+                base = imp.module if imp.name is None else absolute_module(imp, module, repo.modules[module].is_package)
+                if not base or base.split(".", 1)[0] in repo.first_party:
+                    return False
+        elif kind is ClassBodyEvent:
+            stack.extend(ev.body)
+        elif kind is IfEvent:
+            stack.extend(ev.body)
+            stack.extend(ev.orelse)
+        elif kind is TryEvent:
+            stack.extend(ev.body)
+            for _, h in ev.handlers:
+                stack.extend(h)
+            stack.extend(ev.orelse)
+            stack.extend(ev.final)
+    return True
+
+
 def _run_inside(repo: Repository, module: str, late: Iterable[str], trace: Union[Sequence[str], PackedTrace],
-                start: int, end: int, memo: Dict[str, bool]) -> Optional[Set[str]]:
+                start: int, end: int, memo: Dict[str, bool], moved: bool = False) -> Optional[Set[str]]:
     """The modules ``late`` (which had not finished when ``module`` started) and the ones their
     import-time code imports that had not either, when each is an inert module that did not run
     before or ran later by itself, whose package had finished, and they import each other without
-    a cycle (one would meet another partial); else None."""
+    a cycle (one would meet another partial); else None. With ``moved`` (the edit only added
+    statements), a module that ran by itself inside ``module``'s import, after it started, may run
+    earlier too: what imported it there finds it finished."""
     state: Dict[str, int] = {}  # 1: its imports being looked at, 2: done
 
     def visit(t: str) -> bool:
@@ -125,7 +204,7 @@ def _run_inside(repo: Repository, module: str, late: Iterable[str], trace: Union
         seen = count(trace, t)
         if seen == (1, 1):  # it ran later, by itself: it runs inside the edited module now
             first, last = span(trace, t)
-            if first < end or last != first + 1:
+            if last != first + 1 or first < (start if moved else end):
                 return False
         elif seen != (0, 0):
             return False

@@ -65,7 +65,14 @@ def _statements(facts: ModuleFacts) -> List[tuple]:
             for i, st in enumerate(facts.statements)]
 
 
-def import_only_change(old: ModuleFacts, new: ModuleFacts) -> Optional[List[ImportFact]]:
+class Change(List["ImportFact"]):
+    """The imports an edit added or removed; ``added``: the indices of the statements of the new
+    content that hold them when the edit only added statements (else None)."""
+
+    added: Optional[List[int]] = None
+
+
+def import_only_change(old: ModuleFacts, new: ModuleFacts) -> Optional[Change]:
     """The imports of the top-level import statements that turn ``old`` into ``new`` (added or
     removed), when nothing else the simulation reads differs (lines and columns aside); else None."""
     import difflib
@@ -73,7 +80,8 @@ def import_only_change(old: ModuleFacts, new: ModuleFacts) -> Optional[List[Impo
     if old.all_names != new.all_names or old.future_annotations != new.future_annotations:
         return None
     a, b = _statements(old), _statements(new)
-    changed: List[ImportFact] = []
+    changed = Change()
+    added: Optional[List[int]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
@@ -83,6 +91,11 @@ def import_only_change(old: ModuleFacts, new: ModuleFacts) -> Optional[List[Impo
                 if got is None:
                     return None
                 changed.extend(got)
+        if i2 > i1:
+            added = None
+        elif added is not None:
+            added.extend(range(j1, j2))
+    changed.added = added or None
     return changed
 
 

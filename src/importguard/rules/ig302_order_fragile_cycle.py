@@ -7,8 +7,8 @@ from importguard.analysis.simulation import (
     outcomes,
     simulate_one,
     simulated_modules,
-    sorted_order,
 )
+from importguard.analysis.sortorder import sorted_order
 from importguard.model import IMPORT_TIME, Diagnostic
 from importguard.rules.base import Rule
 
