@@ -309,9 +309,10 @@ def _bracketed(keys: Keys, trace: bytes, module: str, added: Sequence[str]) -> O
     events = array("i")
     events.frombytes(trace)
     ids = [keys.trace_index[m] for m in added]
-    moved = {k + 1 for k in ids} | {-k - 1 for k in ids}
-    if any(e in moved for e in events):  # modules that ran later: they run inside ``module`` now
-        events = array("i", [e for e in events if e not in moved])
+    for k in ids:  # modules that ran elsewhere: they run inside ``module`` now
+        for e in (k + 1, -k - 1):
+            while e in events:  # (once at most: ``simdelta._run_inside``) searched in C, not a loop here
+                del events[events.index(e)]
     i = keys.trace_index[module]
     if events.count(i + 1) != 1 or events.count(-i - 1) != 1:
         return None
