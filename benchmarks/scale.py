@@ -162,6 +162,20 @@ def settle_argv(argv: List[str]) -> List[str]:
     return list(argv)
 
 
+def ruff_binary() -> str:
+    """ruff's own binary: a pyenv shim is a shell script that runs ``pyenv exec`` first (50 ms a
+    run, which the cached rows would count as ruff's)."""
+    found = shutil.which("ruff") or "ruff"
+    if os.sep + "shims" + os.sep in found and shutil.which("pyenv"):
+        try:
+            real = subprocess.run(["pyenv", "which", "ruff"], capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return found
+        if real and os.path.isfile(real):
+            return real
+    return found
+
+
 def rows_for(tree: Path, repo: Path, jobs: int, ruff: str, py: str) -> List[Row]:
     j = str(jobs)
     touched = tree / TOUCH
@@ -329,7 +343,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--label", default="main")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--profile", action="store_true", help="also write cProfiles of the touched and import runs")
-    ap.add_argument("--ruff", default=shutil.which("ruff") or "ruff")
+    ap.add_argument("--ruff", default=ruff_binary())
     ap.add_argument("--no-settle", action="store_true", help="do not run importguard (unmeasured) after an edit "
                     "is undone: the next edit row's run then also sees the undoing (the protocol before "
                     "session 22: the leaf row included undoing the hub row's edit)")
