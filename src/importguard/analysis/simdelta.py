@@ -58,9 +58,10 @@ from typing import (
 
 from importguard.analysis.graph import absolute_module
 from importguard.analysis.simdiff import import_only_change
+from importguard.analysis.simrepo import _walk
 from importguard.analysis.simtrace import PackedTrace, count, finished, span
 from importguard.analysis.sortorder import sorted_order
-from importguard.model import CallEvent, ClassBodyEvent, IfEvent, ImportEvent, TryEvent
+from importguard.model import CallEvent, ImportEvent
 
 if TYPE_CHECKING:
     from importguard.analysis.simrepo import Repository
@@ -95,7 +96,7 @@ def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
     got = repo.judged.get((module, id(changed)))
     if got is None or got[0] is not changed:
         got = repo.judged[(module, id(changed))] = [changed, repo.targets(module, changed), None, {},
-                                                    _added_at(changed), {}]
+                                                    getattr(changed, "added", None), {}]  # ``simdiff.Change``
     need = got[1]
     if need is None:
         return None
@@ -124,12 +125,6 @@ def unchanged_with(repo: Repository, module: str, changed: Sequence[ImportFact],
     return None if got[2] else added
 
 
-def _added_at(changed: Sequence[ImportFact]) -> Optional[List[int]]:
-    """The top-level statements of the edited module (their indices) that hold the ``changed``
-    imports, when the edit only added statements (``simdiff.Change``); else None."""
-    return getattr(changed, "added", None)
-
-
 def _run_last(repo: Repository, module: str, statements: Sequence[int], mode: str) -> bool:
     """Do the added ``statements`` run after every statement of ``module`` that can import a
     first-party module, in the order of ``mode`` ("w": as written, "r": imports sorted to the top)?
@@ -155,31 +150,18 @@ def _run_last(repo: Repository, module: str, statements: Sequence[int], mode: st
 
 def _quiet(repo: Repository, module: str, events: Sequence[Any]) -> bool:
     """Can ``events`` (a statement's) import no first-party module? No call of a module-level
-    function, no import but of the standard library or third-party code (a function body runs
-    only when called)."""
-    facts = repo.modules[module].facts
-    stack = list(events)
-    while stack:
-        ev = stack.pop()
+    function, no import but of the standard library or third-party code, at any depth (a
+    function body runs only when called)."""
+    info = repo.modules[module]
+    for ev in _walk(events, ()):
         kind = type(ev)
         if kind is CallEvent:
             return False
         if kind is ImportEvent:
-            for imp in facts.imports[ev.first:ev.first + ev.count]:
-                base = imp.module if imp.name is None else absolute_module(imp, module, repo.modules[module].is_package)
+            for imp in info.facts.imports[ev.first:ev.first + ev.count]:
+                base = imp.module if imp.name is None else absolute_module(imp, module, info.is_package)
                 if not base or base.split(".", 1)[0] in repo.first_party:
                     return False
-        elif kind is ClassBodyEvent:
-            stack.extend(ev.body)
-        elif kind is IfEvent:
-            stack.extend(ev.body)
-            stack.extend(ev.orelse)
-        elif kind is TryEvent:
-            stack.extend(ev.body)
-            for _, h in ev.handlers:
-                stack.extend(h)
-            stack.extend(ev.orelse)
-            stack.extend(ev.final)
     return True
 
 
