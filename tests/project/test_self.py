@@ -35,7 +35,7 @@ def test_check_at_the_repository_root_reports_nothing(tmp_path):
 # The pipeline's stages, lowest first. A module imports only from its own row or a lower one,
 # at import time, inside functions and under TYPE_CHECKING alike; every module belongs to a row.
 LAYERS = [
-    ("importguard", "importguard.model"),
+    ("importguard", "importguard.model", "importguard.factmodel"),
     ("importguard.cache", "importguard.config"),
     ("importguard.discovery",),
     ("importguard.extract",),
@@ -51,7 +51,7 @@ def _layer(module: str) -> int:
     best, row = "", -1
     for i, prefixes in enumerate(LAYERS):
         for p in prefixes:
-            exact_only = p in ("importguard", "importguard.model", "importguard.__main__")
+            exact_only = p in ("importguard", "importguard.model", "importguard.factmodel", "importguard.__main__")
             hit = module == p or (not exact_only and module.startswith(p + "."))
             if hit and len(p) > len(best):
                 best, row = p, i
@@ -89,7 +89,7 @@ def test_no_module_over_500_lines():
     assert long == {}
 
 
-def test_warm_check_imports_neither_libcst_nor_networkx(tmp_path):
+def test_warm_check_imports_neither_libcst_nor_networkx_nor_the_facts_classes(tmp_path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "a.py").write_text("from pkg import b\nimport os\n")
@@ -97,7 +97,8 @@ def test_warm_check_imports_neither_libcst_nor_networkx(tmp_path):
     assert run_cli(["check"], tmp_path).returncode == 1  # cold: fills the cache
     code = ("import sys, runpy\nsys.argv = ['importguard', 'check']\n"
             "from importguard.commands.cli import main\nrc = main()\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'networkx')))\n")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'networkx')\n"
+            "             or m == 'importguard.factmodel'))\n")  # no fact is read: their classes are not made
     env_src = f"import sys; sys.path.insert(0, {SRC!r})\n"
     proc = subprocess.run([sys.executable, "-c", env_src + code], cwd=tmp_path, capture_output=True, text=True)
     assert "IG300" in proc.stdout and "IG100" in proc.stdout
@@ -112,7 +113,8 @@ def test_warm_check_imports_neither_libcst_nor_networkx(tmp_path):
 def test_version_is_cheap():
     code = (f"import sys; sys.path.insert(0, {SRC!r}); sys.argv=['importguard','--version']\n"
             "from importguard.commands.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'networkx')))\n")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'networkx')\n"
+            "             or m == 'importguard.factmodel'))\n")  # no fact is read: their classes are not made
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 

@@ -9,24 +9,13 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-from functools import partial
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from importguard.model import (
-    ClassFact,
-    Cycle,
-    CycleEdge,
-    FunctionFact,
-    ImportFact,
-    LazyEvents,
-    ModuleFacts,
-    Statement,
-    TypeCheckingBlock,
-    Use,
-    events_to_plain,
-    failed_facts,
-)
+from importguard.model import Cycle, CycleEdge
+
+if TYPE_CHECKING:
+    from importguard.model import ModuleFacts
 
 try:  # hashlib's blake2b, without importing OpenSSL's bindings (4 ms of every run's start-up)
     from _blake2 import blake2b
@@ -84,30 +73,18 @@ def to_plain(f: ModuleFacts) -> tuple:
 
 
 def _events_plain(events) -> tuple:
+    from importguard.factmodel import LazyEvents, events_to_plain
+
     if type(events) is LazyEvents:
         return events.plain()
     return tuple(map(events_to_plain, events))
 
 
-# the records are built with ``tuple.__new__`` over ``map``: no Python frame per record (a changed
-# import makes a run load the facts of every file; this halves their decoding). The plain tuples
-# come from ``to_plain`` under the schema's fingerprint, so their fields are in the records' order.
-_new = tuple.__new__
-_use, _class, _function = partial(_new, Use), partial(_new, ClassFact), partial(_new, FunctionFact)
-_block, _statement = partial(_new, TypeCheckingBlock), partial(_new, Statement)
-_FIELDS = len(ModuleFacts._fields)
-
-
-def _import(i: tuple) -> ImportFact:
-    return _new(ImportFact, i[:-1] + (tuple(map(_use, i[-1])),))
-
-
 def from_plain(t: tuple) -> ModuleFacts:
-    if len(t) != _FIELDS:
-        raise ValueError("facts of another schema")
-    return _new(ModuleFacts, (tuple(map(_import, t[0])), tuple(map(_class, t[1])), tuple(map(_function, t[2])),
-                              tuple(map(_block, t[3])), tuple(map(_statement, t[4])), t[5], t[6], t[7], t[8],
-                              LazyEvents(t[9]), *t[10:]))  # decoded when first read
+    """The facts ``to_plain`` made ``t`` of (``factmodel`` is imported only by a run that reads facts)."""
+    from importguard.factmodel import facts_from_plain
+
+    return facts_from_plain(t)
 
 
 def _decode(raw: Any) -> ModuleFacts:
@@ -132,6 +109,8 @@ class FactsRef:
             try:
                 got = _decode(self._raw)
             except Exception:  # the shard decoded whole, so its blobs are what this version wrote
+                from importguard.factmodel import failed_facts
+
                 got = failed_facts("its cached facts cannot be read: run again with --no-cache")
             self._facts, self._raw = got, None
         return got

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-from importguard.model import ModuleFacts, failed_facts
-
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
+
+    from importguard.model import ModuleFacts
 
 
 def _extract_many(sources: List[bytes]) -> List[tuple]:
@@ -168,6 +168,8 @@ def _extract_parallel(sources: List[bytes], jobs: int) -> List[tuple]:
     suspects = sorted(i for chunk in crashed for i in chunk)
     for i, plain in _one_worker(sources, suspects):  # a worker died: find the file that kills it
         results[i] = plain
+    from importguard.model import failed_facts
+
     return [r if r is not None else to_plain(failed_facts("analysis crashed")) for r in results]
 
 
@@ -183,6 +185,8 @@ def _one_worker(sources: List[bytes], todo: List[int]) -> List[Tuple[int, tuple]
     except OSError:
         return [(i, _extract_many([sources[i]])[0]) for i in todo]
     out = [(i, plain) for i, plain in done.items()]
+    from importguard.model import failed_facts
+
     out.extend((chunk[0], to_plain(failed_facts(_CRASHED))) for chunk in crashed)
     return out
 

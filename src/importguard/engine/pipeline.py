@@ -20,10 +20,8 @@ from importguard.model import (
     Cycle,
     Diagnostic,
     Fix,
-    ModuleFacts,
     diagnostic_from_plain,
     diagnostic_to_plain,
-    failed_facts,
 )
 
 if TYPE_CHECKING:
@@ -32,6 +30,7 @@ if TYPE_CHECKING:
     from importguard.analysis.graph import Edge, ModuleInfo
     from importguard.config.settings import Config
     from importguard.engine.background import Meanwhile, Started
+    from importguard.model import ModuleFacts
 
 
 class Result(NamedTuple):
@@ -102,6 +101,8 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
         if facts is None and r.data is None:
             r = with_data(r)  # the stat index spared reading it, but its facts are not cached
         if not r.ok:
+            from importguard.model import failed_facts
+
             out[r.file.path] = failed_facts(r.error or "cannot read")
             continue
         if facts is not None:
