@@ -1,7 +1,9 @@
-"""An import added to a module that many entries run, of a module those entries never ran: the
-outcomes kept (the new module runs inside the edited one and changes nothing else) are exactly
-what a run without the cache finds, through further edits of that module, of the new module, and
-undoing them.
+"""An import added to a module that many entries run, of a module those entries never ran (or ran
+inside the edited one): the outcomes kept (the new module runs inside the edited one and changes
+nothing else, or the new statement runs after everything that imports and finds it finished) are
+exactly what a run without the cache finds, through further edits of that module, of the new
+module, and undoing them. The new statement goes last (above the hub's last binding, or at the
+end) or first.
 
 The new modules come from a pool of random contents, some inert (names, standard-library imports,
 imports of modules every entry finished early, class bodies) and some not (a call at import time,
@@ -172,11 +174,14 @@ def _property(tmp_path: Path, seed: int, steps: int) -> Dict[str, int]:
                                f"from app.f{i} import F as a{n}", f"import app.f{i}"])
             text = path.read_text()
             undo.append((path, text))
-            if text.endswith(LATE):
+            first = rng.random() < 0.3  # the new statement first: it runs before the module's own imports
+            if first:
+                path.write_text(line + "\n" + text)
+            elif text.endswith(LATE):
                 path.write_text(text[:-len(LATE)] + line + "\n" + LATE)
             else:
                 path.write_text(text + line + "\n")
-            kind = f"{line!r} into {path.name}"
+            kind = f"{line!r} {'first in' if first else 'into'} {path.name}"
         done.append(kind)
         warm = _run(root, True)
         for key in ("kept_after_edit", "kept_running_new_modules", "simulated"):
