@@ -13,7 +13,7 @@ from importguard.cache.facts import FactsCache, default_dir, fingerprint, forget
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
 from importguard.engine.extraction import _cacheable, _few, extract_all
-from importguard.engine.filecheck import check_files, keep
+from importguard.engine.filecheck import check_beside, check_files, keep
 from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
 from importguard.engine.reading import Read, read_all, with_data
 from importguard.model import (
@@ -194,6 +194,9 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     # every module, those without an importable name too: contracts count their imports
     digest = graph_digest(modules, edges, config, graph_parts, cwd, sums) if store is not None else ""
     cached = store.data.get("graph:" + digest) if store is not None else None
+    report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
+    file_rules = [r for r in rules if r.scope == "file"]
+    beside = None
     if cached is not None:
         from importguard.cache.facts import cycles_from_plain
 
@@ -206,6 +209,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     else:
         cycles = _cycles(graph_modules, edges, store, sums)
         repo.cycles = cycles
+        # the file checks need the cycles, not the repository rules' findings: on a second core
+        beside = check_beside(repo, modules, file_rules, report_paths, store, cwd, file_digests, jobs)
         repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
         repo_diags += check_contracts(config, modules)
         if repo.simulation_stats:
@@ -217,10 +222,10 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
                            GRAPHS)
     repo.cycles = cycles
     cwd_text = str(cwd) if cwd is not None else None
-    report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
     by_path = {m.path: m for m in modules.values()}
-    file_rules = [r for r in rules if r.scope == "file"]
-    out: List[Diagnostic] = check_files(repo, modules, file_rules, report_paths, store, cwd, file_digests)
+    out = beside.take(store) if beside is not None else None
+    if out is None:
+        out = check_files(repo, modules, file_rules, report_paths, store, cwd, file_digests)
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
     moves: Dict[str, Dict[Tuple[int, int], Fix]] = {}
     for d in repo_diags:

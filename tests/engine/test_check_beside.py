@@ -1,0 +1,96 @@
+"""The file checks forked beside the repository rules (``filecheck.check_beside``): the same
+findings as checked in the run's own process, the files' kept findings carried back into the
+results store (the next run checks no file again), and a child that fails changes nothing."""
+from __future__ import annotations
+
+import random
+import shutil
+from typing import TYPE_CHECKING, List, Tuple
+
+import pytest
+
+from importguard.analysis.simfork import can_fork
+from importguard.config.settings import load_config
+from importguard.engine import filecheck, pipeline as engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="forks only where forking is safe (Linux, one thread)")
+
+FILES = {
+    "pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n',
+    "app/__init__.py": "",
+    "app/base.py": "import os\nimport json\nB = 1\n",
+    "app/hub.py": "from app import base\nfrom typing import List\nH = 1\n\n"
+                  "def f(x: List[int]) -> int:\n    return x[0]\n",
+    "app/m0.py": "from app.hub import H\nfrom app import m1\nimport os\nX = H\n",
+    "app/m1.py": "from app.hub import H\nfrom app import m0\nX = H\n",
+    "app/m2.py": "from app.m0 import X\nimport sys\nY = X\n",
+    "app/leaf.py": "from app import base\nimport collections\n",
+}
+
+
+def _run(root: Path, jobs: int = 2) -> Tuple[list, int]:
+    result = engine.check([str(root)], load_config(root), jobs=jobs, use_cache=True, cwd=root, need_facts=False)
+    return [tuple(d) for d in result.diagnostics], engine.LAST_RUN.get("files_checked", 0)
+
+
+def _cold(root: Path) -> list:
+    result = engine.check([str(root)], load_config(root), jobs=1, use_cache=False, cwd=root, need_facts=False)
+    return [tuple(d) for d in result.diagnostics]
+
+
+def _edit(rng: random.Random, root: Path) -> Tuple[str, str]:
+    name = rng.choice(["hub", "m0", "m2", "leaf", "base"])
+    path = root / "app" / f"{name}.py"
+    line = rng.choice(["from app import m2 as fresh{n}", "import json", "from app.base import B as b{n}",
+                       "# a comment {n}", "from app import leaf", "print(X)" if name != "base" else "import app.leaf"])
+    path.write_text(path.read_text() + line.format(n=rng.randrange(1000)) + "\n")
+    return f"{line} in {name}", f"{name}.py"
+
+
+def test_forked_file_checks_find_what_the_run_finds_itself(tmp_path: Path, monkeypatch) -> None:
+    forked: List[int] = []
+    start = filecheck.check_beside
+
+    def counting(*args, **kwargs):
+        got = start(*args, **kwargs)
+        forked.append(got is not None)
+        return got
+
+    monkeypatch.setattr(engine, "check_beside", counting)
+    here, there = tmp_path / "here", tmp_path / "there"
+    for rel, text in FILES.items():
+        (here / rel).parent.mkdir(parents=True, exist_ok=True)
+        (here / rel).write_text(text)
+    shutil.copytree(here, there)
+    done: List[str] = []
+    for step in range(12):
+        monkeypatch.setattr(filecheck, "BESIDE", 0)  # every run that checks files forks
+        beside = _run(there)
+        monkeypatch.setattr(filecheck, "BESIDE", 10**9)
+        alone = _run(here)
+        assert beside[0] == alone[0] == _cold(here), done
+        assert beside[1] == alone[1], done  # the same files checked: the child's count came back
+        again = _run(there)  # nothing changed: every file's findings are kept, from what the child stored
+        assert again == (beside[0], 0), done
+        what, file = _edit(random.Random(step), here)
+        done.append(what)
+        shutil.copy(here / "app" / file, there / "app" / file)
+    assert any(forked) and not all(forked)  # forked where the graph changed, not where it was kept
+
+
+def test_a_failing_child_changes_nothing(tmp_path: Path, monkeypatch) -> None:
+    for rel, text in FILES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    monkeypatch.setattr(filecheck, "BESIDE", 0)
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the child fails")
+
+    monkeypatch.setattr(filecheck, "_check_and_send", fails)
+    got = _run(tmp_path)
+    assert got[0] == _cold(tmp_path) and got[1] > 0  # checked here instead
+    assert _run(tmp_path) == (got[0], 0)
