@@ -90,7 +90,7 @@ def test_a_failing_child_changes_nothing(tmp_path: Path, monkeypatch) -> None:
     def fails(*args, **kwargs):
         raise RuntimeError("the child fails")
 
-    monkeypatch.setattr(filecheck, "_check_and_send", fails)
+    monkeypatch.setattr(filecheck, "_check_here", fails)
     got = _run(tmp_path)
     assert got[0] == _cold(tmp_path) and got[1] > 0  # checked here instead
     assert _run(tmp_path) == (got[0], 0)

@@ -14,7 +14,7 @@ extracted here, as without it.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from importguard.model import ModuleFacts
@@ -87,6 +87,21 @@ def start(sources: List[bytes]) -> Optional[Started]:
 
     if not sources or not can_fork() or any(map(suspicious, sources)):
         return None
+    got = fork_sending(lambda: _extract(sources))
+    return None if got is None else Started(got[0], got[1], sources)
+
+
+def _extract(sources: List[bytes]) -> List[tuple]:
+    from importguard.engine.extraction import _extract_many
+
+    return _extract_many(sources)
+
+
+def fork_sending(make: Callable[[], Any]) -> Optional[Tuple[int, int]]:
+    """(pid, read end of a pipe) of a forked copy of this process that sends ``make()`` back
+    (``marshal``) and leaves without running anything of the parent's (``os._exit``); None when
+    no pipe or process can be made. A crash in the child is the parent's to handle: it reads
+    nothing (``received``) and does the work itself."""
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -97,45 +112,28 @@ def start(sources: List[bytes]) -> Optional[Started]:
         os.close(read_end)
         os.close(write_end)
         return None
-    if pid == 0:  # the child: extract, send, and leave without running anything of the parent's
+    if pid == 0:  # the child
         code = 1
         try:
+            import faulthandler
+            import marshal
+
             os.close(read_end)
-            _send(write_end, sources)
+            faulthandler.disable()
+            data = memoryview(marshal.dumps(make()))
+            while data:
+                data = data[os.write(write_end, data):]
+            os.close(write_end)
             code = 0
         finally:
             os._exit(code)
     os.close(write_end)
-    return Started(pid, read_end, sources)
+    return pid, read_end
 
 
-def _send(fd: int, sources: List[bytes]) -> None:
-    import faulthandler
+def received(fd: int, pid: int) -> Any:
+    """What the child ``fork_sending`` started sent, once it has left; None when it failed."""
     import marshal
-
-    faulthandler.disable()  # a crash is the parent's to report (it extracts the files again)
-    from importguard.engine.extraction import _extract_many
-
-    data = memoryview(marshal.dumps(_extract_many(sources)))
-    while data:
-        data = data[os.write(fd, data):]
-    os.close(fd)
-
-
-def _ready(fd: int) -> bool:
-    """Has the child written (or closed) its end of the pipe?"""
-    import select
-
-    try:
-        return bool(select.select([fd], [], [], 0)[0])
-    except (OSError, ValueError):
-        return True
-
-
-def _receive(fd: int, pid: int) -> Optional[List[ModuleFacts]]:
-    import marshal
-
-    from importguard.cache.facts import from_plain
 
     chunks = []
     try:
@@ -150,6 +148,28 @@ def _receive(fd: int, pid: int) -> Optional[List[ModuleFacts]]:
     if status != 0 or not chunks:
         return None
     try:
-        return [from_plain(t) for t in marshal.loads(b"".join(chunks))]
+        return marshal.loads(b"".join(chunks))
     except (ValueError, TypeError, EOFError):
+        return None
+
+
+def _ready(fd: int) -> bool:
+    """Has the child written (or closed) its end of the pipe?"""
+    import select
+
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+def _receive(fd: int, pid: int) -> Optional[List[ModuleFacts]]:
+    from importguard.cache.facts import from_plain
+
+    raw = received(fd, pid)
+    if raw is None:
+        return None
+    try:
+        return [from_plain(t) for t in raw]
+    except (ValueError, TypeError):
         return None

@@ -4,7 +4,6 @@ under a key of its own facts with what its check read (``analysis.context.Reads`
 the modules it read and the answers of the queries it asked are unchanged)."""
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from importguard.engine.incremental import LAST_RUN, file_keys, forget_old
@@ -111,23 +110,12 @@ class Beside:
 
     def take(self, store) -> Optional[List[Diagnostic]]:
         """The child's findings, its changes applied to ``store``; None when it failed."""
-        import marshal
+        from importguard.engine.background import received
 
-        chunks = []
+        got = received(self.fd, self.pid)
         try:
-            with os.fdopen(self.fd, "rb") as fh:
-                chunks.append(fh.read())
-        except OSError:
-            chunks = []
-        try:
-            _, status = os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            status = -1
-        if status != 0 or not chunks:
-            return None
-        try:
-            plain, changed, removed, counts, dirty = marshal.loads(b"".join(chunks))
-        except (ValueError, TypeError, EOFError):
+            plain, changed, removed, counts, dirty = got
+        except (TypeError, ValueError):
             return None
         data = store.data
         for k in removed:
@@ -144,48 +132,25 @@ def check_beside(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, 
     """``check_files`` started in a forked process (``Beside``), when the run may use a second
     process, checks many files and keeps their findings; else None (check them here)."""
     from importguard.analysis.simfork import can_fork
+    from importguard.engine.background import fork_sending
 
     if jobs < 2 or store is None or not file_digests or len(report_paths) < BESIDE or not can_fork():
         return None
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the child: check, send, and leave without running anything of the parent's
-        code = 1
-        try:
-            os.close(read_end)
-            _check_and_send(write_end, repo, modules, file_rules, report_paths, store, cwd, file_digests)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    return Beside(pid, read_end)
+    got = fork_sending(lambda: _check_here(repo, modules, file_rules, report_paths, store, cwd, file_digests))
+    return None if got is None else Beside(*got)
 
 
-def _check_and_send(fd: int, repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, report_paths: Set[str],
-                    store, cwd: Optional[Path], file_digests: Optional[Dict[str, str]]) -> None:
-    import faulthandler
-    import marshal
-
-    faulthandler.disable()  # a crash is the parent's to report (it checks the files again)
+def _check_here(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, report_paths: Set[str], store,
+                cwd: Optional[Path], file_digests: Optional[Dict[str, str]]) -> tuple:
+    """(in the child) ``check_files``, and what it changed: the findings (plain), the store's keys
+    set and removed, the counters changed, whether the store is to be written."""
     before, stats, dirty = dict(store.data), dict(LAST_RUN), store.dirty
     out = check_files(repo, modules, file_rules, report_paths, store, cwd, file_digests)
     data = store.data
     changed = {k: v for k, v in data.items() if before.get(k, _GONE) is not v}
     removed = [k for k in before if k not in data]
     counts = {k: v for k, v in LAST_RUN.items() if stats.get(k, _GONE) != v}
-    payload = memoryview(marshal.dumps(([diagnostic_to_plain(d) for d in out], changed, removed, counts,
-                                        store.dirty and not dirty)))
-    while payload:
-        payload = payload[os.write(fd, payload):]
-    os.close(fd)
+    return [diagnostic_to_plain(d) for d in out], changed, removed, counts, store.dirty and not dirty
 
 
 def _string_links(repo: RepoContext, modules: Dict[str, ModuleInfo]) -> List[Tuple[str, str]]:
