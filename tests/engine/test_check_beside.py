@@ -94,3 +94,33 @@ def test_a_failing_child_changes_nothing(tmp_path: Path, monkeypatch) -> None:
     got = _run(tmp_path)
     assert got[0] == _cold(tmp_path) and got[1] > 0  # checked here instead
     assert _run(tmp_path) == (got[0], 0)
+
+
+def test_a_failing_run_stops_the_child(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from importguard.rules.ig300_import_cycle import ImportCycle
+
+    for rel, text in FILES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    monkeypatch.setattr(filecheck, "BESIDE", 0)
+    started: List[filecheck.Beside] = []
+    start = filecheck.check_beside
+
+    def keeping(*args, **kwargs):
+        got = start(*args, **kwargs)
+        if got is not None:
+            started.append(got)
+        return got
+
+    def fails(self, repo):
+        raise RuntimeError("a repository rule fails")
+
+    monkeypatch.setattr(engine, "check_beside", keeping)
+    monkeypatch.setattr(ImportCycle, "check_repo", fails)
+    with pytest.raises(RuntimeError):
+        _run(tmp_path)
+    assert len(started) == 1
+    with pytest.raises(ChildProcessError):  # reaped: no child left behind
+        os.waitpid(started[0].pid, os.WNOHANG)

@@ -4,6 +4,7 @@ under a key of its own facts with what its check read (``analysis.context.Reads`
 the modules it read and the answers of the queries it asked are unchanged)."""
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from importguard.engine.incremental import LAST_RUN, file_keys, forget_old
@@ -107,6 +108,17 @@ class Beside:
 
     def __init__(self, pid: int, fd: int):
         self.pid, self.fd = pid, fd
+
+    def cancel(self) -> None:
+        """Stop the child (the run failed before it took the child's findings)."""
+        import signal
+
+        for step in (lambda: os.kill(self.pid, signal.SIGKILL), lambda: os.close(self.fd),
+                     lambda: os.waitpid(self.pid, 0)):
+            try:
+                step()
+            except OSError:  # gone already
+                pass
 
     def take(self, store) -> Optional[List[Diagnostic]]:
         """The child's findings, its changes applied to ``store``; None when it failed."""

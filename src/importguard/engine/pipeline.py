@@ -211,8 +211,13 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         repo.cycles = cycles
         # the file checks need the cycles, not the repository rules' findings: on a second core
         beside = check_beside(repo, modules, file_rules, report_paths, store, cwd, file_digests, jobs)
-        repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
-        repo_diags += check_contracts(config, modules)
+        try:
+            repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
+            repo_diags += check_contracts(config, modules)
+        except BaseException:
+            if beside is not None:
+                beside.cancel()
+            raise
         if repo.simulation_stats:
             LAST_RUN.update(repo.simulation_stats)
         if store is not None:
