@@ -77,7 +77,7 @@ def kept_on_purpose(ctx: FileContext, imp: ImportFact) -> bool:
     """``# noqa: F401`` (or IG100) marks an import kept for what it exports at runtime (jinja2's
     ``runtime.py`` exports names that compiled templates import by string)."""
     for line, codes in ctx.facts.noqa:
-        # line 0: a file-level ``# ruff: noqa: F401`` keeps every import of the file on purpose
+        # line 0: a file-level ruff noqa comment for F401 keeps every import of the file on purpose
         if (line == 0 or imp.stmt_line <= line <= imp.stmt_end_line) and codes:
             if any(NOQA_ALIASES.get(c, c) in ("IG", "IG1", "IG10", "IG100") for c in codes):
                 return True
