@@ -59,7 +59,7 @@ def test_forked_file_checks_find_what_the_run_finds_itself(tmp_path: Path, monke
         forked.append(got is not None)
         return got
 
-    monkeypatch.setattr(engine, "check_beside", counting)
+    monkeypatch.setattr(filecheck, "check_beside", counting)
     here, there = tmp_path / "here", tmp_path / "there"
     for rel, text in FILES.items():
         (here / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -96,10 +96,40 @@ def test_a_failing_child_changes_nothing(tmp_path: Path, monkeypatch) -> None:
     assert _run(tmp_path) == (got[0], 0)
 
 
-def test_a_failing_run_stops_the_child(tmp_path: Path, monkeypatch) -> None:
+def test_the_cycles_cuts_are_found_beside(tmp_path: Path, monkeypatch) -> None:
+    """The import cycles' rule runs in the child when it forks (not here), and here when it fails."""
     import os
 
     from importguard.rules.ig300_import_cycle import ImportCycle
+
+    for rel, text in FILES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    expected = _cold(tmp_path)
+    assert any(d[3] == "IG300" for d in expected)
+    monkeypatch.setattr(filecheck, "BESIDE", 0)
+    parent, calls = os.getpid(), []
+    check_repo = ImportCycle.check_repo
+
+    def watched(self, repo):
+        calls.append(os.getpid() == parent)
+        if os.getpid() != parent and fail:
+            raise RuntimeError("the rule fails in the child")
+        return check_repo(self, repo)
+
+    monkeypatch.setattr(ImportCycle, "check_repo", watched)
+    fail = False
+    assert _run(tmp_path)[0] == expected and calls == []  # forked: found by the child alone
+    (tmp_path / "app" / "leaf.py").write_text("from app import m2\n")
+    expected = _cold(tmp_path)
+    fail, calls[:] = True, []
+    assert _run(tmp_path)[0] == expected and calls == [True]  # the child failed (its calls stay there): run here
+
+
+def test_a_failing_run_stops_the_child(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from importguard.rules.ig301_failing_cycle import FailingImportCycle
 
     for rel, text in FILES.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -117,8 +147,8 @@ def test_a_failing_run_stops_the_child(tmp_path: Path, monkeypatch) -> None:
     def fails(self, repo):
         raise RuntimeError("a repository rule fails")
 
-    monkeypatch.setattr(engine, "check_beside", keeping)
-    monkeypatch.setattr(ImportCycle, "check_repo", fails)
+    monkeypatch.setattr(filecheck, "check_beside", keeping)
+    monkeypatch.setattr(FailingImportCycle, "check_repo", fails)  # a rule this process runs
     with pytest.raises(RuntimeError):
         _run(tmp_path)
     assert len(started) == 1

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, NamedTup
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.simdelta import unchanged_with
 from importguard.analysis.simstore import valid
-from importguard.analysis.simtrace import PackedTrace
+from importguard.analysis.simtrace import EVENT, PackedTrace, find, occurrences
 from importguard.analysis.simulate import Outcome, simulate
 
 if TYPE_CHECKING:
@@ -122,11 +122,7 @@ class Keys:
 
     def packed_trace(self, packed: bytes) -> PackedTrace:
         """A trace as ``simtrace.finished_before`` reads it, without naming every event."""
-        from array import array
-
-        got = array("i")
-        got.frombytes(packed)
-        return PackedTrace(got, self.trace_index)
+        return PackedTrace(packed, self.trace_index)
 
     def pack(self, ran: FrozenSet[str]) -> bytes:
         from array import array
@@ -304,27 +300,22 @@ def _bracketed(keys: Keys, trace: bytes, module: str, added: Sequence[str]) -> O
     """A packed trace with ``added`` started just after ``module`` started and finished just before
     it finished (their exact place inside its import unknown: ``simdelta``), and no longer where
     they ran before (later); None when ``module`` did not start and finish once."""
-    from array import array
-
-    events = array("i")
-    events.frombytes(trace)
     ids = [keys.trace_index[m] for m in added]
     for k in ids:  # modules that ran elsewhere: they run inside ``module`` now
         for e in (k + 1, -k - 1):
-            while e in events:  # (once at most: ``simdelta._run_inside``) searched in C, not a loop here
-                del events[events.index(e)]
+            at = find(trace, e)  # (once at most: ``simdelta._run_inside``)
+            while at >= 0:
+                trace = trace[:at * 4] + trace[at * 4 + 4:]
+                at = find(trace, e, at)
     i = keys.trace_index[module]
-    if events.count(i + 1) != 1 or events.count(-i - 1) != 1:
+    if occurrences(trace, i + 1) != 1 or occurrences(trace, -i - 1) != 1:
         return None
-    start, end = events.index(i + 1), events.index(-i - 1)
+    start, end = find(trace, i + 1), find(trace, -i - 1)
     if end < start:
         return None
-    out = events[:start + 1]
-    out.extend(k + 1 for k in ids)
-    out.extend(events[start + 1:end])
-    out.extend(-k - 1 for k in reversed(ids))
-    out.extend(events[end:])
-    return out.tobytes()
+    pack = EVENT.pack
+    return b"".join([trace[:start * 4 + 4], *(pack(k + 1) for k in ids), trace[start * 4 + 4:end * 4],
+                     *(pack(-k - 1) for k in reversed(ids)), trace[end * 4:]])
 
 
 def _unchanged(store: SimStore, key: str, keys: Keys, record: list) -> Optional[Tuple[bytes, str, tuple]]:

@@ -97,6 +97,23 @@ def _extract(sources: List[bytes]) -> List[tuple]:
     return _extract_many(sources)
 
 
+def done_beside(work: Callable[[], None]) -> Optional[Callable[[], bool]]:
+    """``work`` started in a forked copy of this process (it writes files: the simulation's
+    shards); returns a function that waits for the copy and says whether the work was done (False:
+    do it here). None when no process can be forked here."""
+    from importguard.analysis.simfork import can_fork
+
+    def done() -> bool:
+        work()
+        return True
+
+    got = fork_sending(done) if can_fork() else None
+    if got is None:
+        return None
+    pid, fd = got
+    return lambda: received(fd, pid) is True
+
+
 def fork_sending(make: Callable[[], Any]) -> Optional[Tuple[int, int]]:
     """(pid, read end of a pipe) of a forked copy of this process that sends ``make()`` back
     (``marshal``) and leaves without running anything of the parent's (``os._exit``); None when

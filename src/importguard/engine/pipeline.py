@@ -13,7 +13,7 @@ from importguard.cache.facts import FactsCache, default_dir, fingerprint, forget
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
 from importguard.engine.extraction import _cacheable, _few, extract_all
-from importguard.engine.filecheck import check_beside, check_files, keep
+from importguard.engine.filecheck import check_files, keep, rules_with_files
 from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
 from importguard.engine.reading import Read, read_all, with_data
 from importguard.model import (
@@ -155,7 +155,8 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
             store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None,
             file_digests: Optional[Dict[str, str]] = None,
-            contents=None, jobs: int = 1, sims=None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            contents=None, jobs: int = 1, sims=None, ruled: Optional[Callable[[], None]] = None
+            ) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
@@ -165,10 +166,9 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     path -> facts digest) too, each file's findings are kept in ``store`` under a key of everything
     they can depend on (``_file_keys``), and only the files whose key changed are checked again.
     The import simulation may use ``jobs`` processes, and keeps each entry's outcomes in ``sims`` (a
-    ``simstore.SimStore``, with ``store``)."""
+    ``simstore.SimStore``, with ``store``); ``ruled`` is called once the repository rules ran here."""
     from importguard.analysis.context import RepoContext, Watched, ignored_by_path, suppressed
     from importguard.analysis.graph import build_edges
-    from importguard.contracts import check as check_contracts
     from importguard.rules import RULES
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
@@ -196,7 +196,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     cached = store.data.get("graph:" + digest) if store is not None else None
     report_paths = set(reported) if reported is not None else {m.path for m in modules.values()}
     file_rules = [r for r in rules if r.scope == "file"]
-    beside = None
+    out: Optional[List[Diagnostic]] = None
     if cached is not None:
         from importguard.cache.facts import cycles_from_plain
 
@@ -209,15 +209,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     else:
         cycles = _cycles(graph_modules, edges, store, sums)
         repo.cycles = cycles
-        # the file checks need the cycles, not the repository rules' findings: on a second core
-        beside = check_beside(repo, modules, file_rules, report_paths, store, cwd, file_digests, jobs)
-        try:
-            repo_diags = [d for rule in rules if rule.scope == "repo" for d in rule.check_repo(repo)]
-            repo_diags += check_contracts(config, modules)
-        except BaseException:
-            if beside is not None:
-                beside.cancel()
-            raise
+        out, repo_diags = rules_with_files(repo, rules, file_rules, modules, report_paths, store, cwd, file_digests,
+                                           jobs, ruled)
         if repo.simulation_stats:
             LAST_RUN.update(repo.simulation_stats)
         if store is not None:
@@ -228,7 +221,6 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     repo.cycles = cycles
     cwd_text = str(cwd) if cwd is not None else None
     by_path = {m.path: m for m in modules.values()}
-    out = beside.take(store) if beside is not None else None
     if out is None:
         out = check_files(repo, modules, file_rules, report_paths, store, cwd, file_digests)
     reported_modules = {m.name for m in modules.values() if m.path in report_paths}
@@ -435,6 +427,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     LAST_RUN["from_cache"] = LAST_RUN.get("from_cache", 0) + early.get("loaded", 0)
     # the simulation's outcomes, in shards of their own: read as looked up, only the changed rewritten
     from importguard.analysis.simstore import SimStore
+    from importguard.engine.background import done_beside
 
     sims = SimStore(cache_dir(config) / sim_name())
     rest = [r for r in read if r.file.path not in facts]
@@ -443,17 +436,30 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     file_digests = {r.file.display: digests[r.digest][0] for r in read if r.ok and r.digest in digests}
     graph_parts, contents = incremental.contents(read, modules, digests, FactsCache(cache_dir(config),
                                                                                     fingerprint("facts")))
+    saving: List[Callable[[], bool]] = []
+
+    def ruled() -> None:
+        """The simulation's shards are final: written by a forked copy (after an import changed in a
+        module many imports run: 0.1 s) while this process takes the file checks' findings and
+        writes the rest; not after a run that loaded no facts (a first run: its copy would hold
+        every page of the largest heap a while longer)."""
+        got = done_beside(sims.save) if jobs > 1 and early.get("loaded") and sims.outcomes.dirty() else None
+        saving.extend([got] if got is not None else [])
+
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd, jobs=jobs,
                                          graph_parts=graph_parts, file_digests=file_digests, contents=contents,
-                                         sims=sims)
+                                         sims=sims, ruled=ruled)
     held: Dict[Path, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
     if all(_cacheable(f) for f in held.values() if type(f) is not FactsRef):
         runs.put(run_key, ([diagnostic_to_plain(d) for d in diagnostics], cycles_to_plain(cycles), len(modules),
                            len(edges)))
-    results.save()
-    results.parts.save()
-    sims.save()
-    quick.save()
+    try:
+        results.save()
+        results.parts.save()
+        quick.save()
+    finally:
+        if not saving or not saving[0]():
+            sims.save()
     forget_preloaded()
     _sweep(config)
     LAST_RUN["facts_decoded"] = FactsRef.decoded - decoded_before

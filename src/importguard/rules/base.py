@@ -20,6 +20,9 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     scope: ClassVar[str] = "file"  # "file" rules see one module; "repo" rules the whole graph
     stubs: ClassVar[bool] = True  # also checks ``.pyi`` stubs (rules about runtime behaviour do not)
+    # a "repo" rule that may run in the forked process of the file checks: it reads the graph, the
+    # cycles and the facts, and writes only keys of its own in the results store
+    beside: ClassVar[bool] = False
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
 

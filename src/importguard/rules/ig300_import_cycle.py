@@ -82,6 +82,7 @@ class ImportCycle(Rule):
     code = "IG300"
     name = "import-cycle"
     scope = "repo"
+    beside = True  # the cuts, kept under "cyclecut1:" keys
     VALID = (
         {"pkg/__init__.py": "", "pkg/a.py": "from pkg import b\n", "pkg/b.py": "def f():\n    from pkg import a\n"},
         {"pkg/__init__.py": "", "pkg/a.py": "from pkg import b\n",
