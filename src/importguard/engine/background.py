@@ -79,13 +79,136 @@ class Started:
             pass
 
 
+_PREPARED: List[Tuple[int, int, int, int]] = []  # (pid, its facts' read end, its sources' write end, room)
+
+
+def prepare() -> None:
+    """Start, at the beginning of a run on a large tree, a process that imports LibCST and the
+    extractor (and parses a line: its first parse costs more) and then waits for the sources of the
+    changed files (``start``), if any: their extraction no longer waits for LibCST's import, which
+    overlaps the walk of the tree instead. ``release`` stops it when the run needs no extraction.
+
+    A new interpreter (``posix_spawn``: the run's own path to the modules), not a fork: a forked
+    copy shares the run's memory, and each page the run writes while the copy lives is copied
+    (10 ms of a 0.15 s run that changed nothing)."""
+    import sys
+
+    _reap()
+    if _PREPARED or not sys.executable or not hasattr(os, "posix_spawn") or not sys.platform.startswith("linux"):
+        return
+    fds: List[int] = []
+    try:
+        sources_r, sources_w = os.pipe()
+        fds += [sources_r, sources_w]
+        facts_r, facts_w = os.pipe()
+        fds += [facts_r, facts_w]
+        room = _widen(sources_w)
+        os.set_inheritable(sources_r, True)
+        os.set_inheritable(facts_w, True)
+        code = ("import sys; sys.path[:] = %r; from importguard.engine.background import serve; serve(%d, %d)"
+                % (sys.path, sources_r, facts_w))
+        quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]  # nothing of it shows
+        pid = os.posix_spawn(sys.executable, [sys.executable, "-S", "-c", code], os.environ, file_actions=quiet)
+    except OSError:
+        for fd in fds:
+            os.close(fd)
+        return
+    os.close(sources_r)
+    os.close(facts_w)
+    _PREPARED.append((pid, facts_r, sources_w, room))
+
+
+_STOPPED: List[int] = []  # prepared processes stopped and not yet reaped
+
+
+def release() -> None:
+    """Stop the process ``prepare`` started, if no extraction took it. It is not waited for (its
+    end takes 2 ms): the next ``prepare`` reaps it, or this process's own end."""
+    import signal
+
+    while _PREPARED:
+        pid, fd, sources_w, _ = _PREPARED.pop()
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        os.close(fd)
+        os.close(sources_w)
+        _STOPPED.append(pid)
+
+
+def _reap() -> None:
+    for pid in list(_STOPPED):
+        try:
+            done = os.waitpid(pid, os.WNOHANG)[0] != 0
+        except ChildProcessError:
+            done = True
+        if done:
+            _STOPPED.remove(pid)
+
+
+def _widen(fd: int) -> int:
+    """The bytes a pipe holds before a write to it waits for the reader: widened to 1 MB (Linux)."""
+    import fcntl
+
+    for op, arg in ((getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20), (getattr(fcntl, "F_GETPIPE_SZ", 1032), 0)):
+        try:
+            return fcntl.fcntl(fd, op, arg)
+        except OSError:
+            pass
+    return 0
+
+
+def serve(sources_r: int, facts_w: int) -> None:
+    """(the prepared process) Send the facts of the sources the run sends, once LibCST is imported;
+    nothing when the run closes the pipe first. The sources come after their size (8 bytes)."""
+    import marshal
+
+    try:
+        os.nice(5)  # the run's own walk first, when both want the same core
+    except OSError:
+        pass
+    _extract([b"import os\n"])
+    data = b""
+    size = None
+    while size is None or len(data) < size + 8:
+        got = os.read(sources_r, 1 << 20)
+        if not got:
+            return
+        data += got
+        if size is None and len(data) >= 8:
+            size = int.from_bytes(data[:8], "little")
+    out = memoryview(marshal.dumps(_extract(marshal.loads(data[8:]))))
+    while out:
+        out = out[os.write(facts_w, out):]
+    os.close(facts_w)
+
+
 def start(sources: List[bytes]) -> Optional[Started]:
-    """Fork a process that extracts ``sources`` and sends their facts back; None when no process
-    can be forked here or a source needs the isolating path."""
+    """A process that extracts ``sources`` and sends their facts back: the prepared one
+    (``prepare``) when there is one and the sources fit in its pipe, else one forked now; None when
+    no process can be forked here or a source needs the isolating path."""
+    import marshal
+
     from importguard.analysis.simfork import can_fork
     from importguard.extract import suspicious
 
-    if not sources or not can_fork() or any(map(suspicious, sources)):
+    if not sources or any(map(suspicious, sources)):
+        return None
+    if _PREPARED:
+        pid, fd, sources_w, room = _PREPARED[-1]
+        data = marshal.dumps(sources)
+        data = len(data).to_bytes(8, "little") + data
+        if len(data) <= room:  # written at once, the child busy with its imports or not
+            _PREPARED.pop()
+            try:
+                os.write(sources_w, data)
+            except OSError:
+                pass  # the child is gone: it sends nothing, and the files are extracted here
+            os.close(sources_w)
+            return Started(pid, fd, sources)
+        release()
+    if not can_fork():
         return None
     got = fork_sending(lambda: _extract(sources))
     return None if got is None else Started(got[0], got[1], sources)

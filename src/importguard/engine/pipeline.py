@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTupl
 from importguard.cache.facts import FactsCache, default_dir, fingerprint, forget_preloaded
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
+from importguard.engine.background import prepare, release
 from importguard.engine.extraction import _cacheable, _few, extract_all
 from importguard.engine.filecheck import check_files, keep, rules_with_files
 from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
@@ -313,6 +314,21 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
     return facts
 
 
+LARGE = 200_000  # bytes of the stat index of a tree of about a thousand files
+
+
+def _prepare(config: Config) -> None:
+    """On a large tree (its stat index is), fork the extraction of the changed files before the
+    walk (``background.prepare``): on a small one the fork costs more of a run that changed
+    nothing than it saves in one that did."""
+    try:
+        large = os.stat(cache_dir(config) / index_name()).st_size >= LARGE
+    except OSError:
+        return
+    if large:
+        prepare()
+
+
 def _sweep(config: Config) -> None:
     """Remove the caches other versions left behind (``cache.sweep``); this version's are kept."""
     from importguard.cache.sweep import sweep
@@ -370,6 +386,8 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     file changes its content, not its facts, and costs the extraction of that file alone)."""
     started, jobs = time.perf_counter(), jobs or default_jobs()
     now = time.time_ns()  # before any file is read: the stat index's reference time
+    if use_cache and jobs > 1:
+        _prepare(config)
     stats: Dict[str, int] = {}
     analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
     skipped = stats.get("skipped", 0)
@@ -402,6 +420,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     early: Dict[str, Any] = {}  # what a run that extracts loads while it does (``_load_early``)
     facts = _load_new(read, digests, quick, index, root, config, jobs,
                       lambda: _load_early(read, digests, config, early))
+    release()  # the prepared extraction, if no changed file took it
 
     # every input of the results: the tool, the configuration, the costs the messages and IG400
     # read (``importguard cost`` rewrites them), the files reported and every analysed file's facts
