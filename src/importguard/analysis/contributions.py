@@ -63,6 +63,16 @@ class Contributions:
         _by_path[path] = (digest, self.names, name, got)
         return self.prefix + got
 
+    def key_of(self, name: str, digest: Optional[str]) -> Optional[str]:
+        """The key of ``name``'s part when its facts digest is ``digest`` (None: its digest now)."""
+        if digest is None:
+            return self._key(name)
+        if not self.names:
+            return None
+        import hashlib
+
+        return self.prefix + hashlib.blake2b(repr((self.names, name, digest)).encode(), digest_size=16).hexdigest()
+
     def get(self, name: str) -> Optional[list]:
         key = self._key(name)
         if key is None:
@@ -101,10 +111,10 @@ class Contributions:
         if key is not None:
             self.used.append(key)
 
-    def get_kept(self, name: str, key: str) -> Optional[list]:
+    def get_kept(self, name: str, key: Optional[str]) -> Optional[list]:
         """The part kept under ``key`` (a key of ``name``'s part in an earlier run), if still kept;
         not counted as used."""
-        if self.store is None:
+        if self.store is None or key is None:
             return None
         data = self.parts.shard(self.prefix, name).data if self.parts is not None else self.store.data
         got = data.get(key)

@@ -184,19 +184,20 @@ def build_edges(modules: Mapping[str, ModuleInfo], parts=None, sums: Optional[Di
         if parts is not None:
             got = parts.get(name)
             if not got or not isinstance(got[0], str):  # not kept, or kept without its digest
-                own = [tuple(e) for e in _module_edges(name, info, known)]
-                got = parts.put(name, [_digest(own)] + own)
+                own = [tuple(e) for e in module_edges(name, info, known)]
+                got = parts.put(name, [edge_digest(own)] + own)
             if sums is not None:
                 sums[name] = got[0]
             edges.extend(_new(Edge, e) for e in got[1:])
         else:
-            edges.extend(_module_edges(name, info, known))
+            edges.extend(module_edges(name, info, known))
     if parts is not None:
         parts.done()
     return edges
 
 
-def _digest(plain: list) -> str:
+def edge_digest(plain: list) -> str:
+    """The digest ``build_edges`` gives a module's edges (as plain tuples)."""
     import hashlib
 
     return hashlib.blake2b(repr(plain).encode(), digest_size=16).hexdigest()
@@ -205,7 +206,8 @@ def _digest(plain: list) -> str:
 _new = tuple.__new__
 
 
-def _module_edges(name: str, info: ModuleInfo, known: Set[str]) -> List[Edge]:
+def module_edges(name: str, info: ModuleInfo, known: Set[str]) -> List[Edge]:
+    """The import edges of module ``name`` to the modules ``known``."""
     edges: List[Edge] = []
     for idx, imp in enumerate(info.facts.imports):
         if imp.is_future:

@@ -191,12 +191,12 @@ class Delta:
         """Did a changed module gain or lose an import edge (of any kind)?"""
         got = self._reached.get("moved")
         if got is None:
-            from importguard.analysis.graph import _module_edges
+            from importguard.analysis.graph import module_edges
 
             known = set(dict.keys(self.modules))
             got = False
             for name in self.changed or ():
-                then, now = ({e.target for e in _module_edges(name, info, known)} for info in self._infos(name))
+                then, now = ({e.target for e in module_edges(name, info, known)} for info in self._infos(name))
                 if then != now:
                     got = True
                     break

@@ -13,6 +13,7 @@ from importguard.cache.facts import FactsCache, default_dir, fingerprint, forget
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
 from importguard.engine.background import prepare, release
+from importguard.engine.cyclekeep import changed_since, kept as kept_cycles, remember as remember_cycles
 from importguard.engine.extraction import _cacheable, _few, extract_all
 from importguard.engine.filecheck import check_files, keep, rules_with_files
 from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
@@ -156,8 +157,8 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
 def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[Iterable[str]] = None,
             store=None, cwd: Optional[Path] = None, graph_parts: Optional[Dict[str, str]] = None,
             file_digests: Optional[Dict[str, str]] = None,
-            contents=None, jobs: int = 1, sims=None, ruled: Optional[Callable[[], None]] = None
-            ) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
+            contents=None, jobs: int = 1, sims=None, ruled: Optional[Callable[[], None]] = None,
+            previous: Optional[Dict[str, str]] = None) -> Tuple[List[Diagnostic], List[Cycle], List[Edge]]:
     """Rules over facts: the pure core (tests call it with facts made from strings).
 
     ``store`` (a cache Store) keeps the results that depend only on the graph (cycles and the
@@ -167,7 +168,9 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     path -> facts digest) too, each file's findings are kept in ``store`` under a key of everything
     they can depend on (``_file_keys``), and only the files whose key changed are checked again.
     The import simulation may use ``jobs`` processes, and keeps each entry's outcomes in ``sims`` (a
-    ``simstore.SimStore``, with ``store``); ``ruled`` is called once the repository rules ran here."""
+    ``simstore.SimStore``, with ``store``); ``ruled`` is called once the repository rules ran here.
+    ``previous``: module -> its content hash in the run before, for the modules changed since
+    (``cyclekeep``: the cycles kept across new imports that close none)."""
     from importguard.analysis.context import RepoContext, Watched, ignored_by_path, suppressed
     from importguard.analysis.graph import build_edges
     from importguard.rules import RULES
@@ -207,8 +210,10 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             store.remember("graph:" + digest, cached, GRAPHS)
         cycles = cycles_from_plain(cached[0])
         repo_diags = [diagnostic_from_plain(d) for d in cached[1]]
+        if sums is not None:
+            remember_cycles(store, sums, cached[0])
     else:
-        cycles = _cycles(graph_modules, edges, store, sums)
+        cycles = _cycles(graph_modules, edges, store, sums, previous, contents[2] if contents is not None else None)
         repo.cycles = cycles
         out, repo_diags = rules_with_files(repo, rules, file_rules, modules, report_paths, store, cwd, file_digests,
                                            jobs, ruled)
@@ -237,11 +242,12 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     return out, cycles, edges
 
 
-def _cycles(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], store, sums: Optional[Dict[str, str]]
-            ) -> List[Cycle]:
+def _cycles(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], store, sums: Optional[Dict[str, str]],
+            previous: Optional[Dict[str, str]] = None, facts_of=None) -> List[Cycle]:
     """The import cycles, kept in ``store`` under a digest of the edges of the modules some edge
     enters: a module no module imports is on no cycle, so a new import in such a module (a
-    script, a management command, a test) finds the cycles of the run before."""
+    script, a management command, a test) finds the cycles of the run before. So does a graph
+    that only gained imports that close no cycle (``cyclekeep``)."""
     from importguard.analysis.graph import cycles as find_cycles
 
     if not edges:
@@ -256,13 +262,19 @@ def _cycles(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], store, sums
         core = sorted((name, digest) for name, digest in sums.items() if name in entered)
         key = "cycles:" + hashlib.blake2b(repr(core).encode(), digest_size=16).hexdigest()
         got = store.data.get(key)
+        if got is None and facts_of is not None and previous:
+            got = store.data[key] = kept_cycles(store, graph_modules, sums, edges, previous, facts_of)
+            LAST_RUN["cycles_kept_after_edit"] = int(got is not None)
         if got is not None:
             LAST_RUN["cycles_cache"] = 1
+            remember_cycles(store, sums, got)
             return cycles_from_plain(got)
     found = find_cycles(graph_modules, edges, store)
-    if key is not None:
-        store.data.pop(key, None)
-        store.data[key] = cycles_to_plain(found)
+    if key is not None and sums is not None:
+        plain = cycles_to_plain(found)
+        remember_cycles(store, sums, plain)
+        store.data.pop(key, None)  # (a None put there above)
+        store.data[key] = plain
         for old in [k for k in store.data if k.startswith("cycles:")][:-4]:  # the last few kept
             del store.data[old]
         store.dirty = True
@@ -467,7 +479,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
 
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd, jobs=jobs,
                                          graph_parts=graph_parts, file_digests=file_digests, contents=contents,
-                                         sims=sims, ruled=ruled)
+                                         sims=sims, ruled=ruled, previous=changed_since(read, index, root))
     held: Dict[Path, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
     if all(_cacheable(f) for f in held.values() if type(f) is not FactsRef):
         runs.put(run_key, ([diagnostic_to_plain(d) for d in diagnostics], cycles_to_plain(cycles), len(modules),

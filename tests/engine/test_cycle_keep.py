@@ -1,0 +1,64 @@
+"""The cycles of the run before, kept when the graph only gained imports that close no cycle
+(``engine.cyclekeep``): every run's findings and cycles equal a run without the cache, and the
+kept cycles are taken only where the search would find them again."""
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, List, Tuple
+
+from importguard.config.settings import load_config
+from importguard.engine import pipeline as engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FILES = {
+    "pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n',
+    "app/__init__.py": "",
+    "app/hub.py": "import os\nfrom app import low\nH = 1\n\ndef f():\n    from app import m2\n    return m2\n",
+    "app/low.py": "L = 1\n",
+    "app/sink.py": "S = 1\n",
+    "app/m0.py": "from app.hub import H\nfrom app import m1\nX = H\n",
+    "app/m1.py": "from app import m0\nY = 2\n",
+    "app/m2.py": "from app.m0 import X\nZ = X\n",
+    "app/leaf.py": "from app import sink\n",
+}
+# appended to the hub: closing no cycle (a module that imports nothing, or nothing that leads
+# back), or closing one (m2 imports m0, which imports the hub)
+LINES = ["from app import sink as s{n}\n", "from app import low as l{n}\n", "from app import leaf as f{n}\n",
+         "from app import m2 as c{n}\n", "from app import m1 as c{n}\n", "import json as j{n}\n"]
+
+
+def _run(root: Path, cache: bool) -> Tuple[list, list]:
+    result = engine.check([str(root)], load_config(root), jobs=1, use_cache=cache, cwd=root, need_facts=False)
+    return [tuple(d) for d in result.diagnostics], sorted(tuple(c) for c in result.cycles)
+
+
+def test_kept_cycles_are_the_cycles_found_again(tmp_path: Path) -> None:
+    for rel, text in FILES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    hub = tmp_path / "app" / "hub.py"
+    original = hub.read_text()
+    _run(tmp_path, True)
+    rng = random.Random(5)
+    kept: List[str] = []
+    searched: List[str] = []
+    for step in range(40):
+        what = rng.random()
+        if what < 0.3:
+            hub.write_text(original)  # undone: the run cache or the graph cache answers
+        elif what < 0.4:  # an import inserted at the top moves every line: searched again
+            hub.write_text(LINES[rng.randrange(3)].format(n=step) + hub.read_text())
+        elif what < 0.5:  # the function's import (a cycle, deferred) removed, one added: searched again
+            hub.write_text(original.replace("    from app import m2\n    return m2\n", "    return 2\n")
+                           + LINES[0].format(n=step))
+        else:
+            hub.write_text(hub.read_text() + rng.choice(LINES).format(n=step))
+        got = _run(tmp_path, True)
+        took = engine.LAST_RUN.get("cycles_kept_after_edit")  # (the run without the cache clears it)
+        assert got == _run(tmp_path, False), (step, hub.read_text())
+        (kept if took == 1 else searched if took == 0 else []).append(hub.read_text().splitlines()[-1])
+    assert len(kept) >= 5 and len(searched) >= 5
+    # only imports that cannot lead back to the hub kept the cycles
+    assert not any(" m2 " in line or " m1 " in line for line in kept)
