@@ -62,3 +62,51 @@ def test_kept_cycles_are_the_cycles_found_again(tmp_path: Path) -> None:
     assert len(kept) >= 5 and len(searched) >= 5
     # only imports that cannot lead back to the hub kept the cycles
     assert not any(" m2 " in line or " m1 " in line for line in kept)
+
+
+# a cycle that fails as imported (``a`` first: ``b`` asks ``a`` for a name it has not bound yet)
+FAILING = {
+    "pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n',
+    "app/__init__.py": "",
+    "app/a.py": "from app.b import B\nA = 1\n",
+    "app/b.py": "from app.a import A\nB = 2\n",
+    "app/c.py": "from app import a\n",
+    "app/free.py": "import os\n",
+    "app/other.py": "X = 1\n",
+}
+FREE_LINES = ["import json as j{n}\n", "from app import other as o{n}\n", "from app import c as c{n}\n",
+              "from app import b as b{n}\n"]
+HUB_LINES = ["from app import other as o{n}\n", "from app import free as f{n}\n", "import sys as s{n}\n"]
+
+
+def test_kept_entries_are_the_modules_found_again(tmp_path: Path) -> None:
+    """The modules whose import can meet a cycle, kept across edits that add imports to a module
+    that already could (``simulation.entry_modules``): the failing imports found equal a run
+    without the cache, and a module that could not meet a cycle before is not kept."""
+    for rel, text in FAILING.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    files = {name: tmp_path / "app" / f"{name}.py" for name in ("c", "free")}
+    originals = {name: path.read_text() for name, path in files.items()}
+    _run(tmp_path, True)
+    rng = random.Random(11)
+    taken: List[str] = []
+    refused = 0
+    for step in range(60):
+        name = rng.choice(["c", "free"])
+        path = files[name]
+        met = name == "c" or " c as " in path.read_text() or " b as " in path.read_text()  # meets the cycle
+        if rng.random() < 0.25:
+            path.write_text(originals[name])
+        else:
+            lines = HUB_LINES if name == "c" else FREE_LINES
+            path.write_text(path.read_text() + rng.choice(lines).format(n=step))
+        got = _run(tmp_path, True)
+        took = engine.LAST_RUN.get("entries_kept_after_edit")
+        assert got == _run(tmp_path, False), (step, {n: p.read_text() for n, p in files.items()})
+        if took:
+            taken.append(name)
+            assert met, step  # a module that met no cycle: an import it gains may lead to one
+        elif took == 0 and not met and (" c as " in path.read_text() or " b as " in path.read_text()):
+            refused += 1  # it does now
+    assert taken.count("c") >= 5 and refused >= 2

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from importguard.analysis.graph import Edge, ModuleInfo, absolute_module, absolute_target
 from importguard.analysis.reads import Reads, Watched, digests_of, footprint_holds, runtime_footprint
@@ -68,6 +68,13 @@ class RepoContext:
         self.contents: Optional[Dict[str, str]] = None
         self.part_of: Optional[Callable[[str], Optional[str]]] = None
         self.facts_of: Optional[Callable[[str], Optional[ModuleFacts]]] = None
+        # the digest of the graph (``graphdelta.graph_state``), and the graph before an edit that
+        # changed a few modules (``graphdelta.Before``), when the run knows them
+        self.graph_state: Optional[str] = None
+        self.graph_before: Optional[Any] = None
+        # results kept with the repository rules' findings (a ``graphdelta.Kept`` key -> the value):
+        # a run that finds this graph's findings again keeps them as this graph's
+        self.with_graph: Dict[str, Any] = {}
         self.simulation_stats: Dict[str, int] = {}  # "simulated": entry imports simulated, over worlds
         self.jobs = 1  # processes the import simulation may use (``simfork``); ``analyse`` sets it
         self.reads: Optional[Reads] = None  # what the file being checked reads (``record``)
@@ -398,7 +405,7 @@ QUERIES.update({
 })
 
 
-# what a file-level ``# flake8: noqa`` or ``# ruff: noqa`` without codes exempts the file from: the
+# what a file-level noqa comment of flake8 or ruff without codes exempts the file from: the
 # rules those tools have a counterpart of (F401, TC001-TC003)
 FILE_NOQA_CODES = ("IG100", "IG200")
 

@@ -5,7 +5,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
-from importguard.analysis.graph import absolute_target, strongly_connected
+from importguard.analysis.graph import ModuleInfo, absolute_target, strongly_connected
+from importguard.analysis.graphdelta import Kept
 from importguard.analysis.simcache import Keys, assemble, run_world
 from importguard.analysis.simdelta import Edits, remember_contents
 from importguard.analysis.simlast import LastRun
@@ -15,7 +16,6 @@ from importguard.model import IMPORT_TIME, IfEvent, walk_events
 
 if TYPE_CHECKING:
     from importguard.analysis.context import RepoContext
-    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.interpreter import Failure
     from importguard.analysis.simcache import Result
     from importguard.analysis.simulate import Outcome
@@ -37,6 +37,49 @@ def entry_modules(repo: RepoContext) -> List[str]:
     """
     names = [m for m in repo.modules if not m.startswith("<")]
     known = set(names)
+    reach = _reach_kept(repo, known)
+    if repo.graph_before is not None:
+        repo.simulation_stats["entries_kept_after_edit"] = int(reach is not None)
+    if reach is None:
+        reach = _reach(repo, names, known)
+    repo.with_graph[ENTRIES] = sorted(reach)
+    if repo.graph_state is not None:
+        Kept(repo.store, ENTRIES).put(repo.graph_state, repo.with_graph[ENTRIES])
+    return sorted(m for m in names if m in reach or ("." in m and any(a in reach for a in _ancestors(m))))
+
+
+ENTRIES = "entrybase1:"  # the modules that reach a cycle, of the last few graphs (``graphdelta.Kept``)
+
+
+def _reach_kept(repo: RepoContext, known: Set[str]) -> Optional[Set[str]]:
+    """The modules that reach a cycle in the graph before an edit (``repo.graph_before``), when
+    the edit cannot change them: each changed module reached a cycle already, and only gained
+    import-time edges and reads of submodules. A new edge from a module that reaches a cycle
+    makes no other module reach one (a path through it reached one before), nor does a new cycle
+    through it (its members reach it)."""
+    before = repo.graph_before
+    if before is None or repo.store is None:
+        return None
+    got = Kept(repo.store, ENTRIES).get(before.state)
+    if not isinstance(got, list):
+        return None
+    reach = set(got)
+    for name, edges in before.edges.items():
+        if name not in reach:
+            return None
+        old = {(e[0], e[1]) for e in edges if e[5] == IMPORT_TIME}
+        if not old <= {(e.source, e.target) for e in repo.edges if e.source == name and e.kind == IMPORT_TIME}:
+            return None
+        info = repo.modules[name]
+        then = ModuleInfo(name, info.path, info.is_package, before.facts[name])
+        if not set(_reads_of(name, then, known)) <= set(_reads_of(name, info, known)):
+            return None
+    Kept(repo.store, ENTRIES).put(before.state, got)  # the graph before stays among the kept
+    return reach
+
+
+def _reach(repo: RepoContext, names: List[str], known: Set[str]) -> Set[str]:
+    """The modules that reach a cycle (``entry_modules``)."""
     succ: Dict[str, Set[str]] = defaultdict(set)
     for source, target in _submodule_reads(repo, known):
         succ[source].add(target)
@@ -54,7 +97,7 @@ def entry_modules(repo: RepoContext) -> List[str]:
             succ[e.source].update(got)
     in_cycle = _cyclic_nodes(names, succ)
     if not in_cycle:
-        return []
+        return set()
     pred: Dict[str, Set[str]] = defaultdict(set)
     for s, ts in succ.items():
         for t in ts:
@@ -67,7 +110,7 @@ def entry_modules(repo: RepoContext) -> List[str]:
             if p not in reach:
                 reach.add(p)
                 todo.append(p)
-    return sorted(m for m in names if m in reach or ("." in m and any(a in reach for a in _ancestors(m))))
+    return reach
 
 
 def _submodule_reads(repo: RepoContext, known: Set[str]) -> List[Tuple[str, str]]:

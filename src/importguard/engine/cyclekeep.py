@@ -4,38 +4,31 @@ that close no cycle: the cycles of the run before, without searching the graph a
 After an import is added to a module many others import (``from django.utils import termcolors``
 appended to ``django/db/models/query.py``), the edges of that module change, and with them the
 key the cycles are kept under; their search reads every edge (0.08 s on 58,000 edges). But the
-cycles of a graph that only gained edges ``s -> t`` where ``t`` does not reach ``s`` are the
-cycles of the graph before: no new path closes, no component grows, no component gains a pair of
-members (the strongest edge of each pair inside a component, which the cycles name, is the same).
+cycles of a graph that only gained edges ``s -> t`` where ``t`` does not reach ``s`` (by edges
+of any kind) are the cycles of the graph before: no new path closes, no component grows, no
+component gains a pair of members (the strongest edge of each pair inside a component, which
+the cycles name, is the same).
 
-The results store keeps the cycles of the last few graphs the runs analysed, each with a digest
-of its graph (every module's edge digest); one that a run keeps is kept again as the newest (the
-state before an edit, which every edit starts from, stays). A run finds the modules whose content
-changed since the run before (the stat index's entries), their edges as they were (from their
-earlier facts, which the facts cache keeps), checks that the graph before is one whose cycles are
-kept, that each changed module kept every edge it had, and that no new edge closes a cycle.
-Anything it cannot show sends the run to the search.
+The results store keeps the cycles of the last few graphs the runs analysed (``graphdelta``). A
+run takes the graph before (the changed modules' edges as they were), the cycles kept for it,
+checks that each changed module kept every edge it had (as the cycles read it: ends, path,
+place, kind) and that no new edge closes a cycle. Anything it cannot show sends the run to the
+search.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set
+
+from importguard.analysis.graphdelta import Kept
 
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
+    from importguard.analysis.graphdelta import Before
     from importguard.engine.reading import Read
-    from importguard.model import Edge
+    from importguard.model import Cycle, Edge
 
-BASE = "cyclesbase1:"  # -> [(the digest of a graph, its cycles), ...], the newest last
-KEEP = 4
-MOST = 8  # changed modules beyond this many: searched again
-
-
-def graph_state(sums: Dict[str, str]) -> str:
-    """A digest of the graph: every module's name and edge digest (``graph.build_edges``)."""
-    import hashlib
-
-    return hashlib.blake2b(repr(sorted(sums.items())).encode(), digest_size=16).hexdigest()
+BASE = "cyclesbase1:"  # the cycles of the last few graphs (``graphdelta.Kept``)
 
 
 def changed_since(read: Sequence[Read], index, root: str) -> Dict[str, str]:
@@ -52,37 +45,61 @@ def changed_since(read: Sequence[Read], index, root: str) -> Dict[str, str]:
     return out
 
 
-def remember(store, sums: Dict[str, str], cycles_plain: Any, state: Optional[str] = None) -> None:
-    """Keep ``cycles_plain`` as the cycles of this run's graph, the newest."""
-    state = state or graph_state(sums)
-    got = store.data.get(BASE)
-    kept = [b for b in got if isinstance(b, tuple) and len(b) == 2] if isinstance(got, list) else []
-    if kept and kept[-1][0] == state:
-        return
-    store.data[BASE] = [b for b in kept if b[0] != state][-(KEEP - 1):] + [(state, cycles_plain)]
-    store.dirty = True
+def cycles_of(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], store, sums: Optional[Dict[str, str]],
+              state: Optional[str] = None, before: Optional[Before] = None) -> List[Cycle]:
+    """The import cycles, kept in ``store`` under a digest of the edges of the modules some edge
+    enters: a module no module imports is on no cycle, so a new import in such a module (a
+    script, a management command, a test) finds the cycles of the run before. So does a graph
+    that only gained imports that close no cycle (``kept``: ``before`` is the graph before the
+    edit). The cycles of the graph ``state`` are kept for the runs after."""
+    from importguard.analysis.graph import cycles as find_cycles
+    from importguard.cache.facts import cycles_from_plain, cycles_to_plain
+    from importguard.engine.incremental import LAST_RUN
+
+    if not edges:
+        return []
+    key = None
+    if store is not None and sums is not None:
+        import hashlib
+
+        entered = {e.target for e in edges}
+        core = sorted((name, digest) for name, digest in sums.items() if name in entered)
+        key = "cycles:" + hashlib.blake2b(repr(core).encode(), digest_size=16).hexdigest()
+        got = store.data.get(key)
+        if got is None and before is not None:
+            got = store.data[key] = kept(store, before, edges)
+            LAST_RUN["cycles_kept_after_edit"] = int(got is not None)
+        if got is not None:
+            LAST_RUN["cycles_cache"] = 1
+            if state is not None:
+                remember(store, state, got)
+            return cycles_from_plain(got)
+    found = find_cycles(graph_modules, edges, store)
+    if key is not None:
+        plain = cycles_to_plain(found)
+        if state is not None:
+            remember(store, state, plain)
+        store.data.pop(key, None)  # (a None put there above)
+        store.data[key] = plain
+        for old in [k for k in store.data if k.startswith("cycles:")][:-4]:  # the last few kept
+            del store.data[old]
+        store.dirty = True
+    return found
 
 
-def kept(store, modules: Dict[str, ModuleInfo], sums: Dict[str, str], edges: Sequence[Edge],
-         previous: Dict[str, str], facts_of: Callable[[str], Any]) -> Optional[Any]:
-    """The cycles (plain) kept for the graph of the run before, when they are this graph's;
-    ``previous``: module -> its content hash in the run before, for the modules changed since;
-    ``facts_of``: a content hash -> its facts (None when the cache lost them)."""
-    from importguard.analysis.graph import ModuleInfo as Info, edge_digest, module_edges
+def remember(store, state: str, cycles_plain: Any) -> None:
+    """Keep ``cycles_plain`` as the cycles of the graph ``state``, the newest."""
+    Kept(store, BASE).put(state, cycles_plain)
 
-    got = store.data.get(BASE)
-    if not isinstance(got, list) or not previous or len(previous) > MOST:
+
+def kept(store, before: Before, edges: Sequence[Edge]) -> Optional[Any]:
+    """The cycles (plain) kept for the graph ``before``, when they are this graph's."""
+    kept = Kept(store, BASE)
+    found = kept.get(before.state)
+    if found is None:
         return None
-    known = set(modules)
-    before = dict(sums)
     added: List[tuple] = []
-    for name, content in previous.items():
-        info = modules.get(name)
-        old_facts = facts_of(content) if info is not None else None
-        if info is None or old_facts is None:
-            return None
-        old = [tuple(e) for e in module_edges(name, Info(name, info.path, info.is_package, old_facts), known)]
-        before[name] = edge_digest(old)
+    for name, old in before.edges.items():
         # what the cycles read of an edge: its ends, path, place and kind (not the index of its
         # import: an import appended at module level comes before the functions' imports)
         gained = Counter(e[:6] for e in edges if e.source == name)
@@ -90,18 +107,14 @@ def kept(store, modules: Dict[str, ModuleInfo], sums: Dict[str, str], edges: Seq
         if any(n < 0 for n in gained.values()):
             return None  # an edge it had is gone or changed (a line moved, a kind changed)
         added.extend(e for e, n in gained.items() for _ in range(n))
-    state = graph_state(before)
-    found = [b for b in got if isinstance(b, tuple) and len(b) == 2 and b[0] == state]
-    if not found:
-        return None  # no kept cycles of the graph before
     if added:
         succ: Dict[str, List[str]] = defaultdict(list)
         for e in edges:
             succ[e.source].append(e.target)
         if any(_reaches(e[1], e[0], succ) for e in added):
             return None
-    remember(store, before, found[-1][1], state)  # the graph before stays among the kept
-    return found[-1][1]
+    kept.put(before.state, found)  # the graph before stays among the kept
+    return found
 
 
 def _reaches(start: str, goal: str, succ: Dict[str, List[str]]) -> bool:

@@ -9,11 +9,12 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
+from importguard.analysis.graphdelta import Kept, before as graph_before, graph_state
 from importguard.cache.facts import FactsCache, default_dir, fingerprint, forget_preloaded
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
 from importguard.engine.background import prepare, release
-from importguard.engine.cyclekeep import changed_since, kept as kept_cycles, remember as remember_cycles
+from importguard.engine.cyclekeep import changed_since, cycles_of, remember as remember_cycles
 from importguard.engine.extraction import _cacheable, _few, extract_all
 from importguard.engine.filecheck import check_files, keep, rules_with_files
 from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
@@ -210,10 +211,17 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             store.remember("graph:" + digest, cached, GRAPHS)
         cycles = cycles_from_plain(cached[0])
         repo_diags = [diagnostic_from_plain(d) for d in cached[1]]
-        if sums is not None:
-            remember_cycles(store, sums, cached[0])
+        if sums is not None:  # what is kept of this graph for the runs after an edit (``graphdelta``)
+            state = graph_state(sums)
+            remember_cycles(store, state, cached[0])
+            for kind, value in (cached[2] if len(cached) > 2 and isinstance(cached[2], dict) else {}).items():
+                Kept(store, kind).put(state, value)
     else:
-        cycles = _cycles(graph_modules, edges, store, sums, previous, contents[2] if contents is not None else None)
+        if sums is not None:  # the graph now, and the one before an edit that only added imports
+            repo.graph_state = graph_state(sums)
+            if previous and contents is not None:
+                repo.graph_before = graph_before(graph_modules, sums, previous, contents[2])
+        cycles = cycles_of(graph_modules, edges, store, sums, repo.graph_state, repo.graph_before)
         repo.cycles = cycles
         out, repo_diags = rules_with_files(repo, rules, file_rules, modules, report_paths, store, cwd, file_digests,
                                            jobs, ruled)
@@ -222,8 +230,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
         if store is not None:
             from importguard.cache.facts import cycles_to_plain
 
-            store.remember("graph:" + digest, (cycles_to_plain(cycles), [diagnostic_to_plain(d) for d in repo_diags]),
-                           GRAPHS)
+            store.remember("graph:" + digest, (cycles_to_plain(cycles), [diagnostic_to_plain(d) for d in repo_diags],
+                                               repo.with_graph), GRAPHS)
     repo.cycles = cycles
     cwd_text = str(cwd) if cwd is not None else None
     by_path = {m.path: m for m in modules.values()}
@@ -240,45 +248,6 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             out.extend(keep(owner, [d], suppressed, ignored_by_path(config, owner.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
     return out, cycles, edges
-
-
-def _cycles(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], store, sums: Optional[Dict[str, str]],
-            previous: Optional[Dict[str, str]] = None, facts_of=None) -> List[Cycle]:
-    """The import cycles, kept in ``store`` under a digest of the edges of the modules some edge
-    enters: a module no module imports is on no cycle, so a new import in such a module (a
-    script, a management command, a test) finds the cycles of the run before. So does a graph
-    that only gained imports that close no cycle (``cyclekeep``)."""
-    from importguard.analysis.graph import cycles as find_cycles
-
-    if not edges:
-        return []
-    key = None
-    if store is not None and sums is not None:
-        import hashlib
-
-        from importguard.cache.facts import cycles_from_plain, cycles_to_plain
-
-        entered = {e.target for e in edges}
-        core = sorted((name, digest) for name, digest in sums.items() if name in entered)
-        key = "cycles:" + hashlib.blake2b(repr(core).encode(), digest_size=16).hexdigest()
-        got = store.data.get(key)
-        if got is None and facts_of is not None and previous:
-            got = store.data[key] = kept_cycles(store, graph_modules, sums, edges, previous, facts_of)
-            LAST_RUN["cycles_kept_after_edit"] = int(got is not None)
-        if got is not None:
-            LAST_RUN["cycles_cache"] = 1
-            remember_cycles(store, sums, got)
-            return cycles_from_plain(got)
-    found = find_cycles(graph_modules, edges, store)
-    if key is not None and sums is not None:
-        plain = cycles_to_plain(found)
-        remember_cycles(store, sums, plain)
-        store.data.pop(key, None)  # (a None put there above)
-        store.data[key] = plain
-        for old in [k for k in store.data if k.startswith("cycles:")][:-4]:  # the last few kept
-            del store.data[old]
-        store.dirty = True
-    return found
 
 
 def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, index, root: str,
