@@ -154,3 +154,28 @@ def test_a_failing_run_stops_the_child(tmp_path: Path, monkeypatch) -> None:
     assert len(started) == 1
     with pytest.raises(ChildProcessError):  # reaped: no child left behind
         os.waitpid(started[0].pid, os.WNOHANG)
+
+
+def test_the_indexes_the_child_builds_are_kept(tmp_path: Path, monkeypatch) -> None:
+    """The parts and tallies of the indexes the forked file checks build are written as the run
+    without a fork writes them: else every later forked run builds them again."""
+    import os
+
+    def kept_parts(root: Path) -> set:
+        found = set()
+        for dirpath, _, names in os.walk(root / ".importguard_cache"):
+            if "parts-" in dirpath:
+                found.update(os.path.relpath(os.path.join(dirpath, n), root) for n in names)
+        return found
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    for root in (here, there):
+        for rel, text in FILES.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text)
+    monkeypatch.setattr(filecheck, "BESIDE", 0)
+    _run(there)
+    monkeypatch.setattr(filecheck, "BESIDE", 10**9)
+    _run(here)
+    assert kept_parts(there) == kept_parts(here)
+    assert any("imported" in p for p in kept_parts(there))  # built by the file checks alone
