@@ -91,7 +91,7 @@ def test_a_run_that_extracts_nothing_stops_it(tmp_path: Path, monkeypatch) -> No
         prepare()
         started.extend(p[0] for p in background._PREPARED)
 
-    monkeypatch.setattr(engine, "prepare", keeping)
+    monkeypatch.setattr(background, "prepare", keeping)
     _run(tmp_path)  # nothing changed
     assert len(started) == 1 and not background._PREPARED
     assert started[0] in background._STOPPED  # killed, not waited for

@@ -25,24 +25,9 @@ from importguard.analysis.graphdelta import Kept
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.graphdelta import Before
-    from importguard.engine.reading import Read
     from importguard.model import Cycle, Edge
 
 BASE = "cyclesbase1:"  # the cycles of the last few graphs (``graphdelta.Kept``)
-
-
-def changed_since(read: Sequence[Read], index, root: str) -> Dict[str, str]:
-    """Module -> its content hash in the run before (the stat index's entries), for the files
-    read again whose content changed since."""
-    from importguard.engine.reading import index_key
-
-    out = {}
-    for r in read:
-        if r.data is not None and r.file.module:  # not read again: unchanged
-            entry = index.previous_entry(index_key(r.file.name, root))
-            if entry is not None and entry[-1] != r.digest:
-                out[r.file.module] = entry[-1]
-    return out
 
 
 def cycles_of(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], store, sums: Optional[Dict[str, str]],

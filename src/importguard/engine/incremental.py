@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from importguard.analysis.graph import Edge, ModuleInfo
     from importguard.config.settings import Config
+    from importguard.engine.reading import Read
 
 # what the last ``check`` in this process did: files extracted, facts taken from the cache
 LAST_RUN: Dict[str, int] = {}
@@ -147,3 +148,17 @@ def remember_digests(results, digests: Dict[str, Tuple[str, str]], read: Sequenc
     if current != results.data.get("digests"):
         results.data["digests"] = current
         results.dirty = True
+
+
+def changed_since(read: Sequence[Read], index, root: str) -> Dict[str, str]:
+    """Module -> its content hash in the run before (the stat index's entries), for the files
+    read again whose content changed since."""
+    from importguard.engine.reading import index_key
+
+    out = {}
+    for r in read:
+        if r.data is not None and r.file.module:  # not read again: unchanged
+            entry = index.previous_entry(index_key(r.file.name, root))
+            if entry is not None and entry[-1] != r.digest:
+                out[r.file.module] = entry[-1]
+    return out

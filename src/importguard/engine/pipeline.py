@@ -9,12 +9,9 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
-from importguard.analysis.graphdelta import Kept, before as graph_before, graph_state
 from importguard.cache.facts import FactsCache, default_dir, fingerprint, forget_preloaded
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
-from importguard.engine.background import prepare, release
-from importguard.engine.cyclekeep import changed_since, cycles_of, remember as remember_cycles
 from importguard.engine.extraction import _cacheable, _few, extract_all
 from importguard.engine.filecheck import check_files, keep, rules_with_files
 from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
@@ -174,6 +171,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
     (``cyclekeep``: the cycles kept across new imports that close none)."""
     from importguard.analysis.context import RepoContext, Watched, ignored_by_path, suppressed
     from importguard.analysis.graph import build_edges
+    from importguard.analysis.graphdelta import Kept, before as graph_before, graph_state
+    from importguard.engine.cyclekeep import cycles_of, remember as remember_cycles
     from importguard.rules import RULES
 
     graph_modules = {k: v for k, v in modules.items() if not k.startswith("<")}
@@ -298,16 +297,19 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
 LARGE = 200_000  # bytes of the stat index of a tree of about a thousand files
 
 
-def _prepare(config: Config) -> None:
-    """On a large tree (its stat index is), fork the extraction of the changed files before the
-    walk (``background.prepare``): on a small one the fork costs more of a run that changed
-    nothing than it saves in one that did."""
+def _prepare(config: Config) -> bool:
+    """On a large tree (its stat index is), start the extraction of the changed files before the
+    walk (``background.prepare``): on a small one the process costs more of a run that changed
+    nothing than it saves in one that did. Whether it was started."""
     try:
         large = os.stat(cache_dir(config) / index_name()).st_size >= LARGE
     except OSError:
-        return
+        return False
     if large:
+        from importguard.engine.background import prepare
+
         prepare()
+    return large
 
 
 def _sweep(config: Config) -> None:
@@ -367,8 +369,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     file changes its content, not its facts, and costs the extraction of that file alone)."""
     started, jobs = time.perf_counter(), jobs or default_jobs()
     now = time.time_ns()  # before any file is read: the stat index's reference time
-    if use_cache and jobs > 1:
-        _prepare(config)
+    prepared = use_cache and jobs > 1 and _prepare(config)
     stats: Dict[str, int] = {}
     analysed, reported = discover(paths or ["."], config, cwd, stats, use_cache=use_cache)
     skipped = stats.get("skipped", 0)
@@ -401,7 +402,10 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     early: Dict[str, Any] = {}  # what a run that extracts loads while it does (``_load_early``)
     facts = _load_new(read, digests, quick, index, root, config, jobs,
                       lambda: _load_early(read, digests, config, early))
-    release()  # the prepared extraction, if no changed file took it
+    if prepared:  # the prepared extraction, if no changed file took it
+        from importguard.engine.background import release
+
+        release()
 
     # every input of the results: the tool, the configuration, the costs the messages and IG400
     # read (``importguard cost`` rewrites them), the files reported and every analysed file's facts
@@ -448,7 +452,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
 
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd, jobs=jobs,
                                          graph_parts=graph_parts, file_digests=file_digests, contents=contents,
-                                         sims=sims, ruled=ruled, previous=changed_since(read, index, root))
+                                         sims=sims, ruled=ruled, previous=incremental.changed_since(read, index, root))
     held: Dict[Path, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
     if all(_cacheable(f) for f in held.values() if type(f) is not FactsRef):
         runs.put(run_key, ([diagnostic_to_plain(d) for d in diagnostics], cycles_to_plain(cycles), len(modules),
