@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import sys
 from array import array
+from typing import Any, List
 
 from importguard.analysis.simtrace import find, occurrences
 
@@ -61,11 +62,13 @@ def test_bracketing_new_modules_in_a_packed_trace() -> None:
     class Keys:  # what ``_bracketed`` reads of ``simcache.Keys``
         trace_index = {f"m{k}": k for k in range(300)}
 
+    keys: Any = Keys()
+
     rng = random.Random(3)
     kept = 0
     for _ in range(2000):
         pool = rng.sample(range(300), rng.randrange(2, 12))
-        events = []
+        events: List[int] = []
         for k in pool:  # each started and finished, some twice, some never finished
             events.insert(rng.randrange(len(events) + 1), k + 1)
             if rng.random() < 0.9:
@@ -77,7 +80,7 @@ def test_bracketing_new_modules_in_a_packed_trace() -> None:
         if rng.random() < 0.5:
             ids[0] = pool[-1] if pool[-1] != module else ids[0]  # a module that ran elsewhere
         expected = _bracketed_reference(events, module, ids)
-        got = _bracketed(Keys, array("i", events).tobytes(), f"m{module}", [f"m{k}" for k in ids])
+        got = _bracketed(keys, array("i", events).tobytes(), f"m{module}", [f"m{k}" for k in ids])
         assert got == (None if expected is None else array("i", expected).tobytes()), (events, module, ids)
         kept += expected is not None
     assert 500 < kept < 1900

@@ -162,7 +162,7 @@ def test_the_indexes_the_child_builds_are_kept(tmp_path: Path, monkeypatch) -> N
     import os
 
     def kept_parts(root: Path) -> set:
-        found = set()
+        found: set = set()
         for dirpath, _, names in os.walk(root / ".importguard_cache"):
             if "parts-" in dirpath:
                 found.update(os.path.relpath(os.path.join(dirpath, n), root) for n in names)

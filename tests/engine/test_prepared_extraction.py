@@ -59,6 +59,18 @@ def _watch(monkeypatch) -> List[str]:
     return seen
 
 
+def _one_edit(root: Path, monkeypatch) -> List[str]:
+    """A first run, then one with a new import in the hub (its findings checked): how each
+    extraction was served."""
+    seen = _watch(monkeypatch)
+    _write(root)
+    _run(root)
+    hub = root / "app" / "hub.py"
+    hub.write_text(hub.read_text() + "from app import m0\n")
+    assert _run(root) == _cold(root)
+    return seen
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -103,22 +115,11 @@ def test_a_run_that_extracts_nothing_stops_it(tmp_path: Path, monkeypatch) -> No
 def test_sources_too_large_for_its_pipe_are_extracted_by_a_fork(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(engine, "LARGE", 0)
     monkeypatch.setattr(background, "_widen", lambda fd: 0)  # nothing fits
-    seen = _watch(monkeypatch)
-    _write(tmp_path)
-    _run(tmp_path)
-    hub = tmp_path / "app" / "hub.py"
-    hub.write_text(hub.read_text() + "from app import m0\n")
-    assert _run(tmp_path) == _cold(tmp_path)
-    assert seen == ["forked", "forked"] and not background._PREPARED  # the first run had no index
+    assert _one_edit(tmp_path, monkeypatch) == ["forked", "forked"]  # the first run had no index
+    assert not background._PREPARED
 
 
 def test_a_failing_process_leaves_the_extraction_to_the_run(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(engine, "LARGE", 0)
     monkeypatch.setattr(sys, "executable", "/bin/false")  # the process exits at once, sending nothing
-    seen = _watch(monkeypatch)
-    _write(tmp_path)
-    _run(tmp_path)
-    hub = tmp_path / "app" / "hub.py"
-    hub.write_text(hub.read_text() + "from app import m0\n")
-    assert _run(tmp_path) == _cold(tmp_path)
-    assert seen == ["forked", "prepared"]  # the first run had no index
+    assert _one_edit(tmp_path, monkeypatch) == ["forked", "prepared"]  # the first run had no index

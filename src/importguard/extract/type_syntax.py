@@ -55,7 +55,7 @@ def _type_comment(text: str) -> Optional[str]:
     body = m.group("text")
     if _TYPE_IGNORE.match(body):
         return None
-    body = body.split("#", 1)[0].strip()  # ``# type: int  # noqa``
+    body = body.split("#", 1)[0].strip()  # a type comment followed by another comment
     return body or None
 
 
