@@ -110,3 +110,16 @@ def test_kept_entries_are_the_modules_found_again(tmp_path: Path) -> None:
         elif took == 0 and not met and (" c as " in path.read_text() or " b as " in path.read_text()):
             refused += 1  # it does now
     assert taken.count("c") >= 5 and refused >= 2
+
+
+def test_the_kept_entries_bitmap_round_trips() -> None:
+    from importguard.analysis.simulation import _bitmap, _from_bitmap
+
+    rng = random.Random(2)
+    for n in (0, 1, 7, 8, 9, 300):
+        known = {f"m{i}.x{rng.randrange(50)}" for i in range(n)}
+        reach = {m for m in known if rng.random() < 0.4}
+        bits = _bitmap(reach, known)
+        assert len(bits) == (len(known) + 7) // 8
+        assert _from_bitmap(bits, known) == reach
+        assert _from_bitmap(bits + b"\0", known) is None  # another module set
