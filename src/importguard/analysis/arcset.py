@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List, Mapping, Set, Tuple
+from typing import AbstractSet, Dict, Iterable, List, Mapping, Set, Tuple
 
 
 def feedback_arc_set(weights: Mapping[Tuple[str, str], float]) -> List[Tuple[str, str]]:
@@ -49,12 +49,15 @@ def feedback_arc_set(weights: Mapping[Tuple[str, str], float]) -> List[Tuple[str
     cut = set(fas)
     for e in sorted(fas, key=lambda e: (-weights[e], e)):
         cut.discard(e)
-        if _reaches(e[1], e[0], succ, cut):
+        if reaches(e[1], e[0], succ, cut):
             cut.add(e)
     return sorted(cut, key=lambda e: (weights[e], e))
 
 
-def _reaches(start: str, goal: str, succ: Mapping[str, Mapping[str, float]], cut: Set[Tuple[str, str]]) -> bool:
+def reaches(start: str, goal: str, succ: Mapping[str, Iterable[str]], cut: AbstractSet[Tuple[str, str]] = frozenset()
+            ) -> bool:
+    """Does a path of ``succ`` (each node's successors) lead from ``start`` to ``goal``, using no
+    edge of ``cut``?"""
     seen = {start}
     todo = [start]
     while todo:

@@ -18,8 +18,9 @@ search.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
+from importguard.analysis.arcset import reaches
 from importguard.analysis.graphdelta import Kept
 
 if TYPE_CHECKING:
@@ -96,21 +97,8 @@ def kept(store, before: Before, edges: Sequence[Edge]) -> Optional[Any]:
         succ: Dict[str, List[str]] = defaultdict(list)
         for e in edges:
             succ[e.source].append(e.target)
-        if any(_reaches(e[1], e[0], succ) for e in added):
+        if any(reaches(e[1], e[0], succ) for e in added):
             return None
     kept.put(before.state, found)  # the graph before stays among the kept
     return found
 
-
-def _reaches(start: str, goal: str, succ: Dict[str, List[str]]) -> bool:
-    seen: Set[str] = {start}
-    todo = [start]
-    while todo:
-        n = todo.pop()
-        if n == goal:
-            return True
-        for t in succ.get(n, ()):
-            if t not in seen:
-                seen.add(t)
-                todo.append(t)
-    return False
