@@ -330,3 +330,101 @@ def test_folders_without_imports_of_their_packages_stay_plain(tmp_path):
     write_tree(tmp_path, {"scripts/tool/__init__.py": "", "scripts/tool/main.py": "import os\n"})
     assert modules(tmp_path)["scripts/tool/main.py"] == "scripts.tool.main"
     assert resolve_roots(load_config(tmp_path)) == (tmp_path.resolve(),)
+
+
+# ---------------------------------------------------------------------------- the evidence kept across runs
+@pytest.fixture
+def tick(monkeypatch):
+    """A file system whose clock is exact: what was changed before a run began is trusted."""
+    from importguard.cache import index
+
+    monkeypatch.setattr(index, "RACY_NS", 0)
+
+
+def _fresh_roots(root: Path, memo: Path):
+    """``resolve_roots`` as a new process would run it (no memo of this process), and whether the
+    kept evidence answered."""
+    from importguard.discovery import roots as R
+
+    R._EVIDENCE.clear()
+    R._INFERRED.clear()
+    read = []
+    real = R.EvidenceMemo.get
+
+    def get(self, folder, key):
+        got = real(self, folder, key)
+        read.append(got is not None)
+        return got
+
+    R.EvidenceMemo.get = get  # type: ignore[method-assign]
+    try:
+        return resolve_roots(load_config(root), memo), read
+    finally:
+        R.EvidenceMemo.get = real  # type: ignore[method-assign]
+
+
+def test_kept_evidence_is_reused_and_follows_every_edit(tmp_path, tick):
+    tree = tmp_path / "proj"
+    write_tree(tree, SELF_IMPORTING)
+    memo = tmp_path / "cache" / "roots.marshal"
+    python = (tree / "python").resolve()
+    assert _fresh_roots(tree, memo) == ((python, tree.resolve()), [False])
+    assert _fresh_roots(tree, memo) == ((python, tree.resolve()), [True])  # nothing read again
+    # a file's content changes (the evidence with it): the import now goes through the folder
+    (tree / "python/mypkg/b.py").write_text("from python.mypkg.a import EARLY\nlate = EARLY\n")
+    assert _fresh_roots(tree, memo) == ((tree.resolve(),), [False])
+    assert _fresh_roots(tree, memo) == ((tree.resolve(),), [True])
+    # a new file in a folder it listed: that one import through the folder is gone again
+    (tree / "python/mypkg/b.py").write_text("from mypkg.a import EARLY\nlate = EARLY\n")
+    (tree / "python/mypkg/c.py").write_text("from python.mypkg import a\n")
+    assert _fresh_roots(tree, memo) == ((tree.resolve(),), [False])
+    (tree / "python/mypkg/c.py").unlink()
+    assert _fresh_roots(tree, memo) == ((python, tree.resolve()), [False])
+
+
+def test_kept_evidence_of_files_changed_within_a_clock_tick_is_not_trusted(tmp_path):
+    tree = tmp_path / "proj"
+    write_tree(tree, SELF_IMPORTING)
+    memo = tmp_path / "cache" / "roots.marshal"
+    python = (tree / "python").resolve()
+    assert _fresh_roots(tree, memo) == ((python, tree.resolve()), [False])
+    # just written (the real two-second tick): an edit of the same size in the same tick of the
+    # clock would keep the same signature, so nothing that recent is taken from the memo
+    assert _fresh_roots(tree, memo) == ((python, tree.resolve()), [False])
+
+
+def test_kept_evidence_travels_with_a_moved_checkout(tmp_path, tick):
+    tree = tmp_path / "proj"
+    write_tree(tree, SELF_IMPORTING)
+    memo = tmp_path / "cache" / "roots.marshal"
+    assert _fresh_roots(tree, memo)[1] == [False]
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(str(tree), str(moved))  # new inodes and times: read again, and the answer is the same
+    assert _fresh_roots(moved, memo) == (((moved / "python").resolve(), moved.resolve()), [False])
+    assert _fresh_roots(moved, memo)[1] == [True]
+
+
+def test_the_check_keeps_the_evidence_in_its_cache(tmp_path, tick):
+    write_tree(tmp_path, SELF_IMPORTING)
+    for _ in range(2):
+        doc = json.loads(run_cli(["check", "--format", "json"], tmp_path).stdout)
+        assert [c["modules"] for c in doc["cycles"]] == [["mypkg.a", "mypkg.b"]]
+    assert list((tmp_path / ".importguard_cache").glob("roots-*.marshal"))
+
+
+def test_kept_evidence_from_a_clock_ahead_is_checked_file_by_file(tmp_path, tick):
+    # a cache made on a machine whose clock runs an hour ahead: every file here looks older than
+    # the evidence, and only the signatures tell the edited file apart
+    import marshal
+    import time
+
+    tree = tmp_path / "proj"
+    write_tree(tree, SELF_IMPORTING)
+    memo = tmp_path / "cache" / "roots.marshal"
+    assert _fresh_roots(tree, memo)[1] == [False]
+    data = marshal.loads(memo.read_bytes())
+    ahead = time.time_ns() + 3600 * 10**9
+    memo.write_bytes(marshal.dumps({k: (ahead,) + v[1:] for k, v in data.items()}))
+    assert _fresh_roots(tree, memo)[1] == [True]
+    (tree / "python/mypkg/b.py").write_text("from python.mypkg.a import EARLY\nlate = EARLY\n")
+    assert _fresh_roots(tree, memo) == ((tree.resolve(),), [False])

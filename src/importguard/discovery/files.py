@@ -427,13 +427,13 @@ def discover(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
     """
     now = time.time_ns()  # before any folder is listed: the walk index's reference time
     cwd = cwd or Path.cwd()
-    roots = resolve_roots(config)
     store = walks = None
     if use_cache:
         from importguard.cache.facts import default_dir, fingerprint
 
         folder = default_dir(config.project_root, config.cache_dir)
         store = folder / f"gitignore-{fingerprint('gitignore')}.marshal"
+    roots = resolve_roots(config, folder / f"roots-{fingerprint('roots')}.marshal" if use_cache else None)
     ignore = _Ignore(config, store)
     if use_cache:
         key = repr((sorted(ignore.exact), ignore.names, ignore.globs, sorted(ignore.quiet), ignore.base_str,

@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 if TYPE_CHECKING:
+    from importguard.cache.facts import Store
     from importguard.config.settings import Config
 
 
-def resolve_roots(config: Config) -> Tuple[Path, ...]:
+def resolve_roots(config: Config, memo: Optional[Path] = None) -> Tuple[Path, ...]:
     """The folders module names are counted from: ``roots`` in the configuration; else the folders
     setuptools is told hold the packages (``package-dir``, ``packages.find.where`` in
     pyproject.toml or setup.cfg); else ``src/`` or ``lib/`` when it holds the project's packages;
     then the folders whose packages the project imports by their own names (``inferred_roots``);
-    with the project root itself after any of those."""
+    with the project root itself after any of those. ``memo``: a file in the cache folder that keeps
+    what the files of each inferred root's candidate showed (``EvidenceMemo``)."""
     base = config.project_root
     if config.roots:
         return tuple((base / r).resolve() for r in config.roots)
@@ -25,7 +27,7 @@ def resolve_roots(config: Config) -> Tuple[Path, ...]:
     if not found:
         found = [d for d in (base / "src", base / "lib") if _holds_packages(d, modules_too=d.name == "src")][:1]
     out = tuple(dict.fromkeys(d.resolve() for d in found))
-    out += tuple(d for d in inferred_roots(base.resolve(), out) if d not in out)
+    out += tuple(d for d in inferred_roots(base.resolve(), out, memo) if d not in out)
     return out + (base.resolve(),)
 
 
@@ -79,7 +81,54 @@ def _candidates(base: Path, roots: Sequence[Path]) -> List[Tuple[Path, Tuple[str
     return out
 
 
-def _evidence(folder: Path, packages: Tuple[str, ...], prefix: str) -> Tuple[Set[str], bool]:
+class EvidenceMemo:
+    """What ``_evidence`` found below each candidate folder, kept in a file of the cache folder
+    across runs (reading up to 150 files per candidate was a fifth of a run that changed nothing
+    on a tree with a few such folders). An answer is reused when every folder it listed and every
+    file it read has the size, modification and change times and inode recorded, each last
+    changed more than two seconds before it was read (an edit in the same tick of the file
+    system's clock is never missed: the stat index's rule). Paths are kept relative to the
+    candidate, so a cache restored into another checkout is read, and found stale once."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._store: Optional[Store] = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from importguard.cache.facts import Store
+
+            self._store = Store(self.path)
+        return self._store
+
+    def get(self, folder: str, key: str) -> Optional[Tuple[Set[str], bool]]:
+        from importguard.cache.index import RACY_NS, signature
+
+        kept = self.store.data.get(key)
+        if not (isinstance(kept, tuple) and len(kept) == 4):
+            return None
+        now, stats, seen, through_folder = kept
+        try:
+            for rel, sig in stats:
+                got = signature(os.stat(os.path.join(folder, rel) if rel else folder))
+                if got != sig or max(got[1], got[2]) >= now - RACY_NS:
+                    return None
+        except (OSError, TypeError, ValueError):
+            return None
+        return set(seen), through_folder
+
+    def put(self, key: str, now: int, stats: List[tuple], seen: Set[str], through_folder: bool) -> None:
+        self.store.data[key] = (now, stats, sorted(seen), through_folder)
+        self.store.dirty = True
+
+    def save(self) -> None:
+        if self._store is not None:
+            self._store.save()
+
+
+def _evidence(folder: Path, packages: Tuple[str, ...], prefix: str,
+              memo: Optional[EvidenceMemo] = None) -> Tuple[Set[str], bool]:
     """Which of ``packages`` the files below ``folder`` import absolutely by their own name
     (``import mypkg.a``, ``from mypkg import b``), and whether any of them imports one through
     the folder's own dotted path (``from python.mypkg import b``: the folder is not on the path)."""
@@ -90,18 +139,38 @@ def _evidence(folder: Path, packages: Tuple[str, ...], prefix: str) -> Tuple[Set
     key = (str(folder), packages, prefix, stamp)
     if key in _EVIDENCE:
         return _EVIDENCE[key]
+    memo_key = repr((prefix, packages))
+    got = memo.get(str(folder), memo_key) if memo is not None else None
+    if got is not None:
+        _EVIDENCE[key] = got
+        return got
+    import time
+
+    from importguard.cache.index import signature
+
+    now = time.time_ns()  # before anything is listed or read
+    stats: List[tuple] = []  # (path relative to ``folder``, its signature): each folder listed, file read
     wanted = set(packages)
     seen: Set[str] = set()
     through_folder = False
     budget = _MAX_SCAN
     for dirpath, dirnames, filenames in os.walk(folder):
+        if memo is not None:
+            try:
+                stats.append((os.path.relpath(dirpath, folder) if dirpath != str(folder) else "",
+                              signature(os.stat(dirpath))))
+            except OSError:
+                memo = None
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) and d not in _NOT_SOURCE)
         for name in sorted(filenames):
             if not name.endswith(".py") or budget <= 0:
                 continue
             budget -= 1
+            path = os.path.join(dirpath, name)
             try:
-                with open(os.path.join(dirpath, name), "rb") as fh:
+                with open(path, "rb") as fh:
+                    if memo is not None:
+                        stats.append((os.path.relpath(path, folder), signature(os.fstat(fh.fileno()))))
                     data = fh.read(16384)
             except OSError:
                 continue
@@ -115,6 +184,8 @@ def _evidence(folder: Path, packages: Tuple[str, ...], prefix: str) -> Tuple[Set
         if budget <= 0:
             break
     _EVIDENCE[key] = (seen, through_folder)
+    if memo is not None:
+        memo.put(memo_key, now, stats, seen, through_folder)
     return seen, through_folder
 
 
@@ -130,25 +201,28 @@ def _top_level_names(folder: Path) -> Set[str]:
     return out
 
 
-def inferred_roots(base: Path, roots: Sequence[Path]) -> List[Path]:
+def inferred_roots(base: Path, roots: Sequence[Path], memo: Optional[Path] = None) -> List[Path]:
     """Folders on ``sys.path`` by the project's own word: a folder that is no package and holds
     packages whose modules import them by their own name (``python/mypkg/a.py`` says
     ``from mypkg import b``), while nothing below it imports them through the folder
     (``python.mypkg``). A package name that another root or another such folder also provides
-    proves nothing (which of the two would ``import`` find?)."""
+    proves nothing (which of the two would ``import`` find?). ``memo``: ``EvidenceMemo``'s file."""
     try:
         key: Optional[tuple] = (str(base), tuple(map(str, roots)), os.stat(base).st_mtime_ns)
     except OSError:
         key = None
     if key in _INFERRED:
         return _INFERRED[key]
-    out = _infer(base, roots)
+    kept = EvidenceMemo(memo) if memo is not None else None
+    out = _infer(base, roots, kept)
+    if kept is not None:
+        kept.save()
     if key is not None:
         _INFERRED[key] = out
     return out
 
 
-def _infer(base: Path, roots: Sequence[Path]) -> List[Path]:
+def _infer(base: Path, roots: Sequence[Path], memo: Optional[EvidenceMemo] = None) -> List[Path]:
     cands = _candidates(base, roots)
     if not cands:
         return []
@@ -166,7 +240,7 @@ def _infer(base: Path, roots: Sequence[Path]) -> List[Path]:
         if not unique:
             continue
         prefix = ".".join(folder.relative_to(base).parts)
-        seen, through_folder = _evidence(folder, unique, prefix)
+        seen, through_folder = _evidence(folder, unique, prefix, memo)
         if seen and not through_folder:
             out.append(folder)
     return out
