@@ -47,7 +47,7 @@ def check_sources(files: Union[str, Dict[str, str]], config: Optional[Config] = 
     for rel, text in files.items():
         p = Path("/virtual") / rel
         sources.append(SourceFile(p, rel, module_of(rel), rel.endswith("__init__.py"), rel.endswith("__init__.py")))
-        facts[p] = extract(textwrap.dedent(text).encode())
+        facts[str(p)] = extract(textwrap.dedent(text).encode())
     modules = modules_from(sources, facts)
     diags, _, _ = analyse(modules, config)
     return diags

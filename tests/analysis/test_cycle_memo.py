@@ -27,7 +27,7 @@ def _modules(files: Dict[str, str]):
             parts.pop()
         init = rel.endswith("__init__.py")
         sources.append(SourceFile(p, rel, ".".join(parts), init, init))
-        facts[p] = extract(textwrap.dedent(text).encode())
+        facts[str(p)] = extract(textwrap.dedent(text).encode())
     return modules_from(sources, facts)
 
 

@@ -23,7 +23,7 @@ def run(files: Dict[str, str], *contracts: dict, select=("IG5",)) -> List[Diagno
     for rel, text in files.items():
         p = Path("/virtual") / rel
         sources.append(SourceFile(p, rel, module_of(rel), rel.endswith("__init__.py"), True))
-        facts[p] = extract(textwrap.dedent(text).encode())
+        facts[str(p)] = extract(textwrap.dedent(text).encode())
     raw = ("importguard", "pyproject.toml", json.dumps(list(contracts)))
     diags, _, _ = analyse(modules_from(sources, facts), Config(select=select, contracts=raw))
     return diags

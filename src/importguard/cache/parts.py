@@ -56,8 +56,11 @@ class Parts:
         if got is None:
             from importguard.cache.facts import Store
 
-            got = self.tallies[prefix] = Store(self.directory / ("tally-" + prefix.rstrip(":") + ".marshal"))
+            got = self.tallies[prefix] = Store(self.tally_path(prefix))
         return got
+
+    def tally_path(self, prefix: str) -> Path:
+        return self.directory / ("tally-" + prefix.rstrip(":") + ".marshal")
 
     def forget_old(self, prefix: str, keep: Iterable[str]) -> None:
         """Drop from the shards of ``prefix`` this run read the parts not in ``keep``; the shards

@@ -145,7 +145,7 @@ class FixRun:
                     self.refused[refusal_key(d)] = (d, self.unparsable.get(display, "cannot parse the file"))
                 continue
             f = self.by_display[display]
-            facts = self.facts[f.path]
+            facts = self.facts[f.name]
             name = self.names.get(display, "")
             try:
                 out = fix_module(module, todo[display], facts, module_name=name if not name.startswith("<") else "",
@@ -160,7 +160,7 @@ class FixRun:
                 self.refused[refusal_key(d)] = (d, reason)
             if out.module is not None:
                 self.current[display] = out.module
-                self.facts[f.path] = extract(out.module.bytes)
+                self.facts[f.name] = extract(out.module.bytes)
                 self.fixed += len(out.applied)
                 changed = True
         return changed
@@ -226,7 +226,7 @@ def remaining_on_disk(fr: FixRun, remaining: List[Diagnostic], unwritten: Sequen
     """The findings after a run in which some files could not be written: those files' own."""
     paths = {f.display for f in unwritten}
     for f in unwritten:
-        fr.facts[f.path] = extract(fr.original[f.display])
+        fr.facts[f.name] = extract(fr.original[f.display])
     diags, _ = fr.check()
     return sorted([d for d in remaining if d.path not in paths] + [d for d in diags if d.path in paths],
                   key=lambda d: d.sort_key())

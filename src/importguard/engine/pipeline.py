@@ -84,7 +84,7 @@ def cache_dir(config: Config) -> Path:
 def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, use_cache: bool = True,
                read: Optional[List[Read]] = None, cache: Optional[FactsCache] = None,
                meanwhile: Optional[Meanwhile] = None, lazy: bool = False,
-               started: Optional[Started] = None) -> Dict[Path, ModuleFacts]:
+               started: Optional[Started] = None) -> Dict[str, ModuleFacts]:
     """Facts of every file: from the cache by content hash, else extracted (in parallel). With
     ``meanwhile``, a few files to extract are extracted in a forked process while it runs here
     (``background``); it is not called when they are not. With ``lazy``, the cached facts are
@@ -93,7 +93,7 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
     jobs = jobs or default_jobs()
     if cache is None and use_cache:
         cache = FactsCache(cache_dir(config), fingerprint("facts"))
-    out: Dict[Path, ModuleFacts] = {}
+    out: Dict[str, ModuleFacts] = {}  # by the file's name (``SourceFile.name``)
     todo: List[Read] = []
     sources: List[bytes] = []
     for r in read if read is not None else read_all(files):
@@ -103,10 +103,10 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
         if not r.ok:
             from importguard.model import failed_facts
 
-            out[r.file.path] = failed_facts(r.error or "cannot read")
+            out[r.file.name] = failed_facts(r.error or "cannot read")
             continue
         if facts is not None:
-            out[r.file.path] = facts
+            out[r.file.name] = facts
         elif r.data is not None:
             todo.append(r)
             sources.append(r.data)
@@ -129,7 +129,7 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
     LAST_RUN["extracted"] = LAST_RUN.get("extracted", 0) + len(todo)
     LAST_RUN["from_cache"] = LAST_RUN.get("from_cache", 0) + (cache.loaded if cache else 0)
     for r, facts in zip(todo, fresh):
-        out[r.file.path] = facts
+        out[r.file.name] = facts
         if cache is not None and _cacheable(facts):
             cache.put(r.digest, facts)
     if cache is not None:
@@ -138,7 +138,8 @@ def load_facts(files: Sequence[SourceFile], config: Config, *, jobs: int = 0, us
 
 
 # ---------------------------------------------------------------------------- the whole check
-def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) -> Dict[str, ModuleInfo]:
+def modules_from(files: Sequence[SourceFile], facts: Dict[str, ModuleFacts]) -> Dict[str, ModuleInfo]:
+    """The modules of ``files``, with their facts (``facts``: by each file's name)."""
     from importguard.analysis.graph import LazyInfo, ModuleInfo
     from importguard.cache.facts import FactsRef
 
@@ -147,7 +148,7 @@ def modules_from(files: Sequence[SourceFile], facts: Dict[Path, ModuleFacts]) ->
         name = f.module
         if not name or name in modules:
             name = f"<{f.display}>"  # outside every root, or a duplicate name: no graph edges
-        got: Any = facts[f.path]  # a ``FactsRef`` from ``load_facts(lazy=True)``
+        got: Any = facts[f.name]  # a ``FactsRef`` from ``load_facts(lazy=True)``
         modules[name] = (LazyInfo if type(got) is FactsRef else ModuleInfo)(name, f.display, f.is_package_init, got)
     return modules
 
@@ -251,7 +252,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
 
 def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, index, root: str,
               config: Config, jobs: int, meanwhile: Optional[Meanwhile] = None
-              ) -> Dict[Path, ModuleFacts]:
+              ) -> Dict[str, ModuleFacts]:
     """The facts of the contents ``digests`` does not know, and their digests added to it: reused
     when a changed file's tokens match an earlier content's (``reading.reuse_by_tokens``), else
     from the facts cache or extracted."""
@@ -283,7 +284,7 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
         cache.save()
     extracted = []
     for r in todo:
-        f = facts[r.file.path]
+        f = facts[r.file.name]
         if _cacheable(f):
             digests[r.digest] = (facts_digest(f), graph_part_digest(f))
             if f.error is None:
@@ -343,7 +344,7 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
         if r.ok and r.digest in digests:
             f = cache.lazy(r.digest)
             if f is not None:
-                got[r.file.path] = f
+                got[r.file.name] = f
     into["facts"], into["loaded"] = got, cache.loaded
     into["results"] = store = _results_store(config)
     # the graph's edges, the simulation's parts, the indexes of the checks of changed files
@@ -357,7 +358,7 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
     sim = cache_dir(config) / sim_name()
     ahead = [sim / f"last-{i}.head" for i in range(SLOTS)] + [sim / f"last-{i}.marshal" for i in range(SLOTS)]
     ahead += [sim / kind / ("%02x.marshal" % i) for i in range(SHARDS) for kind in ("outcomes", "traces")]
-    ahead.append(cache_dir(config) / parts_name() / "tally-delta.marshal")
+    ahead.append(store.parts.tally_path("delta2:"))  # the index an edit's simulation asks (``simulation``)
     return [partial(preload, path) for path in ahead]
 
 
@@ -434,7 +435,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     from importguard.engine.background import done_beside
 
     sims = SimStore(cache_dir(config) / sim_name())
-    rest = [r for r in read if r.file.path not in facts]
+    rest = [r for r in read if r.file.name not in facts]
     facts.update(load_facts([r.file for r in rest], config, jobs=jobs, read=rest, lazy=True))
     modules = modules_from(analysed, facts)
     file_digests = {r.file.display: digests[r.digest][0] for r in read if r.ok and r.digest in digests}
@@ -453,7 +454,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     diagnostics, cycles, edges = analyse(modules, config, reported_paths, store=results, cwd=cwd, jobs=jobs,
                                          graph_parts=graph_parts, file_digests=file_digests, contents=contents,
                                          sims=sims, ruled=ruled, previous=incremental.changed_since(read, index, root))
-    held: Dict[Path, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
+    held: Dict[str, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
     if all(_cacheable(f) for f in held.values() if type(f) is not FactsRef):
         runs.put(run_key, ([diagnostic_to_plain(d) for d in diagnostics], cycles_to_plain(cycles), len(modules),
                            len(edges)))
