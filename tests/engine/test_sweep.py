@@ -33,14 +33,19 @@ def test_old_caches_of_other_versions_go_and_the_rest_stay(tmp_path: Path) -> No
     (d / "results-fedcba9876543210.marshal").write_bytes(b"x")  # this version's: kept however old
     (d / "index-aaaaaaaaaaaaaaaa.marshal").write_bytes(b"x")  # another version's, but recent
     (d / "notes-0123456789abcdef.marshal").write_bytes(b"x")  # no cache of ours
+    for kind in ("walks", "roots", "toml"):  # the small stores of the walk, the roots, pyproject.toml
+        (d / f"{kind}-0123456789abcdef.marshal").write_bytes(b"x")
     (d / ".gitignore").write_text("*\n")
     for name in ("facts-00112233aabbccdd", "sim-0011223344556677", "results-0123456789abcdef.marshal",
-                 "results-fedcba9876543210.marshal", "notes-0123456789abcdef.marshal", ".gitignore"):
+                 "results-fedcba9876543210.marshal", "notes-0123456789abcdef.marshal", ".gitignore",
+                 "walks-0123456789abcdef.marshal", "roots-0123456789abcdef.marshal", "toml-0123456789abcdef.marshal"):
         _age(d / name, OLD)
     # a shard written yesterday keeps an old version's folder of shards
     (d / "sim-0011223344556677" / "outcomes" / "00.marshal").write_bytes(b"x")
     removed = sweep(d, {"results-fedcba9876543210.marshal"})
-    assert sorted(removed) == ["facts-00112233aabbccdd", "results-0123456789abcdef.marshal"]
+    assert sorted(removed) == ["facts-00112233aabbccdd", "results-0123456789abcdef.marshal",
+                               "roots-0123456789abcdef.marshal", "toml-0123456789abcdef.marshal",
+                               "walks-0123456789abcdef.marshal"]
     assert sorted(p.name for p in d.iterdir()) == [
         ".gitignore", "index-aaaaaaaaaaaaaaaa.marshal", "notes-0123456789abcdef.marshal",
         "results-fedcba9876543210.marshal", "sim-0011223344556677"]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 MAX_AGE = 30 * 86400
-_NAME = re.compile(r"(facts|results|parts|index|gitignore|sim|runs)-[0-9a-f]{16}(\.marshal)?\Z")
+_NAME = re.compile(r"(facts|results|parts|index|gitignore|walks|roots|toml|sim|runs)-[0-9a-f]{16}(\.marshal)?\Z")
 
 
 def sweep(directory: Path, keep: Collection[str], max_age: float = MAX_AGE, now: Optional[float] = None) -> List[str]:

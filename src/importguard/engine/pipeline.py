@@ -186,6 +186,8 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             for k in [k for k in store.data if k.startswith("edges:")]:
                 del store.data[k]
             store.dirty = True
+        if store.data.pop("entrybase1:", None) is not None:  # the entries as names (now a bitmap): 200 KB
+            store.dirty = True
     sums: Optional[Dict[str, str]] = {} if parts is not None else None  # module -> digest of its edges
     edges = build_edges(graph_modules, parts, sums)
     rules = [r() for r in RULES if config.enabled(r.code)]
@@ -318,7 +320,7 @@ def _sweep(config: Config) -> None:
     from importguard.cache.sweep import sweep
 
     keep = {f"facts-{fingerprint('facts')}", results_name(), parts_name(), index_name(), sim_name(), runs_name(),
-            f"gitignore-{fingerprint('gitignore')}.marshal"}
+            *(f"{kind}-{fingerprint(kind)}.marshal" for kind in ("gitignore", "walks", "roots", "toml"))}
     sweep(cache_dir(config), keep)
 
 
