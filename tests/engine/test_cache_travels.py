@@ -63,3 +63,18 @@ def test_moved_checkout_then_edited_extracts_only_the_edit(tmp_path: Path) -> No
     cold = run_json(["check", ".", "--no-cache"], moved)
     assert sorted((d["path"], d["line"], d["code"]) for d in cold["diagnostics"]) == \
         sorted((d[0], d[1], d[3]) for d in after)
+
+
+def test_no_key_of_the_results_store_names_where_the_checkout_is(tmp_path: Path, monkeypatch) -> None:
+    from importguard.cache.facts import Store
+
+    root = write_tree(tmp_path / "checkout", FILES)
+    monkeypatch.chdir(root)  # as the command line runs, from the project
+    _check(root, need_facts=True)
+    (root / "tests").mkdir()
+    (root / "tests" / "helpers.py").write_text("from app import a\n")  # a module of a test folder
+    _check(root, need_facts=True)
+    [results] = (root / ".importguard_cache").glob("results-*.marshal")
+    keys = list(Store(results).data)
+    assert any(k.startswith("in-test-folders:") for k in keys)
+    assert not [k for k in keys if str(tmp_path) in k or os.path.basename(str(tmp_path)) in k]

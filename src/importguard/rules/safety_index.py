@@ -281,12 +281,18 @@ class SafetyIndex:
 
     def _in_test_folders(self, root: str) -> Set[str]:
         """The modules in a test folder that are no test module: a function of the paths, kept in
-        the results store under a digest of the module set (names, paths, kinds) and the root."""
+        the results store under a digest of the module set (names, paths, kinds) and the root as
+        seen from the working folder (the paths are relative to it, or absolute, in the digest: a
+        checkout moved elsewhere finds it)."""
         from importguard.analysis.contributions import names_digest
 
         modules = self.repo.modules
         store = getattr(self.repo, "store", None)
-        key = "in-test-folders:" + names_digest(modules) + ":" + root if store is not None else ""
+        try:
+            seen_from = os.path.relpath(root)
+        except ValueError:  # another drive
+            seen_from = root
+        key = "in-test-folders:" + names_digest(modules) + ":" + seen_from if store is not None else ""
         got = store.data.get(key) if store is not None else None
         if isinstance(got, list):
             return set(got)
