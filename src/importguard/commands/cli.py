@@ -283,8 +283,11 @@ def run() -> None:
     """The console script (and ``python -m importguard``): ``main``, then leave without freeing the
     run's objects one by one. After a run that loaded the facts of a large tree, the interpreter's
     teardown takes 0.1 s and more (Django's 883 files: 0.12 s), and nothing of importguard needs
-    it: the output is flushed here, the caches are already written (atomically), the worker
-    processes joined."""
+    it: the output is flushed here, the caches are written (atomically; a large tree's by a
+    detached copy, ``engine.saving``, which the next run waits for), the worker processes joined."""
+    from importguard.engine import saving
+
+    saving.ON = True
     code = main()
     try:
         sys.stdout.flush()

@@ -395,6 +395,10 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
 
     # the little a run needs when nothing changed (the stat index, each content's digests, the runs'
     # results), apart from what only a run that analyses reads (the results of each file, the graph)
+    from importguard.engine.saving import ON as detaching, detach, wait as wait_saved
+
+    wait_saved(cache_dir(config))  # an earlier run's detached copy still writing the cache (``saving``)
+    detaching = detaching and prepared  # a large tree: writing its cache takes a while
     quick = Store(cache_dir(config) / index_name())
     index = StatIndex(quick.data, now)
     root = str(config.project_root.resolve())
@@ -450,6 +454,8 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         module many imports run: 0.1 s) while this process takes the file checks' findings and
         writes the rest; not after a run that loaded no facts (a first run: its copy would hold
         every page of the largest heap a while longer)."""
+        if detaching:  # written with the rest after the run (``saving``)
+            return
         got = done_beside(sims.save) if jobs > 1 and early.get("loaded") and sims.outcomes.dirty() else None
         saving.extend([got] if got is not None else [])
 
@@ -457,18 +463,24 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
                                          graph_parts=graph_parts, file_digests=file_digests, contents=contents,
                                          sims=sims, ruled=ruled, previous=incremental.changed_since(read, index, root))
     held: Dict[str, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
-    if all(_cacheable(f) for f in held.values() if type(f) is not FactsRef):
-        runs.put(run_key, ([diagnostic_to_plain(d) for d in diagnostics], cycles_to_plain(cycles), len(modules),
-                           len(edges)))
-    try:
-        results.save()
-        results.parts.save()
-        quick.save()
-    finally:
-        if not saving or not saving[0]():
-            sims.save()
+    cacheable = all(_cacheable(f) for f in held.values() if type(f) is not FactsRef)
+
+    def save() -> None:
+        if cacheable:
+            runs.put(run_key, ([diagnostic_to_plain(d) for d in diagnostics], cycles_to_plain(cycles),
+                               len(modules), len(edges)))
+        try:
+            results.save()
+            results.parts.save()
+            quick.save()
+        finally:
+            if not saving or not saving[0]():
+                sims.save()
+        _sweep(config)
+
+    if not (detaching and detach(cache_dir(config), save) is not None):
+        save()
     forget_preloaded()
-    _sweep(config)
     LAST_RUN["facts_decoded"] = FactsRef.decoded - decoded_before
     incremental.report_stats()
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
