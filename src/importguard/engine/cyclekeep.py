@@ -94,6 +94,14 @@ def kept(store, before: Before, edges: Sequence[Edge]) -> Optional[Any]:
             return None  # an edge it had is gone or changed (a line moved, a kind changed)
         added.extend(e for e, n in gained.items() for _ in range(n))
     if added:
+        # two modules of one kept cycle's component reach each other: no search needed to see it
+        # (most new imports of a hub's neighbours lead back to it through some function's import)
+        together: Dict[str, set] = defaultdict(set)
+        for i, cycle in enumerate(found):
+            for m in cycle[0]:
+                together[m].add(i)
+        if any(together[e[0]] & together[e[1]] for e in added):
+            return None
         succ: Dict[str, List[str]] = defaultdict(list)
         for e in edges:
             succ[e.source].append(e.target)
