@@ -96,11 +96,28 @@ def test_a_failing_child_changes_nothing(tmp_path: Path, monkeypatch) -> None:
     assert _run(tmp_path) == (got[0], 0)
 
 
+def _slow(monkeypatch, owner, name: str, here: bool, seconds: float = 0.6) -> None:
+    """``owner.name`` takes ``seconds`` longer in this process (``here``) or in a forked child."""
+    import os
+    import time
+
+    parent, real = os.getpid(), getattr(owner, name)
+
+    def slow(*args, **kw):
+        if (os.getpid() == parent) == here:
+            time.sleep(seconds)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(owner, name, slow)
+
+
 def test_the_cycles_cuts_are_found_beside(tmp_path: Path, monkeypatch) -> None:
-    """The import cycles' rule runs in the child when it forks (not here), and here when it fails."""
+    """The import cycles' rule runs in the child when it forks and this process is busier (not
+    here), and here when it fails."""
     import os
 
     from importguard.rules.ig300_import_cycle import ImportCycle
+    from importguard.rules.ig301_failing_cycle import FailingImportCycle
 
     for rel, text in FILES.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -108,6 +125,7 @@ def test_the_cycles_cuts_are_found_beside(tmp_path: Path, monkeypatch) -> None:
     expected = _cold(tmp_path)
     assert any(d[3] == "IG300" for d in expected)
     monkeypatch.setattr(filecheck, "BESIDE", 0)
+    _slow(monkeypatch, FailingImportCycle, "check_repo", here=True)  # the simulation takes its time here
     parent, calls = os.getpid(), []
     check_repo = ImportCycle.check_repo
 
@@ -179,3 +197,37 @@ def test_the_indexes_the_child_builds_are_kept(tmp_path: Path, monkeypatch) -> N
     _run(here)
     assert kept_parts(there) == kept_parts(here)
     assert any("imported" in p for p in kept_parts(there))  # built by the file checks alone
+
+
+@pytest.mark.parametrize("busier", ["here", "child"])
+def test_the_rules_beside_are_run_by_whichever_process_is_free_first(tmp_path: Path, monkeypatch,
+                                                                     busier: str) -> None:
+    """When the child is still checking files as this process is done with its own rules, this
+    process takes the rules marked ``beside`` (and the child skips them); else the child runs them."""
+    import os
+
+    from importguard.rules.ig300_import_cycle import ImportCycle
+    from importguard.rules.ig301_failing_cycle import FailingImportCycle
+
+    for rel, text in FILES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    _run(tmp_path)
+    monkeypatch.setattr(filecheck, "BESIDE", 0)
+    (tmp_path / "app" / "hub.py").write_text(FILES["app/hub.py"] + "from app import leaf\n")  # many import it
+    expected = _cold(tmp_path)
+    if busier == "here":
+        _slow(monkeypatch, FailingImportCycle, "check_repo", here=True)
+    else:
+        _slow(monkeypatch, filecheck, "check_files", here=False)
+    parent, calls = os.getpid(), []
+    check_repo = ImportCycle.check_repo
+
+    def watched(self, repo):
+        calls.append(os.getpid() == parent)
+        return check_repo(self, repo)
+
+    monkeypatch.setattr(ImportCycle, "check_repo", watched)
+    assert _run(tmp_path)[0] == expected
+    assert calls == ([] if busier == "here" else [True])  # (the child's calls stay there)
+    assert _run(tmp_path)[0] == expected  # what either of them kept is found

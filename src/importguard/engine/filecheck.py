@@ -102,7 +102,8 @@ class Beside:
     validated again (0.2 s on 6,000 files), and the repository rules run (the cycles, the import
     simulation's outcomes: 0.5 s); neither needs the other, so on a second core they overlap. The
     repository rules marked ``beside`` (the cycles' cuts: 0.07 s) run in the child too, after the
-    files, so that both processes finish at about the same time. The child sends back its findings
+    files, so that both processes finish at about the same time; or here, when this process is
+    done with its own rules while the child still checks files (``claimed``). The child sends back its findings
     and what it changed in the results store (the keys of the files' findings and of what their
     checks read, and the keys of its repository rules, which the rules run here never write); a
     child that fails changes nothing, and its work is done here. The parts and tallies of the
@@ -110,13 +111,31 @@ class Beside:
     its inputs, so a shard this process writes again after it holds parts as valid). What else the
     child computed in memory (the answers of queries) this process computes again when it needs it."""
 
-    def __init__(self, pid: int, fd: int):
+    def __init__(self, pid: int, fd: int, claim: Optional[int] = None):
         self.pid, self.fd = pid, fd
+        self.claim = claim  # the read end of a pipe holding one byte: who reads it runs the rules beside
+
+    def claimed(self) -> bool:
+        """Take the repository rules marked ``beside`` from the child, when it has not started
+        them yet (it is still checking files): this process is done with its own work first when
+        the edit's simulation had little to judge. Then the child skips them."""
+        if self.claim is None:
+            return False
+        try:
+            return os.read(self.claim, 1) == b"x"  # one of the two processes reads the byte
+        except OSError:
+            return False
+        finally:
+            os.close(self.claim)
+            self.claim = None
 
     def cancel(self) -> None:
         """Stop the child (the run failed before it took the child's findings)."""
         import signal
 
+        if self.claim is not None:
+            os.close(self.claim)
+            self.claim = None
         for step in (lambda: os.kill(self.pid, signal.SIGKILL), lambda: os.close(self.fd),
                      lambda: os.waitpid(self.pid, 0)):
             try:
@@ -165,6 +184,9 @@ def rules_with_files(repo, rules, file_rules, modules: Dict[str, ModuleInfo], re
         contracts = check_contracts(repo.config, modules)
         if ruled is not None:
             ruled()
+        if beside is not None and there and beside.claimed():
+            for rule in there:
+                by_rule[rule.code] = list(rule.check_repo(repo))
     except BaseException:
         if beside is not None:
             beside.cancel()
@@ -202,18 +224,38 @@ def check_beside(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, 
 
     if jobs < 2 or store is None or not file_digests or len(report_paths) < BESIDE or not can_fork():
         return None
+    claim = None
+    if repo_rules:  # one byte in a pipe, its write end closed: the first of the two to read it runs them
+        try:
+            claim, token = os.pipe()
+            os.write(token, b"x")
+            os.close(token)
+        except OSError:
+            claim = None
     got = fork_sending(lambda: _check_here(repo, modules, file_rules, report_paths, store, cwd, file_digests,
-                                           repo_rules))
-    return None if got is None else Beside(*got)
+                                           repo_rules, claim))
+    if got is None:
+        if claim is not None:
+            os.close(claim)
+        return None
+    return Beside(got[0], got[1], claim)
 
 
 def _check_here(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, report_paths: Set[str], store,
-                cwd: Optional[Path], file_digests: Optional[Dict[str, str]], repo_rules: Sequence[Any] = ()) -> tuple:
+                cwd: Optional[Path], file_digests: Optional[Dict[str, str]], repo_rules: Sequence[Any] = (),
+                claim: Optional[int] = None) -> tuple:
     """(in the child) ``check_files`` and ``repo_rules``, and what they changed: the findings
     (plain: the files', and each repository rule's by code), the store's keys set and removed,
-    the counters changed, whether the store is to be written."""
+    the counters changed, whether the store is to be written. With ``claim`` (``Beside.claimed``)
+    the rules run only if this process reads its byte first."""
     before, stats, dirty = dict(store.data), dict(LAST_RUN), store.dirty
     out = check_files(repo, modules, file_rules, report_paths, store, cwd, file_digests)
+    if claim is not None:
+        try:
+            mine = os.read(claim, 1) == b"x"
+        except OSError:
+            mine = False
+        repo_rules = repo_rules if mine else ()
     by_rule = {rule.code: [diagnostic_to_plain(d) for d in rule.check_repo(repo)] for rule in repo_rules}
     # the indexes' parts and tallies the checks built (who imports which name, ...) are written
     # here: lost, every later run that forks would build them again (2 s on 6,000 files). A shard
