@@ -171,8 +171,6 @@ def rules_with_files(repo, rules, file_rules, modules: Dict[str, ModuleInfo], re
     process made them beside (``filecheck.check_beside``: they need the cycles, not the repository
     rules' findings; the rules marked ``beside`` go with them), else None (check the files here).
     The contracts' findings come last; ``ruled`` is called once the rules run here are done."""
-    from importguard.contracts import check as check_contracts
-
     repo_rules = [r for r in rules if r.scope == "repo"]
     there = [r for r in repo_rules if getattr(r, "beside", False)] if _long_rules(repo) else []
     beside = check_beside(repo, modules, file_rules, report_paths, store, cwd, file_digests, jobs, there)
@@ -181,7 +179,11 @@ def rules_with_files(repo, rules, file_rules, modules: Dict[str, ModuleInfo], re
         for rule in repo_rules:
             if beside is None or rule not in there:
                 by_rule[rule.code] = list(rule.check_repo(repo))
-        contracts = check_contracts(repo.config, modules)
+        contracts: List[Diagnostic] = []
+        if repo.config.contracts:  # (the contracts' modules cost 15 ms to import: not without any)
+            from importguard.contracts import check as check_contracts
+
+            contracts = check_contracts(repo.config, modules)
         if ruled is not None:
             ruled()
         if beside is not None and there and beside.claimed():

@@ -358,9 +358,12 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
     from importguard.cache.facts import preload
 
     sim = cache_dir(config) / sim_name()
-    ahead = [sim / f"last-{i}.head" for i in range(SLOTS)] + [sim / f"last-{i}.marshal" for i in range(SLOTS)]
+    # the most needed first (the child may answer before all are read): the index an edit's
+    # simulation asks (``simulation``: 30 ms to decode on 6,000 files), the last run's state, the
+    # outcomes and traces (a millisecond a shard)
+    ahead = [store.parts.tally_path("delta2:")]
+    ahead += [sim / f"last-{i}.head" for i in range(SLOTS)] + [sim / f"last-{i}.marshal" for i in range(SLOTS)]
     ahead += [sim / kind / ("%02x.marshal" % i) for i in range(SHARDS) for kind in ("outcomes", "traces")]
-    ahead.append(store.parts.tally_path("delta2:"))  # the index an edit's simulation asks (``simulation``)
     return [partial(preload, path) for path in ahead]
 
 
