@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 FILES = {
     "pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n',
     "app/__init__.py": "",
-    "app/hub.py": "import os\nfrom app import low\nH = 1\n\ndef f():\n    from app import m2\n    return m2\n",
+    "app/hub.py": "import os\nfrom app import low\nH = 1\n\ndef f():\n    from app import m2\n    return m2\n\n"
+                  "def g():\n    from app import back\n    return back\n",
+    "app/back.py": "def f():\n    from app import hub\n    return hub\n",
     "app/low.py": "L = 1\n",
     "app/sink.py": "S = 1\n",
     "app/m0.py": "from app.hub import H\nfrom app import m1\nX = H\n",
@@ -24,9 +26,12 @@ FILES = {
     "app/leaf.py": "from app import sink\n",
 }
 # appended to the hub: closing no cycle (a module that imports nothing, or nothing that leads
-# back), or closing one (m2 imports m0, which imports the hub)
+# back), closing one (m2 imports m0, which imports the hub), or one inside a component already
+# (``back`` and the hub import each other in functions: a new import-time edge between them
+# closes no import-time cycle, and the deferred component gets another shortest cycle)
 LINES = ["from app import sink as s{n}\n", "from app import low as l{n}\n", "from app import leaf as f{n}\n",
-         "from app import m2 as c{n}\n", "from app import m1 as c{n}\n", "import json as j{n}\n"]
+         "from app import m2 as c{n}\n", "from app import m1 as c{n}\n", "import json as j{n}\n",
+         "from app import back as b{n}\n"]
 
 
 def _run(root: Path, cache: bool) -> Tuple[list, list]:
@@ -44,7 +49,7 @@ def test_kept_cycles_are_the_cycles_found_again(tmp_path: Path) -> None:
     rng = random.Random(5)
     kept: List[str] = []
     searched: List[str] = []
-    for step in range(40):
+    for step in range(60):
         what = rng.random()
         if what < 0.3:
             hub.write_text(original)  # undone: the run cache or the graph cache answers
@@ -60,8 +65,9 @@ def test_kept_cycles_are_the_cycles_found_again(tmp_path: Path) -> None:
         assert got == _run(tmp_path, False), (step, hub.read_text())
         (kept if took == 1 else searched if took == 0 else []).append(hub.read_text().splitlines()[-1])
     assert len(kept) >= 5 and len(searched) >= 5
-    # only imports that cannot lead back to the hub kept the cycles
+    # imports that close an import-time cycle never kept them; one inside the deferred component did
     assert not any(" m2 " in line or " m1 " in line for line in kept)
+    assert any(" back " in line for line in kept)
 
 
 # a cycle that fails as imported (``a`` first: ``b`` asks ``a`` for a name it has not bound yet)
@@ -123,3 +129,38 @@ def test_the_kept_entries_bitmap_round_trips() -> None:
         assert len(bits) == (len(known) + 7) // 8
         assert _from_bitmap(bits, known) == reach
         assert _from_bitmap(bits + b"\0", known) is None  # another module set
+
+
+def test_cycles_after_edges_inside_components_equal_a_new_search() -> None:
+    """``cyclekeep._within`` on random graphs: whenever it answers (an added edge falls inside a
+    component of the graph before, and closes no cycle of a stronger kind), the cycles are those
+    a search of the whole new graph finds; and it answers for some of them."""
+    from importguard.analysis.graph import Edge, cycles
+    from importguard.cache.facts import cycles_to_plain
+    from importguard.engine.cyclekeep import _within
+    from importguard.model import EDGE_KINDS
+
+    rng = random.Random(11)
+    answered = refused = 0
+    for _ in range(400):
+        names = [f"m{i}" for i in range(rng.randrange(3, 9))]
+
+        def edge(a: str, b: str, line: int) -> Edge:
+            kind = rng.choice(EDGE_KINDS)
+            return Edge(a, b, f"{a}.py", line, rng.randrange(2) * 4, kind, line, (b,), 1, ("",), False)
+
+        edges = [edge(rng.choice(names), rng.choice(names), rng.randrange(1, 30)) for _ in range(rng.randrange(4, 20))]
+        edges = [e for e in edges if e.source != e.target]
+        before = cycles_to_plain(cycles(dict.fromkeys(names), edges))
+        together = [e for e in (edge(rng.choice(names), rng.choice(names), rng.randrange(1, 30)) for _ in range(3))
+                    if e.source != e.target and any(e.source in c[0] and e.target in c[0] for c in before)]
+        if not together:
+            continue
+        after = sorted(edges + together, key=lambda e: (e.source, e.line, e.col))
+        got = _within(before, [tuple(e[:6]) for e in together], after)
+        if got is None:
+            refused += 1
+            continue
+        answered += 1
+        assert got == cycles_to_plain(cycles(dict.fromkeys(names), after)), (edges, together)
+    assert answered >= 30 and refused >= 30

@@ -18,7 +18,7 @@ search.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from importguard.analysis.arcset import reaches
 from importguard.analysis.graphdelta import Kept
@@ -84,6 +84,9 @@ def kept(store, before: Before, edges: Sequence[Edge]) -> Optional[Any]:
     found = kept.get(before.state)
     if found is None:
         return None
+    # the graph before stays among the kept, whatever this edit's: the runs of that state find
+    # the run cache and never analyse (so never keep it again), and each edit of it needs it
+    kept.put(before.state, found)
     added: List[tuple] = []
     for name, old in before.edges.items():
         # what the cycles read of an edge: its ends, path, place and kind (not the index of its
@@ -93,20 +96,82 @@ def kept(store, before: Before, edges: Sequence[Edge]) -> Optional[Any]:
         if any(n < 0 for n in gained.values()):
             return None  # an edge it had is gone or changed (a line moved, a kind changed)
         added.extend(e for e, n in gained.items() for _ in range(n))
+    now = found
     if added:
-        # two modules of one kept cycle's component reach each other: no search needed to see it
-        # (most new imports of a hub's neighbours lead back to it through some function's import)
+        # an edge between two modules of one kept cycle's component (most new imports of a hub's
+        # neighbours lead back to it through some function's import) joins no components:
+        # ``_within``; any other must close no cycle
         together: Dict[str, set] = defaultdict(set)
         for i, cycle in enumerate(found):
             for m in cycle[0]:
                 together[m].add(i)
-        if any(together[e[0]] & together[e[1]] for e in added):
-            return None
-        succ: Dict[str, List[str]] = defaultdict(list)
+        inside = [e for e in added if together[e[0]] & together[e[1]]]
+        if inside:
+            now = _within(found, inside, edges)
+            if now is None:
+                return None
+        outside = [e for e in added if not together[e[0]] & together[e[1]]]
+        if outside:
+            succ: Dict[str, List[str]] = defaultdict(list)
+            for e in edges:
+                succ[e.source].append(e.target)
+            if any(reaches(e[1], e[0], succ) for e in outside):
+                return None
+    return now
+
+
+def _within(found: List[Any], inside: List[tuple], edges: Sequence[Edge]) -> Optional[List[Any]]:
+    """The cycles (plain) after ``inside`` edges were added, each between two modules of one
+    component of ``found`` (the cycles before), when in the graph of every kind an edge belongs
+    to (its own and the weaker ones) it joins two modules strongly connected already or closes no
+    cycle: then no component of any kind grows or splits, and only the components an edge falls
+    inside may get another shortest cycle or a stronger edge for a pair (searched again as
+    ``graph.cycles`` searches them); else None."""
+    from importguard.analysis.graph import _RANK, _shortest
+
+    if any(c[1] not in _RANK for c in found) or any(e[5] not in _RANK for e in inside):
+        return None
+    rank_of = [_RANK[c[1]] for c in found]
+    by_rank: Dict[int, Dict[str, List[str]]] = {}  # the edges of each kind or stronger, as built
+
+    def succ_of(rank: int) -> Dict[str, List[str]]:
+        got = by_rank.get(rank)
+        if got is None:
+            got = by_rank[rank] = defaultdict(list)
+            for e in edges:
+                if _RANK[e.kind] <= rank:
+                    got[e.source].append(e.target)
+        return got
+
+    for e in inside:
+        # in the graph of each kind the edge belongs to, its ends were strongly connected already
+        # (a component of that kind or a stronger one holds both), or its target does not reach
+        # its source (the import closes no cycle of that kind: a new import-time import of a
+        # module that leads back only through a function's import)
+        for rank in range(_RANK[e[5]], len(_RANK)):
+            if any(r <= rank and e[0] in c[0] and e[1] in c[0] for c, r in zip(found, rank_of)):
+                continue
+            if reaches(e[1], e[0], succ_of(rank)):
+                return None
+    out = list(found)
+    for i, (cycle, r) in enumerate(zip(found, rank_of)):
+        members = set(cycle[0])
+        if not any(e[0] in members and e[1] in members and _RANK[e[5]] <= r for e in inside):
+            continue
+        strongest: Dict[Tuple[str, str], Edge] = {}  # each pair's first edge, strongest kind first
         for e in edges:
-            succ[e.source].append(e.target)
-        if any(reaches(e[1], e[0], succ) for e in added):
-            return None
-    kept.put(before.state, found)  # the graph before stays among the kept
-    return found
+            if e.source in members and e.target in members:
+                got = strongest.get((e.source, e.target))
+                if got is None or (_RANK[e.kind], e.line, e.col) < (_RANK[got.kind], got.line, got.col):
+                    strongest[(e.source, e.target)] = e
+        succ: Dict[str, List[str]] = defaultdict(list)
+        for (a, b), e in strongest.items():
+            if _RANK[e.kind] <= r:
+                succ[a].append(b)
+        inner = {m: sorted(succ.get(m, ())) for m in cycle[0]}
+        path = _shortest(list(cycle[0]), inner)
+        pairs = [strongest[(a, b)] for a, b in zip(path, path[1:])]
+        out[i] = (cycle[0], cycle[1], tuple(path),
+                  tuple((a, b, e.path, e.line, e.kind) for (a, b), e in zip(zip(path, path[1:]), pairs)))
+    return out
 
