@@ -318,10 +318,10 @@ _FAST: Dict[type, Callable[[Any, _LineState, Dict[str, Any]], None]] = {
 # the way their shared base class does
 # (found in each class's ``__mro__``: ``issubclass`` on LibCST's abstract classes fills the ABC
 # caches of every class it meets, 15 ms of the import)
+_CLASSES: List[Any] = [v for v in vars(cst).values() if isinstance(v, type)]
 _FAST.update(
-    (op, _one_token) for op in vars(cst).values()
-    if isinstance(op, type) and _ONE_TOKEN in op.__mro__ and not op.__abstractmethods__
-    and op._codegen_impl is _ONE_TOKEN._codegen_impl
+    (op, _one_token) for op in _CLASSES
+    if _ONE_TOKEN in op.__mro__ and not op.__abstractmethods__ and op._codegen_impl is _ONE_TOKEN._codegen_impl
 )
 
 
