@@ -157,15 +157,19 @@ def test_the_command_line_answers_before_the_copy_is_done(tmp_path: Path) -> Non
     stats = tmp_path / "stats.jsonl"
     env = dict(os.environ, IMPORTGUARD_STATS_FILE=str(stats))
 
-    def cli(*args: str) -> str:
+    def cli(*args: str, ci: bool = False) -> str:
+        run_env = dict(env, CI="true") if ci else {k: v for k, v in env.items() if k != "CI"}
         out = subprocess.run([sys.executable, "-m", "importguard", "check", "--jobs", "2", *args, "."], cwd=root,
-                             env=env, capture_output=True, text=True, timeout=600)
+                             env=run_env, capture_output=True, text=True, timeout=600)
         assert out.returncode in (0, 1), out.stderr
         return out.stdout
 
     cli()
     assert (root / ".importguard_cache" / saving.LOCK).exists() is False  # a first run writes its cache itself
     hub = root / "app" / "hub.py"
+    hub.write_text(hub.read_text() + "import sys\n")
+    cli(ci=True)  # in CI: written before the run leaves
+    assert (root / ".importguard_cache" / saving.LOCK).exists() is False
     hub.write_text(hub.read_text() + "from app import m2\n")
     started = time.monotonic()
     edited = cli()

@@ -1,15 +1,18 @@
 """The ``importguard`` command line. Thin: parse options, call the engine, print."""
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 from importguard import __version__
+from importguard.commands.quickargs import FORMATS as CHECK_FORMATS, check_args
 from importguard.config.settings import Config, ConfigError, load_config, parse_codes, parse_version
 from importguard.report.output import emit
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -41,13 +44,17 @@ def _rules(p: argparse.ArgumentParser) -> None:
                         "`from __future__ import annotations`")
 
 
-class _Formatter(argparse.HelpFormatter):
+def _formatter() -> Any:
     """argparse's formatter, told the terminal's width without ``shutil`` (which imports zlib, bz2
     and lzma: 3 ms of every run, for a formatter each ``add_argument`` makes and drops)."""
+    import argparse
 
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: Optional[int] = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position, width or _columns() - 2)
+    class _Formatter(argparse.HelpFormatter):
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                     width: Optional[int] = None) -> None:
+            super().__init__(prog, indent_increment, max_help_position, width or _columns() - 2)
+
+    return _Formatter
 
 
 def _columns() -> int:
@@ -70,11 +77,15 @@ class _Unused:
 
 def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     """The parser of every command, or, given one, of that command alone (building all six costs
-    a few milliseconds of each run; ``--help`` without a command lists them all)."""
+    a few milliseconds of each run; ``--help`` without a command lists them all). The usual
+    ``check`` is read without it (``quickargs``)."""
+    import argparse
+
+    formatter = _formatter()
     parser = argparse.ArgumentParser(
         prog="importguard",
         description="A whole-repository linter and fixer for Python imports.",
-        formatter_class=_Formatter,
+        formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"importguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -82,10 +93,10 @@ def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     def add(name: str, help: str) -> Any:
         if command is not None and name != command:
             return _Unused()
-        return sub.add_parser(name, help=help, formatter_class=_Formatter)
+        return sub.add_parser(name, help=help, formatter_class=formatter)
 
     p = add("check", "report unused, typing-only, cyclic and costly imports")
-    _common(p, ("text", "json", "sarif", "github", "markdown"), "text")
+    _common(p, CHECK_FORMATS, "text")
     _rules(p)
     p.add_argument("--baseline", help="report only findings this baseline file does not hold")
     p.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
@@ -249,11 +260,13 @@ COMMANDS = {"check": cmd_check, "fix": cmd_fix, "graph": cmd_graph, "explain": c
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
-    if not args.command:
-        parser.print_help()
-        return EXIT_ERROR
+    args: Any = check_args(argv)
+    if args is None:
+        parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help()
+            return EXIT_ERROR
     import gc
 
     # a run allocates hundreds of thousands of facts tuples that live until it ends, and none of
@@ -287,7 +300,10 @@ def run() -> None:
     detached copy, ``engine.saving``, which the next run waits for), the worker processes joined."""
     from importguard.engine import saving
 
-    saving.ON = True
+    # not in CI (``CI`` is set by every major service) nor as a container's first process: there
+    # the environment may end every process as soon as this one leaves, and the cache must be
+    # whole for the next job
+    saving.ON = not os.environ.get("CI") and os.getpid() != 1
     code = main()
     try:
         sys.stdout.flush()
