@@ -165,3 +165,26 @@ def test_cycles_after_edges_inside_components_equal_a_new_search() -> None:
         answered += 1
         assert got == cycles_to_plain(cycles(modules, after)), (edges, together)
     assert answered >= 30 and refused >= 30
+
+
+def test_the_state_before_edits_stays_kept_through_edits_that_cannot_use_it(tmp_path: Path) -> None:
+    """Edits that close a cycle search the cycles again; the state they were made to stays among
+    the kept graphs all the same (its own runs find the run cache and never keep it again), so an
+    edit after more of them than are kept still takes its cycles."""
+    for rel, text in FILES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    hub = tmp_path / "app" / "hub.py"
+    original = hub.read_text()
+    _run(tmp_path, True)
+    for n in range(6):  # more than the graphs kept (``graphdelta.KEEP``)
+        hub.write_text(original + "\n" * n + "from app import m2 as c1\n")  # each on its own line: a new graph
+        _run(tmp_path, True)
+        assert engine.LAST_RUN.get("cycles_kept_after_edit") == 0
+        hub.write_text(original)
+        _run(tmp_path, True)
+        assert engine.LAST_RUN.get("run_cache") == 1
+    hub.write_text(original + "from app import sink as s1\n")
+    got = _run(tmp_path, True)
+    assert engine.LAST_RUN.get("cycles_kept_after_edit") == 1
+    assert got == _run(tmp_path, False)

@@ -81,6 +81,9 @@ def _reach_kept(repo: RepoContext, known: Set[str]) -> Optional[Set[str]]:
     reach = _from_bitmap(got, known) if isinstance(got, bytes) else None
     if reach is None:
         return None
+    # the graph before stays among the kept, whatever this edit's (its own runs find the run
+    # cache and never keep it again)
+    Kept(repo.store, ENTRIES).put(before.state, got)
     for name, edges in before.edges.items():
         if name not in reach:
             return None
@@ -91,7 +94,6 @@ def _reach_kept(repo: RepoContext, known: Set[str]) -> Optional[Set[str]]:
         then = ModuleInfo(name, info.path, info.is_package, before.facts[name])
         if not set(_reads_of(name, then, known)) <= set(_reads_of(name, info, known)):
             return None
-    Kept(repo.store, ENTRIES).put(before.state, got)  # the graph before stays among the kept
     return reach
 
 
