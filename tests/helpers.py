@@ -22,6 +22,19 @@ SRC = str(ROOT / "src")
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
+# a hub that two modules of an import-time cycle import (``m1`` reads ``m0.X`` while ``m0`` runs),
+# and a third that imports one of them: the smallest tree whose edits of the hub re-key the
+# simulation's records (the forked and detached saves' tests)
+HUB_AND_CYCLE = {
+    "pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n',
+    "app/__init__.py": "",
+    "app/hub.py": "import os\nH = 1\n",
+    "app/m0.py": "from app.hub import H\nfrom app import m1\nX = H\n",
+    "app/m1.py": "from app.hub import H\nfrom app import m0\nY = m0.X\n",
+    "app/m2.py": "from app.m0 import X\nZ = X\n",
+}
+
+
 def write_tree(root: Path, files: Dict[str, str]) -> Path:
     for rel, text in files.items():
         p = root / rel

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any, List, Tuple
 
+from helpers import write_tree
 from importguard.config.settings import load_config
 from importguard.engine import pipeline as engine
 
@@ -40,9 +41,7 @@ def _run(root: Path, cache: bool) -> Tuple[list, list]:
 
 
 def test_kept_cycles_are_the_cycles_found_again(tmp_path: Path) -> None:
-    for rel, text in FILES.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, FILES)
     hub = tmp_path / "app" / "hub.py"
     original = hub.read_text()
     _run(tmp_path, True)
@@ -171,9 +170,7 @@ def test_the_state_before_edits_stays_kept_through_edits_that_cannot_use_it(tmp_
     """Edits that close a cycle search the cycles again; the state they were made to stays among
     the kept graphs all the same (its own runs find the run cache and never keep it again), so an
     edit after more of them than are kept still takes its cycles."""
-    for rel, text in FILES.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, FILES)
     hub = tmp_path / "app" / "hub.py"
     original = hub.read_text()
     _run(tmp_path, True)

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
+from helpers import HUB_AND_CYCLE
 from importguard.analysis.simfork import can_fork
 from importguard.cache.facts import Store
 from importguard.config.settings import load_config
@@ -22,15 +23,7 @@ from importguard.engine.incremental import LAST_RUN
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="forks only where forking is safe (Linux, one thread)")
 
-FILES = {
-    "pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n',
-    "app/__init__.py": "",
-    "app/hub.py": "import os\nH = 1\n",
-    "app/m0.py": "from app.hub import H\nfrom app import m1\nX = H\n",
-    "app/m1.py": "from app.hub import H\nfrom app import m0\nY = m0.X\n",
-    "app/m2.py": "from app.m0 import X\nZ = X\n",
-    "app/unused.py": "import json\nfrom app import m2\n",
-}
+FILES = {**HUB_AND_CYCLE, "app/unused.py": "import json\nfrom app import m2\n"}
 EDITS = ["import json\n", "from app import m2\n", "import sys\n"]  # appended to the hub, one after another
 
 

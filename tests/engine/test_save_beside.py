@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Dict, List
 
 import pytest
 
+from helpers import HUB_AND_CYCLE
 from importguard.analysis.simfork import can_fork
 from importguard.analysis.simstore import SimStore
 from importguard.config.settings import load_config
@@ -18,14 +19,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="forks only where forking is safe (Linux, one thread)")
 
-FILES = {
-    "pyproject.toml": '[project]\nname = "gen"\nrequires-python = ">=3.9"\n',
-    "app/__init__.py": "",
-    "app/hub.py": "import os\nH = 1\n",
-    "app/m0.py": "from app.hub import H\nfrom app import m1\nX = H\n",
-    "app/m1.py": "from app.hub import H\nfrom app import m0\nY = m0.X\n",
-    "app/m2.py": "from app.m0 import X\nZ = X\n",
-}
+FILES = HUB_AND_CYCLE
 EDITS = ["import json\n", "from app import m2\n", "import sys\n"]  # appended to the hub, one after another
 
 
