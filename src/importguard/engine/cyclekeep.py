@@ -158,7 +158,9 @@ def _within(found: List[Any], inside: List[tuple], edges: Sequence[Edge]) -> Opt
         members = set(cycle[0])
         if not any(e[0] in members and e[1] in members and _RANK[e[5]] <= r for e in inside):
             continue
-        strongest: Dict[Tuple[str, str], Edge] = {}  # each pair's first edge, strongest kind first
+        # each pair's first edge, strongest kind first: ``graph._strongest``'s order, over the
+        # component's pairs only (its answer for every edge costs 35 ms on 58,000 edges, this 5)
+        strongest: Dict[Tuple[str, str], Edge] = {}
         for e in edges:
             if e.source in members and e.target in members:
                 got = strongest.get((e.source, e.target))

@@ -122,9 +122,7 @@ class Beside:
         if self.claim is None:
             return False
         try:
-            return os.read(self.claim, 1) == b"x"  # one of the two processes reads the byte
-        except OSError:
-            return False
+            return _took(self.claim)
         finally:
             os.close(self.claim)
             self.claim = None
@@ -243,6 +241,15 @@ def check_beside(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, 
     return Beside(got[0], got[1], claim)
 
 
+def _took(claim: int) -> bool:
+    """Did this process read the byte of ``claim`` (``check_beside``)? One of the two does; the
+    other reads the end of the pipe."""
+    try:
+        return os.read(claim, 1) == b"x"
+    except OSError:
+        return False
+
+
 def _check_here(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, report_paths: Set[str], store,
                 cwd: Optional[Path], file_digests: Optional[Dict[str, str]], repo_rules: Sequence[Any] = (),
                 claim: Optional[int] = None) -> tuple:
@@ -252,12 +259,8 @@ def _check_here(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
     the rules run only if this process reads its byte first."""
     before, stats, dirty = dict(store.data), dict(LAST_RUN), store.dirty
     out = check_files(repo, modules, file_rules, report_paths, store, cwd, file_digests)
-    if claim is not None:
-        try:
-            mine = os.read(claim, 1) == b"x"
-        except OSError:
-            mine = False
-        repo_rules = repo_rules if mine else ()
+    if claim is not None and not _took(claim):
+        repo_rules = ()
     by_rule = {rule.code: [diagnostic_to_plain(d) for d in rule.check_repo(repo)] for rule in repo_rules}
     # the indexes' parts and tallies the checks built (who imports which name, ...) are written
     # here: lost, every later run that forks would build them again (2 s on 6,000 files). A shard
