@@ -164,12 +164,18 @@ def _use_color(args: argparse.Namespace) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from importguard.engine import leaving
     from importguard.engine.pipeline import check
     from importguard.report import formatter
+
+    # the process leaves right after the run: nothing of it need be freed (``fix`` analyses the
+    # tree again after each round: what each round held would add up)
+    leaving.ON = _LEAVES
 
     config = make_config(args)
     extras = extra_reports(args)
     result = check(args.paths or ["."], config, jobs=args.jobs, use_cache=not args.no_cache, need_facts=False)
+    leaving.hold(result)  # its modules and edges
     diagnostics = result.diagnostics
     if args.write_baseline:
         from importguard.report.baseline import write_baseline
@@ -289,7 +295,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         return 130
     finally:
-        gc.set_threshold(*thresholds)
+        from importguard.engine import leaving
+
+        if leaving.ON:  # the process leaves now: no collection over the objects the run holds
+            gc.disable()
+        else:
+            gc.set_threshold(*thresholds)
+
+
+_LEAVES = False  # ``run`` sets it: the process ends with ``os._exit`` after ``main``
 
 
 def run() -> None:
@@ -304,6 +318,8 @@ def run() -> None:
     # the environment may end every process as soon as this one leaves, and the cache must be
     # whole for the next job
     saving.ON = not os.environ.get("CI") and os.getpid() != 1
+    global _LEAVES
+    _LEAVES = True  # it leaves with ``os._exit`` right after ``main``
     code = main()
     try:
         sys.stdout.flush()

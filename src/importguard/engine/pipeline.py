@@ -15,6 +15,7 @@ from importguard.engine import findings, incremental
 from importguard.engine.extraction import _cacheable, _few, extract_all
 from importguard.engine.filecheck import check_files, keep, rules_with_files
 from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
+from importguard.engine.leaving import hold
 from importguard.engine.reading import Read, read_all, with_data
 from importguard.model import (
     Cycle,
@@ -249,6 +250,7 @@ def analyse(modules: Dict[str, ModuleInfo], config: Config, reported: Optional[I
             d = findings.contract_move(d, owner, repo, moves)
             out.extend(keep(owner, [d], suppressed, ignored_by_path(config, owner.path, cwd_text)))
     out.sort(key=Diagnostic.sort_key)
+    hold(repo, parts, by_path)  # the repository's context and memos (``leaving``)
     return out, cycles, edges
 
 
@@ -388,6 +390,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         read = read_all(analysed)
         modules = modules_from(analysed, load_facts(analysed, config, jobs=jobs, use_cache=False, read=read))
         diagnostics, cycles, edges = analyse(modules, config, reported_paths, cwd=cwd, jobs=jobs)
+        hold(read)
         return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                       reported_paths, len(modules), len(edges), skipped)
     from importguard import __version__
@@ -486,5 +489,6 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     forget_preloaded()
     LAST_RUN["facts_decoded"] = FactsRef.decoded - decoded_before
     incremental.report_stats()
+    hold(locals())  # every file's facts, the stores: not freed before the findings are printed
     return Result(diagnostics, cycles, modules, edges, len(reported), time.perf_counter() - started,
                   reported_paths, len(modules), len(edges), skipped)
