@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 from hypothesis import strategies as st
 
@@ -291,3 +291,35 @@ def compare(files: Dict[str, str], real: Dict[str, Optional[list]], sim) -> List
         elif r is not None and (r[0], r[1], r[2]) != (s[0], s[1], s[2]):
             problems.append(f"{entry}: real={r} predicted={s}")
     return problems
+
+
+def _grow(draw, prefix: str, depth: int, names: List[str], pkgs: Set[str]) -> None:
+    for i in range(draw(st.integers(1 if depth == 1 else 0, 3))):
+        name = f"{prefix}.m{i}"
+        names.append(name)
+        if depth < 3 and draw(st.booleans()):
+            pkgs.add(name)
+            _grow(draw, name, depth + 1, names, pkgs)
+
+
+@st.composite
+def trees(draw) -> Dict[str, str]:
+    """One or two top-level packages with subpackages up to three deep, importing each other in
+    every way ``cyclegen`` knows (cycles, version and platform branches, calls, star imports)."""
+    names: List[str] = []
+    pkgs: Set[str] = set()
+    for top in ("a", "b")[:draw(st.integers(1, 2))]:
+        names.append(top)
+        pkgs.add(top)
+        _grow(draw, top, 1, names, pkgs)
+    files: Dict[str, str] = {}
+    k = 0
+    for m in names:
+        stmts = []
+        for _ in range(draw(st.integers(0, 3))):
+            stmts.append(draw(statement(m, m in pkgs, names, k)))
+            k += 1
+        for name in NAMES:
+            stmts.insert(draw(st.integers(0, len(stmts))), DEFS[name])
+        files[path_of(m, pkgs)] = "import sys\nfrom typing import TYPE_CHECKING\n" + "\n".join(stmts) + "\n"
+    return files

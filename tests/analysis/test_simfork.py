@@ -8,12 +8,12 @@ import os
 import random
 import textwrap
 import threading
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import cyclegen
+from cyclegen import trees
 from helpers import module_of
 from importguard.analysis import simfork
 from importguard.analysis.conditions import World
@@ -25,38 +25,6 @@ from importguard.analysis.simulation import sorted_order
 from importguard.extract import extract
 
 pytestmark = pytest.mark.skipif(not simfork.can_fork(), reason="forks only on Linux, single-threaded")
-
-
-def _grow(draw, prefix: str, depth: int, names: List[str], pkgs: Set[str]) -> None:
-    for i in range(draw(st.integers(1 if depth == 1 else 0, 3))):
-        name = f"{prefix}.m{i}"
-        names.append(name)
-        if depth < 3 and draw(st.booleans()):
-            pkgs.add(name)
-            _grow(draw, name, depth + 1, names, pkgs)
-
-
-@st.composite
-def trees(draw) -> Dict[str, str]:
-    """One or two top-level packages with subpackages up to three deep, importing each other in
-    every way ``cyclegen`` knows (cycles, version and platform branches, calls, star imports)."""
-    names: List[str] = []
-    pkgs: Set[str] = set()
-    for top in ("a", "b")[:draw(st.integers(1, 2))]:
-        names.append(top)
-        pkgs.add(top)
-        _grow(draw, top, 1, names, pkgs)
-    files: Dict[str, str] = {}
-    k = 0
-    for m in names:
-        stmts = []
-        for _ in range(draw(st.integers(0, 3))):
-            stmts.append(draw(cyclegen.statement(m, m in pkgs, names, k)))
-            k += 1
-        for name in cyclegen.NAMES:
-            stmts.insert(draw(st.integers(0, len(stmts))), cyclegen.DEFS[name])
-        files[cyclegen.path_of(m, pkgs)] = "import sys\nfrom typing import TYPE_CHECKING\n" + "\n".join(stmts) + "\n"
-    return files
 
 
 def _modules(files: Dict[str, str]) -> Dict[str, ModuleInfo]:

@@ -7,7 +7,8 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Seq
 from importguard.analysis.alike import Shared
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import ModuleInfo, absolute_module, namespace_packages
-from importguard.analysis.plan import Plan, plan as module_plan
+from importguard.analysis.importmemo import Memo
+from importguard.analysis.plan import Plan, module_binds, plan as module_plan
 from importguard.model import (
     BindEvent,
     CallEvent,
@@ -23,11 +24,7 @@ from importguard.model import (
 )
 
 EXECUTING, DONE = 0, 1
-
-
 EXTERNAL = object()  # a module outside the repository: always importable, opaque
-
-
 _MISSING = object()
 
 
@@ -87,9 +84,13 @@ class Simulator:
 
     def __init__(self, modules: Mapping[str, ModuleInfo], *, eager_annotations: bool = True,
                  order: Optional[Callable[[str], Sequence[int]]] = None, world: World = World(),
-                 alike: bool = True, read_elsewhere: Optional[Callable[[str, str], bool]] = None):
+                 alike: bool = True, read_elsewhere: Optional[Callable[[str, str], bool]] = None,
+                 memo: bool = True):
         self.modules = modules
         self.namespace_pkgs = namespace_packages(modules)
+        # imports replayed where they would run the same again (``importmemo``; off only to check it)
+        self.memo = Memo({n.partition(".")[0] for n in (*modules, *self.namespace_pkgs)}, EXTERNAL, memo)
+        self.recs = self.memo.open  # the recordings under way that note what an import reads
         # tests whose branches do alike run as what they do, undecided (``alike``); with
         # ``read_elsewhere``, names nobody else reads are left out of "alike"
         self.shared: Optional[Shared] = Shared(modules, self.namespace_pkgs, read_elsewhere) if alike else None
@@ -167,10 +168,20 @@ class Simulator:
     def import_module(self, name: str) -> object:
         """``_gcd_import(name)``: the module, importing its parents first."""
         got = self.sysmods.get(name)
+        if self.recs:
+            self.memo.note(name, got)
         if got is not None:
             return got
+        if name.partition(".")[0] in self.memo.tops:  # a first-party name: maybe replayed (``importmemo``)
+            return self.memo.import_module(self, name)
+        return self.run_import(name)
+
+    def run_import(self, name: str) -> object:
+        """``import_module`` of a ``name`` missing from ``sys.modules``."""
         parent, _, child = name.rpartition(".")
         if parent:
+            if self.recs:
+                self.memo.note(parent, self.sysmods.get(parent))
             if parent not in self.sysmods:
                 self.import_module(parent)
             got = self.sysmods.get(name)
@@ -322,11 +333,13 @@ class Simulator:
 
     def plain_import(self, imp, ctx: "_Ctx") -> None:
         top = self.import_module(imp.module)
+        first = imp.module.split(".", 1)[0]
+        if self.recs:
+            self.memo.note(first, self.sysmods.get(first))
         if imp.asname is None:
-            first = imp.module.split(".", 1)[0]
             self._put(ctx.nss[-1], imp.bound, self.sysmods.get(first, top))
             return
-        value = self.sysmods.get(imp.module.split(".", 1)[0])
+        value = self.sysmods.get(first)
         parts = imp.module.split(".")
         for i in range(1, len(parts)):  # IMPORT_FROM for each further component (3.7+)
             value = self.import_from(value, parts[i], imp, ctx)
@@ -353,6 +366,8 @@ class Simulator:
                 if n in mod.ns:
                     continue
                 sub = f"{mod.name}.{n}"
+                if self.recs:
+                    self.memo.note(sub, self.sysmods.get(sub))
                 if sub not in self.sysmods and sub not in self.modules and sub not in self.namespace_pkgs \
                         and n in self.binds(mod.name):
                     continue  # a name the package binds, no module: ``import_module`` would find none
@@ -393,6 +408,8 @@ class Simulator:
         if "__getattr__" in mod.ns:
             return None
         sub = self.sysmods.get(f"{mod.name}.{name}")
+        if self.recs:
+            self.memo.note(f"{mod.name}.{name}", sub)
         if sub is not None:
             return sub
         if mod.state == DONE or not self.missing_for_now(mod, name):
@@ -428,6 +445,8 @@ class Simulator:
             if "__getattr__" in value.ns:
                 return None
             sub = self.sysmods.get(f"{value.name}.{attr}")
+            if self.recs:
+                self.memo.note(f"{value.name}.{attr}", sub)
             if value.state == EXECUTING and self.missing_for_now(value, attr):
                 msg = (f"partially initialized module '{value.name}' has no attribute '{attr}' "
                        f"(most likely due to a circular import)")
@@ -479,12 +498,3 @@ class _Ctx:
         self.nss = nss
         self.statement = 0
         self.facts = info.facts  # read once: a cached module's ``facts`` is a property
-
-
-def module_binds(info: ModuleInfo) -> Set[str]:
-    """Names a module's body binds at module level (statements and imports)."""
-    got: Set[str] = set()
-    for st in info.facts.statements:
-        got.update(st.binds)
-    got.update(i.bound for i in info.facts.imports if i.scope_kind == "module" and i.bound)
-    return got

@@ -91,3 +91,11 @@ def _read(events: Sequence[Any]) -> Set[str]:
             out.add(ev.name)
     return out
 
+
+def module_binds(info: ModuleInfo) -> Set[str]:
+    """Names a module's body binds at module level (statements and imports)."""
+    got: Set[str] = set()
+    for st in info.facts.statements:
+        got.update(st.binds)
+    got.update(i.bound for i in info.facts.imports if i.scope_kind == "module" and i.bound)
+    return got

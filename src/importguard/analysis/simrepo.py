@@ -21,7 +21,7 @@ from typing import (
 
 from importguard.analysis.alike import Shared, first_party_import
 from importguard.analysis.graph import absolute_module
-from importguard.analysis.interpreter import module_binds
+from importguard.analysis.plan import module_binds
 from importguard.model import (
     CallEvent,
     ClassBodyEvent,

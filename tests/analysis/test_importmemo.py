@@ -1,0 +1,124 @@
+"""Imports replayed instead of run again (``importmemo``): a walk with them leaves exactly what a
+walk without them leaves (each entry's failure, the tests each prefix decided, the modules each
+prefix ran), and replays only where the import would read the same."""
+from __future__ import annotations
+
+import textwrap
+from typing import Dict, List, Optional
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from cyclegen import trees
+from helpers import module_of
+from importguard.analysis.conditions import World
+from importguard.analysis.graph import ModuleInfo
+from importguard.analysis.interpreter import Simulator
+from importguard.analysis.prefixwalk import Walk
+from importguard.analysis.simulation import sorted_order
+from importguard.extract import extract
+
+REPLAYED: List[int] = []  # replays over all the examples: the property is not vacuous
+
+
+def _modules(files: Dict[str, str]) -> Dict[str, ModuleInfo]:
+    out = {}
+    for rel, text in files.items():
+        name = module_of(rel)
+        out[name] = ModuleInfo(name, rel, rel.endswith("__init__.py"), extract(textwrap.dedent(text).encode()))
+    return out
+
+
+def _walk(modules: Dict[str, ModuleInfo], entries: List[str], world: World, sorted_imports: bool, memo: bool
+          ) -> Walk:
+    first_party = {m.split(".", 1)[0] for m in modules}
+    order = (lambda name: sorted_order(modules[name], first_party)) if sorted_imports else None
+    walk = Walk(Simulator(modules, world=world, order=order, memo=memo), entries)
+    walk.walk(walk.children.get("", ()))
+    return walk
+
+
+def _same(modules: Dict[str, ModuleInfo], entries: List[str], world: World = World((3, 9), "linux"),
+          sorted_imports: bool = False) -> Optional[Walk]:
+    plain = _walk(modules, entries, world, sorted_imports, memo=False)
+    kept = _walk(modules, entries, world, sorted_imports, memo=True)
+    assert kept.fails == plain.fails
+    assert kept.visited == plain.visited
+    assert kept.ran == plain.ran
+    return kept
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(trees(), st.sampled_from([World((3, 9), "linux"), World((3, 13), "win32")]), st.booleans())
+def test_replays_leave_what_runs_leave(files: Dict[str, str], world: World, sorted_imports: bool) -> None:
+    modules = _modules(files)
+    # every module first, then each again below a package (the second import of each is kept)
+    entries = sorted(modules)
+    walk = _same(modules, entries, world, sorted_imports)
+    assert walk is not None and walk.sim.memo is not None
+    REPLAYED.append(walk.sim.memo.replayed)
+
+
+def test_the_property_replayed_somewhere() -> None:
+    if REPLAYED:  # run after the property (file order): its examples replayed
+        assert sum(REPLAYED) > 0
+
+
+def _tests_of_a_library(n: int, first: str = "") -> Dict[str, str]:
+    files = {
+        "lib/__init__.py": "from lib.core import Core\nfrom lib import extra\n",
+        "lib/core.py": "import sys\nfrom util import helper\nif sys.version_info >= (3, 11):\n"
+                       "    import lib.new\nclass Core:\n    pass\n",
+        "util.py": "def helper():\n    return 1\n",
+        "lib/new.py": "NEW = 1\n",
+        "lib/extra.py": "from lib.core import Core\nX = Core\n",
+        "tests/__init__.py": "",
+    }
+    for i in range(n):
+        files[f"tests/test_{i}.py"] = f"{first}from lib import Core\nfrom lib.extra import X\nT{i} = Core\n"
+    return files
+
+
+def test_a_library_each_test_imports_is_replayed() -> None:
+    modules = _modules(_tests_of_a_library(6))
+    for world in (World((3, 9), "linux"), World((3, 12), "linux")):
+        walk = _same(modules, sorted(modules), world)
+        assert walk is not None and walk.sim.memo is not None
+        # lib is imported first as an entry, then by each test: kept at the second, replayed after
+        assert walk.sim.memo.replayed >= 4
+        tests = [p for p in walk.ran if p.startswith("tests.test_")]
+        assert all("lib.core" in walk.ran[p] for p in tests)  # the trace of a replay names what it ran
+        assert all(walk.visited[p] == walk.visited[tests[0]] for p in tests)
+
+
+def test_an_import_that_would_read_other_modules_is_run() -> None:
+    # each test imports util first: lib then finds a module loaded before it, and is run each time
+    modules = _modules(_tests_of_a_library(6, first="import util\n"))
+    walk = _same(modules, sorted(modules))
+    assert walk is not None and walk.sim.memo is not None
+    assert "lib" not in walk.sim.memo.kept and "util" in walk.sim.memo.kept
+    assert walk.sim.memo.replayed >= 4  # util alone
+
+
+def test_a_failing_import_is_never_replayed() -> None:
+    files = {"lib/__init__.py": "from lib.a import A\n", "lib/a.py": "from lib.b import B\nA = 1\n",
+             "lib/b.py": "from lib.a import A\nB = 1\n", "tests/__init__.py": ""}
+    for i in range(5):
+        files[f"tests/test_{i}.py"] = "import lib\n"
+    modules = _modules(files)
+    walk = _same(modules, sorted(modules))
+    assert walk is not None and walk.sim.memo is not None
+    assert walk.sim.memo.replayed == 0
+    assert sum(1 for _, f in walk.fails if f is not None) >= 5
+
+
+def test_a_kept_import_is_run_where_what_it_read_is_loaded() -> None:
+    # three tests import lib from nothing (kept, then replayed); three import util first, which lib
+    # reads: there lib runs, and finds util loaded (a replay would run util again)
+    files = _tests_of_a_library(3)
+    for i in range(3, 6):
+        files[f"tests/test_{i}.py"] = f"import util\nfrom lib import Core\nT{i} = Core\n"
+    modules = _modules(files)
+    walk = _same(modules, sorted(modules))
+    assert walk is not None and walk.sim.memo is not None
+    assert "lib" in walk.sim.memo.kept and walk.sim.memo.replayed >= 1
+    assert walk.ran["tests.test_4"].count("util") == 1  # its own import ran util, lib did not again
