@@ -8,11 +8,14 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers import HUB_AND_CYCLE, write_tree
 from importguard.config.settings import load_config
 from importguard.engine import leaving, pipeline as engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # run in a fresh interpreter: at the end, what the run left held (the repository context of the
 # analysis, the check's own locals with every file's facts, the result)

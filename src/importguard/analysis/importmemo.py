@@ -15,7 +15,7 @@ finds the same (``Kept.fits``) then puts fresh copies of those modules in ``sys.
 in that step, as a run makes them) instead of running their bodies again: the state, the trace
 and the tests decided are those the run would have left, and an import that fails is never kept.
 Names outside every first-party top-level package are always opaque modules whatever was loaded
-before (``interpreter.EXTERNAL``), so whether they were loaded is no part of what an import reads.
+before (``EXTERNAL``), so whether they were loaded is no part of what an import reads.
 
 An import is kept the second time it runs from nothing (most run once), within a bound on the
 namespace entries kept per interpreter.
@@ -25,7 +25,51 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 if TYPE_CHECKING:
-    from importguard.analysis.interpreter import Simulator
+    from typing import Protocol
+
+    from importguard.analysis.graph import ModuleInfo
+
+    class Simulator(Protocol):  # what of ``interpreter.Simulator`` the kept imports use
+        sysmods: Dict[str, object]
+        trail: List[tuple]
+        ran: Optional[List[str]]
+        decided: Optional[Set[tuple]]
+
+        def _fresh(self, d: Dict[str, object]) -> Dict[str, object]: ...
+
+        def _put(self, d: dict, k: str, v: object) -> None: ...
+
+        def run_import(self, name: str) -> object: ...
+
+# the simulated interpreter's module objects: here, where the kept imports copy them
+EXECUTING, DONE = 0, 1
+EXTERNAL = object()  # a module outside the repository: always importable, opaque
+
+
+class Mod:
+    """A module object in the simulated ``sys.modules``."""
+
+    __slots__ = ("name", "ns", "state", "is_package")
+
+    def __init__(self, name: str, is_package: bool):
+        self.name = name
+        self.ns: Dict[str, object] = {"__name__": None, "__file__": None, "__spec__": None}
+        if is_package:
+            self.ns["__path__"] = None
+        self.state = EXECUTING
+        self.is_package = is_package
+
+
+class _Func:
+    """A module-level function whose body imports or calls: run when a module-level call runs."""
+
+    __slots__ = ("events", "mod", "info")
+
+    def __init__(self, events: tuple, mod: Mod, info: ModuleInfo):
+        self.events = events
+        self.mod = mod
+        self.info = info
+
 
 LIMIT = 1_000_000  # namespace entries kept per interpreter (about 50 bytes each)
 TRIES = 3  # recordings of one module that may fail (it read a module loaded before it) before it is left alone
@@ -54,8 +98,6 @@ class Kept:
         return True
 
     def replay(self, sim: "Simulator", recs: List[_Rec]) -> object:
-        from importguard.analysis.interpreter import EXTERNAL, Mod, _Func
-
         for rec in recs:  # an enclosing recording reads what this import read
             for n, pre in self.pre.items():
                 rec.pre.setdefault(n, pre)
@@ -93,10 +135,9 @@ class _Rec:
 
 
 class Memo:
-    def __init__(self, tops: Set[str], external: object, on: bool = True):
+    def __init__(self, tops: Set[str], on: bool = True):
         self.tops = tops  # the first-party top-level names (packages, modules, namespace packages)
         self.on = on  # off only to check what replays leave against runs
-        self.external = external  # ``interpreter.EXTERNAL``
         self.recs: List[_Rec] = []  # the recordings under way, outermost first
         self.open: List[_Rec] = []  # those of them that may still be kept (what the interpreter notes reads for)
         self.kept: Dict[str, Kept] = {}
@@ -108,7 +149,7 @@ class Memo:
         """A read of ``sys.modules[name]`` that found ``value`` (None: missing), while recording."""
         if name.partition(".")[0] not in self.tops:
             return
-        loaded = value is not None and value is not self.external  # a module loaded before: none is kept
+        loaded = value is not None and value is not EXTERNAL  # a module loaded before: none is kept
         for rec in self.open:
             if name not in rec.pre:
                 rec.pre[name] = value
@@ -158,8 +199,6 @@ class Memo:
 
 def _keep(sim: "Simulator", rec: _Rec, decided: Optional[Set[tuple]]) -> Optional[Kept]:
     """What the recorded import left, or None when it reached beyond the modules it made."""
-    from importguard.analysis.interpreter import EXTERNAL, Mod, _Func
-
     sysmods = sim.sysmods
     for entry in sim.trail[rec.trail_start:]:
         if entry[0] is not sysmods:  # it changed a namespace or module made before it ran

@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Seq
 from importguard.analysis.alike import Shared
 from importguard.analysis.conditions import World, decide
 from importguard.analysis.graph import ModuleInfo, absolute_module, namespace_packages
-from importguard.analysis.importmemo import Memo
+from importguard.analysis.importmemo import DONE, EXECUTING, EXTERNAL, Memo, Mod, _Func
 from importguard.analysis.plan import Plan, module_binds, plan as module_plan
 from importguard.model import (
     BindEvent,
@@ -23,8 +23,6 @@ from importguard.model import (
     TryEvent,
 )
 
-EXECUTING, DONE = 0, 1
-EXTERNAL = object()  # a module outside the repository: always importable, opaque
 _MISSING = object()
 
 
@@ -56,20 +54,6 @@ class SimError(Exception):
         self.missing = missing  # ModuleNotFoundError: the module that was not found
 
 
-class Mod:
-    """A module object in the simulated ``sys.modules``."""
-
-    __slots__ = ("name", "ns", "state", "is_package")
-
-    def __init__(self, name: str, is_package: bool):
-        self.name = name
-        self.ns: Dict[str, object] = {"__name__": None, "__file__": None, "__spec__": None}
-        if is_package:
-            self.ns["__path__"] = None
-        self.state = EXECUTING
-        self.is_package = is_package
-
-
 def _catches(names: Sequence[str], error: str) -> bool:
     for n in names:
         if n == "*" or n == error or (n == "ImportError" and error == "ModuleNotFoundError"):
@@ -89,7 +73,7 @@ class Simulator:
         self.modules = modules
         self.namespace_pkgs = namespace_packages(modules)
         # imports replayed where they would run the same again (``importmemo``; off only to check it)
-        self.memo = Memo({n.partition(".")[0] for n in (*modules, *self.namespace_pkgs)}, EXTERNAL, memo)
+        self.memo = Memo({n.partition(".")[0] for n in (*modules, *self.namespace_pkgs)}, memo)
         self.recs = self.memo.open  # the recordings under way that note what an import reads
         # tests whose branches do alike run as what they do, undecided (``alike``); with
         # ``read_elsewhere``, names nobody else reads are left out of "alike"
@@ -476,17 +460,6 @@ class Simulator:
             chain = chain + ((ctx.mod.name, line),)
         return Failure(ctx.mod.name, ctx.info.path, line, col, end_col, error, message, chain, ctx.statement,
                        partial, name)
-
-
-class _Func:
-    """A module-level function whose body imports or calls: run when a module-level call runs."""
-
-    __slots__ = ("events", "mod", "info")
-
-    def __init__(self, events: tuple, mod: Mod, info: ModuleInfo):
-        self.events = events
-        self.mod = mod
-        self.info = info
 
 
 class _Ctx:
