@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 from typing import Dict, List, Optional
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, find, given, settings, strategies as st
 
 from cyclegen import trees
 from helpers import module_of
@@ -16,8 +16,6 @@ from importguard.analysis.interpreter import Simulator
 from importguard.analysis.prefixwalk import Walk
 from importguard.analysis.simulation import sorted_order
 from importguard.extract import extract
-
-REPLAYED: List[int] = []  # replays over all the examples: the property is not vacuous
 
 
 def _modules(files: Dict[str, str]) -> Dict[str, ModuleInfo]:
@@ -53,14 +51,22 @@ def test_replays_leave_what_runs_leave(files: Dict[str, str], world: World, sort
     modules = _modules(files)
     # every module first, then each again below a package (the second import of each is kept)
     entries = sorted(modules)
-    walk = _same(modules, entries, world, sorted_imports)
-    assert walk is not None and walk.sim.memo is not None
-    REPLAYED.append(walk.sim.memo.replayed)
+    _same(modules, entries, world, sorted_imports)
 
 
-def test_the_property_replayed_somewhere() -> None:
-    if REPLAYED:  # run after the property (file order): its examples replayed
-        assert sum(REPLAYED) > 0
+def _replays(files: Dict[str, str]) -> int:
+    modules = _modules(files)
+    walk = _same(modules, sorted(modules))
+    assert walk is not None
+    return walk.sim.memo.replayed
+
+
+def test_the_random_trees_replay_imports() -> None:
+    # the property above is not vacuous: its trees replay imports (and walk the same, checked here too)
+    found = find(trees(), lambda files: _replays(files) > 0,
+                 settings=settings(max_examples=500, derandomize=True, database=None,
+                                   suppress_health_check=list(HealthCheck)))
+    assert _replays(found) > 0
 
 
 def _tests_of_a_library(n: int, first: str = "") -> Dict[str, str]:
