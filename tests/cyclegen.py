@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from importguard.analysis.graph import ModuleInfo
+
 NAMES = ("V0", "V1", "F", "K")
 DEFS = {"V0": "V0 = 0", "V1": "V1 = 1", "F": "def F():\n    return 0", "K": "class K:\n    pass"}
 
@@ -247,18 +249,25 @@ def write(root: Path, files: Dict[str, str]) -> None:
         p.write_text(text, encoding="utf-8")
 
 
+def modules_of(files: Dict[str, str]) -> Dict[str, ModuleInfo]:
+    """The facts of each file (its text dedented), named as Python names its module."""
+    from importguard.analysis.graph import ModuleInfo
+    from importguard.extract import extract
+
+    out = {}
+    for rel, text in files.items():
+        name = ".".join(p for p in rel[:-3].split("/") if p != "__init__")
+        out[name] = ModuleInfo(name, rel, rel.endswith("__init__.py"), extract(textwrap.dedent(text).encode()))
+    return out
+
+
 def predicted(files: Dict[str, str], version: Tuple[int, int] = sys.version_info[:2], platform: str = sys.platform):
     """The simulator's verdict for each entry on that Python and platform: None, or (error, path,
     line, message)."""
     from importguard.analysis.conditions import World
-    from importguard.analysis.graph import ModuleInfo
     from importguard.analysis.simulate import simulate
-    from importguard.extract import extract
 
-    modules = {}
-    for rel, text in files.items():
-        name = ".".join(p for p in rel[:-3].split("/") if p != "__init__")
-        modules[name] = ModuleInfo(name, rel, rel.endswith("__init__.py"), extract(text.encode()))
+    modules = modules_of(files)
     out = simulate(modules, sorted(modules), eager_annotations=version < (3, 14), world=World(version, platform),
                    read_elsewhere=reads_of(modules))
     verdict: Dict[str, Optional[Tuple[str, str, int, str]]] = {}

@@ -3,27 +3,16 @@ walk without them leaves (each entry's failure, the tests each prefix decided, t
 prefix ran), and replays only where the import would read the same."""
 from __future__ import annotations
 
-import textwrap
 from typing import Dict, List, Optional
 
 from hypothesis import HealthCheck, find, given, settings, strategies as st
 
-from cyclegen import trees
-from helpers import module_of
+from cyclegen import modules_of, trees
 from importguard.analysis.conditions import World
 from importguard.analysis.graph import ModuleInfo
 from importguard.analysis.interpreter import Simulator
 from importguard.analysis.prefixwalk import Walk
 from importguard.analysis.simulation import sorted_order
-from importguard.extract import extract
-
-
-def _modules(files: Dict[str, str]) -> Dict[str, ModuleInfo]:
-    out = {}
-    for rel, text in files.items():
-        name = module_of(rel)
-        out[name] = ModuleInfo(name, rel, rel.endswith("__init__.py"), extract(textwrap.dedent(text).encode()))
-    return out
 
 
 def _walk(modules: Dict[str, ModuleInfo], entries: List[str], world: World, sorted_imports: bool, memo: bool
@@ -48,14 +37,14 @@ def _same(modules: Dict[str, ModuleInfo], entries: List[str], world: World = Wor
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(trees(), st.sampled_from([World((3, 9), "linux"), World((3, 13), "win32")]), st.booleans())
 def test_replays_leave_what_runs_leave(files: Dict[str, str], world: World, sorted_imports: bool) -> None:
-    modules = _modules(files)
+    modules = modules_of(files)
     # every module first, then each again below a package (the second import of each is kept)
     entries = sorted(modules)
     _same(modules, entries, world, sorted_imports)
 
 
 def _replays(files: Dict[str, str]) -> int:
-    modules = _modules(files)
+    modules = modules_of(files)
     walk = _same(modules, sorted(modules))
     assert walk is not None
     return walk.sim.memo.replayed
@@ -85,7 +74,7 @@ def _tests_of_a_library(n: int, first: str = "") -> Dict[str, str]:
 
 
 def test_a_library_each_test_imports_is_replayed() -> None:
-    modules = _modules(_tests_of_a_library(6))
+    modules = modules_of(_tests_of_a_library(6))
     for world in (World((3, 9), "linux"), World((3, 12), "linux")):
         walk = _same(modules, sorted(modules), world)
         assert walk is not None and walk.sim.memo is not None
@@ -98,7 +87,7 @@ def test_a_library_each_test_imports_is_replayed() -> None:
 
 def test_an_import_that_would_read_other_modules_is_run() -> None:
     # each test imports util first: lib then finds a module loaded before it, and is run each time
-    modules = _modules(_tests_of_a_library(6, first="import util\n"))
+    modules = modules_of(_tests_of_a_library(6, first="import util\n"))
     walk = _same(modules, sorted(modules))
     assert walk is not None and walk.sim.memo is not None
     assert "lib" not in walk.sim.memo.kept and "util" in walk.sim.memo.kept
@@ -110,7 +99,7 @@ def test_a_failing_import_is_never_replayed() -> None:
              "lib/b.py": "from lib.a import A\nB = 1\n", "tests/__init__.py": ""}
     for i in range(5):
         files[f"tests/test_{i}.py"] = "import lib\n"
-    modules = _modules(files)
+    modules = modules_of(files)
     walk = _same(modules, sorted(modules))
     assert walk is not None and walk.sim.memo is not None
     assert walk.sim.memo.replayed == 0
@@ -123,7 +112,7 @@ def test_a_kept_import_is_run_where_what_it_read_is_loaded() -> None:
     files = _tests_of_a_library(3)
     for i in range(3, 6):
         files[f"tests/test_{i}.py"] = f"import util\nfrom lib import Core\nT{i} = Core\n"
-    modules = _modules(files)
+    modules = modules_of(files)
     walk = _same(modules, sorted(modules))
     assert walk is not None and walk.sim.memo is not None
     assert "lib" in walk.sim.memo.kept and walk.sim.memo.replayed >= 1

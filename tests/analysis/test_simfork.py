@@ -6,15 +6,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
-import textwrap
 import threading
 from typing import Dict, List, Optional, Tuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cyclegen import trees
-from helpers import module_of
+from cyclegen import modules_of, trees
 from importguard.analysis import simfork
 from importguard.analysis.conditions import World
 from importguard.analysis.graph import ModuleInfo
@@ -22,17 +20,8 @@ from importguard.analysis.interpreter import Simulator
 from importguard.analysis.prefixwalk import Walk
 from importguard.analysis.simulate import Outcome, outcome, simulate
 from importguard.analysis.simulation import sorted_order
-from importguard.extract import extract
 
 pytestmark = pytest.mark.skipif(not simfork.can_fork(), reason="forks only on Linux, single-threaded")
-
-
-def _modules(files: Dict[str, str]) -> Dict[str, ModuleInfo]:
-    out = {}
-    for rel, text in files.items():
-        name = module_of(rel)
-        out[name] = ModuleInfo(name, rel, rel.endswith("__init__.py"), extract(textwrap.dedent(text).encode()))
-    return out
 
 
 def _fields(o: Outcome) -> tuple:
@@ -68,7 +57,7 @@ def forks_at_once(monkeypatch):
 @given(trees(), st.sampled_from([World((3, 9), "linux"), World((3, 13), "win32")]), st.booleans(),
        st.integers(2, 3))
 def test_processes_give_the_outcome_of_one_walk(files, world, sorted_imports, jobs):
-    modules = _modules(files)
+    modules = modules_of(files)
     entries = sorted(modules)
     order = _setup(modules, sorted_imports)
     one = simulate(modules, entries, world=world, order=order)
@@ -93,7 +82,7 @@ def test_any_chunks_in_any_order_give_the_outcome_of_one_walk(files, sorted_impo
     """In one process: the entries cut anywhere, the chunks walked in a random order by one
     cursor (which keeps the prefixes of one chunk for the next, as a worker does), put together
     in the walk's order."""
-    modules = _modules(files)
+    modules = modules_of(files)
     entries = sorted(modules)
     order = _setup(modules, sorted_imports)
     one = simulate(modules, entries, order=order)
@@ -129,7 +118,7 @@ def _repo() -> Dict[str, ModuleInfo]:
     files["app/d.py"] = "import app.c\nD = 1\nfrom app.c import C\n"
     files["app/e.py"] = "from app.f import F\nE = 1\n"
     files["app/f.py"] = "from app.e import E\nF = 1\n"
-    return _modules(files)
+    return modules_of(files)
 
 
 def _one_and_many(**kw) -> Tuple[Outcome, Outcome, Dict[str, int]]:
