@@ -3,16 +3,18 @@ walk without them leaves (each entry's failure, the tests each prefix decided, t
 prefix ran), and replays only where the import would read the same."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from hypothesis import HealthCheck, find, given, settings, strategies as st
 
 from cyclegen import modules_of, trees
 from importguard.analysis.conditions import World
-from importguard.analysis.graph import ModuleInfo
 from importguard.analysis.interpreter import Simulator
 from importguard.analysis.prefixwalk import Walk
 from importguard.analysis.simulation import sorted_order
+
+if TYPE_CHECKING:
+    from importguard.analysis.graph import ModuleInfo
 
 
 def _walk(modules: Dict[str, ModuleInfo], entries: List[str], world: World, sorted_imports: bool, memo: bool

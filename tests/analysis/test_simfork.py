@@ -7,7 +7,7 @@ import multiprocessing
 import os
 import random
 import threading
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -15,11 +15,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from cyclegen import modules_of, trees
 from importguard.analysis import simfork
 from importguard.analysis.conditions import World
-from importguard.analysis.graph import ModuleInfo
 from importguard.analysis.interpreter import Simulator
 from importguard.analysis.prefixwalk import Walk
 from importguard.analysis.simulate import Outcome, outcome, simulate
 from importguard.analysis.simulation import sorted_order
+
+if TYPE_CHECKING:
+    from importguard.analysis.graph import ModuleInfo
 
 pytestmark = pytest.mark.skipif(not simfork.can_fork(), reason="forks only on Linux, single-threaded")
 
