@@ -138,8 +138,7 @@ class Memo:
     def __init__(self, tops: Set[str], on: bool = True):
         self.tops = tops  # the first-party top-level names (packages, modules, namespace packages)
         self.on = on  # off only to check what replays leave against runs
-        self.recs: List[_Rec] = []  # the recordings under way, outermost first
-        self.open: List[_Rec] = []  # those of them that may still be kept (what the interpreter notes reads for)
+        self.open: List[_Rec] = []  # the recordings under way that may still be kept, outermost first
         self.kept: Dict[str, Kept] = {}
         self.runs: Dict[str, int] = {}  # how often each module was imported from nothing
         self.size = 0
@@ -174,15 +173,13 @@ class Memo:
         if parent and parent in sim.sysmods:  # it reads its package, loaded before it: never kept
             return sim.run_import(name)
         rec = _Rec(name, sim)
-        self.recs.append(rec)
         self.open.append(rec)
         done = False
         try:
             got = sim.run_import(name)
             done = True
         finally:
-            self.recs.pop()
-            if self.open and self.open[-1] is rec:
+            if self.open and self.open[-1] is rec:  # (gone already if it read a module loaded before)
                 self.open.pop()
             if not done:  # it raised: it would again (an import that fails is never kept)
                 self.runs[name] = TRIES + 2
