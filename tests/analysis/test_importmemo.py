@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, find, given, settings, strategies as st
 
 from cyclegen import modules_of, trees
 from importguard.analysis.conditions import World
+from importguard.analysis.importmemo import Mod, _Func
 from importguard.analysis.interpreter import Simulator
 from importguard.analysis.prefixwalk import Walk
 from importguard.analysis.simulation import sorted_order
@@ -82,6 +83,10 @@ def test_a_library_each_test_imports_is_replayed() -> None:
         assert walk is not None and walk.sim.memo is not None
         # lib is imported first as an entry, then by each test: kept at the second, replayed after
         assert walk.sim.memo.replayed >= 4
+        # what is kept holds no module or function of the run: it is freed with the interpreter,
+        # not left in reference cycles for the collector
+        kept = walk.sim.memo.kept["lib"]
+        assert kept.snap and not [v for snap in kept.snap for v in snap[3].values() if isinstance(v, (Mod, _Func))]
         tests = [p for p in walk.ran if p.startswith("tests.test_")]
         assert all("lib.core" in walk.ran[p] for p in tests)  # the trace of a replay names what it ran
         assert all(walk.visited[p] == walk.visited[tests[0]] for p in tests)

@@ -238,6 +238,8 @@ def _keep(sim: "Simulator", rec: _Rec, decided: Optional[Set[tuple]]) -> Optiona
                 fix.append((k, i, v.events, v.info))
             else:
                 return None
+        for k, *_ in fix:  # put back by the replay: the copy holds no module of the run (no cycle)
+            ns[k] = None
         snap.append((mod.name, mod.is_package, mod.state, ns, fix))
     ran = tuple(sim.ran[rec.ran_start:]) if sim.ran is not None and rec.ran_start >= 0 else None
     return Kept(rec.name, dict(rec.pre), snap, writes, ran, frozenset(decided) if decided is not None else None)
