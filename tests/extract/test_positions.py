@@ -134,6 +134,9 @@ def test_positions_match_with_crlf_and_tabs(source):
 
 
 def test_facts_match_the_plain_pass(monkeypatch):
+    import importguard.extract as extract_module
+
+    monkeypatch.setattr(extract_module, "LIBCST_ONLY", True)  # the pass over LibCST's tree, not ``fromast``
     sources = EDGE_CASES + _generated(40, seed=7)
     new = [extract(s.encode("utf-8")) for s in sources]
     monkeypatch.setattr(extractor, "positions", oracle)

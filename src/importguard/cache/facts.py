@@ -22,11 +22,13 @@ try:  # hashlib's blake2b, without importing OpenSSL's bindings (4 ms of every r
 except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
 
+# 14: files are read with ``ast`` where it can (``extract.fromast``), so a file LibCST rejects
+# but Python accepts has facts now;
 # 13: each file's facts a marshal blob of its own in the shard (decoded when first read);
 # 12: an evaluated annotation a runtime fallback answers is a typing use of the TYPE_CHECKING
 # import, names in pytest's skipif/xfail condition strings are uses; 10: statements without
 # loads, typed events; 9: starred parameters' type comments; 8: file-level noqa recorded at line 0
-SCHEMA = 13
+SCHEMA = 14
 _MAX_ENTRIES = 200_000
 # path -> a store file's content read ahead (``preload``), taken by the first ``Store`` of that path
 _preloaded: Dict[str, Dict[str, Any]] = {}

@@ -1,6 +1,7 @@
 """Extraction: the one place that parses with LibCST on the check path (bytes -> ModuleFacts)."""
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from itertools import accumulate
@@ -194,6 +195,30 @@ def _syntax_error(source: bytes, exc) -> str:
     return f"LibCST cannot parse it: {str(exc.message).strip()} (line {exc.raw_line}, column {exc.raw_column + 1})"
 
 
+# ``IMPORTGUARD_PARSER=libcst``: every file through LibCST's parser (the tree ``fromast`` builds
+# is checked against it in the tests; this is the way to compare on a user's own code)
+LIBCST_ONLY = os.environ.get("IMPORTGUARD_PARSER", "").lower() == "libcst"
+
+
+def _from_ast(source: bytes) -> Optional[ModuleFacts]:
+    """The facts from the tree ``fromast`` builds, or None where it leaves the file to LibCST."""
+    from importguard.extract import fromast
+
+    if LIBCST_ONLY or not fromast.AVAILABLE:
+        return None
+    from importguard.extract.extractor import Extractor
+
+    try:
+        built = fromast.build(source)
+        return Extractor(built[0], built[1:]).run()
+    except (fromast.Unsupported, RecursionError):
+        return None
+    except Exception:
+        if fromast.STRICT:
+            raise
+        return None
+
+
 def extract(source: bytes) -> ModuleFacts:
     """Facts of one file's bytes. Never raises: a file it cannot analyse gets ``error`` set."""
     if b"\x00" in source:
@@ -201,6 +226,12 @@ def extract(source: bytes) -> ModuleFacts:
     reason = _precheck(source)
     if reason:
         return failed_facts(reason)
+    try:
+        got = _from_ast(source)
+    except MemoryError:
+        got = None
+    if got is not None:
+        return got
     state = _Parsed(source)
     try:
         try:

@@ -46,10 +46,13 @@ if TYPE_CHECKING:
 
 
 class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
-    def __init__(self, module: cst.Module):
+    def __init__(self, module: cst.Module, built: Optional[tuple] = None):
         self.module = module
         self.declared: set = set()  # names some ``global`` / ``nonlocal`` statement declares
-        self.start, self.end, self.comments = positions(module, self.declared)
+        if built is None:
+            self.start, self.end, self.comments = positions(module, self.declared)
+        else:  # built from ``ast`` (``fromast``), with its positions
+            self.start, self.end, self.comments, self.declared = built
         # loads of declared names: (name, scope it resolved in, use), for the imports that bind
         # them from inside a function (``global x; import x``), which any of them may see
         self.declared_loads: list = []
