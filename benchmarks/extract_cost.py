@@ -8,7 +8,7 @@ imported from ``--repo``/src), reads them all, then, in this one process, per ro
 - ``libcst parse``: ``libcst.parse_module`` as it is (validating each node): the bound the scale
   benchmark compares cold runs with (``bare_parse.py``);
 - ``parse``: ``parse_unvalidated`` (LibCST's path of ``extract``), ``positions`` alone, then the
-  ``Extractor`` (which runs ``positions`` again itself);
+  ``Extractor.from_libcst`` (which runs ``positions`` again, then copies the tree into ``nodes``);
 - ``ast.parse`` alone, ``fromast.build`` (which parses with ``ast`` too) and the ``Extractor``'s
   walk of the tree it builds (files the builder leaves to LibCST are counted in ``left``);
 - ``extract`` whole (the default path, LibCST's where the builder declines), and ``extract`` with
@@ -81,7 +81,7 @@ def main(argv: List[str] | None = None) -> int:
             positions(module, set())
             t3 = clock()
             try:
-                Extractor(module).run()
+                Extractor.from_libcst(module).run()
             except RecursionError:  # extract() retries these on a larger stack; not measured here
                 pass
             t4 = clock()

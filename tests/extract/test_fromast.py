@@ -237,8 +237,8 @@ def test_tabs_and_crlf_line_ends() -> None:
 
 @needs_ast
 def test_a_block_ends_after_its_indented_comments() -> None:
-    facts = same("if True:\n    import a\n    # mine\n\n        # mine too, after a blank line\n  # not mine: less indented\n"
-                 "x = 1\n")
+    facts = same("if True:\n    import a\n    # mine\n\n        # mine too, after a blank line\n"
+                 "  # not mine: less indented\nx = 1\n")
     assert facts.statements[0].end_line == 5
 
 

@@ -368,7 +368,7 @@ def test_deep_valid_code_needs_the_retry():
 
     module = cst.parse_module(deep_valid())
     with pytest.raises(RecursionError):
-        Extractor(module).run()
+        Extractor.from_libcst(module).run()
 
 
 def test_many_functions_cost_linear_memory():
@@ -383,7 +383,7 @@ def test_many_functions_cost_linear_memory():
     module = parse_unvalidated(src)
     tracemalloc.start()
     try:
-        facts = Extractor(module).run()
+        facts = Extractor.from_libcst(module).run()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

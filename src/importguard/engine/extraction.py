@@ -24,7 +24,9 @@ def _worker_init() -> None:
 
     gc.freeze()  # the parser's trees are short-lived; skip scanning what is already loaded
     gc.set_threshold(50_000, 20, 100)  # CST trees hold no reference cycles: collect rarely
-    import libcst  # noqa: F401  (warm the parser once per worker)
+    from importguard.extract import extract
+
+    extract(b"import os\n")  # (warm the extractor once per worker; LibCST is imported when a file needs it)
 
 
 def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:

@@ -176,7 +176,7 @@ def _extract(state: _Parsed) -> ModuleFacts:
             state.module = parse_unvalidated(state.source)
         except cst.ParserSyntaxError as exc:
             return failed_facts(_syntax_error(state.source, exc))
-    return Extractor(state.module).run()
+    return Extractor.from_libcst(state.module).run()
 
 
 def _syntax_error(source: bytes, exc) -> str:

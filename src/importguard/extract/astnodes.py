@@ -1,9 +1,8 @@
-"""Building LibCST nodes without their parser, for ``fromast``: a node of LibCST's own class with
-the given fields, every other field at its default, shared (nothing reads or changes them)."""
+"""Building nodes for ``fromast``: a node of one of LibCST's classes (their copies in ``nodes``)
+with the given fields, every other field at its default, shared (nothing reads or changes them)."""
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, Dict, Tuple
+from typing import Any, Dict
 
 
 class Unsupported(Exception):
@@ -12,30 +11,16 @@ class Unsupported(Exception):
 
 _new = object.__new__
 _set = object.__setattr__
-_DEFAULTS: Dict[type, Tuple[Tuple[str, Any], ...]] = {}
-
-
-def _defaults(cls: type) -> Tuple[Tuple[str, Any], ...]:
-    out = []
-    for f in dataclasses.fields(cls):
-        if f.default is not dataclasses.MISSING:
-            out.append((f.name, f.default))
-        elif f.default_factory is not dataclasses.MISSING:
-            out.append((f.name, f.default_factory()))  # shared: nothing mutates
-        else:
-            out.append((f.name, None))
-    got = _DEFAULTS[cls] = tuple(out)
-    return got
 
 
 def _maker(kind: type) -> Any:
     """A function that builds a ``kind`` from keyword arguments, every field set (generated: a
     loop over the fields costs twice as much, and this runs for every node)."""
-    fields = _DEFAULTS.get(kind) or _defaults(kind)
-    params = ", ".join(f"{name}=_d{i}" for i, (name, _) in enumerate(fields))
-    sets = "".join(f"    _set(o, {name!r}, {name})\n" for name, _ in fields)
+    fields = kind.FIELDS  # type: ignore[attr-defined]
+    params = ", ".join(f"{name}=_d{i}" for i, name in enumerate(fields))
+    sets = "".join(f"    _set(o, {name!r}, {name})\n" for name in fields)
     ns: Dict[str, Any] = {"_new": _new, "_set": _set, "_kind": kind}
-    ns.update((f"_d{i}", default) for i, (_, default) in enumerate(fields))
+    ns.update((f"_d{i}", default) for i, default in enumerate(kind.DEFAULTS))  # type: ignore[attr-defined]
     exec(f"def make({params}):\n    o = _new(_kind)\n{sets}    return o\n", ns)
     return ns["make"]
 
@@ -44,9 +29,9 @@ class _Makers:
     """``N.Name(value="x")``: the maker of each LibCST class, made when first asked for."""
 
     def __getattr__(self, name: str) -> Any:
-        import libcst as cst
+        from importguard.extract import nodes
 
-        made = _maker(getattr(cst, name))
+        made = _maker(nodes.CLASSES[name])
         setattr(self, name, made)
         return made
 

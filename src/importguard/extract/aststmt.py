@@ -6,7 +6,10 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-import libcst as cst
+if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
+    import libcst as cst
+else:
+    from importguard.extract import nodes as cst
 
 from importguard.extract.astnodes import N, Unsupported, _set, mk, op
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
+    import libcst as cst
+else:
+    from importguard.extract import nodes as cst
 
 from importguard.extract.state import WalkState
 from importguard.extract.syntax import (

@@ -3,9 +3,12 @@ decorators and module-level calls as import-time events.
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
-import libcst as cst
+if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
+    import libcst as cst
+else:
+    from importguard.extract import nodes as cst
 
 from importguard.extract.scopes import Scope
 from importguard.extract.state import WalkState

@@ -6,8 +6,12 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, List, Optional, Union
 
-import libcst as cst
+if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
+    import libcst as cst
+else:
+    from importguard.extract import nodes as cst
 
+from importguard.extract.fromast import parse_expression
 from importguard.extract.scopes import Scope
 from importguard.extract.state import WalkState
 from importguard.extract.syntax import _DOTTED, _fields, _plain_string, dotted
@@ -321,7 +325,7 @@ class Expressions(WalkState):
         if not isinstance(text, str) or not text.strip():
             return
         try:
-            parsed = cst.parse_expression(text.strip())
+            parsed = parse_expression(text.strip())
         except Exception:
             return
         pos = self.str_pos if self.str_pos is not None else self.start.get(id(node), (0, 0))

@@ -16,16 +16,18 @@ and ``expressions`` walk; this module drives them and assembles the facts.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
-import libcst as cst
+if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
+    import libcst as cst
+else:
+    from importguard.extract import nodes as cst
 
 from importguard.extract.bindings import Bindings
 from importguard.extract.control_flow import ControlFlow
 from importguard.extract.definitions import Definitions
 from importguard.extract.expressions import Expressions
 from importguard.extract.noqa import parse_noqa
-from importguard.extract.positions import positions
 from importguard.extract.scopes import Scope, _Imp, _ModuleLive, _Snapshot
 from importguard.extract.statements import Statements
 from importguard.extract.syntax import _calls_or_imports, _fields
@@ -46,13 +48,12 @@ if TYPE_CHECKING:
 
 
 class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
-    def __init__(self, module: cst.Module, built: Optional[tuple] = None):
+    def __init__(self, module: cst.Module, built: tuple):
+        """``module``: a tree of ``nodes`` (built by ``fromast``, or copied from LibCST's by
+        ``from_libcst``); ``built``: its starts and ends (by node ``id``), comments and the names
+        ``global``/``nonlocal`` declare."""
         self.module = module
-        self.declared: set = set()  # names some ``global`` / ``nonlocal`` statement declares
-        if built is None:
-            self.start, self.end, self.comments = positions(module, self.declared)
-        else:  # built from ``ast`` (``fromast``), with its positions
-            self.start, self.end, self.comments, self.declared = built
+        self.start, self.end, self.comments, self.declared = built
         # loads of declared names: (name, scope it resolved in, use), for the imports that bind
         # them from inside a function (``global x; import x``), which any of them may see
         self.declared_loads: list = []
@@ -97,6 +98,19 @@ class Extractor(Bindings, Statements, Definitions, ControlFlow, Expressions):
         self.in_main = False  # inside ``if __name__ == "__main__":``
         # any PEP 484 type comment in the file (most have none: then statements are not searched)
         self.type_comments = any("type" in text and _type_comment(text) for _, text, _alone in self.comments)
+
+    @classmethod
+    def from_libcst(cls, module: Any) -> "Extractor":
+        """The extractor of a tree LibCST's parser made: its positions, then its copy in ``nodes``."""
+        from importguard.extract.nodes import to_mirror
+        from importguard.extract.positions import positions
+
+        declared: set = set()
+        start, end, comments = positions(module, declared)
+        new_start: Dict[int, Tuple[int, int]] = {}
+        new_end: Dict[int, int] = {}
+        copy = to_mirror(module, start, end, new_start, new_end)
+        return cls(copy, (new_start, new_end, comments, declared))
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ModuleFacts:

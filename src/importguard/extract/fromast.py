@@ -37,7 +37,7 @@ from importguard.extract.aststmt import Statements
 if TYPE_CHECKING:
     import libcst as cst
 
-__all__ = ["AVAILABLE", "STRICT", "Unsupported", "build"]
+__all__ = ["AVAILABLE", "STRICT", "Unsupported", "build", "parse_expression"]
 
 # ``alias`` positions (``import a.b as c``) exist from Python 3.10
 AVAILABLE = sys.version_info >= (3, 10)
@@ -194,6 +194,17 @@ def _parens(b: _Builder, where: Dict[int, int]) -> None:
             s, e = p, q + 1
         if first is not None:
             b.start[id(node)] = b.pos_of(first)
+
+
+def parse_expression(text: str) -> Any:
+    """The expression ``text`` (a string annotation) as a tree of ``nodes``; raises when it is not
+    one (SyntaxError, ``Unsupported``)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse(text, mode="eval")
+    return _Builder(text).expr(tree.body)
 
 
 def build(source: bytes) -> Tuple[cst.Module, Dict[int, Tuple[int, int]], Dict[int, int],

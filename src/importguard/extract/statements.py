@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
-import libcst as cst
+if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
+    import libcst as cst
+else:
+    from importguard.extract import nodes as cst
 
 from importguard.extract.scopes import Scope, _Imp
 from importguard.extract.state import WalkState
@@ -52,8 +54,8 @@ class Statements(WalkState):
                     if type(n) is cst.Comment:
                         self._type_comment(n)
                         continue
-                    for f in dataclasses.fields(n):
-                        v = getattr(n, f.name)
+                    for f in type(n).FIELDS:  # type: ignore[attr-defined]
+                        v = getattr(n, f)
                         if isinstance(v, cst.CSTNode):
                             stack.append(v)
                         elif isinstance(v, (list, tuple)):

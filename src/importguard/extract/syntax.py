@@ -4,11 +4,13 @@ exceptions, and the shapes of blocks.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-import libcst as cst
+if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
+    import libcst as cst
+else:
+    from importguard.extract import nodes as cst
 
 from importguard.model import CallEvent, ImportEvent, LoadEvent, StoreEvent, walk_events
 
@@ -35,11 +37,7 @@ _FIELDS: Dict[type, Tuple[str, ...]] = {}
 def _fields(t: type) -> Tuple[str, ...]:
     f = _FIELDS.get(t)
     if f is None:
-        f = tuple(
-            x.name
-            for x in dataclasses.fields(t)
-            if x.name not in _SKIP_FIELDS and not x.name.startswith("whitespace")
-        )
+        f = tuple(x for x in t.FIELDS if x not in _SKIP_FIELDS and not x.startswith("whitespace"))  # type: ignore[attr-defined]
         _FIELDS[t] = f
     return f
 

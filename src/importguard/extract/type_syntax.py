@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, List, Optional, Union
+from typing import TYPE_CHECKING, Any, List, Optional, Union
 
-import libcst as cst
+if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
+    import libcst as cst
+else:
+    from importguard.extract import nodes as cst
 
 # Subscripting these makes a type expression: a string inside is a forward reference
 _TYPE_MODULES = ("typing", "typing_extensions", "collections.abc", "mypy_extensions")

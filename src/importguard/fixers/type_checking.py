@@ -15,6 +15,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, cast
 
 import libcst as cst
 
+from importguard.extract.astnodes import N
+from importguard.extract.nodes import to_mirror
 from importguard.extract.syntax import is_type_checking, type_checking_aliases
 from importguard.fixers.edits import (
     IMPORT_TYPES,
@@ -34,12 +36,19 @@ FUTURE = "from __future__ import annotations"
 
 def is_type_checking_test(test: cst.BaseExpression, aliases: Sequence[str] = ()) -> bool:
     """The extractor's test of a ``TYPE_CHECKING`` block (so a fix acts on exactly the blocks the
-    rules reported): ``TYPE_CHECKING``, ``<module>.TYPE_CHECKING`` or an alias of it."""
-    return is_type_checking(test, aliases) is not None
+    rules reported): ``TYPE_CHECKING``, ``<module>.TYPE_CHECKING`` or an alias of it. (The
+    extractor reads its own copies of LibCST's nodes: the test is copied.)"""
+    return is_type_checking(to_mirror(test), aliases) is not None
+
+
+def aliases_of(module: cst.Module) -> Tuple[str, ...]:
+    """``type_checking_aliases`` of a LibCST module (its simple top-level statements, copied)."""
+    lines = [to_mirror(s) for s in module.body if isinstance(s, cst.SimpleStatementLine)]
+    return type_checking_aliases(N.Module(body=lines))
 
 
 def top_level_blocks(module: cst.Module) -> List[cst.If]:
-    aliases = type_checking_aliases(module)
+    aliases = aliases_of(module)
     return [s for s in module.body if isinstance(s, cst.If) and is_type_checking_test(s.test, aliases)]
 
 
@@ -254,7 +263,7 @@ class TypeCheckingPlan:
         site = self.index.aliases.get((line, col))
         if site is None:
             return "import not found"
-        aliases = type_checking_aliases(self.module)
+        aliases = aliases_of(self.module)
         block = next((p for p in reversed(site.parents)
                       if isinstance(p, cst.If) and is_type_checking_test(p.test, aliases)), None)
         if block is None:
@@ -266,7 +275,7 @@ class TypeCheckingPlan:
     # -- IG202
     def remove_block(self, editor: Editor, line: int) -> str:
         found = self.index.ifs.get(line)
-        if (found is None or not is_type_checking_test(found[0].test, type_checking_aliases(self.module))
+        if (found is None or not is_type_checking_test(found[0].test, aliases_of(self.module))
                 or found[0].orelse is not None):
             return "block not found"
         editor.drop_stmts.add(id(found[0]))
