@@ -5,6 +5,7 @@ import dataclasses
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import pytest
@@ -73,7 +74,7 @@ def test_a_copy_keeps_every_field_and_position() -> None:
 
 def test_string_values_as_libcst_reads_them() -> None:
     for text in ['"a"', "'b'", 'b"\\x00"', "rb'\\d'", "'''x\ny'''", 'U"é"', "'{x}'"]:
-        real = cst.parse_expression(text)
+        real: Any = cst.parse_expression(text)
         mine = nodes.to_mirror(real)
         assert (mine.prefix, mine.evaluated_value) == (real.prefix, real.evaluated_value), text
 
