@@ -277,7 +277,7 @@ def _load_new(read: List[Read], digests: Dict[str, Tuple[str, str]], quick, inde
 
         started = start(sources)  # the parse begins while the tokenizer decides whether it is needed
     try:
-        todo, computed = reuse_by_tokens(new, digests, sems, before, cache)
+        todo, computed = reuse_by_tokens(new, digests, sems, before, cache, tokens=started is None)
         LAST_RUN["reused_by_tokens"] = len(new) - len(todo)
         facts = load_facts([r.file for r in todo], config, jobs=jobs, read=todo, cache=cache,
                            meanwhile=meanwhile, started=started) if todo else {}

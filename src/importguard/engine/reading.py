@@ -83,7 +83,8 @@ def with_data(r: Read) -> Read:
 
 
 def reuse_by_tokens(new: List[Read], digests: Dict[str, Tuple[str, str]], sems: Dict[str, str],
-                    before: Sequence[Optional[Entry]], cache: FactsCache) -> Tuple[List[Read], Dict[str, str]]:
+                    before: Sequence[Optional[Entry]], cache: FactsCache, tokens: bool = True
+                    ) -> Tuple[List[Read], Dict[str, str]]:
     """The files of ``new`` (contents the cache has no facts digest for) whose facts must be
     extracted, and the semantic digest of each changed one (content hash -> digest).
 
@@ -92,7 +93,10 @@ def reuse_by_tokens(new: List[Read], digests: Dict[str, Tuple[str, str]], sems: 
     keeps the facts of its earlier content. Another changed file gets a semantic digest
     (``extract.digest``); when a content with the same digest had its facts extracted before, this
     content gets those facts (an alias in the facts cache) and its digests, without LibCST. A new
-    file, or every file of a first run, is not tokenized: it has no earlier content to match."""
+    file, or every file of a first run, is not tokenized: it has no earlier content to match.
+    Without ``tokens`` no file is: another process is extracting them meanwhile (with Python's
+    parser, in about the time the pure-Python tokenizer takes), and a content whose facts did not
+    change keeps its results by its facts digest all the same."""
     from importguard.extract.digest import appended_comments, semantic_digest
 
     todo: List[Read] = []
@@ -106,7 +110,7 @@ def reuse_by_tokens(new: List[Read], digests: Dict[str, Tuple[str, str]], sems: 
                 digests[r.digest] = digests[prev[4]]
                 cache.alias(r.digest, prev[4])
                 continue
-        sem = semantic_digest(r.data) if was and r.data is not None else None
+        sem = semantic_digest(r.data) if tokens and was and r.data is not None else None
         if sem is None:
             todo.append(r)
             continue
