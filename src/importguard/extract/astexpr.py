@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional
 
 if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
     import libcst as cst
 else:
     from importguard.extract import nodes as cst
 
-from importguard.extract.astnodes import N, Unsupported, mk, op
+from importguard.extract.astnodes import BuildState, N, Unsupported, mk, op
 
 _BINOP = {ast.Add: cst.Add, ast.Sub: cst.Subtract, ast.Mult: cst.Multiply, ast.Div: cst.Divide,
           ast.FloorDiv: cst.FloorDivide, ast.Mod: cst.Modulo, ast.Pow: cst.Power, ast.LShift: cst.LeftShift,
@@ -22,14 +22,6 @@ _UNARY = {ast.Not: cst.Not, ast.USub: cst.Minus, ast.UAdd: cst.Plus, ast.Invert:
 _CMP = {ast.Eq: cst.Equal, ast.NotEq: cst.NotEqual, ast.Lt: cst.LessThan, ast.LtE: cst.LessThanEqual,
         ast.Gt: cst.GreaterThan, ast.GtE: cst.GreaterThanEqual, ast.Is: cst.Is, ast.IsNot: cst.IsNot,
         ast.In: cst.In, ast.NotIn: cst.NotIn}
-_OPS: Dict[type, Any] = {}
-
-
-def _op(cls: type) -> Any:
-    got = _OPS.get(cls)
-    if got is None:
-        got = _OPS[cls] = mk(cls)
-    return got
 
 # one string literal: prefix, then a triple- or single-quoted body
 _STRING = re.compile(
@@ -39,21 +31,7 @@ _STRING = re.compile(
 _BETWEEN = re.compile(r"(?:[ \t\r\n]|\\\r?\n|#[^\r\n]*)*")
 
 
-class Expressions:
-    text: str
-    lines: List[str]
-    line_start: List[int]
-    start: Dict[int, Tuple[int, int]]
-    end: Dict[int, int]
-    declared: set
-    strings: List[Tuple[int, int]]
-    maybe_paren: list
-
-    if TYPE_CHECKING:  # (the builder's other parts)
-        def col(self, line: int, bcol: int) -> int: ...
-        def offset(self, line: int, bcol: int) -> int: ...
-        def pos_of(self, offset: int) -> Tuple[int, int]: ...
-        def record(self, node: Any, a: Any) -> Tuple[int, int, str]: ...
+class Expressions(BuildState):
 
     def parameters(self, a: Any) -> Any:
         def param(arg: Any, default: Optional[Any] = None, star: Any = cst.MaybeSentinel.DEFAULT) -> Any:

@@ -2,7 +2,7 @@
 with the given fields, every other field at its default, shared (nothing reads or changes them)."""
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 
 class Unsupported(Exception):
@@ -57,3 +57,23 @@ def op(kind: type) -> Any:
     if got is None:
         got = _OPS[kind] = mk(kind)
     return got
+
+
+class BuildState:
+    """What the builder's parts (``aststmt``, ``astexpr``, ``fromast``) share: the text, its lines,
+    the positions found so far."""
+
+    text: str
+    lines: List[str]
+    line_start: List[int]
+    start: Dict[int, Tuple[int, int]]
+    end: Dict[int, int]
+    declared: set
+    strings: List[Tuple[int, int]]
+    maybe_paren: list
+
+    if TYPE_CHECKING:  # (the builder's other parts)
+        def col(self, line: int, bcol: int) -> int: ...
+        def offset(self, line: int, bcol: int) -> int: ...
+        def pos_of(self, offset: int) -> Tuple[int, int]: ...
+        def record(self, node: Any, a: Any) -> Tuple[int, int, str]: ...

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 if TYPE_CHECKING:  # LibCST's classes; the walk runs on their copies without LibCST (``nodes``)
     import libcst as cst
 else:
     from importguard.extract import nodes as cst
 
-from importguard.extract.astnodes import N, Unsupported, _set, mk, op
+from importguard.extract.astnodes import BuildState, N, Unsupported, _set, mk, op
 
 _AUGOP = {ast.Add: cst.AddAssign, ast.Sub: cst.SubtractAssign, ast.Mult: cst.MultiplyAssign,
           ast.Div: cst.DivideAssign, ast.FloorDiv: cst.FloorDivideAssign, ast.Mod: cst.ModuloAssign,
@@ -26,21 +26,7 @@ _COMPOUND = (ast.If, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Fo
     getattr(ast, n) for n in ("TryStar", "Match") if hasattr(ast, n))
 
 
-class Statements:
-    text: str
-    lines: List[str]
-    line_start: List[int]
-    start: Dict[int, Tuple[int, int]]
-    end: Dict[int, int]
-    declared: set
-    strings: List[Tuple[int, int]]
-    maybe_paren: list
-
-    if TYPE_CHECKING:  # (the builder's other parts)
-        def col(self, line: int, bcol: int) -> int: ...
-        def offset(self, line: int, bcol: int) -> int: ...
-        def pos_of(self, offset: int) -> Tuple[int, int]: ...
-        def record(self, node: Any, a: Any) -> Tuple[int, int, str]: ...
+class Statements(BuildState):
 
     if TYPE_CHECKING:
         def expr(self, e: Optional[Any]) -> Any: ...
