@@ -89,3 +89,12 @@ def test_a_file_read_with_ast_never_imports_libcst() -> None:
             "assert 'libcst' in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT,
                    env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+
+
+def test_a_class_a_newer_libcst_adds_is_copied_all_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not an IG900 for every file using the new syntax: the copy learns the class from LibCST."""
+    monkeypatch.delitem(nodes.CLASSES, "Ellipsis")  # as if the table did not know it
+    copy = nodes.to_mirror(cst.parse_expression("f(..., x)"))
+    learned = type(copy.args[0].value)
+    assert learned.__name__ == "Ellipsis" and learned is not nodes.Ellipsis
+    assert learned.FIELDS == tuple(f.name for f in dataclasses.fields(cst.Ellipsis))

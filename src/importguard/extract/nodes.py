@@ -299,6 +299,16 @@ def __getattr__(name: str) -> Any:  # (for type checkers: the classes above are 
     raise AttributeError(name)
 
 
+def _learn(real: type) -> type:
+    """A copy of a class a newer LibCST has and the table does not (its fields, no defaults)."""
+    import dataclasses
+
+    fields = tuple(f.name for f in dataclasses.fields(real))
+    made = CLASSES[real.__name__] = type(real.__name__, (BaseExpression,), {
+        "__slots__": fields, "FIELDS": fields, "DEFAULTS": (None,) * len(fields), "__module__": __name__})
+    return made
+
+
 def to_mirror(node: Any, start: Optional[Dict[int, Any]] = None, end: Optional[Dict[int, Any]] = None,
               new_start: Optional[Dict[int, Any]] = None, new_end: Optional[Dict[int, Any]] = None) -> Any:
     """A copy of a LibCST tree in these classes; with ``start``/``end`` (positions keyed by the
@@ -316,7 +326,7 @@ def to_mirror(node: Any, start: Optional[Dict[int, Any]] = None, end: Optional[D
 
     def copy(v: Any) -> Any:
         if isinstance(v, Real):
-            kind = classes[type(v).__name__]
+            kind = classes.get(type(v).__name__) or _learn(type(v))
             out: Any = new(kind)
             for f in kind.FIELDS:  # type: ignore[attr-defined]
                 put(out, f, copy(getattr(v, f)))
