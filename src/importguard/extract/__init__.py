@@ -1,4 +1,5 @@
-"""Extraction: the one place that parses with LibCST on the check path (bytes -> ModuleFacts)."""
+"""Extraction: the one place that parses on the check path (bytes -> ModuleFacts), with Python's
+own parser (``fromast``) where the tree can be built exactly as LibCST's, else with LibCST's."""
 from __future__ import annotations
 
 import os

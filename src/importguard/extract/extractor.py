@@ -1,4 +1,4 @@
-"""One LibCST pass per file: bytes -> ModuleFacts.
+"""One pass per file over its tree (``nodes``: from ``ast``, or copied from LibCST's) -> ModuleFacts.
 
 A purpose-built binding visitor in the manner of pyflakes: it tracks only what the rules need
 (import bindings and every load that can reach them, with Python's scoping), instead of LibCST's

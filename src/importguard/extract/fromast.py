@@ -6,10 +6,10 @@ are; together about 1.1 times the parse of the same file. ``ast.parse`` runs in 
 node's position: building from it only the LibCST nodes the extractor reads (names, calls,
 imports, statements, strings...), with the positions it reads, costs a fraction of that.
 
-The nodes built here are LibCST's own classes with LibCST's structure (the same fields, the
-same nesting: ``ConcatenatedString`` for implicit concatenation, ``BooleanOperation`` nested to
-the left, an ``If`` in ``orelse`` for ``elif``...), their whitespace and punctuation left at
-shared defaults that nothing reads. Positions follow LibCST's rules, not ``ast``'s: a node in
+The nodes built here are of LibCST's classes (their copies in ``nodes``: LibCST itself is not
+imported) with LibCST's structure (the same fields, the same nesting: ``ConcatenatedString`` for
+implicit concatenation, ``BooleanOperation`` nested to the left, an ``If`` in ``orelse`` for
+``elif``...), their whitespace and punctuation left at shared defaults that nothing reads. Positions follow LibCST's rules, not ``ast``'s: a node in
 parentheses starts at its first parenthesis, a compound statement ends after the comment and
 blank lines indented under its block, a statement's leading comment and blank lines count as
 its own.
