@@ -9,15 +9,15 @@ imports, statements, strings...), with the positions it reads, costs a fraction 
 The nodes built here are of LibCST's classes (their copies in ``nodes``: LibCST itself is not
 imported) with LibCST's structure (the same fields, the same nesting: ``ConcatenatedString`` for
 implicit concatenation, ``BooleanOperation`` nested to the left, an ``If`` in ``orelse`` for
-``elif``...), their whitespace and punctuation left at shared defaults that nothing reads. Positions follow LibCST's rules, not ``ast``'s: a node in
-parentheses starts at its first parenthesis, a compound statement ends after the comment and
-blank lines indented under its block, a statement's leading comment and blank lines count as
-its own.
+``elif``...), their whitespace and punctuation left at shared defaults that nothing reads.
+Positions follow LibCST's rules, not ``ast``'s: a node in parentheses starts at its first
+parenthesis, a compound statement ends after the comment and blank lines indented under its
+block, a statement's leading comment and blank lines count as its own.
 
 Whatever this module is not sure to build exactly as LibCST would raises ``Unsupported``, and
 the file is parsed with LibCST instead: syntax the running interpreter's ``ast`` does not know,
-type comments, tabs, form feeds and carriage returns, PEP 695 type parameters, parenthesized
-``with`` items, a name whose position ``ast`` gives elsewhere than its text (inside an f-string
+type comments, form feeds, a carriage return that ends no line, PEP 695 type parameters,
+parenthesized ``with`` items, a name whose position ``ast`` gives elsewhere than its text (inside an f-string
 before Python 3.12, an identifier ``ast`` normalizes). A file that Python accepts and LibCST's
 parser does not (a few of black's test cases) gets facts this way, where LibCST gave IG900.
 The tests hold the facts of both ways equal on every file of their corpora.
