@@ -272,8 +272,14 @@ _BASES.update(dict.fromkeys(("AnnAssign", "Assert", "Assign", "AugAssign", "Brea
 CLASSES: Dict[str, type] = {}
 
 
+_SEEN: Dict[str, Any] = {"D": MaybeSentinel.DEFAULT, "()": ()}  # the few defaults there are, each read once
+
+
 def _default(code: str) -> Any:
-    return MaybeSentinel.DEFAULT if code == "D" else literal_eval(code)
+    got = _SEEN.get(code, _SEEN)
+    if got is _SEEN:
+        got = _SEEN[code] = literal_eval(code)
+    return got
 
 
 def _make_classes() -> None:
