@@ -95,18 +95,13 @@ class Statements(BuildState):
         comment lines up to the last one that starts with the block's indentation."""
         lines = self.lines
         end = last
-        i = last  # index of the line after ``last``
-        while i < len(lines):
+        for i in range(last, len(lines)):  # (index ``last``: the line after line ``last``)
             s = lines[i]
             stripped = s.strip(" \t")
             if stripped and not stripped.startswith("#"):
                 break
-            if stripped.startswith("#") or stripped == "":
-                if s.startswith(indent) and (stripped or len(s) >= len(indent)):
-                    end = i + 1
-            i += 1
-        if i >= len(lines) and end > len(lines) - 1 and lines[-1] == "":
-            end = min(end, len(lines) - 1)
+            if s.startswith(indent):  # (after the last line break, "": never indented)
+                end = i + 1
         return end
 
     def compound(self, s: Any) -> Tuple[Any, int, int]:
