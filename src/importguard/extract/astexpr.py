@@ -350,9 +350,6 @@ class Expressions(BuildState):
     def e_named(self, e: Any) -> Any:
         return N.NamedExpr(target=self.expr(e.target), value=self.expr(e.value))
 
-    def e_slice(self, e: Any) -> Any:
-        raise Unsupported("slice")
-
 
 _EXPR = {
     ast.Name: Expressions.e_name, ast.Attribute: Expressions.e_attribute, ast.Call: Expressions.e_call,
@@ -363,5 +360,5 @@ _EXPR = {
     ast.ListComp: Expressions.e_listcomp, ast.SetComp: Expressions.e_setcomp, ast.GeneratorExp: Expressions.e_genexp,
     ast.DictComp: Expressions.e_dictcomp, ast.Subscript: Expressions.e_subscript, ast.Starred: Expressions.e_starred,
     ast.Await: Expressions.e_await, ast.Yield: Expressions.e_yield, ast.YieldFrom: Expressions.e_yieldfrom,
-    ast.NamedExpr: Expressions.e_named, ast.Slice: Expressions.e_slice,
+    ast.NamedExpr: Expressions.e_named,
 }

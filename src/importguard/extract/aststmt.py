@@ -84,11 +84,8 @@ class Statements(BuildState):
         body = self.block(stmts, header_line)
         indent_line = self.lines[first.lineno - 1]
         indent = indent_line[: len(indent_line) - len(indent_line.lstrip(" \t"))]
-        last = self._footer(self._last_line(body), indent)
+        last = self._footer(self.end[id(body[-1])], indent)
         return N.IndentedBlock(body=body), last
-
-    def _last_line(self, body: list) -> int:
-        return self.end[id(body[-1])]
 
     def _footer(self, last: int, indent: str) -> int:
         """The last line of an indented block: after its last statement, the run of blank and
