@@ -9,6 +9,7 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
+from importguard.cache import watch
 from importguard.cache.facts import FactsCache, default_dir, fingerprint, forget_preloaded
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
@@ -431,6 +432,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     hit = runs.get(run_key) if not need_facts else None
     if hit is not None:
         LAST_RUN["run_cache"] = 1
+        watch.WHOLE = True
         quick.save()
         forget_preloaded()
         incremental.report_stats()
@@ -470,6 +472,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
                                          sims=sims, ruled=ruled, previous=incremental.changed_since(read, index, root))
     held: Dict[str, Any] = facts  # the cached ones are ``FactsRef``s, and cacheable: the cache held them
     cacheable = all(_cacheable(f) for f in held.values() if type(f) is not FactsRef)
+    watch.WHOLE = cacheable
 
     def save() -> None:
         if cacheable:

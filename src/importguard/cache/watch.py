@@ -1,0 +1,101 @@
+"""Every file and folder a ``check`` run read, listed or looked for: the inputs of its output, for
+the fast lane (``commands.fastlane``), which replays that output while none of them changed.
+
+Nothing here depends on the code that reads being written with the fast lane in mind:
+
+- an audit hook (``sys.addaudithook``) sees every file the process opens and every folder it
+  lists (``open``, ``os.scandir``, ``os.listdir``);
+- ``os.stat`` and ``os.lstat`` are wrapped, so that every check of a signature (the walk index,
+  the stat index, the evidence of inferred roots, parsed TOML files: the caches that spare a read
+  while a file is unchanged) and every test of existence (``Path.is_file()`` on the markers of a
+  project in every folder above it, ``os.path.exists``) is seen with what it found.
+
+Only the command line turns it on (``start``), first thing in a ``check`` run that may be recorded,
+in a process that ends after it: the hook cannot be removed, and the wrappers stay (doing nothing
+once ``stop`` is called).
+"""
+import os
+import sys
+
+ON = False
+WHOLE = False  # the engine says the run's results are complete and reusable (what a cache would keep)
+BLIND = False  # something was stat-ed that cannot be named (relative to a folder's descriptor)
+# absolute path -> what the run saw: True (it exists), False (it did not), None (opened or listed,
+# or a stat failed otherwise: unknown), BOTH (it came or went during the run)
+SEEN = {}  # type: dict
+BOTH = "both"
+LISTED = set()  # type: set  # the folders listed
+_REAL = {}  # type: dict
+_EVENTS = frozenset(("open", "os.scandir", "os.listdir"))
+
+
+def start() -> None:
+    """Watch from now on."""
+    global ON, WHOLE, BLIND
+    ON, WHOLE, BLIND = True, False, False
+    SEEN.clear()
+    LISTED.clear()
+    if not _REAL:
+        _REAL["stat"], _REAL["lstat"] = os.stat, os.lstat
+        os.stat, os.lstat = _stat, _lstat
+        sys.addaudithook(_hook)
+
+
+def stop() -> None:
+    global ON, WHOLE
+    ON = WHOLE = False
+    SEEN.clear()
+    LISTED.clear()
+
+
+def _note(path: object, found: "bool | None", listed: bool = False) -> None:
+    if isinstance(path, int):
+        return  # a descriptor: its file was seen when opened
+    try:
+        text = os.fsdecode(os.fspath(path))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return
+    if not text.startswith(os.sep):
+        text = os.path.abspath(text)
+    if listed:
+        LISTED.add(text)
+    before = SEEN.get(text, found)
+    SEEN[text] = found if before is None or before == found else (before if found is None else BOTH)
+
+
+def _stat(path, *, dir_fd=None, follow_symlinks=True):
+    global BLIND
+    try:
+        st = _REAL["stat"](path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
+    except (FileNotFoundError, NotADirectoryError):
+        if ON and dir_fd is None:
+            _note(path, False)
+        raise
+    except OSError:
+        if ON and dir_fd is None:
+            _note(path, None)
+        raise
+    if ON:
+        if dir_fd is None:
+            _note(path, True)
+        else:  # relative to a folder opened before: its path is not known here
+            BLIND = True
+    return st
+
+
+def _lstat(path, *, dir_fd=None):
+    return _stat(path, dir_fd=dir_fd, follow_symlinks=False)
+
+
+def _hook(event: str, args: tuple) -> None:
+    if not ON or event not in _EVENTS or not args:
+        return
+    if event == "open" and len(args) > 1 and isinstance(args[1], str) and args[1][:1] in "wax":
+        return  # a file written: the caches, the report
+    if args[0] is not None:
+        _note(args[0], None, event != "open")
+
+
+def watched(path: str) -> bool:
+    """Whether ``path`` was seen (tests)."""
+    return path in SEEN

@@ -1,0 +1,223 @@
+"""The fast lane: a ``check`` whose inputs are all as the same command's last run found them prints
+what that run printed, and any change to an input (a source, a folder, an ignore file, the
+configuration, the baseline, the environment, the command) runs the check again.
+
+Every test runs the console script in a fresh interpreter, as users do. A record is written only
+for inputs last changed more than two seconds before the run: the fixtures are made first, then one
+wait, then each scenario runs on its own copy.
+"""
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from typing import TYPE_CHECKING, Dict, List, Tuple
+
+import pytest
+
+from importguard.commands import fastlane
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PROJECT = {
+    "pyproject.toml": '[project]\nname = "app"\n\n[tool.importguard]\nselect = ["IG1", "IG3"]\n',
+    ".gitignore": "build/\n",
+    "app/__init__.py": "",
+    "app/core.py": "import os\nimport json\n\nprint(json.dumps({}))\n",
+    "app/util.py": "from app import core\n\nVALUE = core\n",
+    "app/data/README.txt": "not code\n",
+    "baseline.json": '{"version": 1, "findings": [], "cycles": []}\n',
+}
+RUN = "import sys; from importguard.commands.cli import run; sys.argv[0] = 'importguard'; run()"
+
+
+def _env(stats: Path, **extra: str) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMPORTGUARD_")}
+    env.update(PYTHONPATH=os.pathsep.join(sys.path), IMPORTGUARD_STATS_FILE=str(stats), **extra)
+    return env
+
+
+def _check(root: Path, *args: str, **env: str) -> Tuple[int, str, bool]:
+    """Exit status, stdout, and whether the fast lane answered."""
+    stats = root.parent / (root.name + ".stats")
+    stats.unlink(missing_ok=True)
+    out = subprocess.run([sys.executable, "-c", RUN, "check", *args], cwd=root, env=_env(stats, **env),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode in (0, 1), out.stderr
+    lines = [json.loads(line) for line in stats.read_text().splitlines()] if stats.exists() else []
+    return out.returncode, out.stdout, any(line.get("fast_lane") for line in lines)
+
+
+def _make(root: Path, files: Dict[str, str]) -> Path:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    (root / ".importguard_cache").mkdir(exist_ok=True)
+    return root
+
+
+def _records(root: Path) -> List[tuple]:
+    path = root / fastlane.NAME
+    if not path.exists():
+        return []
+    with open(path, "rb") as fh:
+        header = marshal.load(fh)
+        return [(k, marshal.loads(fh.read(n))) for k, n in header]
+
+
+def _append(path: Path, text: str) -> None:
+    """An edit in place: the folder's listing does not change."""
+    with open(path, "a") as fh:
+        fh.write(text)
+
+
+# each change: what it does to a copy of PROJECT (``--baseline`` given for every run)
+CHANGES = {
+    "comment": lambda r: _append(r / "app/core.py", "# a comment\n"),
+    "unused import": lambda r: _append(r / "app/util.py", "import sys\n"),
+    "new file in a folder without code": lambda r: (r / "app/data/extra.py").write_text("import re\n"),
+    "file removed": lambda r: (r / "app/core.py").unlink(),
+    "configuration": lambda r: _append(r / "pyproject.toml", 'ignore = ["IG100"]\n'),
+    "ignore file": lambda r: _append(r / ".gitignore", "app/core.py\n"),
+    "baseline": lambda r: (r / "baseline.json").write_text(json.dumps({"version": 1, "findings": [
+        {"code": "IG100", "key": "os", "path": "app/core.py"}], "cycles": []})),
+    "project marker in a folder checked alone": lambda r: (r / "app/pyproject.toml").write_text(
+        "[tool.importguard]\nignore = [\"IG100\"]\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def aged(tmp_path_factory) -> Dict[str, Path]:
+    """A copy of the project a scenario, all two seconds old."""
+    base = tmp_path_factory.mktemp("fast")
+    roots = {name: _make(base / f"p{i}", PROJECT) for i, name in enumerate(["same", "env", "argv", *CHANGES])}
+    time.sleep(2.2)
+    return roots
+
+
+def test_an_unchanged_project_is_answered_by_the_record(aged) -> None:
+    root = aged["same"]
+    first = _check(root, "--baseline", "baseline.json")
+    assert not first[2] and first[0] == 1 and "IG100" in first[1]
+    assert len(_records(root)) == 1
+    for _ in range(2):
+        assert _check(root, "--baseline", "baseline.json") == (first[0], first[1], True)
+    assert _check(root, "--baseline", "baseline.json", "--no-cache")[:2] == first[:2]
+
+
+def test_a_replay_imports_nothing_of_the_engine(aged) -> None:
+    root = aged["same"]
+    _check(root, "-q")
+    _check(root, "-q")  # recorded by now
+    stats = root.parent / (root.name + ".stats")  # the environment of the record's command
+    stats.unlink()
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", RUN, "check", "-q"], cwd=root,
+                         env=_env(stats), capture_output=True, text=True, timeout=120)
+    assert "fast_lane" in stats.read_text()
+    bare = subprocess.run([sys.executable, "-X", "importtime", "-c", "pass"], env=_env(stats), capture_output=True,
+                          text=True, timeout=120)
+
+    def modules(stderr: str) -> set:
+        return {line.split("|")[-1].strip() for line in stderr.splitlines() if "|" in line}
+
+    loaded = modules(out.stderr) - modules(bare.stderr)  # what the interpreter's start loads (``.pth`` files)
+    assert "importguard.commands.fastlane" in loaded
+    heavy = ("importguard.engine", "importguard.config", "importguard.cache.facts", "pathlib", "typing", "re")
+    assert not {m for m in loaded if m.startswith(heavy)}
+
+
+@pytest.mark.parametrize("name", sorted(CHANGES))
+def test_any_change_of_an_input_runs_the_check_again(aged, name: str) -> None:
+    root = aged[name]
+    args = ["app"] if "folder checked alone" in name else []
+    before = _check(root, "--baseline", "baseline.json", *args)
+    (root / fastlane.NAME).unlink()  # recorded again by a run that reads its caches, not the files
+    assert _check(root, "--baseline", "baseline.json", *args) == (before[0], before[1], False)
+    assert _check(root, "--baseline", "baseline.json", *args)[2], "recorded and replayed before the change"
+    CHANGES[name](root)
+    after = _check(root, "--baseline", "baseline.json", *args)
+    assert not after[2]
+    assert after[:2] == _check(root, "--baseline", "baseline.json", "--no-cache", *args)[:2]
+    if name != "comment":
+        assert after[:2] != before[:2], "the change was meant to change the output"
+
+
+def test_another_environment_or_command_is_not_answered_by_the_record(aged) -> None:
+    root = aged["env"]
+    _check(root)
+    assert _check(root)[2]
+    assert not _check(root, NO_COLOR="1")[2]
+    assert not _check(root, IMPORTGUARD_FAST="0")[2]
+    root = aged["argv"]
+    _check(root)
+    assert not _check(root, "--select", "IG100")[2]
+    assert not _check(root, "--format", "json")[2]
+    assert not _check(root, "--format", "json")[2], "a report with the run's time is not recorded"
+    assert _check(root)[2], "the other commands' records did not push it out"
+
+
+def test_inputs_changed_within_two_seconds_are_not_recorded(tmp_path: Path) -> None:
+    root = _make(tmp_path / "p", PROJECT)
+    _check(root)
+    assert _records(root) == []
+    assert not _check(root)[2]
+
+
+def _audited_run(root: Path, *args: str) -> Tuple[set, set]:
+    """The files a cold run opens and the folders it lists, below ``root``'s parent."""
+    probe = textwrap.dedent(f"""
+        import os, sys
+        seen = set()
+        def hook(event, args):
+            if event in ("open", "os.scandir", "os.listdir") and args and isinstance(args[0], (str, os.PathLike)):
+                seen.add((event == "open", os.path.abspath(os.fsdecode(args[0]))))
+        sys.addaudithook(hook)
+        real = os._exit
+        def leave(code):
+            with open({str(root.parent / 'audit.json')!r}, "w") as fh:
+                import json
+                json.dump(sorted(seen), fh)
+            real(code)
+        os._exit = leave
+        {RUN}
+    """)
+    subprocess.run([sys.executable, "-c", probe, "check", *args], cwd=root, env=_env(root.parent / "a.stats"),
+                   capture_output=True, timeout=120)
+    seen = json.loads((root.parent / "audit.json").read_text())
+    under = str(root.parent) + os.sep
+    cache = str(root / ".importguard_cache")
+    kept = [(f, p) for f, p in seen if p.startswith(under) and not p.startswith(cache) and "audit" not in p]
+    return {p for f, p in kept if f}, {p for f, p in kept if not f}
+
+
+def test_the_record_names_everything_a_cold_run_reads(tmp_path: Path) -> None:
+    files = dict(PROJECT)
+    files.update({
+        ".importlinter": "[importlinter]\nroot_package = app\n\n[importlinter:contract:1]\nname = c\n"
+                     "type = forbidden\nsource_modules = app.core\nforbidden_modules = app.util\n",
+        "scripts/tool/__init__.py": "", "scripts/tool/run.py": "import tool\n",  # an inferred root
+        "app/sub/.gitignore": "*.tmp\n", "app/sub/__init__.py": "", "app/sub/m.py": "import os\n",
+    })
+    outer = tmp_path / "outer"
+    root = _make(outer / "proj", files)
+    (outer / ".gitignore").write_text("*.log\n")  # the repository's top is above the project
+    (outer / ".git/info").mkdir(parents=True)
+    (outer / ".git/info/exclude").write_text("*.bak\n")
+    opened, listed = _audited_run(root, "--no-cache")
+    assert str(root / "app/core.py") in opened and str(root / "app/data") in listed
+    time.sleep(2.2)
+    _check(root, "--baseline", "baseline.json")  # the caches written (the record of a run that read it all)
+    (root / fastlane.NAME).unlink()
+    _check(root, "--baseline", "baseline.json")  # recorded by a run that reads its caches, not the files
+    (key, (top, names, sigs, text, code)), = _records(root)
+    recorded = {n if n.startswith(os.sep) else os.path.join(top, n) for n in names.split("\0")}
+    missing = sorted((opened | listed) - recorded)
+    assert not missing, f"read by a cold run, not watched by the record: {missing}"
+    assert str(outer / ".gitignore") in opened and str(outer / ".git/info/exclude") in opened
+    assert str(root / ".importlinter") in opened and str(root / "scripts/tool/run.py") in opened
