@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 PROJECT = {
     "pyproject.toml": '[project]\nname = "app"\n\n[tool.importguard]\nselect = ["IG1", "IG3"]\n',
     ".gitignore": "build/\n",
+    ".git/info/exclude": "*.bak\n",
     "app/__init__.py": "",
     "app/core.py": "import os\nimport json\n\nprint(json.dumps({}))\n",
     "app/util.py": "from app import core\n\nVALUE = core\n",
@@ -85,6 +86,7 @@ CHANGES = {
     "file removed": lambda r: (r / "app/core.py").unlink(),
     "configuration": lambda r: _append(r / "pyproject.toml", 'ignore = ["IG100"]\n'),
     "ignore file": lambda r: _append(r / ".gitignore", "app/core.py\n"),
+    "git's exclude file": lambda r: _append(r / ".git/info/exclude", "app/core.py\n"),
     "baseline": lambda r: (r / "baseline.json").write_text(json.dumps({"version": 1, "findings": [
         {"code": "IG100", "key": "os", "path": "app/core.py"}], "cycles": []})),
     "project marker in a folder checked alone": lambda r: (r / "app/pyproject.toml").write_text(
@@ -96,7 +98,7 @@ CHANGES = {
 def aged(tmp_path_factory) -> Dict[str, Path]:
     """A copy of the project a scenario, all two seconds old."""
     base = tmp_path_factory.mktemp("fast")
-    roots = {name: _make(base / f"p{i}", PROJECT) for i, name in enumerate(["same", "env", "argv", *CHANGES])}
+    roots = {name: _make(base / f"p{i}", PROJECT) for i, name in enumerate(["same", "env", "argv", "git", *CHANGES])}
     time.sleep(2.2)
     return roots
 
@@ -162,6 +164,15 @@ def test_another_environment_or_command_is_not_answered_by_the_record(aged) -> N
     assert _check(root)[2], "the other commands' records did not push it out"
 
 
+def test_what_git_writes_in_its_folder_changes_nothing(aged) -> None:
+    root = aged["git"]
+    first = _check(root)
+    assert _check(root)[2]
+    (root / ".git/index.lock").write_text("")  # as every git command does: .git's times change
+    (root / ".git/index.lock").unlink()
+    assert _check(root) == (first[0], first[1], True)
+
+
 def test_inputs_changed_within_two_seconds_are_not_recorded(tmp_path: Path) -> None:
     root = _make(tmp_path / "p", PROJECT)
     _check(root)
@@ -197,7 +208,7 @@ def _audited_run(root: Path, *args: str) -> Tuple[set, set]:
 
 
 def test_the_record_names_everything_a_cold_run_reads(tmp_path: Path) -> None:
-    files = dict(PROJECT)
+    files = {k: v for k, v in PROJECT.items() if not k.startswith(".git/")}
     files.update({
         ".importlinter": "[importlinter]\nroot_package = app\n\n[importlinter:contract:1]\nname = c\n"
                      "type = forbidden\nsource_modules = app.core\nforbidden_modules = app.util\n",
@@ -221,3 +232,30 @@ def test_the_record_names_everything_a_cold_run_reads(tmp_path: Path) -> None:
     assert not missing, f"read by a cold run, not watched by the record: {missing}"
     assert str(outer / ".gitignore") in opened and str(outer / ".git/info/exclude") in opened
     assert str(root / ".importlinter") in opened and str(root / "scripts/tool/run.py") in opened
+
+
+def test_tests_of_existence_are_seen_however_they_are_made(tmp_path: Path) -> None:
+    """``Path.is_file()``, ``os.path.exists`` and ``os.lstat``, with ``pathlib`` imported before the
+    watch starts (as a ``.pth`` file may do), and a file opened without a ``stat``."""
+    probe = textwrap.dedent("""
+        import os, pathlib, sys
+        from importguard.cache import watch
+        watch.start()
+        base = pathlib.Path(sys.argv[1])
+        (base / "there").write_text("x")
+        pathlib.Path(base / "absent").is_file()
+        pathlib.Path(base / "there").is_file()
+        os.path.exists(os.path.join(str(base), "gone"))
+        os.lstat(os.path.join(str(base), "there"))
+        open(os.path.join(str(base), "there")).close()
+        os.listdir(str(base))
+        seen = {os.path.basename(p): v for p, v in watch.SEEN.items() if p.startswith(str(base))}
+        import json
+        print(json.dumps([seen, sorted(os.path.basename(p) for p in watch.LISTED if p.startswith(str(base)))]))
+    """)
+    out = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], env=_env(tmp_path / "s"),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    seen, listed = json.loads(out.stdout)
+    assert seen == {"absent": False, "gone": False, "there": True, tmp_path.name: None}  # written: not read
+    assert listed == [tmp_path.name]

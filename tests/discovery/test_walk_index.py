@@ -240,7 +240,8 @@ def test_real_runs_keep_the_walk_and_see_a_new_file(tmp_path):
     stats = tmp_path / "stats.jsonl"
 
     def check() -> tuple:
-        out = run_cli(["check", "."], root, env={"IMPORTGUARD_STATS_FILE": str(stats)}).stdout
+        # the walk index is what this measures: not the fast lane, which answers before any walk
+        out = run_cli(["check", "."], root, env={"IMPORTGUARD_STATS_FILE": str(stats), "IMPORTGUARD_FAST": "0"}).stdout
         last = json.loads(stats.read_text().splitlines()[-1])
         return out, last.get("walks_from_index", 0)
 

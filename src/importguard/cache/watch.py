@@ -38,6 +38,11 @@ def start() -> None:
     if not _REAL:
         _REAL["stat"], _REAL["lstat"] = os.stat, os.lstat
         os.stat, os.lstat = _stat, _lstat
+        # before Python 3.11, ``Path.stat()`` calls the ``os.stat`` its accessor class took when
+        # ``pathlib`` was imported (a ``.pth`` file may have imported it before this)
+        accessor = getattr(sys.modules.get("pathlib"), "_NormalAccessor", None)
+        if accessor is not None and getattr(accessor, "stat", None) is _REAL["stat"]:
+            accessor.stat, accessor.lstat = staticmethod(_stat), staticmethod(_lstat)
         sys.addaudithook(_hook)
 
 

@@ -30,8 +30,9 @@ ENV_PREFIXES = ("IMPORTGUARD_", "GITHUB_")  # what the reports and the engine re
 ENV_NAMES = ("NO_COLOR", "FORCE_COLOR", "PRE_COMMIT", "CI")
 MISSING = (-1, -1, -1, -1)
 # a folder above the project, whose path was resolved (``realpath``) or in which a marker was looked
-# for: whatever else is written there (a home folder's history files), it decides nothing while it
-# is the same folder (its inode), as the markers looked for are watched themselves
+# for, or ``.git`` (which every git command writes to): whatever else is written there (a home
+# folder's history files, git's index), it decides nothing while it is the same folder (its inode),
+# as the files read in it and the markers looked for are watched themselves
 SAME_FOLDER = -2
 ARGV = None  # type: list[str] | None  # the command line's arguments, when ``cli.run`` may record this run
 T0 = 0  # when it began (``time.time_ns()``), before anything was read

@@ -62,9 +62,11 @@ def _record(args: argparse.Namespace, config: Config, text: str, code: int) -> b
             if want is False:
                 return False  # created since it was looked for
             above = mine.startswith(os.path.join(path, "")) and path != root
-            if above and path not in watch.LISTED and stat.S_ISDIR(st.st_mode):
-                # a folder above the project, resolved or looked in, not listed: whatever else is
-                # written there, it decides nothing while it is the same folder
+            vcs = os.path.basename(path) in (".git", ".hg")
+            if (above or vcs) and path not in watch.LISTED and stat.S_ISDIR(st.st_mode):
+                # a folder above the project (resolved, or looked in for markers), or the
+                # repository's own (every git command writes there): whatever else is written
+                # there decides nothing while it is the same folder; what is read in it is watched
                 sigs.extend((fastlane.SAME_FOLDER, 0, 0, st.st_ino))
             elif max(st.st_mtime_ns, st.st_ctime_ns) >= limit:
                 return False  # too fresh to be trusted
