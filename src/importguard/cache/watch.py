@@ -37,12 +37,12 @@ def start() -> None:
     LISTED.clear()
     if not _REAL:
         _REAL["stat"], _REAL["lstat"] = os.stat, os.lstat
-        os.stat, os.lstat = _stat, _lstat
+        os.stat, os.lstat = _Stat(True), _Stat(False)
         # before Python 3.11, ``Path.stat()`` calls the ``os.stat`` its accessor class took when
         # ``pathlib`` was imported (a ``.pth`` file may have imported it before this)
         accessor = getattr(sys.modules.get("pathlib"), "_NormalAccessor", None)
         if accessor is not None and getattr(accessor, "stat", None) is _REAL["stat"]:
-            accessor.stat, accessor.lstat = staticmethod(_stat), staticmethod(_lstat)
+            accessor.stat, accessor.lstat = os.stat, os.lstat
         sys.addaudithook(_hook)
 
 
@@ -68,28 +68,33 @@ def _note(path: object, found: "bool | None", listed: bool = False) -> None:
     SEEN[text] = found if before is None or before == found else (before if found is None else BOTH)
 
 
-def _stat(path, *, dir_fd=None, follow_symlinks=True):
-    global BLIND
-    try:
-        st = _REAL["stat"](path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
-    except (FileNotFoundError, NotADirectoryError):
-        if ON and dir_fd is None:
-            _note(path, False)
-        raise
-    except OSError:
-        if ON and dir_fd is None:
-            _note(path, None)
-        raise
-    if ON:
-        if dir_fd is None:
-            _note(path, True)
-        else:  # relative to a folder opened before: its path is not known here
-            BLIND = True
-    return st
+class _Stat:
+    """``os.stat`` (or ``os.lstat``) that tells ``SEEN`` what it found. An instance, not a function:
+    a class that takes it as an attribute (``pathlib``'s accessor before 3.11) does not bind it."""
 
+    __slots__ = ("follow",)
 
-def _lstat(path, *, dir_fd=None):
-    return _stat(path, dir_fd=dir_fd, follow_symlinks=False)
+    def __init__(self, follow: bool):
+        self.follow = follow
+
+    def __call__(self, path, *, dir_fd=None, follow_symlinks=True):
+        global BLIND
+        try:
+            st = _REAL["stat"](path, dir_fd=dir_fd, follow_symlinks=follow_symlinks and self.follow)
+        except (FileNotFoundError, NotADirectoryError):
+            if ON and dir_fd is None:
+                _note(path, False)
+            raise
+        except OSError:
+            if ON and dir_fd is None:
+                _note(path, None)
+            raise
+        if ON:
+            if dir_fd is None:
+                _note(path, True)
+            else:  # relative to a folder opened before: its path is not known here
+                BLIND = True
+        return st
 
 
 def _hook(event: str, args: tuple) -> None:
