@@ -20,11 +20,15 @@ On each tree, round robin, ``--runs`` times (``--cold-runs`` for the cold rows),
 | importguard cold | ``importguard check --no-cache --jobs J -q .`` (the console script as pip writes it) |
 | bare libcst parse | ``benchmarks/bare_parse.py --jobs J .``: discovery + ``libcst.parse_module`` |
 | ruff cold / cached | ``ruff check --isolated [--no-cache] --select F401,TC001,...,TC005 --exit-zero -q .`` |
-| importguard warm | ``check --jobs J -q .``, nothing changed since the previous run of it (the tree's last edit made two seconds old first, then one unmeasured run: the fast lane's record is written) |
-| importguard warm (after touched) | the same right after the touched row's edit was undone (the file restored is too fresh for the fast lane: the whole warm path) |
+| importguard warm | ``check --jobs J -q .``, nothing changed since the previous run of it (*) |
+| importguard warm (after touched) | the same right after the touched row's edit was undone (*) |
 | importguard touched | a comment appended to ``django/db/models/query.py`` (restored after; once before the rounds) |
 | importguard changed import | ``from django.utils import M as M_<time>`` appended to that file (new each round) |
 | importguard changed import (leaf module) | the same in ``core/management/commands/check.py`` (imported by none) |
+
+(*) The warm row waits until the tree's last edit is two seconds old and runs once unmeasured, so
+that the fast lane's record is written (``commands.fastlane``: never for a file changed within two
+seconds); the row after touched runs while the file restored is that fresh: the whole warm path.
 
 After an edit row's edit is undone, importguard runs once more, unmeasured ("settling"), so that
 each measured run sees its own edit only; ``--no-settle`` measures as before session 22, when the
