@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 PROJECT = {
-    "pyproject.toml": '[project]\nname = "app"\n\n[tool.importguard]\nselect = ["IG1", "IG3"]\n',
+    # roots given: the project root is not listed to infer them, only stat-ed by the walk index
+    "pyproject.toml": '[project]\nname = "app"\n\n[tool.importguard]\nselect = ["IG1", "IG3"]\nroots = ["."]\n',
     ".gitignore": "build/\n",
     ".git/info/exclude": "*.bak\n",
     "app/__init__.py": "",
@@ -94,6 +95,7 @@ CHANGES = {
     "unused import": lambda r: _append(r / "app/util.py", "import sys\n"),
     "new file in a folder without code": lambda r: (r / "app/data/extra.py").write_text("import re\n"),
     "file removed": lambda r: (r / "app/core.py").unlink(),
+    "new module at the top": lambda r: (r / "script.py").write_text("import re\n"),
     "same size, modification time set back": _same_size_and_time,
     "configuration": lambda r: _append(r / "pyproject.toml", 'ignore = ["IG100"]\n'),
     "ignore file": lambda r: _append(r / ".gitignore", "app/core.py\n"),
@@ -220,6 +222,7 @@ def _audited_run(root: Path, *args: str) -> Tuple[set, set]:
 
 def test_the_record_names_everything_a_cold_run_reads(tmp_path: Path) -> None:
     files = {k: v for k, v in PROJECT.items() if not k.startswith(".git/")}
+    files["pyproject.toml"] = files["pyproject.toml"].replace('roots = ["."]\n', "")  # inferred: read below
     files.update({
         ".importlinter": "[importlinter]\nroot_package = app\n\n[importlinter:contract:1]\nname = c\n"
                      "type = forbidden\nsource_modules = app.core\nforbidden_modules = app.util\n",

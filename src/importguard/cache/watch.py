@@ -25,16 +25,21 @@ BLIND = False  # something was stat-ed that cannot be named (relative to a folde
 SEEN = {}  # type: dict
 BOTH = "both"
 LISTED = set()  # type: set  # the folders listed
+# paths found changed since ``SINCE`` (ns): a run that saw one writes no record (``fastrecord``),
+# and knows it without stat-ing everything again
+FRESH = []  # type: list
+SINCE = 0
 _REAL = {}  # type: dict
 _EVENTS = frozenset(("open", "os.scandir", "os.listdir"))
 
 
-def start() -> None:
-    """Watch from now on."""
-    global ON, WHOLE, BLIND
-    ON, WHOLE, BLIND = True, False, False
+def start(since: int = 0) -> None:
+    """Watch from now on; ``since``: the time from which a change makes a path fresh."""
+    global ON, WHOLE, BLIND, SINCE
+    ON, WHOLE, BLIND, SINCE = True, False, False, since
     SEEN.clear()
     LISTED.clear()
+    FRESH.clear()
     if not _REAL:
         _REAL["stat"], _REAL["lstat"] = os.stat, os.lstat
         os.stat, os.lstat = _Stat(True), _Stat(False)
@@ -51,6 +56,18 @@ def stop() -> None:
     ON = WHOLE = False
     SEEN.clear()
     LISTED.clear()
+    FRESH.clear()
+
+
+def real_stat():
+    """``os.stat`` itself, for a loop of stats whose paths its caller names with ``seen_all``."""
+    return _REAL.get("stat", os.stat)
+
+
+def seen_all(paths: "list[str]") -> None:
+    """Paths that exist, named by a caller that stat-ed them with ``real_stat`` (absolute)."""
+    if ON:
+        SEEN.update(dict.fromkeys(paths, True))
 
 
 def _note(path: object, found: "bool | None", listed: bool = False) -> None:
@@ -90,10 +107,14 @@ class _Stat:
                 _note(path, None)
             raise
         if ON:
-            if dir_fd is None:
-                _note(path, True)
-            else:  # relative to a folder opened before: its path is not known here
+            if dir_fd is not None:  # relative to a folder opened before: its path is not known here
                 BLIND = True
+            elif type(path) is str and path[:1] == "/" and SEEN.get(path) is True:
+                pass  # seen already, as it is now
+            else:
+                _note(path, True)
+            if st.st_mtime_ns >= SINCE or st.st_ctime_ns >= SINCE:
+                FRESH.append(path)
         return st
 
 

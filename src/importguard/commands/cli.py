@@ -348,9 +348,10 @@ def run() -> None:
         import time
 
         from importguard.cache import watch
+        from importguard.cache.index import RACY_NS
 
         fastlane.ARGV, fastlane.T0 = argv, time.time_ns()  # before anything of the run is read
-        watch.start()
+        watch.start(fastlane.T0 - RACY_NS)
     from importguard.engine import saving
 
     # not in CI (``CI`` is set by every major service) nor as a container's first process: there

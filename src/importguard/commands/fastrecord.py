@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import marshal
 import os
-import stat
 import sys
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from stat import S_ISDIR
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from importguard.cache import watch
 from importguard.cache.index import RACY_NS
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from importguard.config.settings import Config
 
+VCS = (".git", ".hg")  # folders every command of their tool writes to
 FORMATS = ("text", "github")  # the reports that hold nothing of the run but its findings (no timings)
 
 
@@ -32,69 +33,102 @@ def record(args: argparse.Namespace, config: Config, text: str, code: int) -> bo
     except (OSError, ValueError):
         return False
     finally:
-        watch.stop()
+        watch.stop()  # also when not eligible
 
 
 def _record(args: argparse.Namespace, config: Config, text: str, code: int) -> bool:
     if not eligible(args, config):
         return False
+    seen, listed, fresh = dict(watch.SEEN), set(watch.LISTED), list(watch.FRESH)
+    watch.stop()  # what follows is not the run's
+    stat = watch.real_stat()
     cwd = os.getcwd()
-    root = str(config.project_root.resolve())
-    cache = os.path.join(root, ".importguard_cache")
-    if not os.path.isdir(cache) or not (cwd == root or cwd.startswith(root.rstrip(os.sep) + os.sep)):
+    where = _Where(str(config.project_root.resolve()))
+    if not os.path.isdir(where.cache) or not (cwd == where.root or cwd.startswith(where.mine)):
         return False  # the replay looks for it from the working folder up
-    paths = _inputs(root, cache)
+    if any(where.timed(_absolute(p)) for p in fresh):
+        return False  # an input changed within two seconds of the run (an edit just saved)
+    paths = _inputs(seen, where)
     if paths is None:
         return False
-    names: List[str] = []
-    sigs: List[int] = []
     limit = fastlane.T0 - RACY_NS
-    mine = os.path.join(root, "")  # the folders above it are the ancestors of this
-    for path in sorted(paths):
-        want = paths[path]
+    kept: List[Tuple[int, int, str, Tuple[int, int, int, int]]] = []  # order, -time, path, signature
+    for path, want in paths.items():
         try:
-            st = os.stat(path)
+            st = stat(path)
         except (FileNotFoundError, NotADirectoryError):
             if want:
                 return False  # read, and gone since: what it held is in the output
-            sigs.extend(fastlane.MISSING)
+            kept.append((3, 0, path, fastlane.MISSING))
+            continue
+        if want is False:
+            return False  # created since it was looked for
+        folder = S_ISDIR(st.st_mode)
+        if folder and not where.timed(path) and path not in listed:
+            kept.append((2, 0, path, (fastlane.SAME_FOLDER, 0, 0, st.st_ino)))
+        elif st.st_mtime_ns >= limit or st.st_ctime_ns >= limit:
+            return False  # too fresh to be trusted
         else:
-            if want is False:
-                return False  # created since it was looked for
-            above = mine.startswith(os.path.join(path, "")) and path != root
-            vcs = os.path.basename(path) in (".git", ".hg")
-            if (above or vcs) and path not in watch.LISTED and stat.S_ISDIR(st.st_mode):
-                # a folder above the project (resolved, or looked in for markers), or the
-                # repository's own (every git command writes there): whatever else is written
-                # there decides nothing while it is the same folder; what is read in it is watched
-                sigs.extend((fastlane.SAME_FOLDER, 0, 0, st.st_ino))
-            elif max(st.st_mtime_ns, st.st_ctime_ns) >= limit:
-                return False  # too fresh to be trusted
-            else:
-                sigs.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-        names.append(path[len(root) + 1:] if path.startswith(root + os.sep) else path)
-    entry = marshal.dumps((root, "\0".join(names), sigs, text, code))
-    _write(os.path.join(root, fastlane.NAME), fastlane.key(fastlane.ARGV or [], cwd), entry)
+            kept.append((int(folder), -max(st.st_mtime_ns, st.st_ctime_ns), path,
+                         (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)))
+    # the replay stops at the first difference: the files first, the last changed first (the file
+    # edited a minute ago is the one edited next), then the folders (a new file), then the rest
+    kept.sort()
+    cut = len(where.mine)
+    names = [path[cut:] if path.startswith(where.mine) else path for _, _, path, _ in kept]
+    sigs = [n for _, _, _, sig in kept for n in sig]
+    entry = marshal.dumps((where.root, "\0".join(names), sigs, text, code))
+    _write(os.path.join(where.root, fastlane.NAME), fastlane.key(fastlane.ARGV or [], cwd), entry)
     return True
 
 
-def _inputs(root: str, cache: str) -> Optional[Dict[str, Optional[bool]]]:
-    """``watch.SEEN`` without what no run's output depends on (the caches, the Python installation,
-    importguard itself), and with the nearest existing folder of a path opened but missing."""
-    import importguard
+class _Where:
+    """The project root, its cache folder, and which paths are inputs of a run and how compared."""
 
-    skip = tuple(os.path.join(os.path.abspath(p), "") for p in {
-        sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(importguard.__file__), *sys.path} if p)
-    skip += ("/dev/", "/proc/", "/sys/")
-    mine = os.path.join(root, "")
+    def __init__(self, root: str):
+        import importguard
+
+        self.root = root
+        self.mine = os.path.join(root, "")
+        self.cache = os.path.join(root, ".importguard_cache")
+        self.in_cache = os.path.join(self.cache, "")
+        # what no run's output depends on: the Python installation, importguard itself
+        self.skip = tuple(os.path.join(os.path.abspath(p), "") for p in {
+            sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(importguard.__file__), *sys.path} if p)
+        self.skip += ("/dev/", "/proc/", "/sys/")
+
+    def input(self, path: str) -> bool:
+        if path.startswith(self.in_cache) or path == self.cache:
+            return False  # the caches: their own keys and signatures decide
+        return path.startswith(self.mine) or path == self.root or not path.startswith(self.skip)
+
+    def timed(self, path: str) -> bool:
+        """An input compared by its times, not by its inode alone (``SAME_FOLDER``): all but a
+        folder above the project (resolved, or looked in for markers) and the repository's own
+        (every git command writes there), where whatever else is written decides nothing while it
+        is the same folder, as what is read in it is watched itself."""
+        if not self.input(path):
+            return False
+        above = path != self.root and (self.mine.startswith(path + os.sep) or path == os.sep)
+        return not above and os.path.basename(path) not in VCS
+
+
+def _absolute(path: Any) -> str:
+    try:
+        return os.path.abspath(os.fsdecode(path))
+    except (TypeError, ValueError):
+        return ""
+
+
+def _inputs(seen: Dict[str, Any], where: _Where) -> Optional[Dict[str, Optional[bool]]]:
+    """``watch.SEEN``'s inputs (``_Where.input``), with the nearest existing folder of a path
+    opened but missing; None when one came or went during the run."""
     out: Dict[str, Optional[bool]] = {}
-    for path, exists in list(watch.SEEN.items()):
-        if path.startswith(os.path.join(cache, "")) or path == cache:
-            continue
-        if not path.startswith(mine) and path != root and path.startswith(skip):
+    for path, exists in seen.items():
+        if not where.input(path):
             continue
         if exists == watch.BOTH:
-            return None  # it came or went during the run
+            return None
         if exists is None:
             if not os.path.exists(path):
                 parent = os.path.dirname(path)

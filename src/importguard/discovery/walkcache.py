@@ -42,17 +42,23 @@ def _unchanged(top: str, dirs: List[DirSig]) -> bool:
     """Whether every folder in ``dirs`` (below ``top``) has its signature. Half of them are looked
     at by a second thread (``stat`` lets go of the interpreter's lock: Django's 2,456 folders take
     3 ms instead of 6), each relative to ``top`` where the platform can."""
+    from importguard.cache import watch
+
+    stat = watch.real_stat()  # the folders are named to the watch below, all at once
     fd = None
-    if os.stat in os.supports_dir_fd:
+    if stat in os.supports_dir_fd:
         try:
             fd = os.open(top, os.O_RDONLY)
         except OSError:
             return False
     try:
-        return all(halves(dirs, lambda part: _same(top, part, fd)))
+        same = all(halves(dirs, lambda part: _same(top, part, fd, stat)))
     finally:
         if fd is not None:
             os.close(fd)
+    if same and watch.ON:
+        watch.seen_all([top + rel for rel, _, _, _ in dirs])
+    return same
 
 
 def halves(items: Sequence[T], work: Callable[[Sequence[T]], R], least: int = 400) -> List[R]:
@@ -87,8 +93,7 @@ def halves(items: Sequence[T], work: Callable[[Sequence[T]], R], least: int = 40
     return [mine, other[0]]
 
 
-def _same(top: str, dirs: Sequence[DirSig], fd: Optional[int]) -> bool:
-    stat = os.stat
+def _same(top: str, dirs: Sequence[DirSig], fd: Optional[int], stat: Callable[..., os.stat_result]) -> bool:
     try:
         for rel, mtime, ctime, ino in dirs:
             st = stat(top + rel) if fd is None else stat(rel[1:] or ".", dir_fd=fd)
