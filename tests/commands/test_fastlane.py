@@ -273,3 +273,29 @@ def test_tests_of_existence_are_seen_however_they_are_made(tmp_path: Path) -> No
     seen, listed = json.loads(out.stdout)
     assert seen == {"absent": False, "gone": False, "there": True, tmp_path.name: None}  # written: not read
     assert listed == [tmp_path.name]
+
+
+def _entry(root: Path, names: List[str], text: str = "stale\n", code: int = 0) -> bytes:
+    sigs: List[int] = []
+    for n in names:
+        st = os.stat(root / n)
+        sigs += [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return marshal.dumps((str(root), "\0".join(names), sigs, text, code))
+
+
+def test_a_record_in_process_answers_and_a_damaged_one_is_ignored(tmp_path: Path, monkeypatch, capsys) -> None:
+    root = _make(tmp_path / "p", PROJECT)
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("IMPORTGUARD_FAST", raising=False)
+    path = root / fastlane.NAME
+    key = fastlane.key(["check"], str(root))
+    good = _entry(root, ["app/core.py", "app"], "recorded\n", 1)
+    path.write_bytes(marshal.dumps([(key, len(good))]) + good)
+    assert fastlane.replay(["check"]) == 1 and capsys.readouterr().out == "recorded\n"
+    assert fastlane.replay(["check", "-q"]) is None  # another command
+    short = marshal.dumps((str(root), "app/core.py\0app", [1, 2], "stale\n", 0))  # too few numbers
+    for data in (marshal.dumps([(key, 100)]) + b"\x00" * 10, b"\xff" * 64, marshal.dumps([(key, len(short))]) + short,
+                 marshal.dumps([(key, 3)]) + marshal.dumps((1, 2, 3))):
+        path.write_bytes(data)
+        assert fastlane.replay(["check"]) is None
+    assert capsys.readouterr().out == ""
