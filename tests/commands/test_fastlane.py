@@ -89,12 +89,24 @@ def _same_size_and_time(root: Path) -> None:
     assert (os.stat(path).st_size, os.stat(path).st_mtime_ns) == (st.st_size, st.st_mtime_ns)
 
 
+def _measured(root: Path) -> None:
+    """Costs measured as ``importguard cost`` writes them, in the cache folder: the IG100 message
+    says what the unused import costs."""
+    from importguard.cache.costs import CostRecord, CostStore, cache_file
+    from importguard.config.settings import load_config
+
+    store = CostStore(cache_file(load_config(root)))
+    store.put("/py|3.11|os|15.0", CostRecord("os", 15.0, 7.5, 100, 3, "/py", "3.11", (), None, False))
+    store.save()
+
+
 # each change: what it does to a copy of PROJECT (``--baseline`` given for every run)
 CHANGES = {
     "comment": lambda r: _append(r / "app/core.py", "# a comment\n"),
     "unused import": lambda r: _append(r / "app/util.py", "import sys\n"),
     "new file in a folder without code": lambda r: (r / "app/data/extra.py").write_text("import re\n"),
     "file removed": lambda r: (r / "app/core.py").unlink(),
+    "measured costs": _measured,
     "new module at the top": lambda r: (r / "script.py").write_text("import re\n"),
     "same size, modification time set back": _same_size_and_time,
     "configuration": lambda r: _append(r / "pyproject.toml", 'ignore = ["IG100"]\n'),

@@ -8,6 +8,7 @@ from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from importguard.cache import watch
+from importguard.cache.costs import FILE as COSTS
 from importguard.cache.index import RACY_NS
 from importguard.commands import fastlane
 
@@ -92,13 +93,14 @@ class _Where:
         self.mine = os.path.join(root, "")
         self.cache = os.path.join(root, ".importguard_cache")
         self.in_cache = os.path.join(self.cache, "")
+        self.costs = os.path.join(self.cache, COSTS)  # the one input kept there (``importguard cost``)
         # what no run's output depends on: the Python installation, importguard itself
         self.skip = tuple(os.path.join(os.path.abspath(p), "") for p in {
             sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(importguard.__file__), *sys.path} if p)
         self.skip += ("/dev/", "/proc/", "/sys/")
 
     def input(self, path: str) -> bool:
-        if path.startswith(self.in_cache) or path == self.cache:
+        if (path.startswith(self.in_cache) or path == self.cache) and path != self.costs:
             return False  # the caches: their own keys and signatures decide
         return path.startswith(self.mine) or path == self.root or not path.startswith(self.skip)
 
@@ -130,6 +132,9 @@ def _inputs(seen: Dict[str, Any], where: _Where) -> Optional[Dict[str, Optional[
         if exists == watch.BOTH:
             return None
         if exists is None:
+            if path == where.costs and not os.path.exists(path):
+                out[path] = False  # not measured (its folder, the cache's, changes every run)
+                continue
             if not os.path.exists(path):
                 parent = os.path.dirname(path)
                 while parent != os.path.dirname(parent) and not os.path.isdir(parent):
