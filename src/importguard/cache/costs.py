@@ -11,7 +11,6 @@ Standard library only, and only ``os`` at import time (this module is on the che
 """
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Dict, Optional, Sequence
 
 from importguard.model import CostRecord
@@ -88,23 +87,15 @@ class CostStore:
 
     def save(self) -> None:
         import json
-        import tempfile
 
         live = set(self.latest.values())
         if len(self.records) > 5000:  # forget measurements of old versions no module points at
             self.records = {k: v for k, v in self.records.items() if k in live}
         text = json.dumps({"version": SCHEMA, "records": self.records, "latest": self.latest},
                           indent=1, sort_keys=True)
-        try:
-            from importguard.cache.facts import ensure_dir
+        from importguard.cache.facts import write_cache_file
 
-            ensure_dir(self.path.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(self.path.parent))
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        write_cache_file(self.path, text.encode("utf-8"))
 
 
 def costs_digest(config) -> str:

@@ -249,16 +249,30 @@ class Store:
         data = self.data
         if len(data) > _MAX_ENTRIES and keep is not None:
             data = {k: v for k, v in data.items() if k in keep}
-        import tempfile
+        write_cache_file(self.path, marshal.dumps(data))
 
-        try:
-            ensure_dir(self.path.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(self.path.parent))
-            with os.fdopen(fd, "wb") as fh:
-                marshal.dump(data, fh)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+
+def write_cache_file(path: Path, data: bytes) -> bool:
+    """``data`` into ``path`` of a cache folder (made, with its ``.gitignore``, if need be) through
+    a temporary file renamed into place, so that a reader sees the old file or the new one whole.
+    Whether it was written: a cache that cannot be written only costs time."""
+    import tempfile
+
+    tmp = None
+    try:
+        ensure_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(path.parent))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        return False
 
 
 def ensure_dir(d: Path) -> None:

@@ -79,8 +79,7 @@ def _record(args: argparse.Namespace, config: Config, text: str, code: int) -> b
     names = [path[cut:] if path.startswith(where.mine) else path for _, _, path, _ in kept]
     sigs = [n for _, _, _, sig in kept for n in sig]
     entry = marshal.dumps((where.root, "\0".join(names), sigs, text, code))
-    _write(os.path.join(where.root, fastlane.NAME), fastlane.key(fastlane.ARGV or [], cwd), entry)
-    return True
+    return _write(os.path.join(where.root, fastlane.NAME), fastlane.key(fastlane.ARGV or [], cwd), entry)
 
 
 class _Where:
@@ -147,28 +146,18 @@ def _inputs(seen: Dict[str, Any], where: _Where) -> Optional[Dict[str, Optional[
     return out
 
 
-def _write(path: str, key: tuple, entry: bytes) -> None:
+def _write(path: str, key: tuple, entry: bytes) -> bool:
     entries: List[Tuple[tuple, bytes]] = [(key, entry)]
     try:
         entries += [(k, e) for k, e in _read(path) if k != key][:fastlane.KEEP - 1]
     except (OSError, ValueError, EOFError, TypeError):
         pass
     header = [(k, len(e)) for k, e in entries]
-    import tempfile
+    from pathlib import Path
 
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(marshal.dumps(header))
-            for _, e in entries:
-                fh.write(e)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from importguard.cache.facts import write_cache_file
+
+    return write_cache_file(Path(path), marshal.dumps(header) + b"".join(e for _, e in entries))
 
 
 def _read(path: str) -> List[Tuple[tuple, bytes]]:
