@@ -46,7 +46,8 @@ def _env(stats: Path, **extra: str) -> Dict[str, str]:
 
 def _check(root: Path, *args: str, **env: str) -> Tuple[int, str, bool]:
     """Exit status, stdout, and whether the fast lane answered."""
-    stats = root.parent / (root.name + ".stats")
+    project = next(p for p in (root, *root.parents) if (p / ".importguard_cache").is_dir())
+    stats = project.parent / (project.name + ".stats")  # outside the project: no input of the run
     stats.unlink(missing_ok=True)
     out = subprocess.run([sys.executable, "-c", RUN, "check", *args], cwd=root, env=_env(stats, **env),
                          capture_output=True, text=True, timeout=120)
@@ -123,7 +124,7 @@ CHANGES = {
 def aged(tmp_path_factory) -> Dict[str, Path]:
     """A copy of the project a scenario, all two seconds old."""
     base = tmp_path_factory.mktemp("fast")
-    roots = {name: _make(base / f"p{i}", PROJECT) for i, name in enumerate(["same", "env", "argv", "git", *CHANGES])}
+    roots = {name: _make(base / f"p{i}", PROJECT) for i, name in enumerate(["same", "env", "argv", "git", "sub", "files", *CHANGES])}
     time.sleep(2.2)
     return roots
 
@@ -196,6 +197,26 @@ def test_what_git_writes_in_its_folder_changes_nothing(aged) -> None:
     (root / ".git/index.lock").write_text("")  # as every git command does: .git's times change
     (root / ".git/index.lock").unlink()
     assert _check(root) == (first[0], first[1], True)
+
+
+def test_a_check_run_from_a_folder_below_the_project(aged) -> None:
+    root = aged["sub"]
+    first = _check(root / "app", ".")
+    assert not first[2] and _check(root / "app", ".") == (first[0], first[1], True)
+    _append(root / "pyproject.toml", 'ignore = ["IG100"]\n')  # the project's configuration, above
+    after = _check(root / "app", ".")
+    assert not after[2] and after[:2] == _check(root / "app", ".", "--no-cache")[:2] != first[:2]
+
+
+def test_files_named_alone_are_checked_against_the_whole_project(aged) -> None:
+    """As pre-commit runs it: the other files are read too, and watched."""
+    root = aged["files"]
+    first = _check(root, "app/util.py")
+    assert _check(root, "app/util.py")[2]
+    _append(root / "app/core.py", "from app import util\n")  # a cycle through the file named
+    after = _check(root, "app/util.py")
+    assert not after[2] and after[:2] == _check(root, "app/util.py", "--no-cache")[:2]
+    assert "IG300" in after[1] and after[1] != first[1]
 
 
 def test_inputs_changed_within_two_seconds_are_not_recorded(tmp_path: Path) -> None:
