@@ -124,7 +124,8 @@ CHANGES = {
 def aged(tmp_path_factory) -> Dict[str, Path]:
     """A copy of the project a scenario, all two seconds old."""
     base = tmp_path_factory.mktemp("fast")
-    roots = {name: _make(base / f"p{i}", PROJECT) for i, name in enumerate(["same", "env", "argv", "git", "sub", "files", *CHANGES])}
+    names = ["same", "env", "argv", "git", "sub", "files", *CHANGES]
+    roots = {name: _make(base / f"p{i}", PROJECT) for i, name in enumerate(names)}
     time.sleep(2.2)
     return roots
 
