@@ -113,7 +113,7 @@ class _Stat:
                 pass  # seen already, as it is now
             else:
                 _note(path, True)
-            if st.st_mtime_ns >= SINCE or st.st_ctime_ns >= SINCE:
+            if (st.st_mtime_ns >= SINCE or st.st_ctime_ns >= SINCE) and dir_fd is None and type(path) is not int:
                 FRESH.append(path)
         return st
 
@@ -125,8 +125,3 @@ def _hook(event: str, args: tuple) -> None:
         return  # a file written: the caches, the report
     if args[0] is not None:
         _note(args[0], None, event != "open")
-
-
-def watched(path: str) -> bool:
-    """Whether ``path`` was seen (tests)."""
-    return path in SEEN
