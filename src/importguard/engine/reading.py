@@ -52,12 +52,16 @@ def index_key(name: str, root: str) -> str:
 
 def read_all(files: Sequence[SourceFile], index: Optional[StatIndex] = None, root: str = "") -> List[Read]:
     """Every file's content hash; with ``index``, a file whose entry is trusted is not even read."""
+    from importguard.cache import watch
+
     out = []
+    real_stat = watch.real_stat()  # the files trusted are named to the watch below, all at once
+    trusted = []
     for f in files:
         sig = None
         if index is not None:
             try:
-                st: Optional[os.stat_result] = os.stat(f.name)
+                st: Optional[os.stat_result] = real_stat(f.name)
             except OSError:
                 st = None
             if st is not None and stat.S_ISREG(st.st_mode):
@@ -65,12 +69,14 @@ def read_all(files: Sequence[SourceFile], index: Optional[StatIndex] = None, roo
                 known = index.trusted(index_key(f.name, root), sig)
                 if known is not None:
                     out.append(Read(f, None, None, known))
+                    trusted.append(f.name)
                     continue
-        data, err = read_source(f.name)
+        data, err = read_source(f.name)  # stat-ed again through the watch: seen as it is now
         digest = content_hash(data) if data is not None else ""
         if index is not None and sig is not None and data is not None:
             index.record(index_key(f.name, root), sig, digest)
         out.append(Read(f, data, err, digest))
+    watch.seen_all(trusted)
     return out
 
 
