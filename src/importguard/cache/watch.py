@@ -12,8 +12,7 @@ calls it for every audited event of the process, ``id()`` and every ``array`` am
 calls in a run after an import change on a 6,000-file tree.)
 
 Only the command line turns it on (``start``), first thing in a ``check`` run that may be recorded,
-in a process that ends after it: the hook cannot be removed, and the wrappers stay (doing nothing
-once ``stop`` is called).
+in a process that ends after it: the wrappers stay, doing nothing once ``stop`` is called.
 """
 import os
 import sys
@@ -84,19 +83,21 @@ def seen_all(paths: "list[str]") -> None:
         SEEN.update(dict.fromkeys(paths, True))
 
 
-def _note(path: object, found: "bool | None", listed: bool = False) -> None:
+def _note(path: object, found: "bool | None", listed: bool = False) -> "str | None":
+    """Note ``path`` in ``SEEN``; its absolute text (None: a descriptor, or no path)."""
     if isinstance(path, int):
-        return  # a descriptor: its file was seen when opened
+        return None  # a descriptor: its file was seen when opened
     try:
         text = os.fsdecode(os.fspath(path))  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        return
+        return None
     if not text.startswith(os.sep):
         text = os.path.abspath(text)
     if listed:
         LISTED.add(text)
     before = SEEN.get(text, found)
     SEEN[text] = found if before is None or before == found else (before if found is None else BOTH)
+    return text
 
 
 class _Stat:
@@ -123,12 +124,13 @@ class _Stat:
         if ON:
             if dir_fd is not None:  # relative to a folder opened before: its path is not known here
                 BLIND = True
-            elif type(path) is str and path[:1] == "/" and SEEN.get(path) is True:
-                pass  # seen already, as it is now
+                return st
+            if type(path) is str and path[:1] == "/" and SEEN.get(path) is True:
+                text: "str | None" = path  # seen already, as it is now
             else:
-                _note(path, True)
-            if (st.st_mtime_ns >= SINCE or st.st_ctime_ns >= SINCE) and dir_fd is None and type(path) is not int:
-                FRESH.append(path)
+                text = _note(path, True)
+            if text is not None and (st.st_mtime_ns >= SINCE or st.st_ctime_ns >= SINCE):
+                FRESH.append(text)
         return st
 
 

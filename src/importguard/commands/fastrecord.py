@@ -47,7 +47,7 @@ def _record(args: argparse.Namespace, config: Config, text: str, code: int) -> b
     where = _Where(str(config.project_root.resolve()))
     if not os.path.isdir(where.cache) or not (cwd == where.root or cwd.startswith(where.mine)):
         return False  # the replay looks for it from the working folder up
-    if any(where.timed(_absolute(p)) for p in fresh):
+    if any(where.timed(p) for p in fresh):
         return False  # an input changed within two seconds of the run (an edit just saved)
     paths = _inputs(seen, where)
     if paths is None:
@@ -114,13 +114,6 @@ class _Where:
         return not above and os.path.basename(path) not in VCS
 
 
-def _absolute(path: Any) -> str:
-    try:
-        return os.path.abspath(os.fsdecode(path))
-    except (TypeError, ValueError):
-        return ""
-
-
 def _inputs(seen: Dict[str, Any], where: _Where) -> Optional[Dict[str, Optional[bool]]]:
     """``watch.SEEN``'s inputs (``_Where.input``), with the nearest existing folder of a path
     opened but missing; None when one came or went during the run."""
@@ -131,17 +124,12 @@ def _inputs(seen: Dict[str, Any], where: _Where) -> Optional[Dict[str, Optional[
         if exists == watch.BOTH:
             return None
         if exists is None:
-            if path == where.costs and not os.path.exists(path):
-                out[path] = False  # not measured (its folder, the cache's, changes every run)
-                continue
-            if not os.path.exists(path):
+            exists = os.path.exists(path)
+            if not exists and path != where.costs:  # (the cache folder of costs changes every run)
                 parent = os.path.dirname(path)
                 while parent != os.path.dirname(parent) and not os.path.isdir(parent):
                     parent = os.path.dirname(parent)
                 out[parent] = True  # its creation changes this folder
-                out[path] = False
-                continue
-            exists = True
         out[path] = out.get(path) or exists
     return out
 
