@@ -59,3 +59,40 @@ def test_computing_cycles_imports_no_graph_library(tmp_path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert "IG300" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "False"
+
+
+def _edge(source: str, target: str):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(source=source, target=target)  # all an undirected component reads
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_file_components_equal_networkx_on_random_graphs(seed: int) -> None:
+    """The undirected components a file's findings are kept under: imports, packages (a module
+    and its nearest package present), links, and names outside the modules joining what they touch."""
+    from importguard.analysis.graph import components
+
+    rng = random.Random(seed)
+    dotted = (".".join(f"p{rng.randint(0, 3)}" for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 40)))
+    names = sorted(set(dotted))
+    modules = [n for n in names if rng.random() < 0.85] + ["<script.py>"]
+    rng.shuffle(modules)
+    pool = names + ["elsewhere", "<script.py>"]
+    edges = [_edge(rng.choice(pool), rng.choice(pool)) for _ in range(rng.randint(0, 30))]
+    links = [(rng.choice(pool), rng.choice(pool)) for _ in range(rng.randint(0, 5))]
+    g: nx.Graph = nx.Graph()
+    graph = [m for m in modules if not m.startswith("<")]
+    g.add_nodes_from(graph)
+    g.add_edges_from([(e.source, e.target) for e in edges] + links)
+    for m in graph:
+        head = m.rpartition(".")[0]
+        while head and head not in graph:
+            head = head.rpartition(".")[0]
+        if head:
+            g.add_edge(m, head)
+    expected = sorted(sorted(n for n in c if n in graph) for c in nx.connected_components(g))
+    got = components(modules, edges, links)
+    assert sorted(sorted(c) for c in got) == [c for c in expected if c]
+    for comp in got:  # each in the order of the modules given
+        assert comp == sorted(comp, key=modules.index)

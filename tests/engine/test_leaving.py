@@ -35,6 +35,21 @@ _PROBE = textwrap.dedent("""
         real_exit(code)
     os._exit = leave
     sys.argv = ["importguard"] + sys.argv[1:]
+    if os.environ.get("PROBE_GC"):  # the collector's state while files are parsed, and during the analysis
+        import importguard.extract as ex
+        from importguard.engine import pipeline
+        seen = []
+        def watched(real, what):
+            def call(*a, **k):
+                seen.append(what + ("-on" if gc.isenabled() else "-off"))
+                return real(*a, **k)
+            return call
+        ex.extract = watched(ex.extract, "parse")
+        pipeline.analyse = watched(pipeline.analyse, "analyse")
+        inner = report
+        def report():
+            print("seen", " ".join(sorted(set(seen))), flush=True)
+            inner()
     from importguard.commands.cli import main, run
     if "--main" in sys.argv:
         sys.argv.remove("--main")
@@ -45,8 +60,10 @@ _PROBE = textwrap.dedent("""
 """)
 
 
-def _probe(root: Path, *argv: str) -> str:
+def _probe(root: Path, *argv: str, gc_seen: bool = False) -> str:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    if gc_seen:
+        env["PROBE_GC"] = "1"
     out = subprocess.run([sys.executable, "-c", _PROBE, *argv], cwd=root, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode in (0, 1), out.stderr
@@ -62,6 +79,19 @@ def test_the_console_script_frees_nothing_of_its_run(tmp_path: Path) -> None:
     out = _probe(root, "check", "-q", "--no-cache", ".")
     held = out.splitlines()[-1].split()
     assert {"RepoContext", "Result", "list", "gc-off"} <= set(held), out
+
+
+def test_the_console_script_collects_only_while_parsing(tmp_path: Path) -> None:
+    """Its analysis runs without the garbage collector (it makes next to no cyclic garbage, and
+    each collection scans the stores and facts just read); parsing, which does, collects."""
+    root = write_tree(tmp_path, HUB_AND_CYCLE)
+    for extra in (["--no-cache"], []):
+        out = _probe(root, "check", "-q", "--jobs", "1", *extra, ".", gc_seen=True)
+        seen = [line.split() for line in out.splitlines() if line.startswith("seen")][-1]
+        assert seen == ["seen", "analyse-off", "parse-on"], out
+    out = _probe(root, "--main", "check", "-q", "--jobs", "1", "--no-cache", ".", gc_seen=True)
+    seen = [line.split() for line in out.splitlines() if line.startswith("seen")][-1]
+    assert seen == ["seen", "analyse-on", "parse-on"], out
 
 
 def test_main_called_from_python_frees_the_run(tmp_path: Path) -> None:

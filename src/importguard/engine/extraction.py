@@ -3,7 +3,8 @@ dies in the parser (a stack overflow on absurd nesting) costing only the file it
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -12,16 +13,34 @@ if TYPE_CHECKING:
     from importguard.model import ModuleFacts
 
 
+@contextmanager
+def collecting() -> Iterator[None]:
+    """The garbage collector on while parsing, when the run turned it off (``commands.cli``):
+    LibCST's trees hold reference cycles."""
+    import gc
+
+    off = not gc.isenabled()
+    if off:
+        gc.enable()
+    try:
+        yield
+    finally:
+        if off:
+            gc.disable()
+
+
 def _extract_many(sources: List[bytes]) -> List[tuple]:
     from importguard.cache.facts import to_plain
     from importguard.extract import extract
 
-    return [to_plain(extract(s)) for s in sources]
+    with collecting():
+        return [to_plain(extract(s)) for s in sources]
 
 
 def _worker_init() -> None:
     import gc
 
+    gc.enable()  # (forked from a run that turned it off)
     gc.freeze()  # the parser's trees are short-lived; skip scanning what is already loaded
     gc.set_threshold(50_000, 20, 100)  # CST trees hold no reference cycles: collect rarely
     from importguard.extract import extract
@@ -40,10 +59,11 @@ def extract_all(sources: List[bytes], jobs: int) -> List[ModuleFacts]:
         from importguard.extract import extract, suspicious
 
         out = []
-        for s in sources:
-            # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
-            out.append(from_plain(_isolated(s)) if suspicious(s) else extract(s))
-            progress.advance(1)
+        with collecting():
+            for s in sources:
+                # a file that may be nested absurdly runs in its own process: a parser crash costs that file only
+                out.append(from_plain(_isolated(s)) if suspicious(s) else extract(s))
+                progress.advance(1)
         return out
     return [from_plain(t) for t in _extract_parallel(sources, jobs)]
 
