@@ -107,3 +107,76 @@ def test_another_module_importing_the_name_is_an_answer_the_change_reaches(tmp_p
     assert engine.LAST_RUN["files_checked"] == 2  # the leaf, and ``m11`` whose answer changed
     assert after == _run(root, False)
     assert [d for d in before if d[0].endswith("m11.py")] and not [d for d in after if d[0].endswith("m11.py")]
+
+
+def _hub_tree() -> Dict[str, str]:
+    """``pkg.hub`` is imported (through ``pkg.mid``) by every ``uN``, each of which has an unused
+    ``import pkg.mid`` whose removal risk reads what ``pkg.mid`` loads, ``pkg.hub`` included."""
+    files = {"pyproject.toml": PYPROJECT, "pkg/__init__.py": "", "pkg/base.py": "BASE = 1\n",
+             "pkg/helper.py": "from pkg.base import BASE\nHELP = BASE\n",
+             "pkg/registry.py": "HANDLERS = {}\n",
+             "pkg/noisy.py": "from pkg import registry\nregistry.HANDLERS['a'] = print\n",  # an import-time effect
+             "pkg/hub.py": "from pkg import helper\nHUB = helper.HELP\n",
+             "pkg/mid.py": "from pkg.hub import HUB\nMID = HUB\n",
+             "tests/__init__.py": "", "tests/data/__init__.py": "", "tests/data/sample.py": "SAMPLE = 1\n"}
+    for i in range(6):
+        files[f"pkg/u{i}.py"] = "import pkg.mid\nimport json\n"
+    return files
+
+
+def _ig100(found) -> list:
+    return [d for d in found if d[3] == "IG100"]
+
+
+def test_an_import_of_a_module_the_hub_loaded_already_asks_no_removal_risk_again(tmp_path: Path) -> None:
+    """Every closure stays as it was: the removal risks of the imports that load the hub hold
+    without being asked (the change reaches the modules that load the hub, not what they load)."""
+    root = tmp_path / "repo"
+    write_tree(root, _hub_tree())
+    first = _run(root)
+    assert first == _run(root, False) and _ig100(first)
+    (root / "pkg/hub.py").write_text("from pkg import helper\nfrom pkg.base import BASE\nHUB = helper.HELP + BASE\n")
+    warm = _run(root)
+    assert engine.LAST_RUN["files_checked"] == 1  # the hub
+    assert engine.LAST_RUN.get("answers_asked_again", 0) == 0
+    assert warm == _run(root, False)
+
+
+def test_an_import_that_loads_a_module_with_an_effect_asks_again(tmp_path: Path) -> None:
+    """The hub now loads ``pkg.noisy``, which registers a handler at import: removing ``import
+    pkg.mid`` from the users stops being a safe fix, as a cold run says."""
+    root = tmp_path / "repo"
+    write_tree(root, _hub_tree())
+    before = _run(root)
+    (root / "pkg/hub.py").write_text("from pkg import helper\nimport pkg.noisy\nHUB = helper.HELP\n")
+    after = _run(root)
+    assert engine.LAST_RUN["answers_asked_again"] >= 6
+    assert after == _run(root, False)
+    assert _ig100(after) != _ig100(before)
+
+
+def test_an_edit_that_gives_the_hub_an_effect_asks_again(tmp_path: Path) -> None:
+    """No edge changes, but the hub gains an import-time effect (a store into a module it
+    imports): every removal whose import loads it is judged again."""
+    root = tmp_path / "repo"
+    write_tree(root, _hub_tree())
+    before = _run(root)
+    (root / "pkg/hub.py").write_text("from pkg import helper\nHUB = helper.HELP\nhelper.READY = True\n")
+    after = _run(root)
+    assert after == _run(root, False)
+    assert _ig100(after) != _ig100(before)
+
+
+def test_an_import_of_test_data_asks_again(tmp_path: Path) -> None:
+    """``tests.data.sample`` is test data until the hub imports it: the edit of the users'
+    files stops being unsafe, as a cold run says."""
+    root = tmp_path / "repo"
+    files = _hub_tree()
+    files["tests/data/sample.py"] = "import json\nSAMPLE = 1\n"  # its unused import: test data, no safe fix
+    write_tree(root, files)
+    before = _run(root)
+    (root / "pkg/hub.py").write_text("from pkg import helper\nimport tests.data.sample\nHUB = helper.HELP\n")
+    after = _run(root)
+    assert after == _run(root, False)
+    sample = [d for d in after if d[0].endswith("sample.py")]
+    assert sample and sample != [d for d in before if d[0].endswith("sample.py")]

@@ -259,8 +259,14 @@ def test_incremental_equals_cold_long(tmp_path: Path, seed: int) -> None:
 def test_an_edit_rechecks_only_the_files_whose_reads_changed(tmp_path: Path) -> None:
     """Files of a package that no import joins to the edited one keep their findings; in the
     edited package, the files whose checks read nothing the edit changed keep theirs too (their
-    unused ``import os`` is as safe to remove as before), only the edited file is checked again."""
-    root = tmp_path / "repo"
+    unused ``import os`` is as safe to remove as before), only the edited file is checked again.
+    Knowing the last run's state, every kept record is checked against the change (``Delta``);
+    without it, the other package's files are found under the key of their component."""
+    for state in (True, False):
+        _rechecks_only_what_changed(tmp_path / str(state), state)
+
+
+def _rechecks_only_what_changed(root: Path, state: bool) -> None:
     files = {"pyproject.toml": '[project]\nname = "two"\n'}
     for pkg in ("left", "right"):
         files[f"{pkg}/__init__.py"] = ""
@@ -271,10 +277,20 @@ def test_an_edit_rechecks_only_the_files_whose_reads_changed(tmp_path: Path) -> 
         (root / rel).write_text(text)
     first = _run(root, True)
     assert engine.LAST_RUN["files_checked"] == 8
+    if not state:
+        from importguard.cache.facts import Store
+        from importguard.engine import answerdelta
+
+        store = Store(engine.cache_dir(load_config(root)) / engine.results_name())
+        del store.data[answerdelta.STATE]
+        store.dirty = True
+        store.save()
     (root / "left" / "m0.py").write_text("import os\nimport sys\nfrom left import m1\nX = 1\n")
     second = _run(root, True)
     assert engine.LAST_RUN["files_checked"] == 1
-    assert engine.LAST_RUN["files_kept_by_reads"] == 3  # left/__init__.py, left/m1, left/m2
+    # left/__init__.py, left/m1, left/m2; and right's four files with the last state
+    assert engine.LAST_RUN["files_kept_by_reads"] == (7 if state else 3)
+    assert engine.LAST_RUN.get("files_kept_since_last_run", 0) == (7 if state else 0)
     assert second == _run(root, False) != first
 
 

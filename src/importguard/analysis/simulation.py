@@ -180,7 +180,11 @@ def _cyclic_nodes(nodes: Sequence[str], succ: Dict[str, Set[str]]) -> Set[str]:
 def simulated_modules(repo: RepoContext) -> Dict[str, ModuleInfo]:
     """The modules whose bodies the simulation runs: a ``.pyi`` stub never runs, so a module only
     a stub describes is unknown to the simulation (importable, opaque), like a C extension."""
-    return {k: v for k, v in repo.modules.items() if not k.startswith("<") and not v.path.endswith(".pyi")}
+    got = getattr(repo, "_simulated", None)  # (asked by IG301 and by each IG302 culprit)
+    if got is None or got[0] is not repo.modules:
+        got = repo._simulated = (repo.modules, {k: v for k, v in repo.modules.items()  # type: ignore[attr-defined]
+                                                if not k.startswith("<") and not v.path.endswith(".pyi")})
+    return got[1]
 
 
 NEWEST = (3, 15)  # the newest Python a ``requires-python = ">=3.N"`` range reaches
@@ -383,13 +387,20 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
                 out[e] = r
         return out
 
+    left: List[List[str]] = []  # the entries the last run's outcomes do not give (``one``)
+
     def one(mode: str, todo: List[str], w: World, runs, sorted_by) -> Dict[str, Result]:
         """The entries of ``todo`` that failed in ``w`` -> how: taken from the last run (``simlast``)
         or found by ``run_world``."""
         given = last.given(mode, w) if last is not None else None
         if given is not None:
             taken, failed = given
-            todo = [e for e in todo if e not in taken]
+            if todo is not entries:
+                todo = [e for e in todo if e not in taken]
+            else:  # the same list in every world: those not taken, once
+                if not left:
+                    left.append([e for e in entries if e not in taken])
+                todo = left[0]
             failed = dict(failed)
         else:
             failed = {}
@@ -425,7 +436,8 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         # decided alike; otherwise it has that world's outcome
         failed_w = one("w", entries, w, runs_w, None)
         written.append((w, outcome_of("w", failed_w)))
-        failed_r = one("r", [e for e in entries if e not in failed_w], w, runs_r, order)
+        base = left[0] if left and last is not None and last.given("r", w) is not None else entries
+        failed_r = one("r", [e for e in base if e not in failed_w], w, runs_r, order)
         reordered.append((w, outcome_of("r", failed_r)))
     if last is not None:
         last.save(entries, kept, stats.get("simulated", 0) - simulated_before)

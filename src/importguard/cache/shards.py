@@ -25,9 +25,14 @@ class Shards:
         self.count = count
         self.loaded: Dict[int, Store] = {}
         self.written: List[int] = []  # the shards the last ``save`` rewrote (tests read it)
+        self._index: Dict[str, int] = {}  # a group is asked for again and again (its records, its trace, a put)
 
     def index(self, group: str) -> int:
-        return int.from_bytes(blake2b(group.encode(), digest_size=4).digest(), "little") % self.count
+        got = self._index.get(group)
+        if got is None:
+            got = self._index[group] = int.from_bytes(blake2b(group.encode(), digest_size=4).digest(),
+                                                      "little") % self.count
+        return got
 
     def shard(self, i: int) -> Store:
         got = self.loaded.get(i)

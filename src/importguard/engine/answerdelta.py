@@ -19,6 +19,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from importguard.analysis.reads import footprint_holds
+from importguard.engine.incremental import LAST_RUN
 from importguard.model import IMPORT_TIME
 
 if TYPE_CHECKING:
@@ -31,6 +32,17 @@ VALID = "answers:valid"  # the own keys of the records valid in that state
 TEST_DATA = "answers:test-data"  # the test-data modules in that state, when known
 # beyond this many changed modules the answers are asked again: reaching sets grow with the change
 LIMIT = 64
+
+
+def _closure(start: Iterable[str], succ: Callable[[str], Iterable[str]]) -> Set[str]:
+    seen = set(start)
+    todo = list(seen)
+    while todo:
+        for n in succ(todo.pop()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen
 
 
 class Delta:
@@ -135,12 +147,21 @@ class Delta:
         pairs, starred = self._pairs()
         if module in starred:
             return True
+        if module not in self._named("pair-sources", pairs):
+            return False  # (its facts not even decoded)
         info = self.modules[module]
         if info.is_package:
             return False  # never one
         from importguard.rules.safety_index import runtime_bound
 
         return any((module, b) in pairs for b in runtime_bound(info.facts))
+
+    def _named(self, kind: str, pairs: Iterable[Tuple[str, str]]) -> Set[str]:
+        """The modules of (module, name) ``pairs``, once a run."""
+        got = self._reached.get(kind)
+        if got is None:
+            got = self._reached[kind] = {m for m, _ in pairs}
+        return got  # type: ignore[return-value]
 
     def _strings(self) -> Set[Tuple[str, str]]:
         """(module, name) pairs a changed module names in a string, before or after."""
@@ -187,43 +208,96 @@ class Delta:
             got = self._reached["reaching"] = seen
         return got  # type: ignore[return-value]
 
-    def _targets_moved(self) -> bool:
-        """Did a changed module gain or lose an import edge (of any kind)?"""
-        got = self._reached.get("moved")
+    def _edge_sets(self) -> Dict[str, Tuple[Set[Tuple[str, str]], Set[Tuple[str, str]]]]:
+        """Changed module -> the (target, kind) of its edges, before and after."""
+        got = self._reached.get("edges")
         if got is None:
             from importguard.analysis.graph import module_edges
 
             known = set(dict.keys(self.modules))
-            got = False
-            for name in self.changed or ():
-                then, now = ({e.target for e in module_edges(name, info, known)} for info in self._infos(name))
-                if then != now:
-                    got = True
+            got = self._reached["edges"] = {
+                name: tuple({(e.target, e.kind) for e in module_edges(name, info, known)} for info in self._infos(name))
+                for name in self.changed or ()}
+        return got  # type: ignore[return-value]
+
+    def _test_data_same(self) -> bool:
+        """Are the test-data modules those of the last run's state? The set depends on the paths
+        (the set of modules fixes them) and on what the modules outside test folders reach by
+        edges of any kind. It is the same when no changed module lost a target and each target
+        it gained is outside that set: reached already (or outside test folders), so what is
+        reached stays the same."""
+        before = self._test_data_before
+        if before is None or self.changed is None:
+            return False
+        for then, now in self._edge_sets().values():
+            old, new = {t for t, _ in then}, {t for t, _ in now}
+            if not old <= new or not before.isdisjoint(new - old):
+                return False
+        return True
+
+    def _closures_same(self) -> bool:
+        """Does importing any module load what it loaded in the last run's state (its closure over
+        import-time edges)? Yes when no changed module lost an import-time target, and what each
+        target it gained loads now (itself included) the changed module loaded before: a module
+        whose closure holds the changed one held the new targets' closures already."""
+        got = self._reached.get("closures")
+        if got is None:
+            from importguard.rules.safety_index import safety_index
+
+            now_graph = safety_index(self.repo)._adjacency()
+            then: Dict[str, Set[str]] = {}
+            gained: Dict[str, Set[str]] = {}
+            got = True
+            for name, (old, new) in self._edge_sets().items():
+                then[name] = {t for t, kind in old if kind == IMPORT_TIME}
+                now = {t for t, kind in new if kind == IMPORT_TIME}
+                if not then[name] <= now or now != now_graph.get(name, set()):
+                    got = False
                     break
-            self._reached["moved"] = got
+                gained[name] = now - then[name]
+            if got:
+                def before(m: str) -> Iterable[str]:
+                    return then[m] if m in then else now_graph.get(m, ())
+
+                got = all(_closure(sorted(new), lambda m: now_graph.get(m, ())) <= _closure([name], before)
+                          for name, new in gained.items() if new)
+            self._reached["closures"] = got
+        return bool(got)
+
+    def _effects_same(self) -> bool:
+        """Does each changed module have the import-time effect it had (``SafetyIndex.module_effect``)?"""
+        got = self._reached.get("effects")
+        if got is None:
+            from importguard.rules.safety_index import safety_index
+
+            index = safety_index(self.repo)
+            got = self._reached["effects"] = all(
+                len({index.effect_of(info) for info in self._infos(name)}) == 1 for name in self.changed or ())
         return bool(got)
 
     def test_data_now(self) -> Optional[FrozenSet[str]]:
         """The test-data modules in this state, when known without computing them: the last
-        run's, when no changed module gained or lost an import edge (the set depends on the
-        paths, which the set of modules fixes, and on the edges)."""
+        run's, when the change cannot have changed them (``_test_data_same``)."""
         index = getattr(self.repo, "_safety_index", None)
         if index is not None and index._test_data is not None:
             return frozenset(index._test_data)
-        if self.changed is not None and self._test_data_before is not None and not self._targets_moved():
+        if self._test_data_same():
             return self._test_data_before
         return None
 
     def _test_data_changed(self) -> bool:
         got = self._reached.get("test-data")
         if got is None:
+            from importguard.rules.safety_index import safety_index
+
             if self._test_data_before is None:
                 got = True
-            elif not self._targets_moved():
+            elif self._test_data_same():
                 got = False
+                index = safety_index(self.repo)
+                if index._test_data is None:  # the answers asked again find it without a search
+                    index._test_data = set(self._test_data_before)
             else:
-                from importguard.rules.safety_index import safety_index
-
                 got = frozenset(safety_index(self.repo).test_data()) != self._test_data_before
             self._reached["test-data"] = got
         return bool(got)
@@ -241,17 +315,22 @@ class Delta:
             return True
         if self._test_data_changed() or self._reexport_reached(module):
             return True
+        same_loads = self._closures_same() and self._effects_same()
+        if same_loads and module not in self._named("string-sources", self._strings()) and not self._observed():
+            return False  # nothing the change reaches reads the module's facts, which are not decoded
         info = self.modules[module]
         imports = info.facts.imports
         if not 0 <= index < len(imports):
             return True
         imp = imports[index]
         sindex = safety_index(self.repo)
-        ctx = FileContext(self.repo, info)
         loads = set(sindex.loaded_by(module, info.is_package, imp))
-        starts = loads | sindex.already_loaded(ctx, imp)
-        if starts & self._reaching():
-            return True
+        # what the import and the ones before it load, and the effects of those modules: the
+        # same when every closure and each changed module's effect are
+        if not same_loads:
+            starts = loads | sindex.already_loaded(FileContext(self.repo, info), imp)
+            if starts & self._reaching():
+                return True
         strings = self._strings()
         if (module, imp.bound) in strings or (module, "*") in strings:
             return True
@@ -296,6 +375,7 @@ class Delta:
             elif kind == "runtime-class2":
                 if footprint_holds(self.repo, key[3]):
                     continue
+            LAST_RUN["answers_asked_again"] = LAST_RUN.get("answers_asked_again", 0) + 1
             if ask(key) != answer:
                 return False
         return True

@@ -41,8 +41,10 @@ def graph_digest(graph_modules: Dict[str, ModuleInfo], edges: List[Edge], config
 
 
 def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config, cwd: Optional[Path],
-               file_digests: Dict[str, str], links: Sequence[Tuple[str, str]] = ()) -> Dict[str, Tuple[str, str]]:
-    """module -> (a key of its own inputs, a key of its component's inputs).
+               file_digests: Dict[str, str], links: Sequence[Tuple[str, str]] = (), components: bool = True
+               ) -> Dict[str, Tuple[str, Optional[str]]]:
+    """module -> (a key of its own inputs, a key of its component's inputs; None with
+    ``components=False``).
 
     A file rule reads the file's facts, the configuration, the measured costs and the set of
     module names (the first key holds these), and, through the repository, the facts of modules
@@ -55,17 +57,23 @@ def file_keys(modules: Dict[str, ModuleInfo], edges: List[Edge], config: Config,
     are in both."""
     import hashlib
 
-    from importguard.analysis.graph import components
+    from importguard.analysis.graph import components as components_of
     from importguard.cache.costs import costs_digest
     from importguard.cache.facts import config_key
 
-    members = components(modules, edges, links)
     outside = sorted((n, file_digests.get(modules[n].path)) for n in modules if n.startswith("<"))
     every = sorted((n, m.path, m.is_package) for n, m in modules.items())
     common = hashlib.blake2b(repr((config_key(config, cwd), costs_digest(config), every, outside)).encode(),
                              digest_size=16).digest()
-    keys: Dict[str, Tuple[str, str]] = {}
-    for names in members:
+    keys: Dict[str, Tuple[str, Optional[str]]] = {}
+    if not components:
+        for n, info in modules.items():
+            digest = file_digests.get(info.path)
+            if digest is not None:
+                own = hashlib.blake2b(common + repr((n, info.path, info.is_package, digest)).encode(), digest_size=16)
+                keys[n] = ("file:" + own.hexdigest(), None)
+        return keys
+    for names in components_of(modules, edges, links):
         digests = [(n, modules[n].path, modules[n].is_package, file_digests.get(modules[n].path))
                    for n in sorted(names)]
         if any(d[3] is None for d in digests):

@@ -113,16 +113,18 @@ class SafetyIndex:
         if module in self._effects:
             return self._effects[module]
         info = self.repo.modules.get(module)
-        found = ""
-        if info is not None:
-            for kind, name, line in info.facts.effects:
-                if kind == "decorator" and self._pure_decorator(info, name):
-                    continue
-                verb = {"call": "calls", "store": "assigns to", "decorator": "decorates with"}.get(kind, kind)
-                found = f"`{info.path}` {verb} `{name}` at import time (line {line})"
-                break
+        found = self.effect_of(info) if info is not None else ""
         self._effects[module] = found
         return found
+
+    def effect_of(self, info) -> str:
+        """``module_effect`` of the module with these facts (``ModuleInfo``)."""
+        for kind, name, line in info.facts.effects:
+            if kind == "decorator" and self._pure_decorator(info, name):
+                continue
+            verb = {"call": "calls", "store": "assigns to", "decorator": "decorates with"}.get(kind, kind)
+            return f"`{info.path}` {verb} `{name}` at import time (line {line})"
+        return ""
 
     def _pure_decorator(self, info, name: str) -> bool:
         head, _, rest = name.partition(".")
