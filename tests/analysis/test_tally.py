@@ -89,3 +89,66 @@ def test_a_tally_that_does_not_add_up_is_counted_again(tmp_path: Path) -> None:
     kept.save()
     parts["a"] = [("n", "z")]
     assert _run(tmp_path, parts) == ({("n", "y"): 1, ("n", "z"): 1}, True)
+
+
+def _whole(root: Path, parts: Dict[str, Items], edits: Dict[str, int], order: List[str]) -> Tuple[dict, int]:
+    """One run of a kept whole index over ``parts`` (first module in ``order`` naming an item
+    wins, as ``SafetyIndex.string_names`` builds it); ``edits``: module -> how many times its facts
+    changed (its digest changes, its part may not). The index, and how many times it was built."""
+    from importguard.analysis.contributions import Whole
+
+    store = Store(root / "results.marshal")
+    store.parts = Parts(root / "parts")  # type: ignore[attr-defined]
+    modules = {name: ModuleInfo(name, name.replace(".", "/") + ".py", False, None) for name in order}  # type: ignore[arg-type]
+    digests = {m.path: hashlib.sha1(repr((parts[n], edits.get(n, 0))).encode()).hexdigest()
+               for n, m in modules.items()}
+    c = Contributions(store, digests, modules, "items:")
+    built: List[int] = []
+
+    def build() -> dict:
+        built.append(1)
+        out: dict = {}
+        for name in order:
+            got = c.get(name)
+            if got is None:
+                got = c.put(name, list(parts[name]))
+            for item in got:
+                out.setdefault(tuple(item), name)
+        c.done()
+        return out
+
+    value = Whole(c, list(order), lambda name: list(parts[name]), build).value()
+    store.save()
+    store.parts.save()  # type: ignore[attr-defined]
+    return dict(value), len(built)
+
+
+def _first(parts: Dict[str, Items], order: List[str]) -> dict:
+    out: dict = {}
+    for name in order:
+        for item in parts[name]:
+            out.setdefault(tuple(item), name)
+    return out
+
+
+def test_a_whole_index_is_kept_while_the_changed_parts_stay_equal(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    words = [f"w{i}" for i in range(8)]
+    parts = {f"pkg.m{i}": [("n", rng.choice(words)) for _ in range(rng.randrange(3))] for i in range(20)}
+    order = sorted(parts)
+    edits: Dict[str, int] = {}
+    value, built = _whole(tmp_path, parts, edits, order)
+    assert built == 1 and value == _first(parts, order)
+    kept = 0
+    for step in range(30):
+        name = rng.choice(order)
+        edits[name] = edits.get(name, 0) + 1  # new facts
+        if step % 3 == 0:  # and a new part
+            parts[name] = parts[name] + [("n", rng.choice(words))]
+        if step % 10 == 9:  # the same modules, in another order: the first to name an item may change
+            order = order[1:] + order[:1]
+        value, built = _whole(tmp_path, parts, edits, order)
+        assert value == _first(parts, order)
+        assert built == (1 if step % 3 == 0 or step % 10 == 9 else 0), step
+        kept += not built
+    assert kept == 18

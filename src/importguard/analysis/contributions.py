@@ -192,3 +192,57 @@ class Tally:
             store.data = {"names": c.names, "keys": keys, "counts": counts}
             store.dirty = True
         return counts
+
+
+class Whole:
+    """An index built from every module's part (in the modules' order), kept whole between runs
+    with the key of each part and a digest of that order: a run whose changed parts equal the
+    parts they replace takes the index as it was, without reading every part. An import added to
+    a module that names nothing in strings leaves the index of names in strings as it was; on a
+    6,000-file tree that saves reading 6,000 parts (30 ms) for each such index a run builds.
+
+    ``make(name)`` computes a module's part; ``build()`` the index from every part (it reads them
+    through the same ``Contributions``). The index must be a value marshal keeps."""
+
+    def __init__(self, parts: Contributions, names: List[str], make: Callable[[str], list],
+                 build: Callable[[], Any]) -> None:
+        self.parts, self.names, self.make, self.build = parts, names, make, build
+
+    def value(self) -> Any:
+        import hashlib
+
+        c = self.parts
+        if c.parts is None or c.store is None:
+            return self.build()
+        keys = {name: c._key(name) for name in self.names}
+        if None in keys.values():
+            return self.build()
+        order = hashlib.blake2b("\0".join(self.names).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        store = c.parts.tally("whole-" + c.prefix)
+        kept = store.data
+        old_keys = kept.get("keys")
+        if (kept.get("names") == c.names and kept.get("order") == order and "value" in kept
+                and isinstance(old_keys, dict) and old_keys.keys() == keys.keys()):
+            changed = [n for n, k in keys.items() if old_keys[n] != k]
+            if len(changed) <= TALLY_LIMIT and all(self._same(n, old_keys[n]) for n in changed):
+                c.used.extend(k for k in keys.values() if k is not None)  # every part stays: a later run compares
+                c.done()
+                if changed:
+                    kept["keys"] = keys
+                    store.dirty = True
+                return kept["value"]
+        value = self.build()
+        store.data = {"names": c.names, "order": order, "keys": keys, "value": value}
+        store.dirty = True
+        return value
+
+    def _same(self, name: str, old_key: str) -> bool:
+        """Is the part of ``name`` now (made and kept if need be) the part under ``old_key``?"""
+        c = self.parts
+        before = c.get_kept(name, old_key)
+        if before is None:
+            return False
+        now = c.get(name)
+        if now is None:
+            now = c.put(name, self.make(name))
+        return list(now) == before

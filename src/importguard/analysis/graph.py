@@ -291,7 +291,8 @@ def _strongest(edges: Sequence[Edge]) -> Dict[Tuple[str, str], List[Edge]]:
     for e in edges:
         by_pair[(e.source, e.target)].append(e)
     for lst in by_pair.values():
-        lst.sort(key=lambda e: (_RANK[e.kind], e.line, e.col))
+        if len(lst) > 1:  # (most pairs are one import)
+            lst.sort(key=lambda e: (_RANK[e.kind], e.line, e.col))
     _last_strongest = (edges, len(edges), by_pair)
     return by_pair
 

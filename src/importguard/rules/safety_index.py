@@ -8,7 +8,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
-from importguard.analysis.contributions import Contributions
+from importguard.analysis.contributions import Contributions, Whole
 from importguard.analysis.graph import absolute_module, absolute_target
 from importguard.model import IMPORT_TIME, ImportFact
 
@@ -158,17 +158,23 @@ class SafetyIndex:
         a binding that does not import it (so it relies on some other import having done so)."""
         if self._observers is not None:
             return self._observers
-        out: Dict[str, Tuple[str, int]] = {}
+        modules = self.repo.modules
         kept = Contributions.of(self.repo, "observe:")
-        for name, info in self.repo.modules.items():
-            found = kept.get(name)
-            if found is None:
-                found = kept.put(name, self._observed_by(name, info))
-            for sub, line in found:
-                out.setdefault(sub, (info.path, line))
-        kept.done()
-        self._observers = out
-        return out
+
+        def build() -> Dict[str, Tuple[str, int]]:
+            out: Dict[str, Tuple[str, int]] = {}
+            for name, info in modules.items():
+                found = kept.get(name)
+                if found is None:
+                    found = kept.put(name, self._observed_by(name, info))
+                for sub, line in found:
+                    out.setdefault(sub, (info.path, line))
+            kept.done()
+            return out
+
+        got = Whole(kept, list(modules), lambda name: self._observed_by(name, modules[name]), build).value()
+        self._observers = {sub: tuple(where) for sub, where in got.items()}
+        return self._observers
 
     def _observed_by(self, name: str, info) -> List[Tuple[str, int]]:
         """What ``observers`` takes from one module: (submodule, line), in the module's order."""
@@ -222,18 +228,23 @@ class SafetyIndex:
         ``patch.object(mod, "name")``, ``getattr(mod, "name")``."""
         if self._strings is not None:
             return self._strings
-        out: Dict[Tuple[str, str], Tuple[str, str, int]] = {}
         modules = self.repo.modules
         parts = Contributions.of(self.repo, "strings:")  # most modules name nothing in strings
-        for name, info in modules.items():
-            got = parts.get(name)
-            if got is None:
-                got = parts.put(name, _string_names_of(name, info, modules))
-            for mod, attr, path, text, line in got:
-                out.setdefault((mod, attr), (path, text, line))
-        parts.done()
-        self._strings = out
-        return out
+
+        def build() -> Dict[Tuple[str, str], Tuple[str, str, int]]:
+            out: Dict[Tuple[str, str], Tuple[str, str, int]] = {}
+            for name, info in modules.items():
+                got = parts.get(name)
+                if got is None:
+                    got = parts.put(name, _string_names_of(name, info, modules))
+                for mod, attr, path, text, line in got:
+                    out.setdefault((mod, attr), (path, text, line))
+            parts.done()
+            return out
+
+        self._strings = Whole(parts, list(modules), lambda name: _string_names_of(name, modules[name], modules),
+                              build).value()
+        return self._strings
 
     def named_in_string(self, ctx: FileContext, imp: ImportFact) -> str:
         if not ctx.module:
