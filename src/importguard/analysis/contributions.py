@@ -7,8 +7,10 @@ if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
 
 _last: Optional[Tuple[object, str]] = None  # (the modules, their digest): several indexes of a run ask
-# a module's path -> (its facts digest, the module set digest, its name, the key of its parts)
-_by_path: Dict[str, Tuple[str, str, str, str]] = {}
+# the module set digest -> a module's path -> (its facts digest, its name, the key of its parts):
+# a run's indexes over the graph's modules and those over every module (scripts outside every
+# root too) have two module sets, whose keys took turns in one memo (6,000 hashes a turn)
+_by_path: Dict[str, Dict[str, Tuple[str, str, str]]] = {}
 
 
 def names_digest(modules: Mapping[str, ModuleInfo]) -> str:
@@ -38,6 +40,12 @@ class Contributions:
         self.modules = modules
         self.used: List[str] = []
         self.names = names_digest(modules) if store is not None and self.digests else ""
+        memo = _by_path.get(self.names)
+        if memo is None:
+            if len(_by_path) >= 4:  # (a process that checks several trees: the oldest set goes)
+                del _by_path[next(iter(_by_path))]
+            memo = _by_path[self.names] = {}
+        self._memo: Dict[str, Tuple[str, str, str]] = memo
         self.parts = getattr(store, "parts", None)  # a ``cache.parts.Parts``: the parts kept apart
 
     @classmethod
@@ -54,13 +62,14 @@ class Contributions:
         if digest is None:
             return None
         # the same for every index: each of a run's indexes asks it of every module
-        mine = _by_path.get(path)
-        if mine is not None and mine[0] == digest and mine[1] == self.names and mine[2] == name:
-            return self.prefix + mine[3]
+        memo = self._memo
+        mine = memo.get(path)
+        if mine is not None and mine[0] == digest and mine[1] == name:
+            return self.prefix + mine[2]
         import hashlib
 
         got = hashlib.blake2b(repr((self.names, name, digest)).encode(), digest_size=16).hexdigest()
-        _by_path[path] = (digest, self.names, name, got)
+        memo[path] = (digest, name, got)
         return self.prefix + got
 
     def key_of(self, name: str, digest: Optional[str]) -> Optional[str]:

@@ -69,6 +69,7 @@ class Keys:
         self._digests: Optional[List[bytes]] = None
         self._terms: Optional[List[int]] = None  # ``packed_key``
         self._packed_sums: Dict[bytes, int] = {}  # an entry's import often runs the same modules in every world
+        self._packed_keys: Dict[bytes, str] = {}
         # after an edit, many records (entries, worlds) share a ran set and a trace: each distinct
         # one is unpacked and judged once (Django, an import added to ``query.py``: 814 records,
         # 239 traces)
@@ -112,7 +113,10 @@ class Keys:
         It is the sum, modulo 2**128, of one 128-bit hash of each module's index and facts digest
         (``term``): a record made before one module was edited is recognised by the term its digest
         implies for that module, without hashing the thousand others again (``_edited``)."""
-        return "%032x" % (self.packed_sum(packed) & _MASK)
+        got = self._packed_keys.get(packed)
+        if got is None:
+            got = self._packed_keys[packed] = "%032x" % (self.packed_sum(packed) & _MASK)
+        return got
 
     def pack_trace(self, trace: Sequence[str]) -> bytes:
         from array import array
@@ -164,10 +168,14 @@ def run_world(store: Optional[SimStore], keys: Optional[Keys], mode: str, module
     if earlier:  # most entries take the nearest world's result: at once (21 worlds, 1,600 entries each)
         k = len(earlier) - 1
         there, results = earlier[k]
-        same_tests = {t for t in {r.tests for r in results.values()} if alike(t, k, there)}
+        every = {r.tests for r in results.values()}
+        same_tests = {t for t in every if alike(t, k, there)}
         for t in same_tests:
             decided[(t, k)] = True
-        out = {e: got for e in entries if (got := results.get(e)) is not None and got.tests in same_tests}
+        if len(same_tests) == len(every) and len(results) == len(entries) and results.keys() == set(entries):
+            out = dict(results)  # (the usual case: the same entries, every test decided alike)
+        else:
+            out = {e: got for e in entries if (got := results.get(e)) is not None and got.tests in same_tests}
     todo = []
     for e in (entries if not out else [e for e in entries if e not in out]):
         # the nearest world first (worlds come in order of version and platform): the likeliest
@@ -216,11 +224,14 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
     out: Dict[str, Result] = {}
     todo = []
     for e in entries:
-        got = _cached(store, tag + e, keys) if store is not None and keys is not None else None
-        if got is None and store is not None and keys is not None and keys.edits is not None:
-            got = _after_edit(store, tag + e, keys, stats)
-            if got is not None:
-                stats["kept_after_edit"] = stats.get("kept_after_edit", 0) + 1
+        got = None
+        if store is not None and keys is not None:
+            records = store.records(tag + e)
+            got = _cached(records, keys)
+            if got is None and keys.edits is not None:
+                got = _after_edit(store, tag + e, records, keys, mode, stats)
+                if got is not None:
+                    stats["kept_after_edit"] = stats.get("kept_after_edit", 0) + 1
         if got is None:
             todo.append(e)
         else:
@@ -250,11 +261,10 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
     return out
 
 
-def _cached(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple, bytes]]:
-    """(raw outcome, tests, packed ran modules) of the first record under ``key`` that still holds; it counts a use."""
-    for record in store.records(key):
-        if not valid(record):
-            continue
+def _cached(records: List[list], keys: Keys) -> Optional[Tuple[Any, tuple, bytes]]:
+    """(raw outcome, tests, packed ran modules) of the first of an entry's ``records``
+    (``SimStore.records``) that still holds; it counts a use."""
+    for record in records:
         base, packed, digest, raw, tests, _uses = record
         if base == keys.base and keys.packed_key(packed) == digest:
             record[5] += 1  # in memory only: the shard is not rewritten for it (``_keep_records``)
@@ -262,20 +272,20 @@ def _cached(store: SimStore, key: str, keys: Keys) -> Optional[Tuple[Any, tuple,
     return None
 
 
-def _after_edit(store: SimStore, key: str, keys: Keys, stats: Optional[Dict[str, int]] = None
-                ) -> Optional[Tuple[Any, tuple, bytes]]:
-    """(raw outcome, tests, packed ran modules) of a record made before one module of its import was edited, when the
-    edit only added or removed imports that change nothing in that import (``simdelta``); the
-    record is kept again under the new digest."""
+def _after_edit(store: SimStore, key: str, records: List[list], keys: Keys, mode: str,
+                stats: Optional[Dict[str, int]] = None) -> Optional[Tuple[Any, tuple, bytes]]:
+    """(raw outcome, tests, packed ran modules) of one of ``records`` (``key``'s) made before one
+    module of its import was edited, when the edit only added or removed imports that change
+    nothing in that import (``simdelta``); the record is kept again under the new digest.
+    ``mode``: the order the modules' statements run in ("w", "r")."""
     edits = keys.edits
     assert edits is not None
-    records = store.records(key)
     # the most used record first: the state most runs saw, which the edit is usually made to (the
     # newest record is often the state of an edit since undone, which this edit replaced)
-    for record in sorted(records, key=lambda r: -r[5] if valid(r) else 0):
-        if not valid(record) or record[0] != keys.base:
+    for record in (sorted(records, key=lambda r: -r[5]) if len(records) > 1 else records):
+        if record[0] != keys.base:
             continue
-        got = _unchanged(store, key, keys, record)
+        got = _unchanged(store, key, keys, record, mode)
         if got is None:
             continue
         trace, module, added = got
@@ -325,7 +335,7 @@ def _bracketed(keys: Keys, trace: bytes, module: str, added: Sequence[str]) -> O
                      *(pack(-k - 1) for k in reversed(ids)), trace[end * 4:]])
 
 
-def _unchanged(store: SimStore, key: str, keys: Keys, record: list) -> Optional[Tuple[bytes, str, tuple]]:
+def _unchanged(store: SimStore, key: str, keys: Keys, record: list, mode: str) -> Optional[Tuple[bytes, str, tuple]]:
     """(the record's trace, the edited module, the modules the import now runs inside it) when the
     record was made before one module of its import was edited, by an edit that changes nothing
     else in that import (``_edited``, ``simdelta.unchanged_with``); else None. Once per distinct
@@ -344,7 +354,6 @@ def _unchanged(store: SimStore, key: str, keys: Keys, record: list) -> Optional[
     if trace is None:  # lost to a concurrent run's write
         return None
     module, change = found
-    mode = key.split(":", 3)[2]  # "sim:e:<mode>:...": the order the module's statements run in
     try:
         judged: tuple = ("unchanged", module, id(change), trace, record[3], mode)
         hash(judged)

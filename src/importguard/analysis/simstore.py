@@ -60,12 +60,21 @@ class SimStore:
         self.looked_up_entries: Set[str] = set()  # entries whose outcomes this run took whole (``simlast``)
         self._new_traces: Dict[int, Dict[Tuple[str, str], bytes]] = {}  # shard -> (key, ident) -> trace
         self._put: Set[str] = set()  # the keys this run gave new records
+        self._valid: Set[str] = set()  # the keys whose records were checked (``records``)
 
     def records(self, key: str) -> List[list]:
-        """The records under ``key`` (this run looked them up)."""
+        """The valid records under ``key`` (this run looked them up; those another version wrote
+        are dropped, once)."""
         self.looked_up.add(key)
-        got = self.outcomes.of(_group(key)).data.get(key)
-        return got if isinstance(got, list) else []
+        data = self.outcomes.of(_group(key)).data
+        got = data.get(key)
+        if not isinstance(got, list):
+            return []
+        if key not in self._valid:
+            self._valid.add(key)
+            if not all(map(valid, got)):
+                got = data[key] = [r for r in got if valid(r)]
+        return got
 
     def trace(self, key: str, record: list) -> Optional[bytes]:
         """The trace of ``record`` (None when a concurrent run's write lost it)."""
@@ -83,6 +92,7 @@ class SimStore:
         i = self.outcomes.index(_group(key))
         shard = self.outcomes.shard(i)
         shard.data[key] = records
+        self._valid.add(key)  # (records the run made or checked)
         shard.dirty = True
         self._put.add(key)
         self._new_traces.setdefault(i, {})[(key, _ident(new))] = trace

@@ -68,20 +68,20 @@ class PackedTrace:
 
 
 def count(trace: Union[Sequence[str], PackedTrace], module: str) -> Tuple[int, int]:
-    if not isinstance(trace, Sequence):
+    if type(trace) is PackedTrace or not isinstance(trace, Sequence):  # (the cache's, asked most)
         return trace.count(module)
     return trace.count(module), trace.count("/" + module)
 
 
 def span(trace: Union[Sequence[str], PackedTrace], module: str) -> Tuple[int, int]:
-    if not isinstance(trace, Sequence):
+    if type(trace) is PackedTrace or not isinstance(trace, Sequence):
         return trace.span(module)
     done = "/" + module
     return (trace.index(module) if module in trace else -1), (trace.index(done) if done in trace else -1)
 
 
 def finished(trace: Union[Sequence[str], PackedTrace], start: int, module: str) -> bool:
-    if not isinstance(trace, Sequence):
+    if type(trace) is PackedTrace or not isinstance(trace, Sequence):
         return trace.finished(start, module)
     return "/" + module in trace[:start]
 

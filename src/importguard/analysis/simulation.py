@@ -5,7 +5,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from importguard.analysis.conditions import World, decide
-from importguard.analysis.graph import ModuleInfo, absolute_target, strongly_connected
+from importguard.analysis.graph import ModuleInfo, absolute_target, module_edges, strongly_connected
 from importguard.analysis.graphdelta import Kept
 from importguard.analysis.simcache import Keys, assemble, run_world
 from importguard.analysis.simdelta import Edits, remember_contents
@@ -87,10 +87,11 @@ def _reach_kept(repo: RepoContext, known: Set[str]) -> Optional[Set[str]]:
     for name, edges in before.edges.items():
         if name not in reach:
             return None
-        old = {(e[0], e[1]) for e in edges if e[5] == IMPORT_TIME}
-        if not old <= {(e.source, e.target) for e in repo.edges if e.source == name and e.kind == IMPORT_TIME}:
-            return None
         info = repo.modules[name]
+        old = {(e[0], e[1]) for e in edges if e[5] == IMPORT_TIME}
+        # its edges now (as ``build_edges`` made them of its facts: not a search of every edge)
+        if not old <= {(e.source, e.target) for e in module_edges(name, info, known) if e.kind == IMPORT_TIME}:
+            return None
         then = ModuleInfo(name, info.path, info.is_package, before.facts[name])
         if not set(_reads_of(name, then, known)) <= set(_reads_of(name, info, known)):
             return None
