@@ -253,3 +253,20 @@ def test_a_state_whose_entries_the_records_held_is_not_kept(tmp_path: Path, monk
     assert after == _run(root, False)
     assert stats.get("kept_after_edit") and not stats.get("simulated")
     assert {p.name: p.read_bytes() for p in _kept(root) if p.suffix == ".marshal"} == bodies
+
+
+def test_the_changed_digests_are_found_by_halves() -> None:
+    """``_changed`` compares halves whole: the same indices as comparing every module's digest."""
+    import random
+
+    from importguard.analysis.simlast import _changed
+
+    rng = random.Random(5)
+    for _ in range(200):
+        n = rng.randint(0, 200)
+        old = bytes(rng.getrandbits(8) for _ in range(16 * n))
+        new = bytearray(old)
+        for i in rng.sample(range(n), rng.randint(0, n)):
+            new[i * 16 + rng.randrange(16)] ^= 1 + rng.randrange(255)
+        every = [i for i in range(n) if old[i * 16:(i + 1) * 16] != bytes(new[i * 16:(i + 1) * 16])]
+        assert _changed(old, bytes(new)) == every

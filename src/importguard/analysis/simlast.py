@@ -314,7 +314,20 @@ def _changed(old: bytes, new: bytes) -> List[int]:
     if old == new:
         return []
     w = _WIDTH
-    return [i for i in range(len(new) // w) if old[i * w:(i + 1) * w] != new[i * w:(i + 1) * w]]
+    if len(old) != len(new):
+        return [i for i in range(len(new) // w) if old[i * w:(i + 1) * w] != new[i * w:(i + 1) * w]]
+    out: List[int] = []
+    todo = [(0, len(new) // w)]  # halves compared whole (a few modules differ of thousands)
+    while todo:
+        lo, hi = todo.pop()
+        if old[lo * w:hi * w] == new[lo * w:hi * w]:
+            continue
+        if hi - lo == 1:
+            out.append(lo)
+        else:
+            mid = (lo + hi) // 2
+            todo += [(mid, hi), (lo, mid)]
+    return out
 
 
 def _holds_any(packed: bytes, needles: Sequence[bytes]) -> bool:

@@ -352,13 +352,13 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
                 got[r.file.name] = f
     into["facts"], into["loaded"] = got, cache.loaded
     into["results"] = store = _results_store(config)
-    # the graph's edges, the simulation's parts, the indexes of the checks of changed files
-    store.parts.preload(("edges2:", "strings:", "observe:"))
-    for prefix in ("imported:", "reads:", "tests:"):  # indexes kept whole (``contributions.Tally``)
-        store.parts.tally(prefix)
+    # the graph's edges and the simulation's indexes (kept whole: ``contributions.Tally``)
+    store.parts.preload(("edges2:",))
+    store.parts.tally("reads:"), store.parts.tally("tests:")
     from importguard.analysis.simlast import SLOTS
     from importguard.analysis.simstore import SHARDS
     from importguard.cache.facts import preload
+    from importguard.cache.parts import SHARDS as PART_SHARDS
 
     sim = cache_dir(config) / sim_name()
     # the most needed first (the child may answer before all are read): the index an edit's
@@ -367,6 +367,9 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
     ahead = [store.parts.tally_path("delta2:")]
     ahead += [sim / f"last-{i}.head" for i in range(SLOTS)] + [sim / f"last-{i}.marshal" for i in range(SLOTS)]
     ahead += [sim / kind / ("%02x.marshal" % i) for i in range(SHARDS) for kind in ("outcomes", "traces")]
+    # then what the checks of the changed files read (a forked process runs them on a large tree)
+    ahead += [store.parts.tally_path("imported:")] + [store.parts.directory / kind / ("%02x.marshal" % i)
+                                                     for kind in ("strings", "observe") for i in range(PART_SHARDS)]
     return [partial(preload, path) for path in ahead]
 
 
