@@ -108,7 +108,8 @@ class Contributions:
             self.store.forget_old(self.prefix, self.used)
             return
         data, previous = self.store.data, self.prefix + "previous"  # the list stays in the results store
-        self.parts.forget_old(self.prefix, set(self.used) | set(data.get(previous, ())))
+        before = data.get(previous)
+        self.parts.forget_old(self.prefix, set(self.used) | set(before if isinstance(before, list) else ()))
         used = sorted(self.used)
         if data.get(previous) != used:
             data[previous] = used

@@ -218,7 +218,8 @@ class Store:
     def forget_old(self, prefix: str, used) -> None:
         """Keep the entries under ``prefix`` that this run and the run before used; drop the others."""
         prev_key = prefix + "previous"
-        keep = set(used) | set(self.data.get(prev_key, ()))
+        before = self.data.get(prev_key)
+        keep = set(used) | set(before if isinstance(before, list) else ())
         if prefix.find(":") == len(prefix) - 1:  # "name:": the keys as they were grouped when first asked
             group = self._grouped().get(prefix, ())
             stale = [k for k in group if k != prev_key and k not in keep and k in self.data]
@@ -249,7 +250,21 @@ class Store:
         data = self.data
         if len(data) > _MAX_ENTRIES and keep is not None:
             data = {k: v for k, v in data.items() if k in keep}
+        if any(type(v) is Encoded for v in data.values()):
+            data = {k: marshal.loads(v.blob) if type(v) is Encoded else v for k, v in data.items()}
         write_cache_file(self.path, marshal.dumps(data))
+
+
+class Encoded:
+    """A value of a ``Store`` as marshal bytes, decoded only when the store is written: what a
+    forked process computed for the store and this one only writes (``filecheck.Beside``), once
+    the answer is printed (by the detached copy, ``engine.saving``). Read as anything else, it is
+    a value of another kind: every reader of the store takes such a value as missing."""
+
+    __slots__ = ("blob",)
+
+    def __init__(self, blob: bytes):
+        self.blob = blob
 
 
 def write_cache_file(path: Path, data: bytes) -> bool:

@@ -100,6 +100,7 @@ def check_files(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
 
 
 BESIDE = 1000  # from this many reported files a run forks the file checks (``check_beside``)
+ENCODED = 1000  # a list or mapping of more items the child sends marshalled (``_check_here``)
 _GONE: Any = object()
 
 
@@ -156,14 +157,18 @@ class Beside:
 
         got = received(self.fd, self.pid)
         try:
-            plain, by_rule, changed, removed, counts, dirty = got
+            plain, by_rule, changed, encoded, removed, counts, dirty = got
         except (TypeError, ValueError):
             return None
         data = store.data
         for k in removed:
             data.pop(k, None)
         data.update(changed)
-        if changed or removed or dirty:
+        if encoded:
+            from importguard.cache.facts import Encoded
+
+            data.update((k, Encoded(blob)) for k, blob in encoded.items())
+        if changed or encoded or removed or dirty:
             store.dirty = True
         LAST_RUN.update(counts)
         return ([diagnostic_from_plain(d) for d in plain],
@@ -262,7 +267,8 @@ def _check_here(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
                 cwd: Optional[Path], file_digests: Optional[Dict[str, str]], repo_rules: Sequence[Any] = (),
                 claim: Optional[int] = None) -> tuple:
     """(in the child) ``check_files`` and ``repo_rules``, and what they changed: the findings
-    (plain: the files', and each repository rule's by code), the store's keys set and removed,
+    (plain: the files', and each repository rule's by code), the store's keys set (the large
+    values marshalled) and removed,
     the counters changed, whether the store is to be written. With ``claim`` (``Beside.claimed``)
     the rules run only if this process reads its byte first."""
     before, stats, dirty = dict(store.data), dict(LAST_RUN), store.dirty
@@ -278,9 +284,18 @@ def _check_here(repo: RepoContext, modules: Dict[str, ModuleInfo], file_rules, r
         parts.save()
     data = store.data
     changed = {k: v for k, v in data.items() if before.get(k, _GONE) is not v}
+    # the large ones (the last state and the keys used, 250 KB each on 6,000 files) go as bytes:
+    # the parent only writes them, and decodes them when it does, after its answer
+    import marshal
+
+    encoded = {}
+    for k, v in list(changed.items()):
+        if isinstance(v, (list, dict)) and len(v) > ENCODED:
+            encoded[k] = marshal.dumps(changed.pop(k))
     removed = [k for k in before if k not in data]
     counts = {k: v for k, v in LAST_RUN.items() if stats.get(k, _GONE) != v}
-    return [diagnostic_to_plain(d) for d in out], by_rule, changed, removed, counts, store.dirty and not dirty
+    return ([diagnostic_to_plain(d) for d in out], by_rule, changed, encoded, removed, counts,
+            store.dirty and not dirty)
 
 
 def _string_links(repo: RepoContext, modules: Dict[str, ModuleInfo]) -> List[Tuple[str, str]]:
