@@ -44,8 +44,10 @@ _PROBE = textwrap.dedent("""
                 seen.append(what + ("-on" if gc.isenabled() else "-off"))
                 return real(*a, **k)
             return call
+        import importguard.analysis.simcache as sc
         ex.extract = watched(ex.extract, "parse")
         pipeline.analyse = watched(pipeline.analyse, "analyse")
+        sc.simulate = watched(sc.simulate, "simulate")
         inner = report
         def report():
             print("seen", " ".join(sorted(set(seen))), flush=True)
@@ -83,15 +85,18 @@ def test_the_console_script_frees_nothing_of_its_run(tmp_path: Path) -> None:
 
 def test_the_console_script_collects_only_while_parsing(tmp_path: Path) -> None:
     """Its analysis runs without the garbage collector (it makes next to no cyclic garbage, and
-    each collection scans the stores and facts just read); parsing, which does, collects."""
+    each collection scans the stores and facts just read); parsing and the import simulation,
+    which do, collect."""
     root = write_tree(tmp_path, HUB_AND_CYCLE)
-    for extra in (["--no-cache"], []):
+    # a run with the cache, which parses a few files (all of this tree), then one without, which
+    # parses every file and collects throughout (as a first run of a large tree does)
+    for extra, analyse in (([], "analyse-off"), (["--no-cache"], "analyse-on")):
         out = _probe(root, "check", "-q", "--jobs", "1", *extra, ".", gc_seen=True)
         seen = [line.split() for line in out.splitlines() if line.startswith("seen")][-1]
-        assert seen == ["seen", "analyse-off", "parse-on"], out
+        assert seen == ["seen", analyse, "parse-on", "simulate-on"], out
     out = _probe(root, "--main", "check", "-q", "--jobs", "1", "--no-cache", ".", gc_seen=True)
     seen = [line.split() for line in out.splitlines() if line.startswith("seen")][-1]
-    assert seen == ["seen", "analyse-on", "parse-on"], out
+    assert seen == ["seen", "analyse-on", "parse-on", "simulate-on"], out
 
 
 def test_main_called_from_python_frees_the_run(tmp_path: Path) -> None:

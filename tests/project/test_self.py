@@ -35,7 +35,7 @@ def test_check_at_the_repository_root_reports_nothing(tmp_path):
 # The pipeline's stages, lowest first. A module imports only from its own row or a lower one,
 # at import time, inside functions and under TYPE_CHECKING alike; every module belongs to a row.
 LAYERS = [
-    ("importguard", "importguard.model", "importguard.factmodel"),
+    ("importguard", "importguard.model", "importguard.factmodel", "importguard.collection"),
     ("importguard.cache", "importguard.config"),
     ("importguard.discovery",),
     ("importguard.extract",),

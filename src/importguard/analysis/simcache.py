@@ -23,6 +23,7 @@ from importguard.analysis.simdelta import unchanged_with
 from importguard.analysis.simstore import valid
 from importguard.analysis.simtrace import EVENT, PackedTrace, find, occurrences
 from importguard.analysis.simulate import Outcome, simulate
+from importguard.collection import collecting
 
 if TYPE_CHECKING:
     from importguard.analysis.graph import ModuleInfo
@@ -244,8 +245,9 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
             todo = [e for e in todo if e not in known]
     if todo:
         stats["simulated"] = stats.get("simulated", 0) + len(todo)
-        fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world, jobs=jobs, stats=stats,
-                         read_elsewhere=read_elsewhere)
+        with collecting():  # (the simulation's modules and functions refer to each other)
+            fresh = simulate(modules, todo, eager_annotations=eager, order=order, world=world, jobs=jobs,
+                             stats=stats, read_elsewhere=read_elsewhere)
         for e in todo:
             tests = fresh.tests[e] if fresh.tests is not None and e in fresh.tests else frozenset()
             failure = fresh.failed.get(e)

@@ -161,6 +161,7 @@ def _worker(cursor: _Cursor, chunks: List[Chunk], conn: Connection) -> None:
     import gc
     import os
 
+    gc.enable()  # (forked from a run that turned it off: its walks make cyclic garbage)
     gc.freeze()  # the parent's objects: never scanned here (a scan would copy every page they are on)
     try:
         while True:

@@ -474,9 +474,11 @@ def simulate_one(repo: RepoContext, modules: Dict[str, ModuleInfo], entry: str, 
     sims, keys, reads = getattr(repo, "_sim_cache", (None, None, None))
     if sims is None or keys is None:
         from importguard.analysis.simulate import simulate
+        from importguard.collection import collecting
 
-        return simulate(modules, [entry], eager_annotations=eager, order=order, world=world,
-                        read_elsewhere=reads).failed.get(entry)
+        with collecting():
+            return simulate(modules, [entry], eager_annotations=eager, order=order, world=world,
+                            read_elsewhere=reads).failed.get(entry)
     from importguard.analysis.simcache import _simulate_cached
 
     stats: Dict[str, int] = {}

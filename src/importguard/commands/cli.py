@@ -182,16 +182,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     # the process leaves right after the run: nothing of it need be freed (``fix`` analyses the
     # tree again after each round: what each round held would add up)
     leaving.ON = _LEAVES
-    if _LEAVES:
-        import gc
+    if _LEAVES:  # nor collected while it analyses from the cache (``collection``)
+        from importguard import collection
 
-        # nor collected: the analysis makes next to no cyclic garbage (161 objects in the 25
-        # collections of a run after an import change in a 6,000-file tree), but each collection
-        # scans the young objects, the stores and facts just read among them: 85 ms of that run,
-        # and 45 ms more in its forked file-check process, where a scan also copies every page it
-        # writes a header on. The extraction, which does make cyclic garbage (LibCST's trees: 145,000
-        # objects when Django is parsed in-process), collects as usual (``extraction.collecting``)
-        gc.disable()
+        collection.pause()
 
     config = make_config(args)
     extras = extra_reports(args)

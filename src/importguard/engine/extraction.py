@@ -3,30 +3,15 @@ dies in the parser (a stack overflow on absurd nesting) costing only the file it
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+from importguard.collection import collecting
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
     from importguard.model import ModuleFacts
-
-
-@contextmanager
-def collecting() -> Iterator[None]:
-    """The garbage collector on while parsing, when the run turned it off (``commands.cli``):
-    LibCST's trees hold reference cycles."""
-    import gc
-
-    off = not gc.isenabled()
-    if off:
-        gc.enable()
-    try:
-        yield
-    finally:
-        if off:
-            gc.disable()
 
 
 def _extract_many(sources: List[bytes]) -> List[tuple]:

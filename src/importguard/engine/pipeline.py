@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTupl
 
 from importguard.cache import watch
 from importguard.cache.facts import FactsCache, default_dir, fingerprint, forget_preloaded
+from importguard.collection import resume
 from importguard.discovery.files import SourceFile, discover
 from importguard.engine import findings, incremental
 from importguard.engine.extraction import _cacheable, _few, extract_all
@@ -18,13 +19,7 @@ from importguard.engine.filecheck import check_files, keep, rules_with_files
 from importguard.engine.incremental import LAST_RUN, file_key, graph_digest
 from importguard.engine.leaving import hold
 from importguard.engine.reading import Read, read_all, with_data
-from importguard.model import (
-    Cycle,
-    Diagnostic,
-    Fix,
-    diagnostic_from_plain,
-    diagnostic_to_plain,
-)
+from importguard.model import Cycle, Diagnostic, Fix, diagnostic_from_plain, diagnostic_to_plain
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -361,9 +356,8 @@ def _load_early(read: List[Read], digests: Dict[str, Tuple[str, str]], config: C
     from importguard.cache.parts import SHARDS as PART_SHARDS
 
     sim = cache_dir(config) / sim_name()
-    # the most needed first (the child may answer before all are read): the index an edit's
-    # simulation asks (``simulation``: 30 ms to decode on 6,000 files), the last run's state, the
-    # outcomes and traces (a millisecond a shard)
+    # the most needed first (the child may answer before all are read): the index an edit's simulation asks
+    # (30 ms to decode on 6,000 files), the last run's state, the outcomes and traces (1 ms a shard)
     ahead = [store.parts.tally_path("delta2:")]
     ahead += [sim / f"last-{i}.head" for i in range(SLOTS)] + [sim / f"last-{i}.marshal" for i in range(SLOTS)]
     ahead += [sim / kind / ("%02x.marshal" % i) for i in range(SHARDS) for kind in ("outcomes", "traces")]
@@ -391,6 +385,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
         LAST_RUN["walks_from_index"] = stats["walks_from_index"]
     forget_preloaded()  # a run before in this process that stopped midway
     if not use_cache:
+        resume()  # (it parses every file and simulates every entry: ``collection``)
         read = read_all(analysed)
         modules = modules_from(analysed, load_facts(analysed, config, jobs=jobs, use_cache=False, read=read))
         diagnostics, cycles, edges = analyse(modules, config, reported_paths, cwd=cwd, jobs=jobs)
@@ -403,8 +398,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     from importguard.cache.index import StatIndex
     from importguard.cache.runs import Runs
 
-    # the little a run needs when nothing changed (the stat index, each content's digests, the runs'
-    # results), apart from what only a run that analyses reads (the results of each file, the graph)
+    # (what a run needs when nothing changed: the stat index, each content's digests, the runs' results)
     from importguard.engine.saving import ON as detaching, detach, wait as wait_saved
 
     wait_saved(cache_dir(config))  # an earlier run's detached copy still writing the cache (``saving``)
@@ -419,6 +413,7 @@ def check(paths: Sequence[str], config: Config, *, jobs: int = 0, use_cache: boo
     early: Dict[str, Any] = {}  # what a run that extracts loads while it does (``_load_early``)
     facts = _load_new(read, digests, quick, index, root, config, jobs,
                       lambda: _load_early(read, digests, config, early))
+    resume(len(facts))  # (a first run parses many files, and simulates every entry: ``collection``)
     if prepared:  # the prepared extraction, if no changed file took it
         from importguard.engine.background import release
 
