@@ -75,6 +75,7 @@ class Keys:
         # one is unpacked and judged once (Django, an import added to ``query.py``: 814 records,
         # 239 traces)
         self.memo: Dict[tuple, Any] = {}
+        self.results: Dict[tuple, Result] = {}  # ``_result``
         every = [(n, modules[n].path, modules[n].is_package) for n in self.names]
         self.base = hashlib.blake2b(repr((eager, sorted(first_party), every)).encode(), digest_size=16).hexdigest()
 
@@ -236,8 +237,7 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
         if got is None:
             todo.append(e)
         else:
-            raw, kept, ran = got
-            out[e] = Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(kept), ran)
+            out[e] = _result(keys, got) if keys is not None else _result_of(got)
     if todo and shortcut is not None:
         known = shortcut(todo)
         if known:
@@ -261,6 +261,23 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
                 store.put(tag + e, _keep_records(record, store.records(tag + e)), record,
                           keys.pack_trace(fresh.trace[e]))
     return out
+
+
+def _result_of(got: Tuple[Any, tuple, bytes]) -> Result:
+    raw, kept, ran = got
+    return Result(raw != 0, None if raw == 0 or raw is None else _failure(raw), frozenset(kept), ran)
+
+
+def _result(keys: Keys, got: Tuple[Any, tuple, bytes]) -> Result:
+    """The ``Result`` of a kept (raw outcome, tests, ran modules): once per distinct one (the
+    records of many entries and worlds hold the same)."""
+    try:
+        found = keys.results.get(got)
+    except TypeError:  # an outcome read back with a list in it
+        return _result_of(got)
+    if found is None:
+        found = keys.results[got] = _result_of(got)
+    return found
 
 
 def _cached(records: List[list], keys: Keys) -> Optional[Tuple[Any, tuple, bytes]]:
