@@ -24,7 +24,12 @@ def graph_state(sums: Dict[str, str]) -> str:
     """A digest of the graph: every module's name and edge digest (``graph.build_edges``)."""
     import hashlib
 
-    return hashlib.blake2b(repr(sorted(sums.items())).encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(sums_text(sums).encode(), digest_size=16).hexdigest()
+
+
+def sums_text(sums: Dict[str, str]) -> str:
+    """Every module's name and edge digest, sorted, as text."""
+    return repr(sorted(sums.items()))
 
 
 class Before(NamedTuple):
