@@ -6,7 +6,8 @@ a run that changes an import pays for the computation only).
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import chain
+from functools import partial
+from itertools import chain, islice
 from typing import (
     AbstractSet,
     Any,
@@ -63,11 +64,8 @@ def components(modules: Iterable[str], edges: Iterable["Edge"],
             head = head.rpartition(".")[0]
     where: Dict[str, int] = {}
     count = 0
-    for start in graph:
-        if start in where:
-            continue
-        where[start] = count
-        todo = [start]
+    for start in (n for n in graph if n not in where):
+        where[start], todo = count, [start]
         while todo:
             for m in near[todo.pop()]:
                 if m not in where:
@@ -189,7 +187,7 @@ def build_edges(modules: Mapping[str, ModuleInfo], parts=None, sums: Optional[Di
                 got = parts.put(name, [edge_digest(own)] + own)
             if sums is not None:
                 sums[name] = got[0]
-            edges.extend(_new(Edge, e) for e in got[1:])
+            edges.extend(map(_edge, islice(got, 1, None)))  # (58,000 on the million-line tree)
         else:
             edges.extend(module_edges(name, info, known))
     if parts is not None:
@@ -205,6 +203,7 @@ def edge_digest(plain: list) -> str:
 
 
 _new = tuple.__new__
+_edge = partial(_new, Edge)
 
 
 def module_edges(name: str, info: ModuleInfo, known: Set[str]) -> List[Edge]:
