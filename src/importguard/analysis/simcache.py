@@ -226,7 +226,6 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
     out: Dict[str, Result] = {}
     todo = []
     for e in entries:
-        got = None
         if store is not None and keys is not None:
             records = store.records(tag + e)
             got = _cached(records, keys)
@@ -234,10 +233,10 @@ def _simulate_cached(store: Optional[SimStore], keys: Optional[Keys], mode: str,
                 got = _after_edit(store, tag + e, records, keys, mode, stats)
                 if got is not None:
                     stats["kept_after_edit"] = stats.get("kept_after_edit", 0) + 1
-        if got is None:
-            todo.append(e)
-        else:
-            out[e] = _result(keys, got) if keys is not None else _result_of(got)
+            if got is not None:
+                out[e] = _result(keys, got)
+                continue
+        todo.append(e)
     if todo and shortcut is not None:
         known = shortcut(todo)
         if known:

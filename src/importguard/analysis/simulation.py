@@ -388,7 +388,8 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
                 out[e] = r
         return out
 
-    left: List[List[str]] = []  # the entries the last run's outcomes do not give (``one``)
+    # the entries the last run's outcomes do not give, asked again in every world (``one``)
+    not_taken = [e for e in entries if e not in last.taken] if last is not None and last.taken else entries
 
     def one(mode: str, todo: List[str], w: World, runs, sorted_by) -> Dict[str, Result]:
         """The entries of ``todo`` that failed in ``w`` -> how: taken from the last run (``simlast``)
@@ -396,12 +397,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         given = last.given(mode, w) if last is not None else None
         if given is not None:
             taken, failed = given
-            if todo is not entries:
-                todo = [e for e in todo if e not in taken]
-            else:  # the same list in every world: those not taken, once
-                if not left:
-                    left.append([e for e in entries if e not in taken])
-                todo = left[0]
+            todo = not_taken if todo is entries else [e for e in todo if e not in taken]
             failed = dict(failed)
         else:
             failed = {}
@@ -437,7 +433,7 @@ def outcomes(repo: RepoContext) -> Tuple[Outcomes, Outcomes, List[str]]:
         # decided alike; otherwise it has that world's outcome
         failed_w = one("w", entries, w, runs_w, None)
         written.append((w, outcome_of("w", failed_w)))
-        base = left[0] if left and last is not None and last.given("r", w) is not None else entries
+        base = not_taken if last is not None and last.given("r", w) is not None else entries
         failed_r = one("r", [e for e in base if e not in failed_w], w, runs_r, order)
         reordered.append((w, outcome_of("r", failed_r)))
     if last is not None:

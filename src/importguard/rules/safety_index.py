@@ -172,8 +172,7 @@ class SafetyIndex:
             kept.done()
             return out
 
-        got = Whole(kept, list(modules), lambda name: self._observed_by(name, modules[name]), build).value()
-        self._observers = {sub: tuple(where) for sub, where in got.items()}
+        self._observers = Whole(kept, list(modules), lambda name: self._observed_by(name, modules[name]), build).value()
         return self._observers
 
     def _observed_by(self, name: str, info) -> List[Tuple[str, int]]:
